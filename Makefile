@@ -1,0 +1,30 @@
+# The two commands of the README, each doing its own set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help deps build run test clean
+
+help:
+	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
+	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka"
+
+deps:
+	@scripts/install-system-packages.sh
+
+build: deps
+	swift build
+
+# mottak dev starts the embedded Kafka and, through scripts/throwaway-postgres.sh, its own
+# PostgreSQL; Ctrl-C stops all of it and removes the cluster.
+run: deps
+	swift build --product mottak
+	.build/debug/mottak dev
+
+# One throwaway PostgreSQL for the whole run (each test creates its own database in it);
+# it is removed afterwards, also when a test fails.
+test: deps
+	swift build --build-tests
+	scripts/throwaway-postgres.sh -- swift test --skip-build
+
+clean:
+	rm -rf .build

@@ -1,0 +1,125 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Every target of ours builds in the Swift 6 language mode (strict concurrency) and treats
+/// warnings as errors, so "no warnings" is enforced by the build rather than by review.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+/// The modules of one role each. They depend on the domain and on the adapters they need,
+/// never on each other: `MottakApp` wires them together.
+let roleModules = [
+    "Intake", "OutboxRelay", "Lookup", "ChannelRouter", "NavChannel", "GpChannel",
+    "StatusUpdater", "StatusQuery", "SykmeldingIngest",
+]
+
+let package = Package(
+    name: "oppfolgingsplan-mottak",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mottak", targets: ["mottak"])
+    ],
+    dependencies: [
+        // Hummingbird without its swift-configuration trait: we read our own typed configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already built for postgres-nio (SCRAM); we use its SHA-256 for migration checksums.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // MARK: librdkafka
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Domain and adapters
+        .target(name: "Domain", swiftSettings: strictSettings),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Domain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "NavClients", dependencies: ["Domain"], swiftSettings: strictSettings),
+        .target(
+            name: "LocalStandIns",
+            dependencies: ["Domain"],
+            swiftSettings: strictSettings
+        ),
+    ]
+        + roleModules.map { .target(name: $0, dependencies: ["Domain"], swiftSettings: strictSettings) }
+        + [
+            // MARK: Wiring and the executable
+            .target(
+                name: "MottakApp",
+                dependencies: [
+                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                ] + roleModules.map { .byName(name: $0) },
+                swiftSettings: strictSettings
+            ),
+            .executableTarget(
+                name: "mottak",
+                dependencies: [
+                    "MottakApp", "Kafka", "Storage",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ],
+                swiftSettings: strictSettings
+            ),
+
+            // MARK: Tests
+            .target(
+                name: "TestSupport",
+                dependencies: [
+                    "Storage", "Kafka",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                ],
+                path: "Tests/TestSupport",
+                swiftSettings: strictSettings
+            ),
+            .testTarget(name: "KafkaTests", dependencies: ["Kafka", "CRdKafka", "TestSupport"], swiftSettings: strictSettings),
+            .testTarget(
+                name: "StorageTests",
+                dependencies: ["Storage", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+                swiftSettings: strictSettings
+            ),
+            .testTarget(
+                name: "MottakAppTests",
+                dependencies: [
+                    "MottakApp", "TestSupport",
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                ],
+                swiftSettings: strictSettings
+            ),
+        ]
+)

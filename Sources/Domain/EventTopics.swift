@@ -1,0 +1,22 @@
+/// The Kafka topics the service reads and writes, by role in the pipeline.
+///
+/// Events on our own topics carry identifiers and routing facts, never the plan text (a
+/// follow-up plan holds health-adjacent personal data; its body stays in PostgreSQL).
+public enum EventTopics {
+    /// Written by the outbox relay for every stored plan; read by the lookup role.
+    public static let received = "followupplan.received"
+    /// The lookup role's verdicts; the router reads `verified`.
+    public static let verified = "followupplan.verified"
+    public static let rejected = "followupplan.rejected"
+    /// Work for the NAV channel and the GP (fastlege) channel workers.
+    public static let navChannel = "followupplan.channel.nav"
+    public static let gpChannel = "followupplan.channel.gp"
+    /// Status events from every role; the status updater is their only consumer.
+    public static let status = "followupplan.status"
+    /// Messages no role could handle, with the reason in headers; re-driven by `mottak dlq`.
+    public static let deadLetter = "followupplan.dlq"
+    /// Owned by team sykmelding: sick-leave notes sent to employers (sendt sykmelding).
+    public static let sendtSykmelding = "teamsykmelding.syfo-sendt-sykmelding"
+    /// Owned by team-esyfo: a task for a NAV caseworker in Modia when the employer asks for help.
+    public static let modiaTask = "team-esyfo.aapen-syfo-oppfolgingsplan-lps-nav-v2"
+}

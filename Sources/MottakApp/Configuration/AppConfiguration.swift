@@ -1,0 +1,92 @@
+import Kafka
+import Logging
+import Storage
+
+/// Everything the service reads from its environment, read once at start-up into one value.
+///
+/// Names are NAIS's where NAIS defines them (`APPLICATION_PORT`, `NAIS_CLUSTER_NAME`,
+/// `KAFKA_BROKERS`, `KAFKA_*_PATH`, `GCP_DB_*`), so the NAIS manifest needs no translation.
+/// The README's configuration table lists every variable; keep the two in step.
+public struct AppConfiguration: Sendable {
+    /// `serve` needs real infrastructure; `dev` supplies local components for what is unset.
+    public enum Mode: Sendable {
+        case serve
+        case dev
+    }
+
+    public var httpHost: String
+    public var httpPort: Int
+    /// `NAIS_CLUSTER_NAME`: `dev-gcp` and `prod-gcp` on NAIS, `local` elsewhere.
+    public var clusterName: String
+    /// Nil only in `dev` mode, where `mottak dev` starts a throwaway PostgreSQL.
+    public var database: DatabaseConfiguration?
+    /// Nil only in `dev` mode, where `mottak dev` starts the embedded Kafka cluster.
+    public var kafka: KafkaConfiguration?
+    public var migrationsDirectory: String
+    public var migrateOnStart: Bool
+    public var logLevel: Logger.Level
+
+    public init(environment: [String: String], mode: Mode) throws(ConfigurationError) {
+        let env = EnvironmentReader(values: environment)
+        httpHost = env.string("APPLICATION_HOST") ?? (mode == .dev ? "127.0.0.1" : "0.0.0.0")
+        httpPort = try env.integer("APPLICATION_PORT", default: 8080, in: 0...65535)
+        clusterName = env.string("NAIS_CLUSTER_NAME") ?? "local"
+        migrationsDirectory = env.string("MIGRATIONS_DIR") ?? "migrations"
+        migrateOnStart = try env.boolean("MIGRATE_ON_START", default: true)
+        logLevel = try env.oneOf("LOG_LEVEL", default: Logger.Level.info)
+        database = try Self.database(env)
+        kafka = try Self.kafka(env)
+        if mode == .serve {
+            if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }
+            if kafka == nil { throw .missing("KAFKA_BROKERS", because: "`serve` needs Kafka") }
+        }
+    }
+
+    /// `DATABASE_URL` when set (it wins), else NAIS's `GCP_DB_*` when any of them is set.
+    private static func database(_ env: EnvironmentReader) throws(ConfigurationError) -> DatabaseConfiguration? {
+        let maximumConnections = try env.integer("DATABASE_MAX_CONNECTIONS", default: 10, in: 1...1000)
+        if let url = env.string("DATABASE_URL") {
+            do {
+                return try DatabaseConfiguration(url: url, maximumConnections: maximumConnections)
+            } catch {
+                throw ConfigurationError(variable: "DATABASE_URL", problem: "is \(error)")
+            }
+        }
+        let names = ["GCP_DB_HOST", "GCP_DB_PORT", "GCP_DB_DATABASE", "GCP_DB_USERNAME", "GCP_DB_PASSWORD"]
+        guard names.contains(where: { env.string($0) != nil }) else { return nil }
+        let reason = "the database is configured through GCP_DB_*"
+        var configuration = DatabaseConfiguration(
+            host: env.string("GCP_DB_HOST") ?? "127.0.0.1",
+            port: try env.integer("GCP_DB_PORT", default: 5432, in: 1...65535),
+            username: try env.required("GCP_DB_USERNAME", because: reason),
+            password: try env.required("GCP_DB_PASSWORD", because: reason),
+            database: try env.required("GCP_DB_DATABASE", because: reason),
+            sslMode: try env.oneOf("GCP_DB_SSLMODE", default: .prefer),
+            sslRootCertificatePath: env.string("GCP_DB_SSLROOTCERT"),
+            maximumConnections: maximumConnections)
+        if let client = try env.allOrNone(["GCP_DB_SSLCERT", "GCP_DB_SSLKEY"], because: "a client certificate needs both") {
+            configuration.sslClientCertificatePath = client[0]
+            configuration.sslClientKeyPath = client[1]
+        }
+        return configuration
+    }
+
+    /// `KAFKA_BROKERS`, and TLS as NAIS provides it for Aiven (PEM files).
+    private static func kafka(_ env: EnvironmentReader) throws(ConfigurationError) -> KafkaConfiguration? {
+        let tlsNames = ["KAFKA_CA_PATH", "KAFKA_CERTIFICATE_PATH", "KAFKA_PRIVATE_KEY_PATH"]
+        guard let brokers = env.string("KAFKA_BROKERS") else {
+            if let set = tlsNames.first(where: { env.string($0) != nil }) {
+                throw .missing("KAFKA_BROKERS", because: "\(set) is set")
+            }
+            return nil
+        }
+        var configuration = KafkaConfiguration(bootstrapServers: brokers, clientID: env.string("NAIS_APP_NAME") ?? "oppfolgingsplan-mottak")
+        if let tls = try env.allOrNone(tlsNames, because: "Kafka TLS needs all three") {
+            configuration.properties["security.protocol"] = "ssl"
+            configuration.properties["ssl.ca.location"] = tls[0]
+            configuration.properties["ssl.certificate.location"] = tls[1]
+            configuration.properties["ssl.key.location"] = tls[2]
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,42 @@
+import Kafka
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// `mottak dev`: everything on one machine. Supplies a local component only for what the
+/// environment does not configure: no `KAFKA_BROKERS` → the embedded Kafka cluster; no
+/// database variables → a throwaway PostgreSQL. Either way the project's topics exist
+/// afterwards (created on a configured cluster when missing).
+public enum DevStack {
+    /// Fills in `configuration` and returns the services that own the local components, to be
+    /// listed first in the service group so that they stop last.
+    public static func prepare(
+        _ configuration: inout AppConfiguration,
+        postgresScript: String = "scripts/throwaway-postgres.sh",
+        logger: Logger
+    ) async throws -> [any Service] {
+        var services: [any Service] = []
+        if let kafka = configuration.kafka {
+            let admin = try KafkaAdminClient(configuration: kafka, logger: logger)
+            let created = try await admin.createMissingTopics(ProjectTopics.all, timeout: .seconds(15))
+            logger.notice(
+                "using the configured Kafka cluster",
+                metadata: ["kafka.brokers": "\(kafka.bootstrapServers)", "topics.created": "\(created)"])
+        } else {
+            let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: logger)
+            try cluster.createTopics(ProjectTopics.all)
+            configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
+            services.append(EmbeddedKafkaService(cluster: cluster))
+            logger.notice("embedded Kafka cluster started", metadata: ["kafka.brokers": "\(cluster.bootstrapServers)"])
+        }
+        if configuration.database == nil {
+            let (postgres, url) = try await ThrowawayPostgres.start(script: postgresScript, logger: logger)
+            // Should this process die before the service group runs, the script sees its parent
+            // gone and removes the cluster itself.
+            services.insert(postgres, at: 0)
+            configuration.database = try .init(url: url)
+            logger.notice("throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
+        }
+        return services
+    }
+}

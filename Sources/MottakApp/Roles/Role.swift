@@ -1,0 +1,67 @@
+import Foundation
+
+import ChannelRouter
+import GpChannel
+import Intake
+import Lookup
+import NavChannel
+import StatusUpdater
+import SykmeldingIngest
+
+/// The roles of the one `mottak` binary. In Kubernetes each runs as its own Deployment
+/// (`mottak serve --role lookup`); locally `mottak dev` runs them all in one process.
+public enum Role: String, CaseIterable, Sendable, Comparable {
+    case intake
+    case outboxRelay = "outbox-relay"
+    case lookup
+    case router
+    case navChannel = "nav-channel"
+    case gpChannel = "gp-channel"
+    case statusUpdater = "status-updater"
+    case statusQuery = "status-query"
+    case sykmeldingIngest = "sykmelding-ingest"
+
+    /// Parses `--role` values: role names, comma-separated lists of them, or `all`.
+    public static func parse(_ values: [String]) throws(ConfigurationError) -> Set<Role> {
+        var roles: Set<Role> = []
+        for name in values.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if name == "all" {
+                roles.formUnion(Role.allCases)
+            } else if let role = Role(rawValue: name) {
+                roles.insert(role)
+            } else {
+                throw ConfigurationError(
+                    variable: "--role", problem: "'\(name)' is not a role; expected all or one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard !roles.isEmpty else { throw ConfigurationError(variable: "--role", problem: "names no role") }
+        return roles
+    }
+
+    /// The Kafka consumer group of a consuming role (KEDA scales it on this group's lag).
+    public var consumerGroup: String? {
+        switch self {
+        case .intake: Intake.consumerGroup
+        case .lookup: Lookup.consumerGroup
+        case .router: ChannelRouter.consumerGroup
+        case .navChannel: NavChannel.consumerGroup
+        case .gpChannel: GpChannel.consumerGroup
+        case .statusUpdater: StatusUpdater.consumerGroup
+        case .sykmeldingIngest: SykmeldingIngest.consumerGroup
+        case .outboxRelay, .statusQuery: nil
+        }
+    }
+
+    /// The issue that gives the role its behaviour, for the start-up log of a role not built yet.
+    var buildingIssue: Int {
+        switch self {
+        case .intake, .outboxRelay: 4
+        case .lookup, .router, .navChannel, .gpChannel, .statusUpdater, .sykmeldingIngest: 5
+        case .statusQuery: 6
+        }
+    }
+
+    public static func < (lhs: Role, rhs: Role) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

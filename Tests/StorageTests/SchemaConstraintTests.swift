@@ -1,0 +1,90 @@
+import Foundation
+import PostgresNIO
+import Storage
+import TestSupport
+import Testing
+
+/// The schema itself refuses rows the domain forbids, whatever code writes them.
+@Suite struct SchemaConstraintTests {
+    /// A plan row that satisfies every rule, as column → SQL literal.
+    static let validPlan: [String: String] = [
+        "uuid": "gen_random_uuid()", "employer_org_number": "'123456789'", "lps_org_number": "'987654321'",
+        "submitted_via": "'HTTP'", "employee_identification_number": "'01010112345'", "typical_workday": "'x'",
+        "tasks_that_can_still_be_done": "'x'", "tasks_that_can_not_be_done": "'x'", "previous_facilitation": "'x'",
+        "planned_facilitation": "'x'", "follow_up": "'x'", "evaluation_date": "'2027-01-01'",
+        "send_plan_to_nav": "true", "needs_help_from_nav": "true", "needs_help_from_nav_description": "'help'",
+        "send_plan_to_general_practitioner": "false", "contact_person_full_name": "'x'",
+        "contact_person_phone_number": "'x'", "contact_person_email": "'x'", "employee_has_contributed_to_plan": "true",
+        "employee_has_not_contributed_to_plan_description": "''", "lps_name": "'LPS'",
+    ]
+
+    @Test(arguments: [
+        ("employer_org_number", "'12345678'", "followup_plan_employer_org_number_check"),
+        ("lps_org_number", "'12345678a'", "followup_plan_lps_org_number_check"),
+        ("employee_identification_number", "'0101011234'", "followup_plan_employee_identification_number_check"),
+        ("submitted_via", "'FAX'", "followup_plan_submitted_via_check"),
+        ("send_plan_to_nav", "false", "help_from_nav_requires_send_to_nav"),
+        ("needs_help_from_nav_description", "'  '", "help_from_nav_requires_description"),
+        ("needs_help_from_nav_description", "NULL", "help_from_nav_requires_description"),
+        ("employee_has_not_contributed_to_plan_description", "' '", "contributed_forbids_description"),
+    ])
+    func refusesAPlanThatBreaksARule(column: String, value: String, constraint: String) async throws {
+        try await Self.withMigratedDatabase { client in
+            try await Self.insertPlan(client, [:])  // the baseline is accepted
+            do {
+                try await Self.insertPlan(client, [column: value])
+                Issue.record("accepted \(column) = \(value)")
+            } catch let error as PSQLError {
+                #expect(error.serverInfo?[.sqlState] == "23514")
+                #expect(error.serverInfo?[.constraintName] == constraint)
+            }
+        }
+    }
+
+    @Test(arguments: ["NULL", "' \t'"])
+    func refusesANotContributedPlanWithoutDescription(description: String) async throws {
+        try await Self.withMigratedDatabase { client in
+            do {
+                try await Self.insertPlan(
+                    client, ["employee_has_contributed_to_plan": "false", "employee_has_not_contributed_to_plan_description": description])
+                Issue.record("accepted a blank description \(description)")
+            } catch let error as PSQLError {
+                #expect(error.serverInfo?[.constraintName] == "not_contributed_requires_description")
+            }
+        }
+    }
+
+    @Test func aStatusRowCannotBeRejectedWithoutSayingWhyNorCompletedWhilePending() async throws {
+        try await Self.withMigratedDatabase { client in
+            let uuid = UUID()
+            try await Self.insertPlan(client, ["uuid": "'\(uuid)'"])
+            try await client.query(
+                PostgresQuery(unsafeSQL: "INSERT INTO plan_status (plan_uuid, nav_state, gp_state) VALUES ('\(uuid)', 'PENDING', 'NOT_REQUESTED')"))
+            for update in ["state = 'REJECTED'", "state = 'COMPLETED'", "nav_state = 'FAILED'", "state = 'LOST'"] {
+                await #expect(throws: PSQLError.self, "UPDATE plan_status SET \(update)") {
+                    try await client.query(PostgresQuery(unsafeSQL: "UPDATE plan_status SET \(update) WHERE plan_uuid = '\(uuid)'"))
+                }
+            }
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE plan_status SET state = 'REJECTED', error_type = 'NO_ACTIVE_EMPLOYMENT',
+                        error_message = 'No active employment relationship found for given orgnumber' WHERE plan_uuid = '\(uuid)'
+                        """))
+        }
+    }
+
+    static func withMigratedDatabase(_ body: @escaping @Sendable (PostgresClient) async throws -> Void) async throws {
+        try await TestServices.withFreshDatabase { _, client in
+            let migrations = try Migration.load(from: TestServices.migrationsDirectory)
+            try await MigrationRunner(migrations: migrations, logger: TestServices.logger).migrate(on: client)
+            try await body(client)
+        }
+    }
+
+    static func insertPlan(_ client: PostgresClient, _ overrides: [String: String]) async throws {
+        let row = validPlan.merging(overrides) { $1 }.sorted { $0.key < $1.key }
+        let sql = "INSERT INTO followup_plan (\(row.map(\.key).joined(separator: ", "))) VALUES (\(row.map(\.value).joined(separator: ", ")))"
+        try await client.query(PostgresQuery(unsafeSQL: sql))
+    }
+}
