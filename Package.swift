@@ -107,6 +107,7 @@ let package = Package(
                 path: "Tests/TestSupport",
                 swiftSettings: strictSettings
             ),
+            .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
             .testTarget(name: "KafkaTests", dependencies: ["Kafka", "CRdKafka", "TestSupport"], swiftSettings: strictSettings),
             .testTarget(
                 name: "StorageTests",
@@ -118,6 +119,7 @@ let package = Package(
                 dependencies: [
                     "MottakApp", "TestSupport",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: strictSettings
             ),

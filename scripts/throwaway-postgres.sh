@@ -4,7 +4,10 @@
 #
 #   scripts/throwaway-postgres.sh
 #       Starts the cluster, prints `DATABASE_URL=postgres://...` on stdout, and keeps it running
-#       until SIGINT/SIGTERM or until the process that started this script is gone.
+#       until its standard input ends (Ctrl-D in a terminal; `mottak dev` holds a pipe, which the
+#       kernel closes when mottak exits, however it exits) or it gets SIGINT/SIGTERM.
+#       Standard input, not the parent's pid or a signal, is the lifeline because a parent may
+#       start us with signals blocked, and a killed parent lingers as a zombie.
 #   scripts/throwaway-postgres.sh -- COMMAND [ARGS...]
 #       Starts the cluster, runs COMMAND with DATABASE_URL exported, stops and removes the
 #       cluster (also when COMMAND fails or is interrupted) and exits with COMMAND's status.
@@ -81,9 +84,5 @@ if [ "${1:-}" = "--" ]; then
 fi
 
 echo "DATABASE_URL=$url"
-parent=$PPID
-while kill -0 "$parent" 2>/dev/null; do
-    sleep 1 &
-    wait $! || true
-done
-log "the process that started this cluster is gone; removing it"
+while IFS= read -r _; do :; done
+log "standard input closed; removing the cluster"

@@ -5,10 +5,12 @@ import Logging
 /// topics exist, and create the ones the project needs when they are missing (`mottak dev`
 /// against an external cluster).
 ///
-/// Every call blocks inside librdkafka, so each runs on NIO's blocking pool, never on the
-/// cooperative pool. One instance holds one librdkafka handle (and its threads) for its lifetime.
+/// Every call blocks inside librdkafka, so each runs on a thread of this client's own, never on
+/// the cooperative pool. One instance holds one librdkafka handle (and its threads) for its
+/// lifetime.
 public final class KafkaAdminClient: Sendable {
     private let handle: RdKafkaHandle
+    private let blockingCalls = BlockingCallThread()
 
     public init(configuration: KafkaConfiguration, logger: Logger) throws {
         self.handle = try RdKafkaHandle(kind: RD_KAFKA_PRODUCER, properties: configuration.librdkafkaProperties, logger: logger)
@@ -24,7 +26,7 @@ public final class KafkaAdminClient: Sendable {
     /// Asks the cluster for its brokers; throws when no broker answers within `timeout`.
     public func brokers(timeout: Duration) async throws -> [Broker] {
         let handle = self.handle
-        return try await runBlocking {
+        return try await blockingCalls.run {
             try withMetadata(handle: handle, allTopics: false, timeout: timeout) { metadata in
                 (0..<Int(metadata.broker_cnt)).map { index in
                     let broker = metadata.brokers[index]
@@ -37,7 +39,7 @@ public final class KafkaAdminClient: Sendable {
     /// Topic name → partition count, for every topic the cluster reports.
     public func topics(timeout: Duration) async throws -> [String: Int] {
         let handle = self.handle
-        return try await runBlocking {
+        return try await blockingCalls.run {
             try withMetadata(handle: handle, allTopics: true, timeout: timeout) { metadata in
                 var topics: [String: Int] = [:]
                 for index in 0..<Int(metadata.topic_cnt) where metadata.topics[index].err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -61,7 +63,7 @@ public final class KafkaAdminClient: Sendable {
         guard !missing.isEmpty else { return [] }
         let brokerCount = try await brokers(timeout: timeout).count
         let handle = self.handle
-        return try await runBlocking {
+        return try await blockingCalls.run {
             try createTopics(handle: handle, specs: missing, maxReplication: max(1, brokerCount), timeout: timeout)
         }
     }

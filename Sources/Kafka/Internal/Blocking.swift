@@ -1,9 +1,25 @@
 import NIOPosix
 
-/// Runs a blocking librdkafka call (metadata, admin requests) on NIO's blocking thread pool, so
-/// that it never occupies a thread of Swift's cooperative pool.
-func runBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await NIOThreadPool.singleton.runIfActive(work)
+/// A thread of a client's own for its blocking librdkafka calls (metadata, admin requests).
+///
+/// They must not run on Swift's cooperative pool (a few threads, shared by everything), and not
+/// on NIO's shared blocking pool either: there a readiness probe would queue behind unrelated
+/// slow work and miss its deadline.
+final class BlockingCallThread: Sendable {
+    private let pool: NIOThreadPool
+
+    init() {
+        pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+    }
+
+    deinit {
+        pool.shutdownGracefully { _ in }
+    }
+
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(work)
+    }
 }
 
 extension String {

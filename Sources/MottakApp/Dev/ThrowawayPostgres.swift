@@ -6,11 +6,20 @@ import ServiceLifecycle
 /// A private PostgreSQL cluster for `mottak dev`, run by `scripts/throwaway-postgres.sh` as a
 /// child process: the script owns initdb/pg_ctl (one implementation for `make test`,
 /// `make run` and this), prints `DATABASE_URL=…` when the server accepts connections, and
-/// stops and deletes the cluster when it gets SIGTERM or SIGINT, or when this process dies.
-final class ThrowawayPostgres: Service, @unchecked Sendable {
-    // @unchecked: `process` is set once in `start` before the object is shared, then only read.
+/// stops and deletes the cluster when its standard input closes. We hold the write end of that
+/// pipe: closing it is the shutdown request, and when this process dies, however it dies, the
+/// kernel closes it for us. (A signal would not do: a process that handles SIGTERM through
+/// ServiceLifecycle blocks it, and Foundation passes the blocked mask on to the child.)
+final class ThrowawayPostgres: Service, CustomStringConvertible, @unchecked Sendable {
+    // @unchecked: `process` is configured in `start` before the object is shared, then only
+    // read or signalled (Process is thread-safe for that); `exited` is an AsyncStream.
     private let process = Process()
+    private let lifeline = Pipe()
+    /// Finishes when the child exits. Foundation's `waitUntilExit()` spins a run loop and, on
+    /// Linux, can wait forever off the main thread; the termination handler is reliable.
+    private let exited: AsyncStream<Void>
     private let logger: Logger
+    var description: String { "ThrowawayPostgres" }
 
     /// Starts the script and waits until it printed the URL of the running server.
     static func start(script: String, logger: Logger) async throws -> (ThrowawayPostgres, databaseURL: String) {
@@ -23,6 +32,7 @@ final class ThrowawayPostgres: Service, @unchecked Sendable {
         let output = Pipe()
         owner.process.executableURL = URL(fileURLWithPath: script)
         owner.process.standardOutput = output
+        owner.process.standardInput = owner.lifeline
         try owner.process.run()
         let reader = output.fileHandleForReading
         let url: String? = try await NIOThreadPool.singleton.runIfActive {
@@ -38,22 +48,25 @@ final class ThrowawayPostgres: Service, @unchecked Sendable {
             }
         }
         guard let url else {
-            owner.process.waitUntilExit()
-            throw ConfigurationError(variable: "DATABASE_URL", problem: "is not set and the throwaway PostgreSQL did not start (exit \(owner.process.terminationStatus); its messages are above)")
+            for await _ in owner.exited {}
+            throw ConfigurationError(
+                variable: "DATABASE_URL",
+                problem: "is not set and the throwaway PostgreSQL did not start (exit \(owner.process.terminationStatus); its messages are above)")
         }
         return (owner, url)
     }
 
     private init(logger: Logger) {
         self.logger = logger
+        let (exited, continuation) = AsyncStream.makeStream(of: Void.self)
+        self.exited = exited
+        process.terminationHandler = { _ in continuation.finish() }
     }
 
     func run() async throws {
         try? await gracefulShutdown()
-        guard process.isRunning else { return }
         logger.info("stopping the throwaway PostgreSQL")
-        process.terminate()
-        let process = self.process
-        try await NIOThreadPool.singleton.runIfActive { process.waitUntilExit() }
+        try? lifeline.fileHandleForWriting.close()
+        for await _ in exited {}
     }
 }

@@ -8,10 +8,11 @@ import Storage
 ///
 /// A failure ends this service with the error, which makes the service group shut the whole
 /// process down: a pod with a schema it cannot trust must not serve.
-struct MigrateOnStartService: Service {
+struct MigrateOnStartService: Service, CustomStringConvertible {
     let runner: MigrationRunner
     let postgres: PostgresClient
     let logger: Logger
+    var description: String { "MigrateOnStartService" }
 
     func run() async throws {
         let applied = try await runner.migrate(on: postgres)

@@ -1,21 +1,45 @@
+import Synchronization
+
 /// Thrown by ``withTimeout(_:operation:)`` when the operation did not finish in time.
 struct TimeoutError: Error, CustomStringConvertible {
     let duration: Duration
     var description: String { "no answer within \(duration)" }
 }
 
-/// Runs `operation`, cancelling it and throwing ``TimeoutError`` after `duration`.
+/// Runs `operation` and returns its result, or throws ``TimeoutError`` at the deadline,
+/// whichever comes first.
 ///
-/// The operation must honour cancellation (postgres-nio's connection lease does); a blocking
-/// call would keep its thread, though not the caller, until it returns.
+/// Unlike a task group, this returns at the deadline even when the operation cannot be
+/// cancelled (a blocking librdkafka call on a thread pool): the operation is cancelled and left
+/// to finish in the background. That is what a readiness probe needs, since Kubernetes gives
+/// up on a probe after its own timeout. Use it only for operations that end by themselves.
 func withTimeout<T: Sendable>(_ duration: Duration, operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: duration)
-            throw TimeoutError(duration: duration)
+    let outcome = FirstOutcome<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        outcome.install(continuation)
+        let work = Task {
+            do { outcome.resume(with: .success(try await operation())) } catch { outcome.resume(with: .failure(error)) }
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        Task {
+            try? await Task.sleep(for: duration)
+            if outcome.resume(with: .failure(TimeoutError(duration: duration))) { work.cancel() }
+        }
+    }
+}
+
+/// Resumes a continuation with whichever result arrives first; later ones are dropped.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func install(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    /// True when this call resumed the continuation.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        guard let continuation = continuation.withLock({ value in defer { value = nil }; return value }) else { return false }
+        continuation.resume(with: result)
+        return true
     }
 }

@@ -1,0 +1,117 @@
+import Kafka
+import MottakApp
+import Storage
+import Testing
+
+@Suite struct AppConfigurationTests {
+    @Test func devModeNeedsNothingAndListensOnLoopback() throws {
+        let configuration = try AppConfiguration(environment: [:], mode: .dev)
+        #expect(configuration.httpHost == "127.0.0.1")
+        #expect(configuration.httpPort == 8080)
+        #expect(configuration.clusterName == "local")
+        #expect(configuration.migrateOnStart)
+        #expect(configuration.migrationsDirectory == "migrations")
+        #expect(configuration.database == nil)
+        #expect(configuration.kafka == nil)
+    }
+
+    @Test func serveModeNamesTheMissingInfrastructure() {
+        #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: [:], mode: .serve) }
+        expectError(["KAFKA_BROKERS": "k:9092"], mode: .serve, variable: "DATABASE_URL")
+        expectError(["DATABASE_URL": "postgres://u:p@h/db"], mode: .serve, variable: "KAFKA_BROKERS")
+    }
+
+    @Test func serveModeListensOnAllInterfacesWithNaisPort() throws {
+        let configuration = try AppConfiguration(
+            environment: ["DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092", "APPLICATION_PORT": "9000", "NAIS_CLUSTER_NAME": "dev-gcp"],
+            mode: .serve)
+        #expect(configuration.httpHost == "0.0.0.0")
+        #expect(configuration.httpPort == 9000)
+        #expect(configuration.clusterName == "dev-gcp")
+    }
+
+    @Test func aBadValueNamesItsVariable() {
+        expectError(["APPLICATION_PORT": "eighty"], variable: "APPLICATION_PORT", mentioning: "eighty")
+        expectError(["APPLICATION_PORT": "70000"], variable: "APPLICATION_PORT")
+        expectError(["MIGRATE_ON_START": "maybe"], variable: "MIGRATE_ON_START")
+        expectError(["LOG_LEVEL": "loud"], variable: "LOG_LEVEL")
+        expectError(["DATABASE_MAX_CONNECTIONS": "0"], variable: "DATABASE_MAX_CONNECTIONS")
+    }
+
+    @Test func anInvalidDatabaseURLIsReportedWithoutThePassword() {
+        do {
+            _ = try AppConfiguration(environment: ["DATABASE_URL": "postgres://user:hunter2@host"], mode: .dev)
+            Issue.record("accepted a URL without a database")
+        } catch {
+            #expect(error.variable == "DATABASE_URL")
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+
+    @Test func readsNaisDatabaseVariables() throws {
+        let configuration = try AppConfiguration(
+            environment: [
+                "GCP_DB_HOST": "10.0.0.5", "GCP_DB_PORT": "5433", "GCP_DB_DATABASE": "mottak",
+                "GCP_DB_USERNAME": "app", "GCP_DB_PASSWORD": "s3cret", "GCP_DB_SSLMODE": "verify-ca",
+            ], mode: .dev)
+        #expect(configuration.database == DatabaseConfiguration(
+            host: "10.0.0.5", port: 5433, username: "app", password: "s3cret", database: "mottak", sslMode: .verifyCA))
+    }
+
+    @Test func aHalfConfiguredNaisDatabaseNamesWhatIsMissing() {
+        expectError(["GCP_DB_HOST": "h", "GCP_DB_USERNAME": "u", "GCP_DB_DATABASE": "d"], variable: "GCP_DB_PASSWORD")
+        expectError(
+            ["GCP_DB_USERNAME": "u", "GCP_DB_PASSWORD": "p", "GCP_DB_DATABASE": "d", "GCP_DB_SSLCERT": "/c.pem"],
+            variable: "GCP_DB_SSLKEY")
+    }
+
+    @Test func databaseURLWinsOverNaisVariables() throws {
+        let configuration = try AppConfiguration(
+            environment: ["DATABASE_URL": "postgres://u:p@url-host/db", "GCP_DB_HOST": "nais-host"], mode: .dev)
+        #expect(configuration.database?.host == "url-host")
+    }
+
+    @Test func kafkaTLSFromNaisPaths() throws {
+        let configuration = try AppConfiguration(
+            environment: [
+                "KAFKA_BROKERS": "b1:26484,b2:26484", "KAFKA_CA_PATH": "/ca.pem",
+                "KAFKA_CERTIFICATE_PATH": "/cert.pem", "KAFKA_PRIVATE_KEY_PATH": "/key.pem", "NAIS_APP_NAME": "lps-mottak",
+            ], mode: .dev)
+        #expect(configuration.kafka == KafkaConfiguration(
+            bootstrapServers: "b1:26484,b2:26484", clientID: "lps-mottak",
+            properties: [
+                "security.protocol": "ssl", "ssl.ca.location": "/ca.pem", "ssl.certificate.location": "/cert.pem",
+                "ssl.key.location": "/key.pem",
+            ]))
+        expectError(["KAFKA_BROKERS": "b:1", "KAFKA_CA_PATH": "/ca.pem"], variable: "KAFKA_CERTIFICATE_PATH")
+        expectError(["KAFKA_CA_PATH": "/ca.pem"], variable: "KAFKA_BROKERS")
+    }
+
+    @Test func rolesParseFromNamesListsAndAll() throws {
+        #expect(try Role.parse(["all"]) == Set(Role.allCases))
+        #expect(try Role.parse(["lookup,router", "status-updater"]) == [.lookup, .router, .statusUpdater])
+        #expect(throws: ConfigurationError.self) { try Role.parse(["lokup"]) }
+        #expect(throws: ConfigurationError.self) { try Role.parse([","]) }
+    }
+
+    @Test func everyConsumingRoleHasItsOwnConsumerGroup() {
+        let groups = Role.allCases.compactMap(\.consumerGroup)
+        #expect(Set(groups).count == groups.count)
+        #expect(Role.lookup.consumerGroup == "oppfolgingsplan-mottak-lookup")
+        #expect(Role.statusQuery.consumerGroup == nil)
+    }
+
+    private func expectError(
+        _ environment: [String: String], mode: AppConfiguration.Mode = .dev, variable: String, mentioning text: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        do {
+            _ = try AppConfiguration(environment: environment, mode: mode)
+            Issue.record("accepted \(environment)", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.variable == variable, sourceLocation: sourceLocation)
+            #expect(error.description.contains(variable), sourceLocation: sourceLocation)
+            if let text { #expect(error.description.contains(text), sourceLocation: sourceLocation) }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Kafka
+@testable import MottakApp
+import PostgresNIO
+import ServiceLifecycle
+import ServiceLifecycleTestKit
+import Storage
+import TestSupport
+import Testing
+
+/// `mottak dev` supplies local components only for what the environment leaves unset.
+@Suite struct DevStackTests {
+    let logger = TestServices.logger
+
+    @Test func startsTheEmbeddedKafkaWithTheProjectsTopicsWhenNoBrokersAreConfigured() async throws {
+        var configuration = try AppConfiguration(environment: [:], mode: .dev)
+        configuration.database = try TestServices.postgresServer()
+        let services = try await DevStack.prepare(&configuration, logger: logger)
+
+        #expect(services.count == 1)
+        let kafka = try #require(configuration.kafka)
+        let topics = try await KafkaAdminClient(configuration: kafka, logger: logger).topics(timeout: .seconds(10))
+        for spec in ProjectTopics.all {
+            #expect(topics[spec.name] == spec.partitions, "\(spec.name)")
+        }
+        withExtendedLifetime(services) {}
+    }
+
+    @Test func usesConfiguredKafkaAndDatabaseInsteadOfLocalOnes() async throws {
+        let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+        try external.createTopics(ProjectTopics.all)
+        let database = try TestServices.postgresServer()
+        var configuration = try AppConfiguration(environment: ["KAFKA_BROKERS": external.bootstrapServers], mode: .dev)
+        configuration.database = database
+
+        let services = try await DevStack.prepare(&configuration, logger: logger)
+
+        #expect(services.isEmpty)
+        #expect(configuration.kafka?.bootstrapServers == external.bootstrapServers)
+        #expect(configuration.database == database)
+        withExtendedLifetime(external) {}
+    }
+
+    @Test func startsAThrowawayPostgresWhenNoDatabaseIsConfiguredAndRemovesItOnShutdown() async throws {
+        let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
+        try external.createTopics(ProjectTopics.all)
+        var configuration = try AppConfiguration(environment: ["KAFKA_BROKERS": external.bootstrapServers], mode: .dev)
+        let script = TestServices.repositoryRoot.appendingPathComponent("scripts/throwaway-postgres.sh").path
+
+        try await testGracefulShutdown { trigger in
+            let services = try await DevStack.prepare(&configuration, postgresScript: script, logger: logger)
+            let database = try #require(configuration.database)
+            #expect(services.count == 1)
+            #expect(database.host == "127.0.0.1")
+
+            let answer = try await withPostgresClient(database, logger: logger) { client in
+                var values: [Int] = []
+                for try await value in try await client.query("SELECT 41 + 1").decode(Int.self) { values.append(value) }
+                return values
+            }
+            #expect(answer == [42])
+
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services[0].run() }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+            // The cluster is gone: nothing accepts connections on its port any more.
+            await #expect(throws: (any Error).self) {
+                try await withPostgresClient(database, logger: logger) { client in
+                    try await withTimeout(.seconds(3)) { try await client.query("SELECT 1") }
+                }
+            }
+        }
+        withExtendedLifetime(external) {}
+    }
+}

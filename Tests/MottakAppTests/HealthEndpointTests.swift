@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Kafka
+import Logging
+@testable import MottakApp
+import Storage
+import TestSupport
+import Testing
+
+/// The probes Kubernetes calls, against a real PostgreSQL database and the embedded Kafka.
+@Suite struct HealthEndpointTests {
+    @Test func readyOnceMigratedWithPostgresAndKafkaAnswering() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try await TestServices.withFreshDatabase { database, _ in
+            let app = try MottakApplication.build(
+                configuration: Self.configuration(database: database, kafka: cluster.bootstrapServers),
+                roles: Set(Role.allCases), logger: TestServices.logger)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/internal/is_alive", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == "alive")
+                }
+                // Migrations run as a service beside the HTTP server; wait for them.
+                let body = try await Self.waitForReadiness(client, status: .ok)
+                #expect(body.status == "UP")
+                #expect(body.checks.mapValues(\.status) == ["postgres": "UP", "migrations": "UP", "kafka": "UP"])
+            }
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    @Test func notReadyWhileMigrationsArePendingAndSaysWhich() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try await TestServices.withFreshDatabase { database, _ in
+            var configuration = Self.configuration(database: database, kafka: cluster.bootstrapServers)
+            configuration.migrateOnStart = false
+            let app = try MottakApplication.build(configuration: configuration, roles: [.intake], logger: TestServices.logger)
+            try await app.test(.router) { client in
+                let body = try await Self.readiness(client, expecting: .serviceUnavailable)
+                #expect(body.checks["postgres"]?.status == "UP")
+                #expect(body.checks["kafka"]?.status == "UP")
+                #expect(body.checks["migrations"]?.status == "DOWN")
+                #expect(body.checks["migrations"]?.problem?.contains("1_initial_schema") == true)
+            }
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    @Test func notReadyWhenKafkaOrPostgresDoNotAnswerWithinTheProbeTimeout() async throws {
+        // Nothing listens on port 1: both dependencies are down.
+        let database = DatabaseConfiguration(host: "127.0.0.1", port: 1, username: "nobody", password: nil, database: "none")
+        var configuration = Self.configuration(database: database, kafka: "127.0.0.1:1")
+        configuration.migrateOnStart = false
+        let app = try MottakApplication.build(configuration: configuration, roles: [.statusQuery], logger: TestServices.logger)
+        try await app.test(.router) { client in
+            let started = ContinuousClock.now
+            let body = try await Self.readiness(client, expecting: .serviceUnavailable)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(body.status == "DOWN")
+            #expect(body.checks["postgres"]?.status == "DOWN")
+            #expect(body.checks["kafka"]?.status == "DOWN")
+            try await client.execute(uri: "/internal/is_alive", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    static func configuration(database: DatabaseConfiguration, kafka: String) -> AppConfiguration {
+        var configuration = try! AppConfiguration(environment: ["APPLICATION_PORT": "0"], mode: .dev)
+        configuration.database = database
+        configuration.kafka = KafkaConfiguration(bootstrapServers: kafka)
+        configuration.migrationsDirectory = TestServices.migrationsDirectory.path
+        return configuration
+    }
+
+    static func readiness(_ client: some TestClientProtocol, expecting status: HTTPResponse.Status) async throws -> ReadinessBody {
+        try await client.execute(uri: "/internal/is_ready", method: .get) { response in
+            #expect(response.status == status)
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+            return try JSONDecoder().decode(ReadinessBody.self, from: Data(response.body.readableBytesView))
+        }
+    }
+
+    static func waitForReadiness(_ client: some TestClientProtocol, status: HTTPResponse.Status) async throws -> ReadinessBody {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let (code, body) = try await client.execute(uri: "/internal/is_ready", method: .get) { response in
+                (response.status, try JSONDecoder().decode(ReadinessBody.self, from: Data(response.body.readableBytesView)))
+            }
+            if code == status || ContinuousClock.now > deadline {
+                #expect(code == status, "last readiness answer: \(body)")
+                return body
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
+extension ReadinessBody: Decodable {
+    enum CodingKeys: CodingKey { case status, checks }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(status: try container.decode(String.self, forKey: .status), checks: try container.decode([String: Check].self, forKey: .checks))
+    }
+}
