@@ -15,6 +15,17 @@ public func withPostgresClient<T: Sendable>(
             return nil
         }
         defer { group.cancelAll() }
+        try await PostgresClient.waitForRunToBegin()
         return try await body(client)
+    }
+}
+
+extension PostgresClient {
+    /// Code that starts at the same moment as the client's `run()` (the next service in a
+    /// service group, or the body above) waits this briefly before its first query. Such a
+    /// query would work anyway (it waits for the pool), but postgres-nio logs a warning that
+    /// `run()` was not called, which would mislead whoever reads the start-up log.
+    public static func waitForRunToBegin() async throws {
+        try await Task.sleep(for: .milliseconds(50))
     }
 }

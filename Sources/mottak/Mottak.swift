@@ -42,7 +42,7 @@ struct Migrate: AsyncParsableCommand {
         configuration.migrateOnStart = false
         let logger = makeLogger(configuration)
         guard let database = configuration.database else {
-            throw ValidationError("set DATABASE_URL (or GCP_DB_*) to the database to migrate")
+            throw ConfigurationError(variable: "DATABASE_URL", problem: "is not set (nor GCP_DB_*), so there is no database to migrate")
         }
         let runner = MigrationRunner(
             migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
@@ -50,7 +50,7 @@ struct Migrate: AsyncParsableCommand {
         if applied.isEmpty {
             print("The database is current: all \(runner.migrations.count) migrations were already applied.")
         } else {
-            print("Applied \(applied.count) migration(s): \(applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", ")).")
+            print("Applied \(applied.count) migration(s): \(applied.map(\.identifier).joined(separator: ", ")).")
         }
     }
 }

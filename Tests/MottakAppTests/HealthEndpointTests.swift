@@ -41,7 +41,7 @@ import Testing
                 #expect(body.checks["postgres"]?.status == "UP")
                 #expect(body.checks["kafka"]?.status == "UP")
                 #expect(body.checks["migrations"]?.status == "DOWN")
-                #expect(body.checks["migrations"]?.problem?.contains("1_initial_schema") == true)
+                #expect(body.checks["migrations"]?.problem?.contains("0001_initial_schema") == true)
             }
         }
         withExtendedLifetime(cluster) {}

@@ -57,7 +57,7 @@ public final class ReadinessProbe: Sendable {
         if migrationsSeenCurrent.withLock({ $0 }) { return nil }
         let pending = try await migrations.pending(on: postgres)
         guard pending.isEmpty else {
-            return "not applied: " + pending.map { "\($0.version)_\($0.name)" }.joined(separator: ", ")
+            return "not applied: " + pending.map(\.identifier).joined(separator: ", ")
         }
         migrationsSeenCurrent.withLock { $0 = true }
         return nil

@@ -15,6 +15,7 @@ struct MigrateOnStartService: Service, CustomStringConvertible {
     var description: String { "MigrateOnStartService" }
 
     func run() async throws {
+        try await PostgresClient.waitForRunToBegin()
         let applied = try await runner.migrate(on: postgres)
         logger.info("schema is current", metadata: ["migrations.applied.now": "\(applied.count)"])
         try? await gracefulShutdown()

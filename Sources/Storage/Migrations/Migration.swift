@@ -7,13 +7,16 @@ public struct Migration: Sendable, Equatable {
     public let version: Int
     /// The rest of the file name without `.sql`, for people reading the history table.
     public let name: String
+    /// The file name without `.sql` (`0001_initial_schema`), how people refer to a migration.
+    public let identifier: String
     public let sql: String
     /// SHA-256 of the file's bytes, hex. An applied migration whose file changed is refused.
     public let checksum: String
 
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, identifier: String? = nil) {
         self.version = version
         self.name = name
+        self.identifier = identifier ?? "\(version)_\(name)"
         self.sql = sql
         self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
     }
@@ -47,7 +50,8 @@ public struct Migration: Sendable, Equatable {
                 throw .duplicateVersion(version, files: [clash, file])
             }
             fileOfVersion[version] = file
-            migrations.append(Migration(version: version, name: String(stem[stem.index(after: separator)...]), sql: sql))
+            migrations.append(
+                Migration(version: version, name: String(stem[stem.index(after: separator)...]), sql: sql, identifier: String(stem)))
         }
         return migrations.sorted { $0.version < $1.version }
     }
