@@ -38,7 +38,7 @@ import Testing
         withExtendedLifetime(cluster) {}
     }
 
-    @Test func creatingTopicsACLusterCannotCreateFailsNamingThem() async throws {
+    @Test func creatingTopicsAClusterCannotCreateFailsNamingThem() async throws {
         // The mock cluster does not implement CreateTopics: the request must end in a clear
         // error within the timeout, not hang `mottak dev`.
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)

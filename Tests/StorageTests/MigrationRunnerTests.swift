@@ -98,6 +98,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: MigrationError.noMigrations(path: directory.path)) { try Migration.load(from: directory) }
         try "SELECT 1;".write(to: directory.appendingPathComponent("0001_a.sql"), atomically: true, encoding: .utf8)
         try "SELECT 1;".write(to: directory.appendingPathComponent("1_b.sql"), atomically: true, encoding: .utf8)
         #expect(throws: MigrationError.duplicateVersion(1, files: ["0001_a.sql", "1_b.sql"])) {

@@ -8,6 +8,10 @@ import Storage
 /// with this message; it never skips, because a skipped test hides a broken set-up.
 public struct MissingTestService: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 public enum TestServices {

@@ -53,6 +53,7 @@ public struct Migration: Sendable, Equatable {
             migrations.append(
                 Migration(version: version, name: String(stem[stem.index(after: separator)...]), sql: sql, identifier: String(stem)))
         }
+        guard !migrations.isEmpty else { throw .noMigrations(path: directory.path) }
         return migrations.sorted { $0.version < $1.version }
     }
 }
@@ -60,6 +61,8 @@ public struct Migration: Sendable, Equatable {
 /// Why migrations could not be read or applied. Each case says what an operator should look at.
 public enum MigrationError: Error, Equatable, CustomStringConvertible {
     case directoryUnreadable(path: String, reason: String)
+    /// The folder holds no migration: most likely MIGRATIONS_DIR points at the wrong place.
+    case noMigrations(path: String)
     case badFileName(String)
     case duplicateVersion(Int, files: [String])
     /// The file of an applied migration was edited after it ran.
@@ -72,6 +75,8 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .directoryUnreadable(let path, let reason):
             "cannot read migrations at \(path): \(reason)"
+        case .noMigrations(let path):
+            "no migration files (NNNN_name.sql) in \(path); check MIGRATIONS_DIR"
         case .badFileName(let file):
             "migration file '\(file)' does not follow NNNN_name.sql (a positive number, an underscore, a name)"
         case .duplicateVersion(let version, let files):

@@ -1,0 +1,77 @@
+import Foundation
+import Storage
+import TestSupport
+import Testing
+
+/// The `mottak` executable as an operator runs it: exit codes and what it prints.
+@Suite struct MottakCommandTests {
+    @Test func migrateAppliesOnceThenSaysTheDatabaseIsCurrent() async throws {
+        try await TestServices.withFreshDatabase { database, _ in
+            let environment = ["DATABASE_URL": Self.url(database), "MIGRATIONS_DIR": TestServices.migrationsDirectory.path]
+            let first = try await Self.mottak(["migrate"], environment: environment)
+            #expect(first.status == 0)
+            #expect(first.output.contains("Applied 1 migration(s): 0001_initial_schema."))
+
+            let second = try await Self.mottak(["migrate"], environment: environment)
+            #expect(second.status == 0)
+            #expect(second.output.contains("The database is current: all 1 migrations were already applied."))
+        }
+    }
+
+    @Test func migrateRefusesAnEditedAppliedMigration() async throws {
+        try await TestServices.withFreshDatabase { database, _ in
+            let edited = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+            try FileManager.default.createDirectory(at: edited, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: edited) }
+            let original = try String(contentsOf: TestServices.migrationsDirectory.appendingPathComponent("0001_initial_schema.sql"), encoding: .utf8)
+            try (original + "\n-- an innocent-looking edit\n").write(
+                to: edited.appendingPathComponent("0001_initial_schema.sql"), atomically: true, encoding: .utf8)
+
+            let url = Self.url(database)
+            #expect(try await Self.mottak(["migrate"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": TestServices.migrationsDirectory.path]).status == 0)
+            let refused = try await Self.mottak(["migrate"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": edited.path])
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("migration 1 (initial_schema) was edited after it was applied"))
+        }
+    }
+
+    @Test(arguments: [
+        (["serve"], ["APPLICATION_PORT": "x"], "APPLICATION_PORT is 'x'"),
+        (["serve", "--role", "lookup"], ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/db"], "KAFKA_BROKERS is not set"),
+        (["serve", "--role", "lokup"], [:], "'lokup' is not a role"),
+        (["migrate"], [:], "DATABASE_URL is not set"),
+    ])
+    func stopsAtStartWithAMessageNamingTheSetting(arguments: [String], environment: [String: String], message: String) async throws {
+        let result = try await Self.mottak(arguments, environment: environment)
+        #expect(result.status != 0)
+        #expect(result.output.contains(message))
+    }
+
+    static func url(_ database: DatabaseConfiguration) -> String {
+        "postgres://\(database.username):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)"
+    }
+
+    /// Runs the `mottak` built next to this test bundle, with only `environment` (plus PATH).
+    static func mottak(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+        // SwiftPM puts every product of a build in one folder: the test binary sits beside mottak.
+        let testBinary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        let binary = testBinary.deletingLastPathComponent().appendingPathComponent("mottak")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw MissingTestService(description: "no mottak binary at \(binary.path): build it first (make test does)")
+        }
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { $1 }
+        process.standardOutput = output
+        process.standardError = output
+        let (exited, continuation) = AsyncStream.makeStream(of: Void.self)
+        process.terminationHandler = { _ in continuation.finish() }
+        try process.run()
+        let reader = output.fileHandleForReading
+        let text = try await TestServices.runBlocking { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
+        for await _ in exited {}
+        return (process.terminationStatus, text)
+    }
+}
