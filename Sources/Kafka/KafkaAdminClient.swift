@@ -38,6 +38,11 @@ public final class KafkaAdminClient: Sendable {
 
     /// Topic name → partition count, for every topic the cluster reports.
     public func topics(timeout: Duration) async throws -> [String: Int] {
+        try await topicsAndBrokerCount(timeout: timeout).topics
+    }
+
+    /// One all-topics metadata request answers both questions.
+    private func topicsAndBrokerCount(timeout: Duration) async throws -> (topics: [String: Int], brokerCount: Int) {
         let handle = self.handle
         return try await blockingCalls.run {
             try withMetadata(handle: handle, allTopics: true, timeout: timeout) { metadata in
@@ -45,7 +50,7 @@ public final class KafkaAdminClient: Sendable {
                 for index in 0..<Int(metadata.topic_cnt) where metadata.topics[index].err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     topics[String(cString: metadata.topics[index].topic)] = Int(metadata.topics[index].partition_cnt)
                 }
-                return topics
+                return (topics, Int(metadata.broker_cnt))
             }
         }
     }
@@ -58,10 +63,9 @@ public final class KafkaAdminClient: Sendable {
     /// at the same moment (`TOPIC_ALREADY_EXISTS`) counts as present.
     @discardableResult
     public func createMissingTopics(_ specs: [TopicSpec], timeout: Duration) async throws -> [String] {
-        let existing = try await topics(timeout: timeout)
+        let (existing, brokerCount) = try await topicsAndBrokerCount(timeout: timeout)
         let missing = specs.filter { existing[$0.name] == nil }
         guard !missing.isEmpty else { return [] }
-        let brokerCount = try await brokers(timeout: timeout).count
         let handle = self.handle
         return try await blockingCalls.run {
             try createTopics(handle: handle, specs: missing, maxReplication: max(1, brokerCount), timeout: timeout)
