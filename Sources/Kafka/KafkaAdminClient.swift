@@ -73,10 +73,6 @@ public final class KafkaAdminClient: Sendable {
     }
 }
 
-private func milliseconds(_ duration: Duration) -> Int32 {
-    Int32(clamping: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-}
-
 private func withMetadata<T>(
     handle: RdKafkaHandle,
     allTopics: Bool,
@@ -84,7 +80,7 @@ private func withMetadata<T>(
     _ body: (rd_kafka_metadata) throws -> T
 ) throws -> T {
     var metadata: UnsafePointer<rd_kafka_metadata>?
-    let error = rd_kafka_metadata(handle.pointer, allTopics ? 1 : 0, nil, &metadata, milliseconds(timeout))
+    let error = rd_kafka_metadata(handle.pointer, allTopics ? 1 : 0, nil, &metadata, timeout.milliseconds)
     guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
         throw KafkaError(error, operation: "metadata request")
     }
@@ -110,14 +106,14 @@ private func createTopics(handle: RdKafkaHandle, specs: [TopicSpec], maxReplicat
 
     let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
     defer { rd_kafka_AdminOptions_destroy(options) }
-    _ = rd_kafka_AdminOptions_set_request_timeout(options, milliseconds(timeout), &errorText, errorText.count)
+    _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorText, errorText.count)
     let queue = rd_kafka_queue_new(handle.pointer)
     defer { rd_kafka_queue_destroy(queue) }
 
     let names = specs.map(\.name).joined(separator: ", ")
     rd_kafka_CreateTopics(handle.pointer, &newTopics, newTopics.count, options, queue)
     // librdkafka answers on the queue when the request times out, so this wait is bounded.
-    guard let event = rd_kafka_queue_poll(queue, milliseconds(timeout) + 5_000) else {
+    guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 5_000) else {
         throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, operation: "create topics \(names)", reason: "no answer from the cluster")
     }
     defer { rd_kafka_event_destroy(event) }

@@ -15,7 +15,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
     // @unchecked: both pointers are only handed to librdkafka's mock API, which is thread-safe
     // (each call is an operation queued to the mock cluster's own thread).
     private let host: RdKafkaHandle
-    private let cluster: OpaquePointer
+    let cluster: OpaquePointer
     /// The brokers' addresses (`127.0.0.1:port,...`), the value for `bootstrap.servers`.
     public let bootstrapServers: String
     public let brokerCount: Int

@@ -8,10 +8,18 @@ import Logging
 /// configuration object is destroyed here, so no error leaks it.
 final class RdKafkaHandle: @unchecked Sendable {
     let pointer: OpaquePointer
-    /// Kept alive for as long as librdkafka may call the log callback with it.
-    private let logBridge: Unmanaged<LogBridge>
+    /// librdkafka's opaque for this handle: kept alive for as long as librdkafka may call back.
+    private let callbacks: Unmanaged<ClientCallbacks>
 
-    init(kind: rd_kafka_type_t, properties: [(String, String)], logger: Logger) throws {
+    /// - Parameter configure: extra set-up of the configuration object before the handle is
+    ///   created (event mask, rebalance callback).
+    init(
+        kind: rd_kafka_type_t,
+        properties: [(String, String)],
+        logger: Logger,
+        progress: ConsumerProgress? = nil,
+        configure: (OpaquePointer) -> Void = { _ in }
+    ) throws {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, operation: "create configuration", reason: "out of memory")
         }
@@ -23,43 +31,52 @@ final class RdKafkaHandle: @unchecked Sendable {
                 throw KafkaError(
                     code: RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue,
                     operation: "set configuration property \(key)",
-                    reason: String(errorBuffer: errorText)
-                )
+                    reason: String(errorBuffer: errorText))
             }
         }
-        let bridge = Unmanaged.passRetained(LogBridge(logger: logger))
-        rd_kafka_conf_set_opaque(conf, bridge.toOpaque())
+        let callbacks = Unmanaged.passRetained(ClientCallbacks(logger: logger, progress: progress))
+        rd_kafka_conf_set_opaque(conf, callbacks.toOpaque())
         rd_kafka_conf_set_log_cb(conf) { handle, level, facility, message in
             guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
-            Unmanaged<LogBridge>.fromOpaque(opaque).takeUnretainedValue()
+            Unmanaged<ClientCallbacks>.fromOpaque(opaque).takeUnretainedValue()
                 .log(level: level, facility: facility.map { String(cString: $0) } ?? "", message: message.map { String(cString: $0) } ?? "")
         }
+        configure(conf)
         guard let handle = rd_kafka_new(kind, conf, &errorText, errorText.count) else {
             // rd_kafka_new only takes ownership of conf on success.
             rd_kafka_conf_destroy(conf)
-            bridge.release()
-            throw KafkaError(
-                code: RD_KAFKA_RESP_ERR__FAIL.rawValue,
-                operation: "create client",
-                reason: String(errorBuffer: errorText)
-            )
+            callbacks.release()
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, operation: "create client", reason: String(errorBuffer: errorText))
         }
         self.pointer = handle
-        self.logBridge = bridge
+        self.callbacks = callbacks
     }
+
+    var logger: Logger { callbacks.takeUnretainedValue().logger }
 
     deinit {
         rd_kafka_destroy(pointer)
-        logBridge.release()
+        callbacks.release()
     }
 }
 
-/// Forwards librdkafka's syslog-levelled log lines to swift-log.
-final class LogBridge: Sendable {
+/// What librdkafka's C callbacks reach through the handle's opaque pointer.
+final class ClientCallbacks: Sendable {
     let logger: Logger
+    /// A consumer's processed offsets, which a revocation must forget.
+    let progress: ConsumerProgress?
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, progress: ConsumerProgress?) {
+        self.logger = logger
+        self.progress = progress
+    }
 
+    static func from(_ handle: OpaquePointer?) -> ClientCallbacks? {
+        guard let handle, let opaque = rd_kafka_opaque(handle) else { return nil }
+        return Unmanaged<ClientCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    /// librdkafka's syslog levels mapped to swift-log's.
     func log(level: Int32, facility: String, message: String) {
         let swiftLevel: Logger.Level =
             switch level {

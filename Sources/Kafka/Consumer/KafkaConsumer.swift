@@ -1,0 +1,205 @@
+import CRdKafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A member of a Kafka consumer group, whose messages are an `AsyncSequence`.
+///
+/// At-least-once: an offset is committed only after the caller marked its message processed
+/// (``markProcessed(_:)``); librdkafka commits marked offsets every `autoCommitInterval`, on
+/// every partition revocation and on close. A message taken but not marked is delivered again
+/// to whichever member owns its partition next.
+///
+/// Threading: one thread of the consumer's own polls librdkafka, and only while the sequence
+/// asks for a message, so librdkafka's prefetch queue is the only buffer and rebalances are
+/// served between messages. A second thread runs commits, so a commit never waits for a poll.
+///
+/// As a `Service` it runs until graceful shutdown, then closes: the sequence ends, marked
+/// offsets are committed, and the member leaves the group. List it before the service that
+/// iterates it, so that service stops first.
+public final class KafkaConsumer: Service, Sendable {
+    private let handle: RdKafkaHandle
+    private let progress: ConsumerProgress
+    private let pollThread = BlockingCallThread()
+    private let controlThread = BlockingCallThread()
+    private let closing = Mutex(false)
+    private let logger: Logger
+
+    public init(configuration: KafkaConfiguration, consumer: KafkaConsumerConfiguration, logger: Logger) throws {
+        let progress = ConsumerProgress()
+        let properties = consumer.librdkafkaProperties.filter { configuration.properties[$0.0] == nil } + configuration.librdkafkaProperties
+        self.handle = try RdKafkaHandle(kind: RD_KAFKA_CONSUMER, properties: properties, logger: logger, progress: progress) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, Rebalance.callback)
+        }
+        self.progress = progress
+        self.logger = logger
+        rd_kafka_poll_set_consumer(handle.pointer)
+
+        let topics = rd_kafka_topic_partition_list_new(Int32(consumer.topics.count))
+        defer { rd_kafka_topic_partition_list_destroy(topics) }
+        for topic in consumer.topics { rd_kafka_topic_partition_list_add(topics, topic, RD_KAFKA_PARTITION_UA) }
+        let error = rd_kafka_subscribe(handle.pointer, topics)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(error, operation: "subscribe to \(consumer.topics.joined(separator: ", "))")
+        }
+    }
+
+    /// The messages of the subscribed topics, in order within each partition. Ends when the
+    /// consumer closes; a cancelled iteration ends without taking a message.
+    public var messages: Messages { Messages(consumer: self) }
+
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = KafkaMessage
+        let consumer: KafkaConsumer
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            public mutating func next() async throws -> KafkaMessage? { try await consumer.next() }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: consumer) }
+    }
+
+    /// Marks `message` processed: its offset will be committed. Call it after the work the
+    /// message asked for is durable. Marking a message of a partition this member no longer
+    /// owns does nothing (its new owner gets it again: at-least-once).
+    public func markProcessed(_ message: KafkaMessage) throws {
+        let list = rd_kafka_topic_partition_list_new(1)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let element = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)!
+        element.pointee.offset = message.offset + 1
+        let error = rd_kafka_offsets_store(handle.pointer, list)
+        switch error {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            progress.record(TopicPartition(topic: message.topic, partition: message.partition), nextOffset: message.offset + 1)
+        case RD_KAFKA_RESP_ERR__STATE, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+            logger.notice(
+                "processed a message of a partition no longer assigned; its new owner will process it again",
+                metadata: ["kafka.partition": "\(message.topic)[\(message.partition)]", "kafka.offset": "\(message.offset)"])
+        default:
+            throw KafkaError(error, operation: "mark \(message.topic)[\(message.partition)]@\(message.offset) processed")
+        }
+    }
+
+    /// Commits the marked offsets now and waits for the broker's answer.
+    public func commit() async throws {
+        let handle = self.handle
+        let error = try await controlThread.run { rd_kafka_commit(handle.pointer, nil, 0) }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__NO_OFFSET else {
+            throw KafkaError(error, operation: "commit")
+        }
+    }
+
+    /// Stops fetching from the partitions assigned now (for example while a dependency is
+    /// down). A rebalance assigns partitions unpaused.
+    public func pause() throws {
+        try withAssignment { error, list in rd_kafka_pause_partitions(handle.pointer, list) }
+    }
+
+    public func resume() throws {
+        try withAssignment { error, list in rd_kafka_resume_partitions(handle.pointer, list) }
+    }
+
+    /// Per assigned partition: the high watermark minus the next offset to process (the
+    /// marked one, or the fetch position before anything was marked). Cheap: local state only.
+    public func lag() throws -> [PartitionLag] {
+        var lags: [PartitionLag] = []
+        try withAssignment { _, list in
+            rd_kafka_position(handle.pointer, list)
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                var low: Int64 = 0
+                var high: Int64 = 0
+                guard rd_kafka_get_watermark_offsets(handle.pointer, element.topic, element.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                    high >= 0
+                else { continue }
+                let next = progress.nextOffset(of: partition) ?? (element.offset >= 0 ? element.offset : low)
+                lags.append(PartitionLag(topicPartition: partition, lag: max(0, high - next)))
+            }
+            return RD_KAFKA_RESP_ERR_NO_ERROR
+        }
+        return lags
+    }
+
+    /// Ends the sequence, commits the marked offsets and leaves the group. Idempotent.
+    public func close() async {
+        let wasClosing = closing.withLock { value in
+            defer { value = true }
+            return value
+        }
+        guard !wasClosing else { return }
+        let handle = self.handle
+        let logger = self.logger
+        // On the poll thread: it runs once the poll in progress (if any) has returned.
+        _ = try? await pollThread.run {
+            let commit = rd_kafka_commit(handle.pointer, nil, 0)
+            if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("final commit failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
+            }
+            let close = rd_kafka_consumer_close(handle.pointer)
+            if close != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("leaving the group failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(close)))"])
+            }
+        }
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    private func next() async throws -> KafkaMessage? {
+        if closing.withLock({ $0 }) { return nil }
+        let request = PollRequest()
+        let handle = self.handle
+        let logger = self.logger
+        return try await withTaskCancellationHandler {
+            try await pollThread.run { [closing = ClosingFlag(consumer: self)] in
+                while !closing.isSet && !request.isCancelled {
+                    guard let message = rd_kafka_consumer_poll(handle.pointer, 100) else { continue }
+                    defer { rd_kafka_message_destroy(message) }
+                    switch message.pointee.err {
+                    case RD_KAFKA_RESP_ERR_NO_ERROR:
+                        return KafkaMessage(copying: message)
+                    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                        continue
+                    case RD_KAFKA_RESP_ERR__FATAL:
+                        throw KafkaError(message.pointee.err, operation: "consume")
+                    default:
+                        // Transport trouble and the like: librdkafka recovers by itself.
+                        logger.warning(
+                            "consumer error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(message.pointee.err)))"])
+                    }
+                }
+                return nil
+            }
+        } onCancel: {
+            request.cancel()
+        }
+    }
+
+    var isClosing: Bool { closing.withLock { $0 } }
+
+    private func withAssignment(_ body: (rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> rd_kafka_resp_err_t) throws {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        let error = rd_kafka_assignment(handle.pointer, &list)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let result = try body(error, list)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(result, operation: "change the assignment") }
+    }
+}
+
+/// Lets a poll in progress see a cancellation of the task that asked for it.
+private final class PollRequest: Sendable {
+    private let cancelled = Mutex(false)
+    var isCancelled: Bool { cancelled.withLock { $0 } }
+    func cancel() { cancelled.withLock { $0 = true } }
+}
+
+/// Reads the consumer's closing flag from the poll thread without keeping the consumer alive.
+private struct ClosingFlag: Sendable {
+    weak var consumer: KafkaConsumer?
+    var isSet: Bool { consumer?.isClosing ?? true }
+}
