@@ -21,10 +21,12 @@ run: deps
 	.build/debug/mottak dev
 
 # One throwaway PostgreSQL for the whole run (each test creates its own database in it);
-# it is removed afterwards, also when a test fails.
+# it is removed afterwards, also when a test fails. The suite takes well under a minute: a run
+# past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
+TEST_TIMEOUT ?= 15m
 test: deps
 	swift build --build-tests
-	scripts/throwaway-postgres.sh -- swift test --skip-build
+	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
 
 clean:
 	rm -rf .build

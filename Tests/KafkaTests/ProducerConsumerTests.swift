@@ -163,13 +163,14 @@ import Testing
 
     @Test func aFullLocalQueueMakesSendersWaitInsteadOfFailing() async throws {
         let bed = try KafkaTestBed(topics: [TopicSpec(name: "backpressure", partitions: 1)])
-        // A queue of 10 messages and a broker that is down: the 11th sender has to wait.
+        // A queue of 10 messages and a broker that is down: the 11th sender has to wait, and
+        // the 200 senders go through the full queue many times once the broker is back.
         let producer = try bed.producer(["queue.buffering.max.messages": "10"])
         try bed.cluster.setBrokerDown(1)
         var deliveries: [Delivery] = []
         let enqueueAll = Task {
             var enqueued: [Delivery] = []
-            for index in 0..<30 {
+            for index in 0..<200 {
                 enqueued.append(try await producer.enqueue(topic: "backpressure", key: nil, value: Array("\(index)".utf8)))
             }
             return enqueued
@@ -179,7 +180,7 @@ import Testing
         deliveries = try await enqueueAll.value
         var offsets: [Int64] = []
         for delivery in deliveries { offsets.append(try await delivery.report().offset) }
-        #expect(offsets == Array(0..<30))
+        #expect(offsets == Array(0..<200))
         await producer.close(flushTimeout: .seconds(5))
     }
 

@@ -19,9 +19,14 @@ public struct KafkaConsumerConfiguration: Sendable {
 
     /// At-least-once: librdkafka commits automatically, but only offsets we stored after a
     /// message was processed (`enable.auto.offset.store=false`).
+    ///
+    /// Cooperative rebalancing: when a member joins or leaves, the others keep the partitions
+    /// they still own and keep working, instead of all members giving everything up and
+    /// re-reading whatever they processed since their last commit (the eager protocol).
     var librdkafkaProperties: [(String, String)] {
         [
             ("group.id", groupID),
+            ("partition.assignment.strategy", "cooperative-sticky"),
             ("enable.auto.commit", "true"),
             ("enable.auto.offset.store", "false"),
             ("auto.commit.interval.ms", "\(autoCommitInterval.milliseconds)"),

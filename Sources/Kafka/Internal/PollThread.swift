@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// It blocks inside `rd_kafka_queue_poll` (no busy waiting) and is woken at once by
 /// `rd_kafka_queue_yield` when asked to stop. It never runs Swift async code: it only resumes
-/// continuations, so the cooperative pool never waits on librdkafka.
+/// continuations, so the cooperative pool never waits on librdkafka. `handle` owns each event
+/// and must destroy it (`rd_kafka_event_destroy`).
 final class PollThread: @unchecked Sendable {
     // @unchecked: `queue` is a librdkafka queue handle (thread-safe); the rest is in Mutexes.
     private let queue: OpaquePointer
@@ -25,7 +26,6 @@ final class PollThread: @unchecked Sendable {
             while !control.stopping.withLock({ $0 }) {
                 if let event = rd_kafka_queue_poll(polled.pointer, 1000) {
                     handle(event)
-                    rd_kafka_event_destroy(event)
                 }
             }
             control.finished.signal()

@@ -118,9 +118,17 @@ public final class KafkaProducer: Service, Sendable {
         return error
     }
 
-    /// Runs on the poll thread.
+    /// Runs on the poll thread, and destroys the event.
     private static func handle(event: OpaquePointer, queueSpace: QueueSpace, logger: Logger) {
-        switch rd_kafka_event_type(event) {
+        let type = rd_kafka_event_type(event)
+        defer {
+            rd_kafka_event_destroy(event)
+            // librdkafka frees the queue room of delivered messages when their event is
+            // destroyed; a sender woken earlier could find the queue still full and then wait
+            // for a report that never comes.
+            if type == RD_KAFKA_EVENT_DR { queueSpace.madeRoom() }
+        }
+        switch type {
         case RD_KAFKA_EVENT_DR:
             while let message = rd_kafka_event_message_next(event) {
                 guard let opaque = message.pointee._private else { continue }
@@ -133,7 +141,6 @@ public final class KafkaProducer: Service, Sendable {
                     delivery.complete(.failure(KafkaError(message.pointee.err, operation: "deliver to \(String(cString: rd_kafka_topic_name(message.pointee.rkt)))")))
                 }
             }
-            queueSpace.madeRoom()
         case RD_KAFKA_EVENT_ERROR:
             let code = rd_kafka_event_error(event)
             let fatal = rd_kafka_event_error_is_fatal(event) != 0
