@@ -5,6 +5,17 @@ import Testing
 
 /// Our producer and consumer against the embedded broker over TCP.
 @Suite struct ProducerConsumerTests {
+    @Test func aBadPassThroughPropertyStopsTheClientWithLibrdkafkasMessage() throws {
+        let bed = try KafkaTestBed(topics: [])
+        #expect {
+            _ = try bed.producer(["linger.ms": "soon"])
+        } throws: { error in
+            guard let error = error as? KafkaError else { return false }
+            return error.operation == "set configuration property linger.ms" && error.reason.contains("Invalid value")
+        }
+        #expect(throws: KafkaError.self) { _ = try bed.consumer(group: "g", topics: ["t"], ["no.such.thing": "1"]) }
+    }
+
     @Test func aMessageKeepsItsKeyValueAndHeadersOnTheWayThrough() async throws {
         let bed = try KafkaTestBed(topics: [TopicSpec(name: "round-trip", partitions: 3)])
         let producer = try bed.producer()

@@ -87,6 +87,20 @@ import Testing
         expectError(["KAFKA_CA_PATH": "/ca.pem"], variable: "KAFKA_BROKERS")
     }
 
+    @Test func anyLibrdkafkaPropertyPassesThroughAndOverridesOurs() throws {
+        let configuration = try AppConfiguration(
+            environment: [
+                "KAFKA_BROKERS": "b:1", "KAFKA_CA_PATH": "/ca.pem", "KAFKA_CERTIFICATE_PATH": "/c.pem", "KAFKA_PRIVATE_KEY_PATH": "/k.pem",
+                "KAFKA_PROPERTIES": "linger.ms=20; ssl.cipher.suites=ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256\nssl.ca.location=/other.pem;",
+            ], mode: .dev)
+        let properties = try #require(configuration.kafka?.properties)
+        #expect(properties["linger.ms"] == "20")
+        #expect(properties["ssl.cipher.suites"] == "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256")
+        #expect(properties["ssl.ca.location"] == "/other.pem")
+        #expect(properties["security.protocol"] == "ssl")
+        expectError(["KAFKA_BROKERS": "b:1", "KAFKA_PROPERTIES": "linger.ms"], variable: "KAFKA_PROPERTIES", mentioning: "linger.ms")
+    }
+
     @Test func rolesParseFromNamesListsAndAll() throws {
         #expect(try Role.parse(["all"]) == Set(Role.allCases))
         #expect(try Role.parse(["lookup,router", "status-updater"]) == [.lookup, .router, .statusUpdater])

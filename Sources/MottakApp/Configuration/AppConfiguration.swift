@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Logging
 import Storage
@@ -87,6 +88,26 @@ public struct AppConfiguration: Sendable {
             configuration.properties["ssl.certificate.location"] = tls[1]
             configuration.properties["ssl.key.location"] = tls[2]
         }
+        if let passThrough = env.string("KAFKA_PROPERTIES") {
+            configuration.properties.merge(try librdkafkaProperties(passThrough)) { $1 }
+        }
         return configuration
+    }
+
+    /// `KAFKA_PROPERTIES`: any librdkafka properties, `name=value` separated by `;` or new
+    /// lines (values may contain commas and colons, as broker lists and cipher suites do).
+    /// librdkafka itself rejects unknown names and bad values when a client starts.
+    private static func librdkafkaProperties(_ text: String) throws(ConfigurationError) -> [String: String] {
+        var properties: [String: String] = [:]
+        for entry in text.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+            let trimmed = entry.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let equals = trimmed.firstIndex(of: "="), equals != trimmed.startIndex else {
+                throw ConfigurationError(variable: "KAFKA_PROPERTIES", problem: "has '\(trimmed)', expected name=value entries separated by ';'")
+            }
+            properties[String(trimmed[..<equals]).trimmingCharacters(in: .whitespaces)] =
+                String(trimmed[trimmed.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return properties
     }
 }
