@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test clean
+.PHONY: help deps build run test bench-kafka clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
 	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka"
+	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 
 deps:
 	@scripts/install-system-packages.sh
@@ -27,6 +28,12 @@ TEST_TIMEOUT ?= 15m
 test: deps
 	swift build --build-tests
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
+
+# Release build of the benchmark only (it needs the Kafka module, not the server stack).
+bench-kafka: deps
+	@scripts/install-system-packages.sh kcat
+	swift build -c release --product kafka-benchmark
+	.build/release/kafka-benchmark
 
 clean:
 	rm -rf .build

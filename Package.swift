@@ -20,7 +20,8 @@ let package = Package(
     name: "oppfolgingsplan-mottak",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "mottak", targets: ["mottak"])
+        .executable(name: "mottak", targets: ["mottak"]),
+        .executable(name: "kafka-benchmark", targets: ["kafka-benchmark"]),
     ],
     dependencies: [
         // Hummingbird without its swift-configuration trait: we read our own typed configuration.
@@ -93,6 +94,13 @@ let package = Package(
                     "MottakApp", "Kafka", "Storage",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
+                swiftSettings: strictSettings
+            ),
+
+            // MARK: Benchmarks (make bench-kafka)
+            .executableTarget(
+                name: "kafka-benchmark",
+                dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strictSettings
             ),
 

@@ -20,12 +20,18 @@ public final class Delivery: Sendable {
     }
 
     private let state = Mutex(State.pending([]))
+    /// Kept here so that the poll thread need not copy the name out of librdkafka per message.
+    let topic: String
 
-    init() {}
+    init(topic: String) {
+        self.topic = topic
+    }
 
     /// The broker's acknowledgement, or the `KafkaError` librdkafka reported for the message.
     public func report() async throws -> DeliveryReport {
-        try await withCheckedThrowingContinuation { continuation in
+        // A pipelining caller usually asks after the report arrived: no suspension then.
+        if case .done(let result) = state.withLock({ $0 }) { return try result.get() }
+        return try await withCheckedThrowingContinuation { continuation in
             let result: Result<DeliveryReport, KafkaError>? = state.withLock { state in
                 switch state {
                 case .pending(let waiters):
@@ -54,21 +60,18 @@ public final class Delivery: Sendable {
 /// room in it. A generation counter closes the gap between "the queue was full" and "I am
 /// waiting": a sender that registers after room was made is woken at once.
 final class QueueSpace: Sendable {
-    private struct State {
-        var generation: UInt64 = 0
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
+    /// Read on every send, so an atomic rather than the lock; changed only under the lock.
+    private let currentGeneration = Atomic<UInt64>(0)
+    private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
 
-    private let state = Mutex(State())
-
-    var generation: UInt64 { state.withLock { $0.generation } }
+    var generation: UInt64 { currentGeneration.load(ordering: .acquiring) }
 
     /// Returns once room was made after `generation` was read.
     func wait(after generation: UInt64) async {
         await withCheckedContinuation { continuation in
-            let wakeNow = state.withLock { state -> Bool in
-                if state.generation != generation { return true }
-                state.waiters.append(continuation)
+            let wakeNow = waiters.withLock { waiters -> Bool in
+                if currentGeneration.load(ordering: .acquiring) != generation { return true }
+                waiters.append(continuation)
                 return false
             }
             if wakeNow { continuation.resume() }
@@ -76,11 +79,11 @@ final class QueueSpace: Sendable {
     }
 
     func madeRoom() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.generation &+= 1
-            defer { state.waiters = [] }
-            return state.waiters
+        let woken = waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            currentGeneration.add(1, ordering: .releasing)
+            defer { waiters = [] }
+            return waiters
         }
-        for waiter in waiters { waiter.resume() }
+        for waiter in woken { waiter.resume() }
     }
 }

@@ -18,8 +18,10 @@ public final class KafkaProducer: Service, Sendable {
     private let handle: RdKafkaHandle
     private let pollThread: PollThread
     private let queueSpace: QueueSpace
+    private let topics: TopicHandles
     private let blockingCalls = BlockingCallThread()
-    private let closed = Mutex(false)
+    /// Read on every send: an atomic.
+    private let closed = Atomic<Bool>(false)
     private let shutdownFlushTimeout: Duration
     private let logger: Logger
 
@@ -37,6 +39,7 @@ public final class KafkaProducer: Service, Sendable {
         let queueSpace = QueueSpace()
         self.handle = handle
         self.queueSpace = queueSpace
+        self.topics = TopicHandles(client: handle.pointer)
         self.shutdownFlushTimeout = shutdownFlushTimeout
         self.logger = logger
         self.pollThread = PollThread(queue: rd_kafka_queue_get_main(handle.pointer), name: "kafka-producer-poll") { event in
@@ -53,13 +56,17 @@ public final class KafkaProducer: Service, Sendable {
     /// Hands one message to librdkafka and returns without waiting for the broker, so that a
     /// caller can pipeline: messages enqueued one after another from one task keep their order
     /// within a partition. Waits while the local queue is full. Await ``Delivery/report()``.
+    ///
+    /// For a large batch, ``flush(timeout:)`` and then read the reports: each is then already
+    /// resolved and returns without suspending, whereas awaiting them one by one while they
+    /// arrive costs a thread wake-up per message (about 4 µs; a fifth of the throughput).
     public func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []) async throws -> Delivery {
         while true {
-            if closed.withLock({ $0 }) {
+            if closed.load(ordering: .acquiring) {
                 throw KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, operation: "send to \(topic)", reason: "the producer is closed")
             }
             let generation = queueSpace.generation
-            let delivery = Delivery()
+            let delivery = Delivery(topic: topic)
             let error = produce(topic: topic, key: key, value: value, headers: headers, delivery: delivery)
             switch error {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
@@ -83,11 +90,7 @@ public final class KafkaProducer: Service, Sendable {
     /// Flushes, fails what could not be delivered in time (their senders get `_PURGE_QUEUE` or
     /// `_PURGE_INFLIGHT`), and stops the poll thread. Further sends throw. Idempotent.
     public func close(flushTimeout: Duration) async {
-        let wasClosed = closed.withLock { value in
-            defer { value = true }
-            return value
-        }
-        guard !wasClosed else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         queueSpace.madeRoom()  // senders waiting for room see `closed` and give up
         do {
             try await flush(timeout: flushTimeout)
@@ -99,6 +102,12 @@ public final class KafkaProducer: Service, Sendable {
         }
         let pollThread = self.pollThread
         _ = try? await blockingCalls.run { pollThread.stopAndWait() }
+        topics.destroyAll()
+    }
+
+    deinit {
+        // A producer dropped without close(): its topic handles must still go first.
+        topics.destroyAll()
     }
 
     public func run() async throws {
@@ -107,8 +116,9 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     private func produce(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], delivery: Delivery) -> rd_kafka_resp_err_t {
+        guard let topicHandle = topics.handle(for: topic) else { return rd_kafka_last_error() }
         let opaque = Unmanaged.passRetained(delivery)
-        let error = withProduceArguments(topic: topic, key: key, value: value, headers: headers, opaque: opaque.toOpaque()) { parts in
+        let error = withProduceArguments(topic: topicHandle, key: key, value: value, headers: headers, opaque: opaque.toOpaque()) { parts in
             let failure = rd_kafka_produceva(handle.pointer, parts.baseAddress, parts.count)
             defer { if let failure { rd_kafka_error_destroy(failure) } }
             return failure.map { rd_kafka_error_code($0) } ?? RD_KAFKA_RESP_ERR_NO_ERROR
@@ -135,10 +145,9 @@ public final class KafkaProducer: Service, Sendable {
                 let delivery = Unmanaged<Delivery>.fromOpaque(opaque).takeRetainedValue()
                 if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     delivery.complete(.success(DeliveryReport(
-                        topic: String(cString: rd_kafka_topic_name(message.pointee.rkt)),
-                        partition: message.pointee.partition, offset: message.pointee.offset)))
+                        topic: delivery.topic, partition: message.pointee.partition, offset: message.pointee.offset)))
                 } else {
-                    delivery.complete(.failure(KafkaError(message.pointee.err, operation: "deliver to \(String(cString: rd_kafka_topic_name(message.pointee.rkt)))")))
+                    delivery.complete(.failure(KafkaError(message.pointee.err, operation: "deliver to \(delivery.topic)")))
                 }
             }
         case RD_KAFKA_EVENT_ERROR:
@@ -154,55 +163,60 @@ public final class KafkaProducer: Service, Sendable {
 }
 
 /// Builds the `rd_kafka_vu_t` argument list of `rd_kafka_produceva` around pointers that stay
-/// valid for the call; librdkafka copies key, value and headers (`RD_KAFKA_MSG_F_COPY`).
+/// valid for the call; librdkafka copies key, value and headers (`RD_KAFKA_MSG_F_COPY`). The
+/// list lives on the stack, and a message without headers allocates nothing here.
 private func withProduceArguments<R>(
-    topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], opaque: UnsafeMutableRawPointer,
+    topic: OpaquePointer, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], opaque: UnsafeMutableRawPointer,
     _ body: (UnsafeMutableBufferPointer<rd_kafka_vu_t>) -> R
 ) -> R {
-    // Headers' storage: one contiguous C string per name and the value bytes, alive until return.
-    let headerNames = headers.map { strdup($0.key)! }
+    let headerNames = headers.isEmpty ? [] : headers.map { strdup($0.key)! }
     defer { headerNames.forEach { free($0) } }
-    return topic.withCString { topicName in
-        (key ?? []).withUnsafeBytes { keyBytes in
-            (value ?? []).withUnsafeBytes { valueBytes in
-                withHeaderValues(headers.map(\.value)) { headerValues in
-                    var parts: [rd_kafka_vu_t] = []
-                    parts.reserveCapacity(5 + headers.count)
-                    var part = rd_kafka_vu_t()
-                    part.vtype = RD_KAFKA_VTYPE_TOPIC
-                    part.u.cstr = topicName
-                    parts.append(part)
+    return (key ?? []).withUnsafeBytes { keyBytes in
+        (value ?? []).withUnsafeBytes { valueBytes in
+            withHeaderValues(headers.isEmpty ? [] : headers.map(\.value)) { headerValues in
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 5 + headers.count) { storage in
+                    var count = 0
+                    func append(_ configure: (inout rd_kafka_vu_t) -> Void) {
+                        var part = rd_kafka_vu_t()
+                        configure(&part)
+                        storage[count] = part
+                        count += 1
+                    }
+                    append {
+                        $0.vtype = RD_KAFKA_VTYPE_RKT
+                        $0.u.rkt = topic
+                    }
                     if key != nil {
-                        part = rd_kafka_vu_t()
-                        part.vtype = RD_KAFKA_VTYPE_KEY
-                        part.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
-                        part.u.mem.size = keyBytes.count
-                        parts.append(part)
+                        append {
+                            $0.vtype = RD_KAFKA_VTYPE_KEY
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                            $0.u.mem.size = keyBytes.count
+                        }
                     }
                     if value != nil {
-                        part = rd_kafka_vu_t()
-                        part.vtype = RD_KAFKA_VTYPE_VALUE
-                        part.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
-                        part.u.mem.size = valueBytes.count
-                        parts.append(part)
+                        append {
+                            $0.vtype = RD_KAFKA_VTYPE_VALUE
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                            $0.u.mem.size = valueBytes.count
+                        }
                     }
                     for (index, name) in headerNames.enumerated() {
-                        part = rd_kafka_vu_t()
-                        part.vtype = RD_KAFKA_VTYPE_HEADER
-                        part.u.header.name = UnsafePointer(name)
-                        part.u.header.val = headerValues[index].pointer
-                        part.u.header.size = headerValues[index].size
-                        parts.append(part)
+                        append {
+                            $0.vtype = RD_KAFKA_VTYPE_HEADER
+                            $0.u.header.name = UnsafePointer(name)
+                            $0.u.header.val = headerValues[index].pointer
+                            $0.u.header.size = headerValues[index].size
+                        }
                     }
-                    part = rd_kafka_vu_t()
-                    part.vtype = RD_KAFKA_VTYPE_OPAQUE
-                    part.u.ptr = opaque
-                    parts.append(part)
-                    part = rd_kafka_vu_t()
-                    part.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    part.u.i = RD_KAFKA_MSG_F_COPY
-                    parts.append(part)
-                    return parts.withUnsafeMutableBufferPointer { body($0) }
+                    append {
+                        $0.vtype = RD_KAFKA_VTYPE_OPAQUE
+                        $0.u.ptr = opaque
+                    }
+                    append {
+                        $0.vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                        $0.u.i = RD_KAFKA_MSG_F_COPY
+                    }
+                    return body(UnsafeMutableBufferPointer(rebasing: storage[0..<count]))
                 }
             }
         }
@@ -211,6 +225,7 @@ private func withProduceArguments<R>(
 
 /// Header values as (pointer, size); a nil value is a NULL pointer, as librdkafka expects.
 private func withHeaderValues<R>(_ values: [[UInt8]?], _ body: ([(pointer: UnsafeRawPointer?, size: Int)]) -> R) -> R {
+    if values.isEmpty { return body([]) }
     let joined = values.flatMap { $0 ?? [] }
     return joined.withUnsafeBytes { storage in
         var offset = 0
