@@ -117,7 +117,14 @@ let package = Package(
                 swiftSettings: strictSettings
             ),
             .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
-            .testTarget(name: "KafkaTests", dependencies: ["Kafka", "CRdKafka", "TestSupport"], swiftSettings: strictSettings),
+            .testTarget(
+                name: "KafkaTests",
+                dependencies: [
+                    "Kafka", "CRdKafka", "TestSupport",
+                    .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                ],
+                swiftSettings: strictSettings
+            ),
             .testTarget(
                 name: "StorageTests",
                 dependencies: ["Storage", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
