@@ -5,12 +5,12 @@ import Logging
 /// `make bench-kafka`: our producer against `kcat -P` on the same embedded broker, with the
 /// same settings (idempotent, acks=all, librdkafka's other defaults), in one run.
 ///
-/// Throughput: `messages` messages of `size` bytes, no key, to a 6-partition topic; ours
-/// pipelines (enqueue all, flush, then check every delivery report), kcat reads them from a
-/// file and exits once all are delivered (it flushes too). Rounds alternate; the median counts.
-/// Each round's topic is new; our long-lived producer first sends it one acknowledged message,
-/// since learning a new topic's metadata costs librdkafka about 0.75 s once (a start-up cost,
-/// reported separately), while kcat's time includes its whole process start.
+/// Throughput: `messages` messages of `size` bytes, no key, to a 6-partition topic; ours sends
+/// them as one batch (`send(_:to:)`, every delivery report checked), kcat reads them from a
+/// file and exits once all are delivered. Rounds alternate; the median counts.
+/// Each round's topic is new; our long-lived producer first sends it one acknowledged message
+/// (the time of that first send is reported separately), while kcat's time includes its whole
+/// process start. A third row measures the per-message API (`enqueue`, then `flush`).
 /// Latency: sequential acknowledged `send`s of one message each.
 ///
 /// The broker runs in a child process of its own (this program with the argument `broker`),
@@ -20,7 +20,7 @@ import Logging
 struct KafkaBenchmark {
     static let messages = Int(ProcessInfo.processInfo.environment["BENCH_MESSAGES"] ?? "") ?? 200_000
     static let size = 300
-    static let rounds = 3
+    static let rounds = 7
     static let latencySamples = 2_000
 
     static func main() async throws {
@@ -43,6 +43,7 @@ struct KafkaBenchmark {
 
         var ours: [Double] = []
         var kcat: [Double] = []
+        var single: [Double] = []
         var firstSend: [Double] = []
         for round in 0..<rounds {
             let start = ContinuousClock.now
@@ -50,6 +51,8 @@ struct KafkaBenchmark {
             firstSend.append((ContinuousClock.now - start).seconds * 1000)
             ours.append(Double(messages) / (try await produce(producer, topic: "ours-\(round)", count: messages, payload: payload)))
             kcat.append(Double(messages) / (try await runKcat(bootstrap: bootstrap, topic: "kcat-\(round)", input: file)))
+            try await producer.send(topic: "single-\(round)", key: nil, value: payload)
+            single.append(Double(messages) / (try await produceOneByOne(producer, topic: "single-\(round)", count: messages, payload: payload)))
         }
 
         var latencies: [Double] = []
@@ -70,21 +73,34 @@ struct KafkaBenchmark {
             Kafka producer benchmark: \(messages) messages × \(size) B, 6 partitions, embedded broker (1, own process), idempotent, acks=all
             | producer | messages/s (median of \(rounds)) | rounds |
             |---|---|---|
-            | ours (KafkaProducer, pipelined) | \(Int(oursMedian)) | \(ours.map { String(Int($0)) }.joined(separator: ", ")) |
+            | ours (KafkaProducer.send(batch)) | \(Int(oursMedian)) | \(ours.map { String(Int($0)) }.joined(separator: ", ")) |
             | kcat -P (same librdkafka) | \(Int(kcatMedian)) | \(kcat.map { String(Int($0)) }.joined(separator: ", ")) |
+            | ours, one enqueue per message, then flush | \(Int(median(single))) | \(single.map { String(Int($0)) }.joined(separator: ", ")) |
             single acknowledged send, \(latencySamples) in sequence: p50 \(format(p50)) ms, p99 \(format(p99)) ms (librdkafka's linger.ms default: 5)
-            first send to a topic the producer has not used yet: \(firstSend.map(format).joined(separator: ", ")) ms (metadata lookup)
+            first send to a topic the producer has not used yet: \(firstSend.map(format).joined(separator: ", ")) ms (includes its metadata lookup)
             RESULT kafka_produce_msgs_per_s_ours \(Int(oursMedian))
             RESULT kafka_produce_msgs_per_s_kcat \(Int(kcatMedian))
             RESULT kafka_produce_ratio_vs_kcat \(format(oursMedian / kcatMedian))
+            RESULT kafka_produce_msgs_per_s_ours_per_message_api \(Int(median(single)))
             RESULT kafka_send_latency_p50_ms \(format(p50))
             RESULT kafka_send_latency_p99_ms \(format(p99))
             RESULT kafka_first_send_to_new_topic_ms \(format(median(firstSend)))
             """)
     }
 
-    /// Seconds to enqueue `count` messages and hold a successful delivery report for each.
+    /// Seconds to send `count` messages as one batch and hold a successful report for each.
     static func produce(_ producer: KafkaProducer, topic: String, count: Int, payload: [UInt8]) async throws -> Double {
+        let messages = Array(repeating: KafkaOutgoingMessage(key: nil, value: payload), count: count)
+        let start = ContinuousClock.now
+        let results = try await producer.send(messages, to: topic)
+        let elapsed = (ContinuousClock.now - start).seconds
+        let failed = results.filter { if case .failure = $0 { true } else { false } }.count
+        guard failed == 0 else { throw BenchmarkError(description: "\(failed) of \(count) messages were not delivered") }
+        return elapsed
+    }
+
+    /// Seconds to `enqueue` `count` messages one by one, flush, and check every report.
+    static func produceOneByOne(_ producer: KafkaProducer, topic: String, count: Int, payload: [UInt8]) async throws -> Double {
         let start = ContinuousClock.now
         var deliveries: [Delivery] = []
         deliveries.reserveCapacity(count)
@@ -127,7 +143,7 @@ struct KafkaBenchmark {
     static func serveBroker(logger: Logger) throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
         try cluster.createTopics(
-            (0..<rounds).flatMap { ["ours-\($0)", "kcat-\($0)"] }.map { TopicSpec(name: $0, partitions: 6) }
+            (0..<rounds).flatMap { ["ours-\($0)", "kcat-\($0)", "single-\($0)"] }.map { TopicSpec(name: $0, partitions: 6) }
                 + [TopicSpec(name: "latency", partitions: 1), TopicSpec(name: "warm-up", partitions: 6)])
         FileHandle.standardOutput.write(Data("BOOTSTRAP=\(cluster.bootstrapServers)\n".utf8))
         while readLine() != nil {}

@@ -70,6 +70,55 @@ import Testing
         await producer.close(flushTimeout: .seconds(5))
     }
 
+    @Test func aBatchGetsAReportPerMessageInTheBatchsOrder() async throws {
+        let bed = try KafkaTestBed(topics: [TopicSpec(name: "batch", partitions: 3)])
+        let producer = try bed.producer()
+        let messages = (0..<1_000).map { KafkaOutgoingMessage(key: Array("k\($0 % 7)".utf8), value: Array("\($0)".utf8)) }
+        let results = try await producer.send(messages, to: "batch")
+        let reports = try results.map { try $0.get() }
+        #expect(reports.count == 1_000)
+        for partition in Set(reports.map(\.partition)) {
+            let offsets = reports.filter { $0.partition == partition }.map(\.offset)
+            #expect(offsets == offsets.sorted() && Set(offsets).count == offsets.count)
+        }
+        let consumer = try bed.consumer(group: "batch", topics: ["batch"])
+        let consumed = try await take(1_000, from: consumer)
+        #expect(Set(consumed.map { "\($0.partition):\($0.offset):\($0.text)" })
+            == Set(zip(reports, messages).map { "\($0.partition):\($0.offset):\(String(decoding: $1.value!, as: UTF8.self))" }))
+        await consumer.close()
+        await producer.close(flushTimeout: .seconds(5))
+    }
+
+    @Test func aMessageRefusedInABatchFailsAloneAndTheOthersAreSent() async throws {
+        let bed = try KafkaTestBed(topics: [TopicSpec(name: "refused", partitions: 1)])
+        let producer = try bed.producer(["message.max.bytes": "1000"])
+        let results = try await producer.send(
+            [
+                KafkaOutgoingMessage(key: nil, value: Array("first".utf8)),
+                KafkaOutgoingMessage(key: nil, value: Array(repeating: 120, count: 5_000)),
+                KafkaOutgoingMessage(key: nil, value: Array("third".utf8)),
+            ], to: "refused")
+        #expect(try results[0].get().offset == 0)
+        #expect(throws: KafkaError.self) { try results[1].get() }
+        if case .failure(let error) = results[1] { #expect(error.name == "MSG_SIZE_TOO_LARGE") }
+        #expect(try results[2].get().offset == 1)
+        await producer.close(flushTimeout: .seconds(5))
+    }
+
+    @Test func aBatchLargerThanTheLocalQueueWaitsForRoomThroughAnOutage() async throws {
+        let bed = try KafkaTestBed(topics: [TopicSpec(name: "batch-outage", partitions: 1)])
+        let producer = try bed.producer(["queue.buffering.max.messages": "10"])
+        try bed.cluster.setBrokerDown(1)
+        let sending = Task {
+            try await producer.send((0..<200).map { KafkaOutgoingMessage(key: nil, value: Array("\($0)".utf8)) }, to: "batch-outage")
+        }
+        try await Task.sleep(for: .seconds(1))
+        try bed.cluster.setBrokerUp(1)
+        let offsets = try await sending.value.map { try $0.get().offset }
+        #expect(offsets == Array(0..<200))
+        await producer.close(flushTimeout: .seconds(5))
+    }
+
     @Test func twoMembersSplitTheTopicAndTheSurvivorTakesOverWithoutLossOrDuplicates() async throws {
         let bed = try KafkaTestBed(brokers: 3, topics: [TopicSpec(name: "split", partitions: 6)])
         let producer = try bed.producer()
