@@ -92,7 +92,7 @@ struct KafkaBenchmark {
     static func produce(_ producer: KafkaProducer, topic: String, count: Int, payload: [UInt8]) async throws -> Double {
         let messages = Array(repeating: KafkaOutgoingMessage(key: nil, value: payload), count: count)
         let start = ContinuousClock.now
-        let results = try await producer.send(messages, to: topic)
+        let results = await producer.send(messages, to: topic)
         let elapsed = (ContinuousClock.now - start).seconds
         let failed = results.filter { if case .failure = $0 { true } else { false } }.count
         guard failed == 0 else { throw BenchmarkError(description: "\(failed) of \(count) messages were not delivered") }

@@ -74,7 +74,7 @@ import Testing
         let bed = try KafkaTestBed(topics: [TopicSpec(name: "batch", partitions: 3)])
         let producer = try bed.producer()
         let messages = (0..<1_000).map { KafkaOutgoingMessage(key: Array("k\($0 % 7)".utf8), value: Array("\($0)".utf8)) }
-        let results = try await producer.send(messages, to: "batch")
+        let results = await producer.send(messages, to: "batch")
         let reports = try results.map { try $0.get() }
         #expect(reports.count == 1_000)
         for partition in Set(reports.map(\.partition)) {
@@ -92,7 +92,7 @@ import Testing
     @Test func aMessageRefusedInABatchFailsAloneAndTheOthersAreSent() async throws {
         let bed = try KafkaTestBed(topics: [TopicSpec(name: "refused", partitions: 1)])
         let producer = try bed.producer(["message.max.bytes": "1000"])
-        let results = try await producer.send(
+        let results = await producer.send(
             [
                 KafkaOutgoingMessage(key: nil, value: Array("first".utf8)),
                 KafkaOutgoingMessage(key: nil, value: Array(repeating: 120, count: 5_000)),
@@ -110,7 +110,7 @@ import Testing
         let producer = try bed.producer(["queue.buffering.max.messages": "10"])
         try bed.cluster.setBrokerDown(1)
         let sending = Task {
-            try await producer.send((0..<200).map { KafkaOutgoingMessage(key: nil, value: Array("\($0)".utf8)) }, to: "batch-outage")
+            await producer.send((0..<200).map { KafkaOutgoingMessage(key: nil, value: Array("\($0)".utf8)) }, to: "batch-outage")
         }
         try await Task.sleep(for: .seconds(1))
         try bed.cluster.setBrokerUp(1)

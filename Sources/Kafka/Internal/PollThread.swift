@@ -34,8 +34,10 @@ final class PollThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Asks the thread to stop and waits (blocking) until it has; call it off the cooperative pool.
-    func stopAndWait() {
+    /// Stops the thread, waits (blocking, briefly: the poll is woken at once) until it has, and
+    /// releases the queue handle. Idempotent. librdkafka requires this before its client is
+    /// destroyed.
+    func stop() {
         let alreadyStopping = control.stopping.withLock { value in
             defer { value = true }
             return value
@@ -43,11 +45,11 @@ final class PollThread: @unchecked Sendable {
         guard !alreadyStopping else { return }
         rd_kafka_queue_yield(queue)
         control.finished.wait()
+        rd_kafka_queue_destroy(queue)
     }
 
     deinit {
-        stopAndWait()
-        rd_kafka_queue_destroy(queue)
+        stop()
     }
 }
 

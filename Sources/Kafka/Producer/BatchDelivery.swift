@@ -64,7 +64,13 @@ final class BatchDelivery: @unchecked Sendable {
         slot.pointee.batch.takeUnretainedValue().finish(count: 1)
     }
 
-    /// Marks messages that never reached librdkafka as failed with `error`.
+    /// Marks a message librdkafka refused as failed with `error`.
+    func fail(at index: Int, with error: rd_kafka_resp_err_t) {
+        slots[index].error = error
+        finish(count: 1)
+    }
+
+    /// Marks the messages from `index` on, which never reached librdkafka, as failed.
     func fail(from index: Int, with error: rd_kafka_resp_err_t) {
         for position in index..<slots.count { slots[position].error = error }
         finish(count: slots.count - index)

@@ -61,12 +61,12 @@ public final class KafkaProducer: Service, Sendable {
     /// resolved and returns without suspending, whereas awaiting them one by one while they
     /// arrive costs a thread wake-up per message (about 4 µs; a fifth of the throughput).
     public func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []) async throws -> Delivery {
+        let delivery = Delivery(topic: topic)
         while true {
             if closed.load(ordering: .acquiring) {
                 throw KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY.rawValue, operation: "send to \(topic)", reason: "the producer is closed")
             }
             let generation = queueSpace.generation
-            let delivery = Delivery(topic: topic)
             let error = produce(topic: topic, key: key, value: value, headers: headers, delivery: delivery)
             switch error {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
@@ -85,7 +85,7 @@ public final class KafkaProducer: Service, Sendable {
     /// cheapest way to send many messages: no object per message. A message librdkafka refused
     /// outright (say, too large) fails alone; the others are still sent. A full local queue
     /// waits for room, as ``enqueue(topic:key:value:headers:)`` does.
-    public func send(_ messages: [KafkaOutgoingMessage], to topic: String) async throws -> [Result<DeliveryReport, KafkaError>] {
+    public func send(_ messages: [KafkaOutgoingMessage], to topic: String) async -> [Result<DeliveryReport, KafkaError>] {
         let batch = BatchDelivery(topic: topic, count: messages.count)
         var index = 0
         while index < messages.count {
@@ -102,13 +102,9 @@ public final class KafkaProducer: Service, Sendable {
             case RD_KAFKA_RESP_ERR__QUEUE_FULL:
                 await queueSpace.wait(after: generation)
             default:
-                // This message alone fails; librdkafka holds no opaque for it.
-                batch.fail(from: index, with: error)
-                if index + 1 < messages.count {
-                    let rest = try await send(Array(messages[(index + 1)...]), to: topic)
-                    return Array(await batch.results().prefix(index + 1)) + rest
-                }
-                index = messages.count
+                // This message alone fails (librdkafka holds no opaque for it); the rest go on.
+                batch.fail(at: index, with: error)
+                index += 1
             }
         }
         return await batch.results()
@@ -135,12 +131,14 @@ public final class KafkaProducer: Service, Sendable {
             try? await flush(timeout: .seconds(5))  // delivers the purge reports to their senders
         }
         let pollThread = self.pollThread
-        _ = try? await blockingCalls.run { pollThread.stopAndWait() }
+        _ = try? await blockingCalls.run { pollThread.stop() }
         topics.destroyAll()
     }
 
     deinit {
-        // A producer dropped without close(): its topic handles must still go first.
+        // librdkafka wants queue and topic handles gone before the client itself, which our
+        // stored `handle` destroys after this body; for a producer dropped without close() too.
+        pollThread.stop()
         topics.destroyAll()
     }
 
