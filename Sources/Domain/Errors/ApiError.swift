@@ -1,0 +1,72 @@
+/// The error body of every failed request, as the public contract serializes it:
+///
+///     {"status":{"value":400,"description":"Bad Request"},"type":"VALIDATION_ERROR","message":"…"}
+///
+/// `status` is an object because the Kotlin service serialized Ktor's `HttpStatusCode` bean
+/// (domain-reference.md 1.6); payroll systems parse it that way, so we keep it.
+public struct ApiError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    public struct Status: Sendable, Equatable, Codable {
+        public var value: Int
+        public var description: String
+
+        public init(value: Int, description: String) {
+            self.value = value
+            self.description = description
+        }
+    }
+
+    public var status: Status
+    public var type: ErrorType
+    public var message: String
+
+    public init(status: Int, type: ErrorType, message: String) {
+        self.status = Status(value: status, description: Self.reasonPhrase(status))
+        self.type = type
+        self.message = message
+    }
+
+    public var description: String { "\(status.value) \(type.rawValue): \(message)" }
+
+    /// Ktor's reason phrases, which the contract's `status.description` carries.
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 409: "Conflict"
+        case 413: "Payload Too Large"
+        case 415: "Unsupported Media Type"
+        case 422: "Unprocessable Entity"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        default: "Error"
+        }
+    }
+}
+
+extension ApiError {
+    /// 400: one of the contract's validation rules failed (``FollowUpPlanValidation``).
+    public static func validation(_ message: String) -> ApiError { ApiError(status: 400, type: .validationError, message: message) }
+
+    /// 400: the body could not be read as a follow-up plan (message names the field).
+    public static func badRequest(_ message: String) -> ApiError { ApiError(status: 400, type: .badRequest, message: message) }
+
+    /// 401: the token was missing or not acceptable (message says why).
+    public static func authentication(_ message: String) -> ApiError { ApiError(status: 401, type: .authenticationError, message: message) }
+
+    /// The lookup's rejections, with the contract's fixed messages.
+    public static let employeeNotFound = ApiError(status: 404, type: .employeeNotFound, message: "Could not find requested person in our systems")
+    public static let noActiveSentSykmelding = ApiError(status: 403, type: .noActiveSentSykmelding, message: "No active sykmelding sent to employer")
+    public static let noActiveEmployment = ApiError(
+        status: 403, type: .noActiveEmployment, message: "No active employment relationship found for given orgnumber")
+    public static let generalPractitionerNotFound = ApiError(
+        status: 404, type: .generalPractitionerNotFound, message: "General practitioner was not found")
+    public static let followUpPlanNotFound = ApiError(
+        status: 404, type: .followUpPlanNotFound, message: "The follow-up plan with a given uuid was not found")
+
+    /// 500 without internals: the details go to the log under the same call id.
+    public static func internalServerError(callID: String) -> ApiError {
+        ApiError(status: 500, type: .internalServerError, message: "Internal server error (call id \(callID))")
+    }
+}
