@@ -67,9 +67,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "NavClients", dependencies: ["Domain"], swiftSettings: strictSettings),
+        // Maskinporten token verification; swift-crypto's RSA is already built for postgres-nio.
+        .target(
+            name: "Maskinporten",
+            dependencies: [
+                "Domain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "LocalStandIns",
-            dependencies: ["Domain"],
+            dependencies: ["Domain", "Maskinporten", .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]
@@ -117,6 +127,11 @@ let package = Package(
                 swiftSettings: strictSettings
             ),
             .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
+            .testTarget(
+                name: "MaskinportenTests",
+                dependencies: ["Maskinporten", "LocalStandIns", "Domain", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings
+            ),
             .testTarget(
                 name: "KafkaTests",
                 dependencies: [

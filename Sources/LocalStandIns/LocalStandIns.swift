@@ -2,5 +2,6 @@
 /// the tests only. They follow the real shapes, record what they received and can be told to
 /// fail. Production never starts them.
 ///
-/// Not built yet: issues #4 (Maskinporten) and #5 (NAV's APIs) fill this module.
+/// Built so far: the issuer's keys and token minting (``LocalMaskinportenIssuer``). Its HTTP
+/// endpoints (well-known, JWKS) come with issue #4's intake; NAV's APIs with issue #5.
 public enum LocalStandIns {}
