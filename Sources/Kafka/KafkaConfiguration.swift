@@ -22,6 +22,12 @@ public struct KafkaConfiguration: Sendable, Equatable {
         [("bootstrap.servers", bootstrapServers), ("client.id", clientID)]
             + properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
+
+    /// A client's own defaults (a producer's idempotence, a consumer's commit policy), each
+    /// dropped when `properties` sets it, followed by ``librdkafkaProperties``.
+    func librdkafkaProperties(withDefaults defaults: [(String, String)]) -> [(String, String)] {
+        defaults.filter { properties[$0.0] == nil } + librdkafkaProperties
+    }
 }
 
 /// A topic the project needs, with the partition count it is created with.

@@ -38,8 +38,7 @@ struct Migrate: AsyncParsableCommand {
         abstract: "Apply pending migrations from MIGRATIONS_DIR to the configured database, then exit.")
 
     func run() async throws {
-        var configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
-        configuration.migrateOnStart = false
+        let configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
         let logger = makeLogger(configuration)
         guard let database = configuration.database else {
             throw ConfigurationError(variable: "DATABASE_URL", problem: "is not set (nor GCP_DB_*), so there is no database to migrate")

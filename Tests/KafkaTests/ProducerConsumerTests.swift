@@ -227,7 +227,6 @@ import Testing
         // the 200 senders go through the full queue many times once the broker is back.
         let producer = try bed.producer(["queue.buffering.max.messages": "10"])
         try bed.cluster.setBrokerDown(1)
-        var deliveries: [Delivery] = []
         let enqueueAll = Task {
             var enqueued: [Delivery] = []
             for index in 0..<200 {
@@ -237,7 +236,7 @@ import Testing
         }
         try await Task.sleep(for: .seconds(1))
         try bed.cluster.setBrokerUp(1)
-        deliveries = try await enqueueAll.value
+        let deliveries = try await enqueueAll.value
         var offsets: [Int64] = []
         for delivery in deliveries { offsets.append(try await delivery.report().offset) }
         #expect(offsets == Array(0..<200))

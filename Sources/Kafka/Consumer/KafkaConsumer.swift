@@ -27,7 +27,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     public init(configuration: KafkaConfiguration, consumer: KafkaConsumerConfiguration, logger: Logger) throws {
         let progress = ConsumerProgress()
-        let properties = consumer.librdkafkaProperties.filter { configuration.properties[$0.0] == nil } + configuration.librdkafkaProperties
+        let properties = configuration.librdkafkaProperties(withDefaults: consumer.librdkafkaProperties)
         self.handle = try RdKafkaHandle(kind: RD_KAFKA_CONSUMER, properties: properties, logger: logger, progress: progress) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, Rebalance.callback)
         }
@@ -93,18 +93,18 @@ public final class KafkaConsumer: Service, Sendable {
     /// Stops fetching from the partitions assigned now (for example while a dependency is
     /// down). A rebalance assigns partitions unpaused.
     public func pause() throws {
-        try withAssignment { error, list in rd_kafka_pause_partitions(handle.pointer, list) }
+        try withAssignment { list in rd_kafka_pause_partitions(handle.pointer, list) }
     }
 
     public func resume() throws {
-        try withAssignment { error, list in rd_kafka_resume_partitions(handle.pointer, list) }
+        try withAssignment { list in rd_kafka_resume_partitions(handle.pointer, list) }
     }
 
     /// Per assigned partition: the high watermark minus the next offset to process (the
     /// marked one, or the fetch position before anything was marked). Cheap: local state only.
     public func lag() throws -> [PartitionLag] {
         var lags: [PartitionLag] = []
-        try withAssignment { _, list in
+        try withAssignment { list in
             rd_kafka_position(handle.pointer, list)
             for index in 0..<Int(list.pointee.cnt) {
                 let element = list.pointee.elems[index]
@@ -181,12 +181,12 @@ public final class KafkaConsumer: Service, Sendable {
 
     var isClosing: Bool { closing.withLock { $0 } }
 
-    private func withAssignment(_ body: (rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> rd_kafka_resp_err_t) throws {
+    private func withAssignment(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> rd_kafka_resp_err_t) throws {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         let error = rd_kafka_assignment(handle.pointer, &list)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let result = try body(error, list)
+        let result = try body(list)
         guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(result, operation: "change the assignment") }
     }
 }

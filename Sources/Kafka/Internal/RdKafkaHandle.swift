@@ -52,8 +52,6 @@ final class RdKafkaHandle: @unchecked Sendable {
         self.callbacks = callbacks
     }
 
-    var logger: Logger { callbacks.takeUnretainedValue().logger }
-
     deinit {
         rd_kafka_destroy(pointer)
         callbacks.release()
