@@ -9,11 +9,28 @@ let strictSettings: [SwiftSetting] = [
     .unsafeFlags(["-warnings-as-errors"]),
 ]
 
-/// The modules of one role each. They depend on the domain and on the adapters they need,
-/// never on each other: `MottakApp` wires them together.
-let roleModules = [
-    "Intake", "OutboxRelay", "Lookup", "ChannelRouter", "NavChannel", "GpChannel",
-    "StatusUpdater", "StatusQuery", "SykmeldingIngest",
+/// The modules of one role each, with the adapters each needs. They depend on the domain and
+/// on adapters, never on each other: `MottakApp` wires them together.
+let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
+    ("Intake", [
+        "Storage", "Maskinporten", "ApiSupport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+    ]),
+    ("OutboxRelay", [
+        "Storage", "Kafka",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]),
+    ("Lookup", []), ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []),
+    ("StatusUpdater", []), ("StatusQuery", []), ("SykmeldingIngest", []),
 ]
 
 let package = Package(
@@ -34,6 +51,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Already built for postgres-nio (SCRAM); we use its SHA-256 for migration checksums.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // HTTP client for Maskinporten's key set now and NAV's APIs (issue #5).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already in Hummingbird's tree: the metrics API; Prometheus exposition for /internal/metrics.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: librdkafka
@@ -74,34 +97,62 @@ let package = Package(
                 "Domain",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // What every public route shares: request context, call ids, ApiError responses, auth.
+        .target(
+            name: "ApiSupport",
+            dependencies: [
+                "Domain", "Maskinporten",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "LocalStandIns",
-            dependencies: ["Domain", "Maskinporten", .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: [
+                "Domain", "Maskinporten",
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
-        + roleModules.map { .target(name: $0, dependencies: ["Domain"], swiftSettings: strictSettings) }
+        + roleModules.map { .target(name: $0.name, dependencies: ["Domain"] + $0.dependencies, swiftSettings: strictSettings) }
         + [
             // MARK: Wiring and the executable
             .target(
                 name: "MottakApp",
                 dependencies: [
-                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns",
+                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport",
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "Metrics", package: "swift-metrics"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "PostgresNIO", package: "postgres-nio"),
-                ] + roleModules.map { .byName(name: $0) },
+                ] + roleModules.map { .byName(name: $0.name) },
                 swiftSettings: strictSettings
             ),
             .executableTarget(
                 name: "mottak",
                 dependencies: [
-                    "MottakApp", "Kafka", "Storage",
+                    "MottakApp", "Kafka", "Storage", "LocalStandIns",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 swiftSettings: strictSettings
@@ -148,8 +199,12 @@ let package = Package(
             .testTarget(
                 name: "MottakAppTests",
                 dependencies: [
-                    "MottakApp", "TestSupport",
+                    "MottakApp", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten",
+                    .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: strictSettings

@@ -9,22 +9,47 @@ public struct LocalMaskinportenIssuer: Sendable {
     public let keyID: String
     private let key: _RSA.Signing.PrivateKey
 
-    public init(issuer: String = "http://localhost/maskinporten/", keyID: String = "local-1") throws {
+    /// The issuer string that `mottak dev` and the tests use unless they say otherwise.
+    public static let defaultIssuer = "http://localhost/local-maskinporten/"
+
+    /// An issuer with a new key, kept in memory only.
+    public init(issuer: String = defaultIssuer, keyID: String = "local-1") throws {
         self.issuer = issuer
         self.keyID = keyID
         self.key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
     }
 
+    /// An issuer whose key lives in `keyFile` (PEM), created there on first use. `mottak dev`
+    /// and `mottak dev token` share it, so a token minted once keeps working across restarts.
+    public init(keyFile: URL, issuer: String = defaultIssuer, keyID: String = "local-dev") throws {
+        self.issuer = issuer
+        self.keyID = keyID
+        if let pem = try? String(contentsOf: keyFile, encoding: .utf8) {
+            self.key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+        } else {
+            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(key.pemRepresentation.utf8).write(to: keyFile, options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+            self.key = key
+        }
+    }
+
     /// The JWKS document (`jwks_uri`) with the public half of the key.
     public func jwksDocument() throws -> Data {
-        let primitives = try key.publicKey.getKeyPrimitives()
-        let document: [String: Any] = [
-            "keys": [[
-                "kty": "RSA", "use": "sig", "alg": "RS256", "kid": keyID,
+        try Self.jwksDocument(of: [self])
+    }
+
+    /// One JWKS document with the public keys of several issuers (a rotation in progress).
+    public static func jwksDocument(of issuers: [LocalMaskinportenIssuer]) throws -> Data {
+        let keys = try issuers.map { issuer -> [String: Any] in
+            let primitives = try issuer.key.publicKey.getKeyPrimitives()
+            return [
+                "kty": "RSA", "use": "sig", "alg": "RS256", "kid": issuer.keyID,
                 "n": Base64URL.encode(primitives.modulus), "e": Base64URL.encode(primitives.publicExponent),
-            ]]
-        ]
-        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
+            ]
+        }
+        return try JSONSerialization.data(withJSONObject: ["keys": keys], options: [.sortedKeys])
     }
 
     /// A token for `consumer` (the employer), optionally issued to a `supplier` acting for it.

@@ -1,16 +1,23 @@
+import ApiSupport
 import Foundation
 import Hummingbird
+import Intake
 import Kafka
 import Logging
+import Maskinporten
+import Metrics
+import OutboxRelay
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 import Storage
 import UnixSignals
 
 /// Builds the process: one Hummingbird application whose service group holds, in start order,
 /// the given leading services (local components in `dev`), the PostgreSQL pool, the migration
-/// step, and the roles; the HTTP server starts last. Shutdown runs in reverse: HTTP first,
-/// PostgreSQL and local components last.
+/// step, the Kafka producer when a role needs one, and the roles; the HTTP server starts last.
+/// Shutdown runs in reverse: HTTP first, then the roles, the producer (flushing), PostgreSQL,
+/// and the local components last.
 public enum MottakApplication {
     /// Builds the process and runs it until SIGTERM or SIGINT, then shuts it down gracefully.
     public static func run(
@@ -27,6 +34,7 @@ public enum MottakApplication {
         configuration: AppConfiguration,
         roles: Set<Role>,
         leadingServices: [any Service] = [],
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger
     ) throws -> some ApplicationProtocol {
         guard let database = configuration.database else { throw ConfigurationError.missing("DATABASE_URL") }
@@ -36,19 +44,51 @@ public enum MottakApplication {
         let migrations = MigrationRunner(
             migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
         let kafkaAdmin = try KafkaAdminClient(configuration: kafka, logger: logger)
+        let metricsFactory = PrometheusMetricsFactory(registry: metrics)
 
         var services: [any Service] = leadingServices + [postgres]
+        // Without MIGRATE_ON_START the schema is someone else's job (`mottak migrate`); the
+        // readiness probe reports pending migrations.
+        let schema = SchemaGate(open: !configuration.migrateOnStart)
         if configuration.migrateOnStart {
-            services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger))
+            services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema))
+        }
+        var producer: KafkaProducer?
+        if roles.contains(.outboxRelay) {
+            let created = try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger)
+            services.append(created)
+            producer = created
         }
         for role in roles.sorted() {
             var roleLogger = logger
             roleLogger[metadataKey: "role"] = "\(role.rawValue)"
-            services.append(PendingRoleService(role: role, logger: roleLogger))
+            switch role {
+            case .intake:
+                break  // HTTP routes only, registered below.
+            case .outboxRelay:
+                guard let producer else { preconditionFailure("the producer is created for the outbox relay above") }
+                services.append(OutboxRelayService(
+                    store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer,
+                    metricsFactory: metricsFactory, startWhen: { await schema.wait() }, logger: roleLogger))
+            default:
+                services.append(PendingRoleService(role: role, logger: roleLogger))
+            }
         }
 
-        let router = Router()
+        let router = Router(context: ApiRequestContext.self)
+        router.add(middleware: CallIDMiddleware())
+        router.add(middleware: ApiErrorMiddleware())
         HealthRoutes(readiness: ReadinessProbe(postgres: postgres, migrations: migrations, kafka: kafkaAdmin)).register(on: router)
+        MetricsRoutes(registry: metrics).register(on: router)
+        OpenAPIRoutes().register(on: router)
+        if roles.contains(.intake) || roles.contains(.statusQuery) {
+            let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
+            if roles.contains(.intake) {
+                var intakeLogger = logger
+                intakeLogger[metadataKey: "role"] = "\(Role.intake.rawValue)"
+                IntakeRoutes(store: PlanStore(postgres: postgres, logger: intakeLogger)).register(on: lps)
+            }
+        }
 
         return Application(
             router: router,
@@ -59,5 +99,24 @@ public enum MottakApplication {
             },
             logger: logger
         )
+    }
+
+    /// The relay gives up on a batch after 30 s without acknowledgement (librdkafka's default is
+    /// 5 minutes), so that with Kafka down it backs off and records the error instead of holding
+    /// its rows' locks that long. `KAFKA_PROPERTIES` may set another value.
+    static func relayProducerConfiguration(_ kafka: KafkaConfiguration) -> KafkaConfiguration {
+        var configuration = kafka
+        if configuration.properties["message.timeout.ms"] == nil && configuration.properties["delivery.timeout.ms"] == nil {
+            configuration.properties["message.timeout.ms"] = "30000"
+        }
+        return configuration
+    }
+
+    static func authenticator(_ configuration: AppConfiguration, logger: Logger) throws -> MaskinportenAuthenticator {
+        guard let maskinporten = configuration.maskinporten else {
+            throw ConfigurationError.missing("MASKINPORTEN_WELL_KNOWN_URL", because: "the intake and status routes verify Maskinporten tokens")
+        }
+        let keys = MaskinportenKeys(wellKnownURL: maskinporten.wellKnownURL, logger: logger)
+        return MaskinportenAuthenticator(keys: keys, requiredScope: configuration.maskinportenScope, leeway: configuration.maskinportenLeeway)
     }
 }

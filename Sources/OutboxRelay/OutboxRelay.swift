@@ -1,5 +1,4 @@
-/// The outbox relay: publishes rows of the `outbox` table to Kafka in order, and marks a row
-/// published only after the broker acknowledged it. Kafka down means rows wait; none is lost.
-///
-/// Not built yet: issue #4 fills this module.
+/// The outbox relay: publishes rows of the `outbox` table to Kafka, and marks a row published
+/// only after the broker acknowledged it. Kafka down means rows wait; none is lost.
+/// ``OutboxRelayService`` is the role.
 public enum OutboxRelay {}

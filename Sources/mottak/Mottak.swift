@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import LocalStandIns
 import Logging
 import MottakApp
 import Storage
@@ -56,24 +57,74 @@ struct Migrate: AsyncParsableCommand {
 
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run every role in one process on local components: embedded Kafka and a throwaway PostgreSQL, unless configured.")
+        abstract: "Run every role in one process on local components: embedded Kafka, a throwaway PostgreSQL and a local Maskinporten issuer, unless configured.",
+        subcommands: [DevToken.self])
 
     func run() async throws {
         var configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
         let logger = makeLogger(configuration)
         let localServices = try await DevStack.prepare(&configuration, logger: logger)
-        print(
+        // Unbuffered, so the banner shows at once also when stdout is a pipe or a file.
+        FileHandle.standardOutput.write(Data(
             """
 
             oppfolgingsplan-mottak (dev) on http://\(configuration.httpHost):\(configuration.httpPort)
               curl -i http://\(configuration.httpHost):\(configuration.httpPort)/internal/is_ready
+            \(try submitExample(configuration))
               Kafka:      \(configuration.kafka?.bootstrapServers ?? "")
               PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")
+              Maskinporten: \(configuration.maskinporten?.description ?? "")
+              API spec:   http://\(configuration.httpHost):\(configuration.httpPort)/swagger
             Ctrl-C stops everything.
 
-            """)
+            """.utf8))
         try await MottakApplication.run(
             configuration: configuration, roles: Set(Role.allCases), leadingServices: localServices, logger: logger)
+    }
+}
+
+/// A ready-to-paste submission with a local token for org 123456789 (only with the local issuer).
+private func submitExample(_ configuration: AppConfiguration) throws -> String {
+    guard configuration.maskinporten?.description == "local issuer" else {
+        return "  (MASKINPORTEN_WELL_KNOWN_URL is set: bring a token from that issuer)"
+    }
+    let token = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile).token(consumer: "123456789", lifetime: 3600)
+    return """
+          Submit a plan (token valid 1 h; more with `mottak dev token --org 123456789`):
+          curl -i -H 'Authorization: Bearer \(token)' -H 'Content-Type: application/json' \\
+            --data @scripts/examples/followupplan.json http://\(configuration.httpHost):\(configuration.httpPort)/api/v1/followupplan
+        """
+}
+
+/// `mottak dev token`: a token of the local issuer that `mottak dev` accepts.
+struct DevToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Print a Maskinporten-shaped token signed by the local issuer of `mottak dev`.")
+
+    @Option(help: "The employer's organisation number (the token's consumer claim).")
+    var org: String
+
+    @Option(help: "The LPS's organisation number when it acts for the employer (the supplier claim).")
+    var supplier: String?
+
+    @Option(help: "Space-separated scopes.")
+    var scope = "nav:oppfolgingsplan/lps.write"
+
+    @Option(help: "Lifetime in seconds.")
+    var lifetime = 3600
+
+    func validate() throws {
+        for (name, value) in [("--org", org), ("--supplier", supplier)] {
+            if let value, value.count != 9 || !value.allSatisfy(\.isASCII) || !value.allSatisfy(\.isNumber) {
+                throw ValidationError("\(name) must be a 9-digit organisation number, not '\(value)'")
+            }
+        }
+    }
+
+    func run() async throws {
+        let issuer = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile)
+        print(try issuer.token(consumer: org, supplier: supplier, scope: scope, lifetime: TimeInterval(lifetime)))
     }
 }
 

@@ -101,6 +101,23 @@ import Testing
         expectError(["KAFKA_BROKERS": "b:1", "KAFKA_PROPERTIES": "linger.ms"], variable: "KAFKA_PROPERTIES", mentioning: "linger.ms")
     }
 
+    @Test func maskinportenSettingsFromNaisVariables() async throws {
+        let defaults = try AppConfiguration(environment: [:], mode: .dev)
+        #expect(defaults.maskinporten == nil, "dev starts its local issuer")
+        #expect(defaults.maskinportenScope == "nav:oppfolgingsplan/lps.write")
+        #expect(defaults.maskinportenLeeway == .seconds(30))
+
+        let nais = try AppConfiguration(
+            environment: [
+                "MASKINPORTEN_WELL_KNOWN_URL": "https://test.maskinporten.no/.well-known/oauth-authorization-server",
+                "MASKINPORTEN_CUSTOM_SCOPE_NAME": "nav:oppfolgingsplan/lps.write.test", "MASKINPORTEN_CLOCK_LEEWAY_SECONDS": "5",
+            ], mode: .dev)
+        #expect(try await nais.maskinporten?.wellKnownURL() == "https://test.maskinporten.no/.well-known/oauth-authorization-server")
+        #expect(nais.maskinportenScope == "nav:oppfolgingsplan/lps.write.test")
+        #expect(nais.maskinportenLeeway == .seconds(5))
+        expectError(["MASKINPORTEN_CLOCK_LEEWAY_SECONDS": "3600"], variable: "MASKINPORTEN_CLOCK_LEEWAY_SECONDS")
+    }
+
     @Test func rolesParseFromNamesListsAndAll() throws {
         #expect(try Role.parse(["all"]) == Set(Role.allCases))
         #expect(try Role.parse(["lookup,router", "status-updater"]) == [.lookup, .router, .statusUpdater])

@@ -11,13 +11,15 @@ import Testing
 /// `mottak dev` supplies local components only for what the environment leaves unset.
 @Suite struct DevStackTests {
     let logger = TestServices.logger
+    static let externalIssuer = "https://test.maskinporten.no/.well-known/oauth-authorization-server"
 
     @Test func startsTheEmbeddedKafkaWithTheProjectsTopicsWhenNoBrokersAreConfigured() async throws {
         var configuration = try AppConfiguration(environment: [:], mode: .dev)
         configuration.database = try TestServices.postgresServer()
         let services = try await DevStack.prepare(&configuration, logger: logger)
 
-        #expect(services.count == 1)
+        #expect(services.count == 2, "the embedded Kafka and the local Maskinporten")
+        #expect(configuration.maskinporten?.description == "local issuer")
         let kafka = try #require(configuration.kafka)
         let topics = try await KafkaAdminClient(configuration: kafka, logger: logger).topics(timeout: .seconds(10))
         for spec in ProjectTopics.all {
@@ -30,7 +32,8 @@ import Testing
         let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
         try external.createTopics(ProjectTopics.all)
         let database = try TestServices.postgresServer()
-        var configuration = try AppConfiguration(environment: ["KAFKA_BROKERS": external.bootstrapServers], mode: .dev)
+        var configuration = try AppConfiguration(
+            environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer], mode: .dev)
         configuration.database = database
 
         let services = try await DevStack.prepare(&configuration, logger: logger)
@@ -38,13 +41,15 @@ import Testing
         #expect(services.isEmpty)
         #expect(configuration.kafka?.bootstrapServers == external.bootstrapServers)
         #expect(configuration.database == database)
+        #expect(configuration.maskinporten?.description == Self.externalIssuer)
         withExtendedLifetime(external) {}
     }
 
     @Test func startsAThrowawayPostgresWhenNoDatabaseIsConfiguredAndRemovesItOnShutdown() async throws {
         let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
         try external.createTopics(ProjectTopics.all)
-        var configuration = try AppConfiguration(environment: ["KAFKA_BROKERS": external.bootstrapServers], mode: .dev)
+        var configuration = try AppConfiguration(
+            environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer], mode: .dev)
         let script = TestServices.repositoryRoot.appendingPathComponent("scripts/throwaway-postgres.sh").path
 
         try await testGracefulShutdown { trigger in

@@ -69,6 +69,8 @@ import Testing
         configuration.database = database
         configuration.kafka = KafkaConfiguration(bootstrapServers: kafka)
         configuration.migrationsDirectory = TestServices.migrationsDirectory.path
+        // Keys are fetched on the first authenticated request, which these tests never make.
+        configuration.maskinporten = MaskinportenConfiguration(wellKnownURL: "http://127.0.0.1:1/not-used")
         return configuration
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+import LocalStandIns
+import Maskinporten
+import MottakApp
 import Storage
 import TestSupport
 import Testing
@@ -40,11 +43,28 @@ import Testing
         (["serve", "--role", "lookup"], ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/db"], "KAFKA_BROKERS is not set"),
         (["serve", "--role", "lokup"], [:], "'lokup' is not a role"),
         (["migrate"], [:], "DATABASE_URL is not set"),
+        (["serve", "--role", "intake"], ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/db", "KAFKA_BROKERS": "127.0.0.1:1"],
+         "MASKINPORTEN_WELL_KNOWN_URL is not set"),
     ])
     func stopsAtStartWithAMessageNamingTheSetting(arguments: [String], environment: [String: String], message: String) async throws {
         let result = try await Self.mottak(arguments, environment: environment)
         #expect(result.status != 0)
         #expect(result.output.contains(message))
+    }
+
+    @Test func devTokenMintsATokenThatTheDevStackAccepts() async throws {
+        let result = try await Self.mottak(["dev", "token", "--org", "123456789", "--supplier", "987654321"], environment: [:])
+        #expect(result.status == 0, "\(result.output)")
+        let issuer = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile)
+        let verifier = MaskinportenTokenVerifier(issuer: issuer.issuer)
+        let token = try verifier.verify(
+            result.output.trimmingCharacters(in: .whitespacesAndNewlines), keys: try JSONWebKeySet(json: try issuer.jwksDocument()), now: Date())
+        #expect(token.employerOrgNumber == "123456789")
+        #expect(token.lpsOrgNumber == "987654321")
+
+        let refused = try await Self.mottak(["dev", "token", "--org", "12345"], environment: [:])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("--org must be a 9-digit organisation number"))
     }
 
     static func url(_ database: DatabaseConfiguration) -> String {

@@ -70,3 +70,37 @@ extension ApiError {
         ApiError(status: 500, type: .internalServerError, message: "Internal server error (call id \(callID))")
     }
 }
+
+extension ApiError {
+    /// 413: the body is larger than the intake accepts.
+    public static let bodyTooLarge = ApiError(
+        status: 413, type: .badRequest, message: "The request body is larger than the limit of 1 MiB")
+
+    /// 415: the body is not declared as JSON.
+    public static func unsupportedMediaType(_ contentType: String?) -> ApiError {
+        ApiError(
+            status: 415, type: .badRequest,
+            message: "Content-Type must be application/json, not \(contentType.map { "'\($0)'" } ?? "missing")")
+    }
+
+    /// 503: tokens cannot be checked now (Maskinporten's keys unreachable and none cached).
+    public static let tokenVerificationUnavailable = ApiError(
+        status: 503, type: .internalServerError,
+        message: "Tokens cannot be verified right now because Maskinporten is unreachable; try again later")
+
+    /// 503: the database is unreachable; nothing was stored.
+    public static let storageUnavailable = ApiError(
+        status: 503, type: .internalServerError,
+        message: "The follow-up plan could not be stored right now; nothing was saved, try again later")
+}
+
+extension ApiError {
+    /// 400: the `Idempotency-Key` header is empty, too long or not printable ASCII.
+    public static let invalidIdempotencyKey = ApiError(
+        status: 400, type: .illegalArgument, message: "Idempotency-Key must be 1 to 255 printable ASCII characters")
+
+    /// 422: the organisation already used this `Idempotency-Key` for a different plan.
+    public static let idempotencyKeyReused = ApiError(
+        status: 422, type: .illegalArgument,
+        message: "This Idempotency-Key was already used for a different follow-up plan; use a new key for a new plan")
+}

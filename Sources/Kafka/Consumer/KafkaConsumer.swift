@@ -1,4 +1,9 @@
 import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -23,6 +28,9 @@ public final class KafkaConsumer: Service, Sendable {
     private let pollThread = BlockingCallThread()
     private let controlThread = BlockingCallThread()
     private let closing = Mutex(false)
+    /// A message was handed out and neither marked processed nor followed by a request for the
+    /// next one: its handler is still at work.
+    private let messageInHand = Mutex(false)
     private let logger: Logger
 
     public init(configuration: KafkaConfiguration, consumer: KafkaConsumerConfiguration, logger: Logger) throws {
@@ -72,6 +80,7 @@ public final class KafkaConsumer: Service, Sendable {
         switch error {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
             progress.record(TopicPartition(topic: message.topic, partition: message.partition), nextOffset: message.offset + 1)
+            messageInHand.withLock { $0 = false }
         case RD_KAFKA_RESP_ERR__STATE, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
             logger.notice(
                 "processed a message of a partition no longer assigned; its new owner will process it again",
@@ -123,7 +132,11 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     /// Ends the sequence, commits the marked offsets and leaves the group. Idempotent.
-    public func close() async {
+    ///
+    /// With a `grace`, a message in hand (handed out, not yet marked processed) gets up to that
+    /// long to be marked first, so that its offset is in the final commit instead of being
+    /// delivered again to the next member. Graceful shutdown (``run()``) gives it 10 s.
+    public func close(waitingForMessageInHand grace: Duration = .zero) async {
         let wasClosing = closing.withLock { value in
             defer { value = true }
             return value
@@ -132,7 +145,9 @@ public final class KafkaConsumer: Service, Sendable {
         let handle = self.handle
         let logger = self.logger
         // On the poll thread: it runs once the poll in progress (if any) has returned.
-        _ = try? await pollThread.run {
+        _ = try? await pollThread.run { [messageInHand = InHandFlag(consumer: self)] in
+            let deadline = ContinuousClock.now + grace
+            while messageInHand.isSet && ContinuousClock.now < deadline { usleep(5_000) }
             let commit = rd_kafka_commit(handle.pointer, nil, 0)
             if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 logger.warning("final commit failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
@@ -146,10 +161,12 @@ public final class KafkaConsumer: Service, Sendable {
 
     public func run() async throws {
         try? await gracefulShutdown()
-        await close()
+        await close(waitingForMessageInHand: .seconds(10))
     }
 
     private func next() async throws -> KafkaMessage? {
+        // Asking for the next message means the one before is handled (or given up).
+        messageInHand.withLock { $0 = false }
         if closing.withLock({ $0 }) { return nil }
         let request = PollRequest()
         let handle = self.handle
@@ -161,6 +178,7 @@ public final class KafkaConsumer: Service, Sendable {
                     defer { rd_kafka_message_destroy(message) }
                     switch message.pointee.err {
                     case RD_KAFKA_RESP_ERR_NO_ERROR:
+                        closing.markMessageInHand()
                         return KafkaMessage(copying: message)
                     case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                         continue
@@ -180,6 +198,8 @@ public final class KafkaConsumer: Service, Sendable {
     }
 
     var isClosing: Bool { closing.withLock { $0 } }
+    var hasMessageInHand: Bool { messageInHand.withLock { $0 } }
+    func markMessageInHand() { messageInHand.withLock { $0 = true } }
 
     private func withAssignment(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> rd_kafka_resp_err_t) throws {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
@@ -202,4 +222,11 @@ private final class PollRequest: Sendable {
 private struct ClosingFlag: Sendable {
     weak var consumer: KafkaConsumer?
     var isSet: Bool { consumer?.isClosing ?? true }
+    func markMessageInHand() { consumer?.markMessageInHand() }
+}
+
+/// Whether a handed-out message still waits to be marked processed (see ``KafkaConsumer/close(waitingForMessageInHand:)``).
+private struct InHandFlag: Sendable {
+    weak var consumer: KafkaConsumer?
+    var isSet: Bool { consumer?.hasMessageInHand ?? false }
 }

@@ -26,6 +26,13 @@ public struct AppConfiguration: Sendable {
     public var migrationsDirectory: String
     public var migrateOnStart: Bool
     public var logLevel: Logger.Level
+    /// Where Maskinporten's keys come from. Nil only in `dev` mode without
+    /// `MASKINPORTEN_WELL_KNOWN_URL`, where `mottak dev` starts its local issuer.
+    public var maskinporten: MaskinportenConfiguration?
+    /// `MASKINPORTEN_CUSTOM_SCOPE_NAME`: the scope a token must carry (NAIS sets it).
+    public var maskinportenScope: String
+    /// `MASKINPORTEN_CLOCK_LEEWAY_SECONDS`: clock skew allowed on `exp`/`nbf`/`iat`.
+    public var maskinportenLeeway: Duration
 
     public init(environment: [String: String], mode: Mode) throws(ConfigurationError) {
         let env = EnvironmentReader(values: environment)
@@ -37,6 +44,9 @@ public struct AppConfiguration: Sendable {
         logLevel = try env.oneOf("LOG_LEVEL", default: Logger.Level.info)
         database = try Self.database(env)
         kafka = try Self.kafka(env)
+        maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))
+        maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
+        maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
         if mode == .serve {
             if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }
             if kafka == nil { throw .missing("KAFKA_BROKERS", because: "`serve` needs Kafka") }
@@ -109,5 +119,23 @@ public struct AppConfiguration: Sendable {
                 String(trimmed[trimmed.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
         }
         return properties
+    }
+}
+
+/// Where the verifier reads Maskinporten's issuer and keys: the well-known document.
+public struct MaskinportenConfiguration: Sendable {
+    /// For logs and the start-up banner.
+    public var description: String
+    /// Asked on every fetch; constant in production, the local issuer's address once it listens in dev.
+    public var wellKnownURL: @Sendable () async throws -> String
+
+    public init(wellKnownURL: String) {
+        description = wellKnownURL
+        self.wellKnownURL = { wellKnownURL }
+    }
+
+    public init(description: String, wellKnownURL: @escaping @Sendable () async throws -> String) {
+        self.description = description
+        self.wellKnownURL = wellKnownURL
     }
 }

@@ -1,13 +1,19 @@
+import Foundation
 import Kafka
+import LocalStandIns
 import Logging
 import ServiceLifecycle
 import Storage
 
 /// `mottak dev`: everything on one machine. Supplies a local component only for what the
 /// environment does not configure: no `KAFKA_BROKERS` → the embedded Kafka cluster; no
-/// database variables → a throwaway PostgreSQL. Either way the project's topics exist
+/// database variables → a throwaway PostgreSQL; no `MASKINPORTEN_WELL_KNOWN_URL` → a local
+/// Maskinporten issuer on loopback. Either way the project's topics exist
 /// afterwards (created on a configured cluster when missing).
 public enum DevStack {
+    /// The local issuer's key, shared by `mottak dev` and `mottak dev token` (git-ignored).
+    public static let devIssuerKeyFile = URL(fileURLWithPath: ".mottak-dev/local-maskinporten-key.pem")
+
     /// Fills in `configuration` and returns the services that own the local components, to be
     /// listed first in the service group so that they stop last.
     public static func prepare(
@@ -28,6 +34,13 @@ public enum DevStack {
             configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
             services.append(EmbeddedKafkaService(cluster: cluster))
             logger.notice("embedded Kafka cluster started", metadata: ["kafka.brokers": "\(cluster.bootstrapServers)"])
+        }
+        if configuration.maskinporten == nil {
+            let issuer = try LocalMaskinportenIssuer(keyFile: devIssuerKeyFile)
+            let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
+            configuration.maskinporten = MaskinportenConfiguration(description: "local issuer") { await server.wellKnownURL() }
+            services.append(server)
+            logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
         }
         if configuration.database == nil {
             let (postgres, url) = try await ThrowawayPostgres.start(script: postgresScript, logger: logger)

@@ -12,12 +12,15 @@ struct MigrateOnStartService: Service, CustomStringConvertible {
     let runner: MigrationRunner
     let postgres: PostgresClient
     let logger: Logger
+    /// Opened once the schema is current.
+    let gate: SchemaGate
     var description: String { "MigrateOnStartService" }
 
     func run() async throws {
         try await PostgresClient.waitForRunToBegin()
         let applied = try await runner.migrate(on: postgres)
         logger.info("schema is current", metadata: ["migrations.applied.now": "\(applied.count)"])
+        gate.open()
         try? await gracefulShutdown()
     }
 }

@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import Maskinporten
+
+/// The request context of every route: Hummingbird's core context plus what our middleware
+/// learns about a request before its handler runs.
+public struct ApiRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// `Nav-Call-Id` from the request, or one we made up; echoed in the response and logged.
+    public var callID: String
+    /// The verified Maskinporten token; set by ``MaskinportenAuthMiddleware`` on LPS routes.
+    public var token: MaskinportenToken?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        callID = ""
+        token = nil
+    }
+
+    /// The caller's organisations. Only LPS routes (behind the auth middleware) may ask.
+    public func requireToken() throws -> MaskinportenToken {
+        guard let token else { throw ApiSupportError.routeWithoutAuthentication }
+        return token
+    }
+}
+
+enum ApiSupportError: Error, CustomStringConvertible {
+    case routeWithoutAuthentication
+
+    var description: String { "an LPS route ran without MaskinportenAuthMiddleware in front of it" }
+}

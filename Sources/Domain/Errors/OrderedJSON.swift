@@ -1,0 +1,41 @@
+import Foundation
+
+/// The JSON bodies of the public contract with their properties in the contract's order.
+///
+/// Foundation's `JSONEncoder` on Linux writes keys in hash order, which changes from run to run.
+/// The contract does not promise an order, but a stable one (the order of the reference's
+/// examples) makes responses diffable and logs readable, and costs nothing.
+extension ApiError {
+    public var jsonBody: Data {
+        Data(
+            #"{"status":{"value":\#(status.value),"description":\#(OrderedJSON.string(status.description))},"type":\#(OrderedJSON.string(type.rawValue)),"message":\#(OrderedJSON.string(message))}"#
+                .utf8)
+    }
+}
+
+extension FollowUpPlanResponse {
+    public var jsonBody: Data {
+        Data(
+            #"{"uuid":\#(OrderedJSON.string(uuid)),"isSentToGeneralPractitionerStatus":\#(isSentToGeneralPractitionerStatus),"isSentToNavStatus":\#(isSentToNavStatus)}"#
+                .utf8)
+    }
+}
+
+enum OrderedJSON {
+    /// `text` as a JSON string literal, escaped as RFC 8259 requires.
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,105 @@
+import ApiSupport
+import Crypto
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Maskinporten
+import NIOCore
+import NIOFoundationCompat
+import PostgresNIO
+import Storage
+
+/// `POST /api/v1/followupplan` and `GET /api/v1/followupplan/verify-integration`.
+///
+/// Order of checks, as the contract has it: token (401, by the middleware in front), content
+/// type (415), body size (413), body decoding (400 BAD_REQUEST), the five validation rules
+/// (400 VALIDATION_ERROR), then the one-statement insert.
+public struct IntakeRoutes: Sendable {
+    let store: PlanStore
+
+    public init(store: PlanStore) {
+        self.store = store
+    }
+
+    /// Registers the routes on `group`, which must already authenticate (LPS routes).
+    public func register(on group: RouterGroup<ApiRequestContext>) {
+        group.post("/api/v1/followupplan") { request, context in
+            try await submit(request, context: context)
+        }
+        group.get("/api/v1/followupplan/verify-integration") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=UTF-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "Integration is up and running")))
+        }
+    }
+
+    func submit(_ request: Request, context: ApiRequestContext) async throws -> Response {
+        let token = try context.requireToken()
+        guard Self.isJSON(request.headers[.contentType]) else { throw ApiError.unsupportedMediaType(request.headers[.contentType]) }
+        let idempotencyKey = try IdempotencyKeyHeader.parse(request.headers[IdempotencyKeyHeader.name])
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Intake.maximumBodySize {
+            throw ApiError.bodyTooLarge
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Intake.maximumBodySize)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw ApiError.bodyTooLarge
+        }
+
+        let plan = try FollowUpPlanDTO.decode(from: Data(buffer: body))
+        if let violation = FollowUpPlanValidation.firstViolation(of: plan) { throw violation }
+
+        let submission = PlanSubmission(
+            plan: plan, employerOrgNumber: token.employerOrgNumber, lpsOrgNumber: token.lpsOrgNumber, frontDoor: .http)
+        let claim = idempotencyKey.map { PlanStore.IdempotencyClaim(key: $0, requestDigest: Self.digest(plan)) }
+        let outcome: PlanStore.Outcome
+        do {
+            outcome = try await store.store(submission, idempotency: claim, callID: context.callID)
+        } catch let error as PSQLError where error.serverInfo == nil {
+            // No answer from the server: connection refused, lost or the pool gave up. The
+            // statement either never ran or rolled back with the connection: nothing is stored.
+            context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(String(reflecting: error))"])
+            throw ApiError.storageUnavailable
+        }
+
+        switch outcome {
+        case .stored(let uuid):
+            context.logger.info("plan received", metadata: ["plan_uuid": "\(uuid)"])
+            return Self.answer(uuid, replayed: false)
+        case .alreadyStored(let uuid):
+            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(uuid)"])
+            return Self.answer(uuid, replayed: true)
+        case .keyUsedForAnotherPlan(let uuid):
+            context.logger.warning("Idempotency-Key reused for another plan", metadata: ["plan_uuid": "\(uuid)"])
+            throw ApiError.idempotencyKeyReused
+        }
+    }
+
+    /// 200 `FollowUpPlanResponse`. Both booleans are false until the pipeline has delivered
+    /// the plan; issue #6 makes the request wait for that outcome.
+    static func answer(_ uuid: UUID, replayed: Bool) -> Response {
+        let body = FollowUpPlanResponse(uuid: uuid.uuidString.lowercased(), isSentToGeneralPractitionerStatus: false, isSentToNavStatus: false)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if replayed { headers[IdempotencyKeyHeader.replayedName] = "true" }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonBody)))
+    }
+
+    /// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    /// SHA-256 of the plan's canonical JSON: a retry with the same plan matches even when the
+    /// client serialised it with other spacing or property order.
+    static func digest(_ plan: FollowUpPlanDTO) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let canonical = (try? encoder.encode(plan)) ?? Data()
+        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,50 @@
+import Domain
+import Foundation
+
+/// Authenticates an LPS request: reads the bearer token, verifies it against Maskinporten's
+/// current keys, and refetches the keys once (rate-limited) when the token names a key we do
+/// not have yet.
+public struct MaskinportenAuthenticator: Sendable {
+    public let keys: MaskinportenKeys
+    public var requiredScope: String
+    public var leeway: Duration
+
+    public init(keys: MaskinportenKeys, requiredScope: String = "nav:oppfolgingsplan/lps.write", leeway: Duration = .seconds(30)) {
+        self.keys = keys
+        self.requiredScope = requiredScope
+        self.leeway = leeway
+    }
+
+    /// The caller's organisations from the `Authorization` header's value.
+    ///
+    /// Throws an ``ApiError`` (401) when the token is not acceptable, and
+    /// ``MaskinportenKeysUnavailable`` or a transport error when we cannot tell (503).
+    public func authenticate(authorization: String?, now: Date = Date()) async throws -> MaskinportenToken {
+        let token = try Self.bearerToken(authorization)
+        let snapshot = try await keys.current()
+        do {
+            return try verifier(snapshot.issuer).verify(token, keys: snapshot.keys, now: now)
+        } catch where MaskinportenTokenVerifier.isUnknownKey(error) {
+            guard let fresh = try await keys.refetchForUnknownKey() else { throw error }
+            return try verifier(fresh.issuer).verify(token, keys: fresh.keys, now: now)
+        }
+    }
+
+    private func verifier(_ issuer: String) -> MaskinportenTokenVerifier {
+        MaskinportenTokenVerifier(issuer: issuer, requiredScope: requiredScope, leeway: leeway)
+    }
+
+    /// `Bearer <token>` (the scheme is case-insensitive, RFC 7235).
+    static func bearerToken(_ authorization: String?) throws(ApiError) -> String {
+        guard let authorization, !authorization.isEmpty else {
+            throw .authentication("Missing Authorization header: send a Maskinporten token as 'Bearer <token>'")
+        }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw .authentication("The Authorization header must be 'Bearer <token>'")
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw .authentication("The Authorization header has an empty bearer token") }
+        return token
+    }
+}

@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Maskinporten's issuer and signing keys, read from its well-known document and JWKS, cached.
+///
+/// - The first request loads them (one fetch however many requests wait for it); a failed
+///   start-up fetch therefore does not stop the process, it makes requests answer 503 until
+///   Maskinporten is reachable.
+/// - Keys older than `maximumAge` are fetched again on the next use; if that fails, the old
+///   keys stay in use (Maskinporten announces new keys well before it signs with them).
+/// - A token signed with an unknown `kid` may mean a key rotation: ``refetchForUnknownKey()``
+///   fetches again, but at most once per `minimumRefetchInterval`, so a stream of tokens with
+///   made-up key ids cannot turn us into a load generator against Maskinporten.
+public actor MaskinportenKeys {
+    /// What the verifier needs from Maskinporten.
+    public struct Snapshot: Sendable {
+        public var issuer: String
+        public var keys: JSONWebKeySet
+        public var fetchedAt: ContinuousClock.Instant
+    }
+
+    private let wellKnownURL: @Sendable () async throws -> String
+    private let httpClient: HTTPClient
+    private let maximumAge: Duration
+    private let minimumRefetchInterval: Duration
+    private let logger: Logger
+    private var snapshot: Snapshot?
+    private var inFlight: Task<Snapshot, any Error>?
+    private var lastUnknownKeyRefetch: ContinuousClock.Instant?
+
+    /// `wellKnownURL` is asked on each fetch, so a local issuer whose port is known only once it
+    /// listens can be plugged in.
+    public init(
+        wellKnownURL: @escaping @Sendable () async throws -> String,
+        httpClient: HTTPClient = .shared,
+        maximumAge: Duration = .seconds(3600),
+        minimumRefetchInterval: Duration = .seconds(60),
+        logger: Logger
+    ) {
+        self.wellKnownURL = wellKnownURL
+        self.httpClient = httpClient
+        self.maximumAge = maximumAge
+        self.minimumRefetchInterval = minimumRefetchInterval
+        self.logger = logger
+    }
+
+    /// The cached issuer and keys, fetched first when there are none or they are old.
+    public func current() async throws -> Snapshot {
+        if let snapshot, snapshot.fetchedAt.duration(to: .now) < maximumAge { return snapshot }
+        do {
+            return try await fetch()
+        } catch {
+            guard let snapshot else { throw error }
+            logger.warning("could not refresh Maskinporten's keys; using the cached ones", metadata: ["error": "\(error)"])
+            return snapshot
+        }
+    }
+
+    /// Fetches again after a token named a key we do not have; nil when the last such refetch
+    /// was less than `minimumRefetchInterval` ago (the caller then rejects the token).
+    public func refetchForUnknownKey() async throws -> Snapshot? {
+        if let last = lastUnknownKeyRefetch, last.duration(to: .now) < minimumRefetchInterval { return nil }
+        lastUnknownKeyRefetch = .now
+        return try await fetch()
+    }
+
+    /// One fetch at a time: callers that arrive while one runs share its result.
+    private func fetch() async throws -> Snapshot {
+        if let inFlight { return try await inFlight.value }
+        let task = Task { [wellKnownURL, httpClient, logger] in
+            try await Self.download(wellKnownURL: try await wellKnownURL(), httpClient: httpClient, logger: logger)
+        }
+        inFlight = task
+        defer { inFlight = nil }
+        let fresh = try await task.value
+        snapshot = fresh
+        return fresh
+    }
+
+    private static func download(wellKnownURL: String, httpClient: HTTPClient, logger: Logger) async throws -> Snapshot {
+        struct WellKnown: Decodable {
+            var issuer: String
+            var jwks_uri: String
+        }
+        let wellKnown = try JSONDecoder().decode(WellKnown.self, from: try await get(wellKnownURL, httpClient))
+        let keys = try JSONWebKeySet(json: try await get(wellKnown.jwks_uri, httpClient))
+        logger.info(
+            "fetched Maskinporten's signing keys",
+            metadata: ["issuer": "\(wellKnown.issuer)", "keys": "\(keys.keys.keys.sorted())"])
+        return Snapshot(issuer: wellKnown.issuer, keys: keys, fetchedAt: .now)
+    }
+
+    private static func get(_ url: String, _ httpClient: HTTPClient) async throws -> Data {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await httpClient.execute(request, timeout: .seconds(5))
+        guard response.status == .ok else { throw MaskinportenKeysUnavailable(reason: "\(url) answered \(response.status.code)") }
+        return Data(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+}
+
+/// Maskinporten's keys could not be read: not the caller's fault, so not a 401.
+public struct MaskinportenKeysUnavailable: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "Maskinporten's signing keys are unavailable: \(reason)" }
+}

@@ -1,0 +1,168 @@
+import Domain
+import Kafka
+import Logging
+import Metrics
+import ServiceLifecycle
+import Storage
+
+/// The `outbox-relay` role: a loop that takes the oldest unpublished outbox rows, sends them
+/// with the idempotent producer (acks=all) and records the outcome.
+///
+/// - Several relays may run: each batch is locked `FOR UPDATE SKIP LOCKED`, so no row is sent
+///   by two relays at once, and a row is marked published in the transaction that locked it.
+///   A relay killed mid-batch leaves its rows unmarked; another sends them again
+///   (at-least-once; consumers are idempotent on the plan uuid).
+/// - Within a batch rows go out in id order, one partition per key, so events of one plan keep
+///   their order. (Two relays may interleave events of different plans; nothing depends on
+///   that order.)
+/// - Kafka down: the batch fails after the producer's `message.timeout.ms`, the rows get an
+///   attempt and the error, and the relay backs off (doubling up to `maximumBackoff`) before it
+///   tries again.
+/// - On graceful shutdown it finishes the batch in hand and stops.
+public struct OutboxRelayService: Service {
+    public struct Settings: Sendable {
+        /// Rows per batch (one transaction, one Kafka round per topic).
+        public var batchSize = 500
+        /// Pause when the outbox is empty.
+        public var idleInterval: Duration = .milliseconds(50)
+        public var initialBackoff: Duration = .milliseconds(500)
+        public var maximumBackoff: Duration = .seconds(10)
+        /// How often the backlog metrics are read from the table.
+        public var metricsInterval: Duration = .seconds(5)
+        /// Published rows are deleted after this long (the plan and status tables keep the facts).
+        public var publishedRetention: Duration = .seconds(7 * 24 * 3600)
+
+        public init() {}
+    }
+
+    let store: OutboxStore
+    let producer: KafkaProducer
+    let settings: Settings
+    let metrics: OutboxRelayMetrics
+    let startWhen: @Sendable () async -> Void
+    let logger: Logger
+
+    /// `startWhen` returns once the relay may touch the tables (the schema is current).
+    public init(
+        store: OutboxStore, producer: KafkaProducer, settings: Settings = .init(), metricsFactory: any MetricsFactory,
+        startWhen: @escaping @Sendable () async -> Void = {}, logger: Logger
+    ) {
+        self.startWhen = startWhen
+        self.store = store
+        self.producer = producer
+        self.settings = settings
+        self.metrics = OutboxRelayMetrics(factory: metricsFactory)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await startWhen() }
+        var backoff = settings.initialBackoff
+        var nextHousekeeping = ContinuousClock.now
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if nextHousekeeping <= .now {
+                await housekeeping()
+                nextHousekeeping = .now + settings.metricsInterval
+            }
+            let pause: Duration
+            do {
+                let result = try await publishOneBatch()
+                if result.failed > 0 {
+                    pause = backoff
+                    backoff = min(backoff * 2, settings.maximumBackoff)
+                } else {
+                    backoff = settings.initialBackoff
+                    pause = result.sent < settings.batchSize ? settings.idleInterval : .zero
+                }
+            } catch {
+                logger.error("outbox batch failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                pause = backoff
+                backoff = min(backoff * 2, settings.maximumBackoff)
+            }
+            if pause > .zero {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            }
+        }
+        logger.notice("outbox relay stopped")
+    }
+
+    /// One batch: lock, send, record. Returns how many rows were sent and how many failed.
+    func publishOneBatch() async throws -> (sent: Int, failed: Int) {
+        let failures = FailureCount()
+        let sent = try await store.publishNextBatch(limit: settings.batchSize) { [producer, logger] batch in
+            let outcomes = await Self.publish(batch, with: producer)
+            let failed = outcomes.values.filter { $0 != nil }.count
+            if failed > 0 {
+                logger.warning(
+                    "outbox rows not acknowledged; they stay in the outbox",
+                    metadata: ["failed": "\(failed)", "of": "\(batch.count)", "error": "\(outcomes.values.compactMap { $0 }.first ?? "")"])
+            }
+            await failures.set(failed)
+            return outcomes
+        }
+        let failed = await failures.value
+        metrics.published.increment(by: Int64(sent - failed))
+        metrics.failed.increment(by: Int64(failed))
+        return (sent, failed)
+    }
+
+    /// Sends each topic's rows as one ordered batch; topics in parallel.
+    static func publish(_ batch: [OutboxMessage], with producer: KafkaProducer) async -> [Int64: String?] {
+        let byTopic = Dictionary(grouping: batch, by: \.topic)
+        return await withTaskGroup(of: [Int64: String?].self) { group in
+            for (topic, rows) in byTopic {
+                group.addTask {
+                    let messages = rows.map { row in
+                        KafkaOutgoingMessage(
+                            key: Array(row.key.utf8), value: Array(row.payload.utf8),
+                            headers: row.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: $0.value) })
+                    }
+                    let results = await producer.send(messages, to: topic)
+                    var outcomes: [Int64: String?] = [:]
+                    for (row, result) in zip(rows, results) {
+                        switch result {
+                        case .success: outcomes[row.id] = .some(nil)
+                        case .failure(let error): outcomes[row.id] = .some("\(error)")
+                        }
+                    }
+                    return outcomes
+                }
+            }
+            var all: [Int64: String?] = [:]
+            for await outcomes in group { all.merge(outcomes) { $1 } }
+            return all
+        }
+    }
+
+    private func housekeeping() async {
+        do {
+            let backlog = try await store.backlog()
+            metrics.backlog.record(backlog.count)
+            metrics.oldestAge.record(Double(backlog.oldestAge.components.seconds) + Double(backlog.oldestAge.components.attoseconds) / 1e18)
+            try await store.deletePublished(olderThan: settings.publishedRetention)
+        } catch {
+            logger.warning("could not read the outbox backlog", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The relay's metrics (Prometheus names; issue #7 puts all of them under one scheme).
+struct OutboxRelayMetrics: Sendable {
+    let backlog: Gauge
+    let oldestAge: Gauge
+    let published: Counter
+    let failed: Counter
+
+    init(factory: any MetricsFactory) {
+        backlog = Gauge(label: "mottak_outbox_backlog_rows", factory: factory)
+        oldestAge = Gauge(label: "mottak_outbox_oldest_age_seconds", factory: factory)
+        published = Counter(label: "mottak_outbox_published_total", factory: factory)
+        failed = Counter(label: "mottak_outbox_publish_failures_total", factory: factory)
+    }
+}
+
+/// Carries the failure count out of the store's `@Sendable` publish closure.
+actor FailureCount {
+    var value = 0
+    func set(_ count: Int) { value = count }
+}

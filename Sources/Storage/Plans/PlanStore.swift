@@ -1,0 +1,204 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Writes a submitted plan: the plan row, its `RECEIVED` status row and the outbox row of its
+/// `followupplan.received` event, atomically.
+///
+/// The three inserts (four with an `Idempotency-Key`) are one SQL statement of data-modifying
+/// CTEs: one statement is one transaction in PostgreSQL, and it costs one round trip instead of
+/// five (`BEGIN`, three inserts, `COMMIT`). Foreign keys are checked at the end of the
+/// statement, so the order of the CTEs does not matter to them.
+public struct PlanStore: Sendable {
+    /// What storing a submission did.
+    public enum Outcome: Sendable, Equatable {
+        /// A new plan was stored.
+        case stored(UUID)
+        /// The organisation already used this `Idempotency-Key` for the same plan: nothing new
+        /// was stored; the answer is the first plan's.
+        case alreadyStored(UUID)
+        /// The organisation already used this key for a different plan: nothing was stored.
+        case keyUsedForAnotherPlan(UUID)
+    }
+
+    /// An `Idempotency-Key` header as the store needs it: the key and a digest of the request
+    /// it came with, to tell a retry (same digest) from a reuse for another plan.
+    public struct IdempotencyClaim: Sendable, Equatable {
+        public var key: String
+        public var requestDigest: String
+
+        public init(key: String, requestDigest: String) {
+            self.key = key
+            self.requestDigest = requestDigest
+        }
+    }
+
+    let postgres: PostgresClient
+    let logger: Logger
+
+    public init(postgres: PostgresClient, logger: Logger) {
+        self.postgres = postgres
+        self.logger = logger
+    }
+
+    /// Stores `submission` with its status and outbox rows, or, when `idempotency` names a key
+    /// the employer organisation used before, stores nothing and says which plan has it.
+    /// `callID` travels with the event as a header, so logs of later roles can be joined.
+    public func store(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) async throws -> Outcome {
+        let query = try Self.insertQuery(submission, idempotency: idempotency, callID: callID)
+        let rows = try await postgres.query(query, logger: logger)
+        var inserted = 0
+        for try await count in rows.decode(Int.self) { inserted = count }
+        if inserted == 1 { return .stored(submission.uuid) }
+
+        // Only an idempotency conflict inserts nothing: the key's row exists (its transaction
+        // committed before ours could insert, or ON CONFLICT would have waited for it).
+        guard let idempotency else { throw PlanStoreError.nothingInserted }
+        let existing = try await postgres.query(
+            """
+            SELECT plan_uuid, request_sha256 FROM idempotency_key
+            WHERE organization_number = \(submission.employerOrgNumber) AND idempotency_key = \(idempotency.key)
+            """, logger: logger)
+        for try await (uuid, digest) in existing.decode((UUID, String).self) {
+            return digest == idempotency.requestDigest ? .alreadyStored(uuid) : .keyUsedForAnotherPlan(uuid)
+        }
+        throw PlanStoreError.nothingInserted
+    }
+
+    /// The statement: optionally claim the key, then the plan (only when the key was claimed),
+    /// its status and its outbox event; answers how many plans it inserted (0 or 1).
+    static func insertQuery(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) throws -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: 34)
+        let sql = try insertSQL(submission, idempotency: idempotency, callID: callID, values: &bindings)
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// The statement the intake runs for `submission`, with its values written as SQL literals
+    /// and a new uuid per run: the benchmark gives it to pgbench, so that both sides of the
+    /// comparison execute the very same transaction.
+    public static func benchmarkStatement(_ submission: PlanSubmission) throws -> String {
+        var literals = LiteralValues()
+        return try insertSQL(submission, idempotency: nil, callID: nil, values: &literals)
+    }
+
+    static func insertSQL(
+        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, values bindings: inout some StatementValues
+    ) throws -> String {
+        let plan = submission.plan
+        let event = String(decoding: try JSONEncoder.sortedKeys.encode(submission.receivedEvent), as: UTF8.self)
+        var headers = ["event-type": PlanReceivedEvent.eventType]
+        if let callID { headers["nav-call-id"] = callID }
+        let headerJSON = String(decoding: try JSONEncoder.sortedKeys.encode(headers), as: UTF8.self)
+
+        var sql = "WITH "
+        if let idempotency {
+            sql += """
+                claimed AS (
+                    INSERT INTO idempotency_key (organization_number, idempotency_key, request_sha256, plan_uuid)
+                    VALUES (\(bindings.next(submission.employerOrgNumber)), \(bindings.next(idempotency.key)),
+                            \(bindings.next(idempotency.requestDigest)), \(bindings.next(submission.uuid)))
+                    ON CONFLICT DO NOTHING RETURNING plan_uuid
+                ),
+
+                """
+        }
+        // Every placeholder is cast: in `SELECT … FROM claimed` PostgreSQL cannot infer the type
+        // of a NULL parameter from the target column and would take it for text.
+        let columns: [(name: String, placeholder: String)] = [
+            ("uuid", bindings.next(submission.uuid) + "::uuid"),
+            ("employer_org_number", bindings.next(submission.employerOrgNumber) + "::text"),
+            ("lps_org_number", bindings.next(submission.lpsOrgNumber) + "::text"),
+            ("submitted_via", bindings.next(submission.frontDoor.rawValue) + "::text"),
+            ("employee_identification_number", bindings.next(plan.employeeIdentificationNumber) + "::text"),
+            ("typical_workday", bindings.next(plan.typicalWorkday) + "::text"),
+            ("tasks_that_can_still_be_done", bindings.next(plan.tasksThatCanStillBeDone) + "::text"),
+            ("tasks_that_can_not_be_done", bindings.next(plan.tasksThatCanNotBeDone) + "::text"),
+            ("previous_facilitation", bindings.next(plan.previousFacilitation) + "::text"),
+            ("planned_facilitation", bindings.next(plan.plannedFacilitation) + "::text"),
+            ("other_facilitation_options", bindings.next(plan.otherFacilitationOptions) + "::text"),
+            ("follow_up", bindings.next(plan.followUp) + "::text"),
+            ("evaluation_date", bindings.next(plan.evaluationDate.description) + "::date"),
+            ("send_plan_to_nav", bindings.next(plan.sendPlanToNav) + "::boolean"),
+            ("needs_help_from_nav", bindings.next(plan.needsHelpFromNav) + "::boolean"),
+            ("needs_help_from_nav_description", bindings.next(plan.needsHelpFromNavDescription) + "::text"),
+            ("send_plan_to_general_practitioner", bindings.next(plan.sendPlanToGeneralPractitioner) + "::boolean"),
+            ("message_to_general_practitioner", bindings.next(plan.messageToGeneralPractitioner) + "::text"),
+            ("additional_information", bindings.next(plan.additionalInformation) + "::text"),
+            ("contact_person_full_name", bindings.next(plan.contactPersonFullName) + "::text"),
+            ("contact_person_phone_number", bindings.next(plan.contactPersonPhoneNumber) + "::text"),
+            ("contact_person_email", bindings.next(plan.contactPersonEmail) + "::text"),
+            ("employee_has_contributed_to_plan", bindings.next(plan.employeeHasContributedToPlan) + "::boolean"),
+            ("employee_has_not_contributed_to_plan_description",
+             bindings.next(plan.employeeHasNotContributedToPlanDescription) + "::text"),
+            ("lps_name", bindings.next(plan.lpsName) + "::text"),
+            ("lps_email", bindings.next(plan.lpsEmail) + "::text"),
+        ]
+        let values = columns.map(\.placeholder).joined(separator: ", ")
+        sql += """
+            plan AS (
+                INSERT INTO followup_plan (\(columns.map(\.name).joined(separator: ", ")))
+                \(idempotency == nil ? "VALUES (\(values))" : "SELECT \(values) FROM claimed")
+                RETURNING uuid
+            ),
+            status AS (
+                INSERT INTO plan_status (plan_uuid, nav_state, gp_state)
+                SELECT uuid, \(bindings.next(submission.initialNavState.rawValue))::text, \(bindings.next(submission.initialGeneralPractitionerState.rawValue))::text
+                FROM plan
+            ),
+            event AS (
+                INSERT INTO outbox (topic, message_key, payload, headers)
+                SELECT \(bindings.next(EventTopics.received))::text, uuid::text, \(bindings.next(event))::jsonb, \(bindings.next(headerJSON))::jsonb
+                FROM plan
+            )
+            SELECT count(*)::int8 FROM plan
+            """
+        return sql
+    }
+}
+
+public enum PlanStoreError: Error, CustomStringConvertible {
+    case nothingInserted
+
+    public var description: String { "the plan statement inserted nothing and no idempotency key explains why" }
+}
+
+/// Where a statement's values go: bound parameters for the intake, literals for pgbench.
+/// Each call answers the SQL text that stands for the value.
+protocol StatementValues {
+    mutating func next(_ value: String?) -> String
+    mutating func next(_ value: Bool?) -> String
+    mutating func next(_ value: UUID) -> String
+}
+
+/// Numbered placeholders (`$1`, `$2`, …) handed out as values are bound, so a statement that
+/// is assembled in parts cannot get its numbering wrong.
+extension PostgresBindings: StatementValues {
+    mutating func next(_ value: String?) -> String { bind(value) }
+    mutating func next(_ value: Bool?) -> String { bind(value) }
+    mutating func next(_ value: UUID) -> String { bind(value) }
+
+    private mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) -> String {
+        if let value { append(value) } else { appendNull() }
+        return "$\(count)"
+    }
+}
+
+/// SQL literals; every uuid becomes `gen_random_uuid()` so each run inserts a new plan.
+struct LiteralValues: StatementValues {
+    mutating func next(_ value: String?) -> String {
+        value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+    }
+
+    mutating func next(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "NULL" }
+    mutating func next(_ value: UUID) -> String { "gen_random_uuid()" }
+}
+
+extension JSONEncoder {
+    /// Deterministic output: equal values give equal bytes (digests, tests, diffs).
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

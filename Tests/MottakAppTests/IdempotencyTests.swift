@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// `Idempotency-Key`: one plan per key and organisation, whatever the client retries.
+@Suite struct IdempotencyTests {
+    static let key = HTTPField.Name("Idempotency-Key")!
+
+    @Test func theSameKeyTwiceGivesTheFirstAnswerAndOnePlan() async throws {
+        try await IntakeTestApp.run { app in
+            let first = try await app.submit(headers: [Self.key: "retry-1"])
+            // Same plan, other property order and spacing: still the same submission.
+            let reordered = try JSONSerialization.data(withJSONObject: PlanJSON.valid, options: [.prettyPrinted])
+            let second = try await app.submit(reordered, headers: [Self.key: "retry-1"])
+            #expect(first.status == .ok && second.status == .ok)
+            #expect(try SubmitAnswer(second).uuid == SubmitAnswer(first).uuid)
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(try await app.count("followup_plan") == 1)
+            #expect(try await app.count("outbox") == 1)
+        }
+    }
+
+    @Test func theSameKeyForAnotherPlanIs422AndChangesNothing() async throws {
+        try await IntakeTestApp.run { app in
+            #expect(try await app.submit(headers: [Self.key: "k"]).status == .ok)
+            let other = try await app.submit(PlanJSON.body(["followUp": "Monthly talks"]), headers: [Self.key: "k"])
+            #expect(other.status == .unprocessableContent)
+            let error = try ApiErrorBody(other)
+            #expect(error.status == .init(value: 422, description: "Unprocessable Entity"))
+            #expect(error.message.contains("Idempotency-Key"))
+            #expect(try await app.count("followup_plan") == 1)
+        }
+    }
+
+    @Test func keysBelongToTheEmployerOrganisation() async throws {
+        try await IntakeTestApp.run { app in
+            let mine = try await app.submit(headers: [Self.key: "shared"])
+            let theirs = try await app.submit(token: try app.token(consumer: "111111111"), headers: [Self.key: "shared"])
+            #expect(try SubmitAnswer(mine).uuid != SubmitAnswer(theirs).uuid)
+            #expect(try await app.count("followup_plan") == 2)
+        }
+    }
+
+    @Test func concurrentDuplicatesStoreOnePlan() async throws {
+        try await IntakeTestApp.run { app in
+            let uuids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let response = try await app.submit(headers: [Self.key: "burst"])
+                        #expect(response.status == .ok)
+                        return try SubmitAnswer(response).uuid
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(uuids.count == 1)
+            #expect(try await app.count("followup_plan") == 1)
+            #expect(try await app.count("plan_status") == 1)
+            #expect(try await app.count("outbox") == 1)
+        }
+    }
+
+    @Test func aBadKeyIs400() async throws {
+        try await IntakeTestApp.run { app in
+            let response = try await app.submit(headers: [Self.key: String(repeating: "k", count: 256)])
+            #expect(response.status == .badRequest)
+            #expect(try ApiErrorBody(response).type == "ILLEGAL_ARGUMENT")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import OutboxRelay
+import PostgresNIO
+import Prometheus
+import Storage
+import TestSupport
+import Testing
+
+/// The outbox relay against real PostgreSQL and the embedded Kafka broker.
+@Suite struct OutboxRelayTests {
+    static let topic = "followupplan.received"
+
+    @Test func twoRelaysPublishEveryRowExactlyOnce() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
+        try await Self.withMigratedDatabase { postgres in
+            let rows = 3000
+            try await Self.insertOutboxRows(rows, into: postgres)
+            let registry = PrometheusCollectorRegistry()
+            let relays = try (0..<2).map { _ in
+                try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 100)
+            }
+            try await Self.whileRunning(relays) {
+                try await Self.waitUntilBacklog(is: 0, postgres)
+            }
+            let numbers = try await Self.consumeNumbers(rows, from: cluster)
+            #expect(numbers.count == rows, "every row once, no duplicates")
+            #expect(Set(numbers) == Set(1...rows))
+            #expect(try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE published_at IS NULL", postgres) == 0)
+            #expect(registry.emitToString().contains("mottak_outbox_published_total \(rows)"))
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    @Test func withTheBrokerDownRowsWaitAndArePublishedWhenItIsBack() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
+        try await Self.withMigratedDatabase { postgres in
+            let rows = 200
+            try await Self.insertOutboxRows(rows, into: postgres)
+            try cluster.setBrokerDown(1)
+            let registry = PrometheusCollectorRegistry()
+            let relay = try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 50, messageTimeout: "1500")
+            try await Self.whileRunning([relay]) {
+                // Failed attempts are recorded on the rows, which stay unpublished.
+                try await Self.waitFor("a failed attempt", timeout: .seconds(30)) {
+                    try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE attempts > 0 AND last_error IS NOT NULL", postgres) > 0
+                }
+                #expect(try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE published_at IS NOT NULL", postgres) == 0)
+                try cluster.setBrokerUp(1)
+                try await Self.waitUntilBacklog(is: 0, postgres, timeout: .seconds(60))
+            }
+            let numbers = try await Self.consumeNumbers(rows, from: cluster)
+            #expect(Set(numbers) == Set(1...rows), "nothing lost")
+            #expect(registry.emitToString().contains("mottak_outbox_publish_failures_total"))
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    // MARK: - Helpers
+
+    static func relay(
+        _ postgres: PostgresClient, cluster: EmbeddedKafkaCluster, registry: PrometheusCollectorRegistry, batchSize: Int,
+        messageTimeout: String = "10000"
+    ) throws -> OutboxRelayService {
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["message.timeout.ms": messageTimeout]),
+            logger: TestServices.logger)
+        var settings = OutboxRelayService.Settings()
+        settings.batchSize = batchSize
+        settings.initialBackoff = .milliseconds(100)
+        settings.maximumBackoff = .milliseconds(500)
+        settings.metricsInterval = .milliseconds(200)
+        return OutboxRelayService(
+            store: OutboxStore(postgres: postgres, logger: TestServices.logger), producer: producer, settings: settings,
+            metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+    }
+
+    /// Runs the relays while `body` runs, then cancels them.
+    static func whileRunning(_ relays: [OutboxRelayService], _ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for relay in relays { group.addTask { try await relay.run() } }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
+    static func insertOutboxRows(_ count: Int, into postgres: PostgresClient) async throws {
+        try await postgres.query(
+            """
+            INSERT INTO outbox (topic, message_key, payload)
+            SELECT \(topic), 'plan-' || (n % 97), jsonb_build_object('n', n) FROM generate_series(1, \(count)) AS n
+            """)
+    }
+
+    static func consumeNumbers(_ expected: Int, from cluster: EmbeddedKafkaCluster) async throws -> [Int] {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(
+                bootstrapServers: cluster.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
+            consumer: .init(groupID: "check-\(UUID())", topics: [topic]), logger: TestServices.logger)
+        var numbers = try await withThrowingTaskGroup(of: [Int].self) { group in
+            group.addTask {
+                var numbers: [Int] = []
+                for try await message in consumer.messages {
+                    let value = try JSONDecoder().decode([String: Int].self, from: Data(message.value ?? []))
+                    numbers.append(value["n"] ?? -1)
+                    if numbers.count == expected { break }
+                }
+                return numbers
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                throw MissingTestService(description: "timed out consuming the relay's messages")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+        // Anything beyond `expected` would be a duplicate: give it a moment to show up.
+        let extra = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask {
+                for try await message in consumer.messages { return Int(message.offset) }
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(1))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        if extra != nil { numbers.append(-1) }
+        await consumer.close()
+        return numbers
+    }
+
+    static func waitUntilBacklog(is count: Int, _ postgres: PostgresClient, timeout: Duration = .seconds(30)) async throws {
+        try await waitFor("backlog \(count)", timeout: timeout) {
+            try await scalar("SELECT count(*)::int8 FROM outbox WHERE published_at IS NULL", postgres) == count
+        }
+    }
+
+    static func waitFor(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw MissingTestService(description: "timed out waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static func scalar(_ sql: String, _ postgres: PostgresClient) async throws -> Int {
+        for try await value in try await postgres.query(PostgresQuery(unsafeSQL: sql)).decode(Int.self) { return value }
+        return -1
+    }
+
+    static func withMigratedDatabase(_ body: @escaping @Sendable (PostgresClient) async throws -> Void) async throws {
+        try await TestServices.withFreshDatabase { _, postgres in
+            try await MigrationRunner(migrations: try Migration.load(from: TestServices.migrationsDirectory), logger: TestServices.logger)
+                .migrate(on: postgres)
+            try await body(postgres)
+        }
+    }
+}
