@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test bench-kafka clean
+.PHONY: help deps build run test bench-kafka bench-intake clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
 	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka"
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
+	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
 
 deps:
 	@scripts/install-system-packages.sh
@@ -34,6 +35,13 @@ bench-kafka: deps
 	@scripts/install-system-packages.sh kcat
 	swift build -c release --product kafka-benchmark
 	.build/release/kafka-benchmark
+
+# Release build of mottak; wrk drives the HTTP side, pgbench (from Debian's postgresql) the SQL
+# side; one throwaway PostgreSQL with room for pgbench's 128 connections.
+bench-intake: deps
+	@scripts/install-system-packages.sh wrk postgresql-client
+	swift build -c release --product mottak
+	THROWAWAY_PG_OPTIONS="-c max_connections=200" scripts/throwaway-postgres.sh -- scripts/bench-intake.sh
 
 clean:
 	rm -rf .build

@@ -152,7 +152,7 @@ let package = Package(
             .executableTarget(
                 name: "mottak",
                 dependencies: [
-                    "MottakApp", "Kafka", "Storage", "LocalStandIns",
+                    "MottakApp", "Kafka", "Storage", "LocalStandIns", "Domain",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 swiftSettings: strictSettings

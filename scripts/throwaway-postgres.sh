@@ -60,7 +60,7 @@ for attempt in 1 2 3 4 5; do
     port=${THROWAWAY_PG_PORT:-$((40000 + RANDOM % 20000))}
     port_is_free "$port" || continue
     if run_as_owner "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
-        -o "-p $port -k $workdir -c listen_addresses=127.0.0.1" start >/dev/null; then
+        -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 ${THROWAWAY_PG_OPTIONS:-}" start >/dev/null; then
         started=true
         break
     fi

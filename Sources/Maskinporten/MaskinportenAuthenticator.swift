@@ -6,8 +6,9 @@ import Foundation
 /// not have yet.
 public struct MaskinportenAuthenticator: Sendable {
     public let keys: MaskinportenKeys
-    public var requiredScope: String
-    public var leeway: Duration
+    public let requiredScope: String
+    public let leeway: Duration
+    private let verified = VerifiedTokenCache()
 
     public init(keys: MaskinportenKeys, requiredScope: String = "nav:oppfolgingsplan/lps.write", leeway: Duration = .seconds(30)) {
         self.keys = keys
@@ -21,13 +22,17 @@ public struct MaskinportenAuthenticator: Sendable {
     /// ``MaskinportenKeysUnavailable`` or a transport error when we cannot tell (503).
     public func authenticate(authorization: String?, now: Date = Date()) async throws -> MaskinportenToken {
         let token = try Self.bearerToken(authorization)
+        if let known = verified.token(for: token, now: now, leeway: leeway) { return known }
         let snapshot = try await keys.current()
+        let result: MaskinportenToken
         do {
-            return try verifier(snapshot.issuer).verify(token, keys: snapshot.keys, now: now)
+            result = try verifier(snapshot.issuer).verify(token, keys: snapshot.keys, now: now)
         } catch where MaskinportenTokenVerifier.isUnknownKey(error) {
             guard let fresh = try await keys.refetchForUnknownKey() else { throw error }
-            return try verifier(fresh.issuer).verify(token, keys: fresh.keys, now: now)
+            result = try verifier(fresh.issuer).verify(token, keys: fresh.keys, now: now)
         }
+        verified.remember(result, for: token, now: now, leeway: leeway)
+        return result
     }
 
     private func verifier(_ issuer: String) -> MaskinportenTokenVerifier {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Kafka
 import LocalStandIns
@@ -58,9 +59,13 @@ struct Migrate: AsyncParsableCommand {
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every role in one process on local components: embedded Kafka, a throwaway PostgreSQL and a local Maskinporten issuer, unless configured.",
-        subcommands: [DevToken.self])
+        subcommands: [DevToken.self, DevBenchStatement.self])
+
+    @Option(name: .long, help: "The roles to run: a role, a comma-separated list, or all. Repeatable.")
+    var role: [String] = ["all"]
 
     func run() async throws {
+        let roles = try Role.parse(role)
         var configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
         let logger = makeLogger(configuration)
         let localServices = try await DevStack.prepare(&configuration, logger: logger)
@@ -79,7 +84,7 @@ struct Dev: AsyncParsableCommand {
 
             """.utf8))
         try await MottakApplication.run(
-            configuration: configuration, roles: Set(Role.allCases), leadingServices: localServices, logger: logger)
+            configuration: configuration, roles: roles, leadingServices: localServices, logger: logger)
     }
 }
 
@@ -125,6 +130,27 @@ struct DevToken: AsyncParsableCommand {
     func run() async throws {
         let issuer = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile)
         print(try issuer.token(consumer: org, supplier: supplier, scope: scope, lifetime: TimeInterval(lifetime)))
+    }
+}
+
+/// `mottak dev bench-statement`: the intake's insert statement for a plan, as a pgbench script
+/// (values as literals, a new uuid per run), so the benchmark compares like with like.
+struct DevBenchStatement: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-statement",
+        abstract: "Print the intake's insert statement for a plan as a pgbench script (used by make bench-intake).",
+        shouldDisplay: false)
+
+    @Option(help: "A follow-up plan as the intake receives it (JSON).")
+    var body: String
+
+    @Option(help: "The employer's organisation number.")
+    var org = "123456789"
+
+    func run() async throws {
+        let plan = try FollowUpPlanDTO.decode(from: try Data(contentsOf: URL(fileURLWithPath: body)))
+        let submission = PlanSubmission(plan: plan, employerOrgNumber: org, lpsOrgNumber: org, frontDoor: .http)
+        print(try PlanStore.benchmarkStatement(submission) + ";")
     }
 }
 

@@ -48,6 +48,7 @@ import Testing
                 #expect(!payload.contains("01019012345"), "the event must not carry the identity number")
                 #expect(!payload.contains("Warehouse"), "the event must not carry plan text")
                 let event = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]
+                #expect(event?["uuid"] as? String == answer.uuid, "one spelling of the uuid everywhere")
                 #expect(event?["employerOrgNumber"] as? String == "123456789")
                 #expect(event?["lpsOrgNumber"] as? String == "987654321")
                 #expect(event?["sendPlanToNav"] as? Bool == true)

@@ -185,9 +185,14 @@ extension PostgresBindings: StatementValues {
 }
 
 /// SQL literals; every uuid becomes `gen_random_uuid()` so each run inserts a new plan.
+/// Strings are E-strings with `:` written `\x3a`, because pgbench would take `:name` (as in
+/// the event's JSON `"sendPlanToNav":true`) for one of its variables.
 struct LiteralValues: StatementValues {
     mutating func next(_ value: String?) -> String {
-        value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+        guard let value else { return "NULL" }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''")
+            .replacingOccurrences(of: ":", with: "\\x3a")
+        return "E'" + escaped + "'"
     }
 
     mutating func next(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "NULL" }

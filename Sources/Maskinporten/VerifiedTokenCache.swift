@@ -1,0 +1,44 @@
+import Foundation
+import Synchronization
+
+/// Tokens that passed verification, by their exact text, until they expire.
+///
+/// An LPS reuses its Maskinporten token for the token's lifetime (two minutes by default), so
+/// most requests carry a token we verified moments ago. Remembering the outcome saves the RSA
+/// signature check and the claim parsing on every such request. Only successes are kept; the
+/// expiry (with the verifier's leeway) is checked on every use. A token signed with a key that
+/// Maskinporten withdraws stays accepted until it expires, which is what its `exp` promised.
+final class VerifiedTokenCache: Sendable {
+    private let entries = Mutex<[String: MaskinportenToken]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 10_000) {
+        self.capacity = capacity
+    }
+
+    /// The verified token for `text`, when there is one that has not expired at `now`.
+    func token(for text: String, now: Date, leeway: Duration) -> MaskinportenToken? {
+        let seconds = now.timeIntervalSince1970
+        return entries.withLock { entries in
+            guard let token = entries[text] else { return nil }
+            guard seconds <= token.expiresAt + Double(leeway.components.seconds) else {
+                entries[text] = nil
+                return nil
+            }
+            return token
+        }
+    }
+
+    func remember(_ token: MaskinportenToken, for text: String, now: Date, leeway: Duration) {
+        let seconds = now.timeIntervalSince1970
+        let slack = Double(leeway.components.seconds)
+        entries.withLock { entries in
+            if entries.count >= capacity {
+                entries = entries.filter { seconds <= $0.value.expiresAt + slack }
+                // Still full of live tokens: start over rather than grow without bound.
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[text] = token
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Domain
+import Foundation
+import LocalStandIns
+import Logging
+import Maskinporten
+import Testing
+
+/// The authenticator with keys fetched over HTTP from a local Maskinporten.
+@Suite struct MaskinportenAuthenticatorTests {
+    @Test func aRememberedTokenIsStillRefusedOnceItExpires() async throws {
+        try await Self.withAuthenticator { authenticator, issuer, server in
+            let issued = Date()
+            let token = try issuer.token(consumer: "123456789", issuedAt: issued, lifetime: 60)
+            let first = try await authenticator.authenticate(authorization: "Bearer \(token)", now: issued)
+            #expect(first.employerOrgNumber == "123456789")
+            // The second use is answered from memory…
+            _ = try await authenticator.authenticate(authorization: "bearer \(token)", now: issued.addingTimeInterval(30))
+            #expect(server.jwksRequestCount == 1)
+            // …but not past exp + leeway (30 s).
+            await #expect(throws: ApiError.authentication("JWT is expired")) {
+                try await authenticator.authenticate(authorization: "Bearer \(token)", now: issued.addingTimeInterval(91))
+            }
+        }
+    }
+
+    @Test func aRefusedTokenIsRefusedEveryTime() async throws {
+        try await Self.withAuthenticator { authenticator, issuer, _ in
+            let token = try issuer.token(consumer: "123456789", scope: "nav:other")
+            for _ in 0..<2 {
+                await #expect(throws: ApiError.self) { try await authenticator.authenticate(authorization: "Bearer \(token)") }
+            }
+        }
+    }
+
+    static func withAuthenticator(
+        _ body: @escaping @Sendable (MaskinportenAuthenticator, LocalMaskinportenIssuer, LocalMaskinportenServer) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let issuer = try LocalMaskinportenIssuer()
+        let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
+        let keys = MaskinportenKeys(wellKnownURL: { await server.wellKnownURL() }, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            try await body(MaskinportenAuthenticator(keys: keys), issuer, server)
+        }
+    }
+}
