@@ -30,10 +30,9 @@ public struct MaskinportenAuthMiddleware: RouterMiddleware {
             context.logger.error("cannot verify Maskinporten tokens", metadata: ["error": "\(error)"])
             throw ApiError.tokenVerificationUnavailable
         }
-        if let token = context.token {
-            context.logger[metadataKey: "employer_org"] = "\(token.employerOrgNumber)"
-            context.logger[metadataKey: "lps_org"] = "\(token.lpsOrgNumber)"
-        }
+        // The organisations are not added to the request's logger here: each metadata change
+        // re-renders the handler's metadata, a measurable cost per request. Handlers log them
+        // where they matter.
         return try await next(request, context)
     }
 }

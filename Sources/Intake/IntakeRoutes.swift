@@ -67,7 +67,9 @@ public struct IntakeRoutes: Sendable {
 
         switch outcome {
         case .stored(let uuid):
-            context.logger.info("plan received", metadata: ["plan_uuid": "\(uuid)"])
+            context.logger.info(
+                "plan received",
+                metadata: ["plan_uuid": "\(uuid)", "employer_org": "\(token.employerOrgNumber)", "lps_org": "\(token.lpsOrgNumber)"])
             return Self.answer(uuid, replayed: false)
         case .alreadyStored(let uuid):
             context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(uuid)"])
@@ -90,7 +92,7 @@ public struct IntakeRoutes: Sendable {
     /// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() } ?? ""
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }
 

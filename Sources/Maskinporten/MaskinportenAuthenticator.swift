@@ -48,8 +48,10 @@ public struct MaskinportenAuthenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .authentication("The Authorization header must be 'Bearer <token>'")
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty else { throw .authentication("The Authorization header has an empty bearer token") }
-        return token
+        // Plain scanning: Foundation's trimmingCharacters costs several percent of a request.
+        let token = parts[1].drop { $0 == " " || $0 == "\t" }
+        let end = token.lastIndex { $0 != " " && $0 != "\t" }
+        guard let end else { throw .authentication("The Authorization header has an empty bearer token") }
+        return String(token[...end])
     }
 }

@@ -43,7 +43,7 @@ public enum MottakApplication {
         let postgres = PostgresClient(configuration: try database.clientConfiguration(), backgroundLogger: logger)
         let migrations = MigrationRunner(
             migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
-        let kafkaAdmin = try KafkaAdminClient(configuration: kafka, logger: logger)
+        let kafkaAdmin = roles.contains(where: \.usesKafka) ? try KafkaAdminClient(configuration: kafka, logger: logger) : nil
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
 
         var services: [any Service] = leadingServices + [postgres]

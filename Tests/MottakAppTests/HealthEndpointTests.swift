@@ -35,7 +35,7 @@ import Testing
         try await TestServices.withFreshDatabase { database, _ in
             var configuration = Self.configuration(database: database, kafka: cluster.bootstrapServers)
             configuration.migrateOnStart = false
-            let app = try MottakApplication.build(configuration: configuration, roles: [.intake], logger: TestServices.logger)
+            let app = try MottakApplication.build(configuration: configuration, roles: [.intake, .lookup], logger: TestServices.logger)
             try await app.test(.router) { client in
                 let body = try await Self.readiness(client, expecting: .serviceUnavailable)
                 #expect(body.checks["postgres"]?.status == "UP")
@@ -52,7 +52,7 @@ import Testing
         let database = DatabaseConfiguration(host: "127.0.0.1", port: 1, username: "nobody", password: nil, database: "none")
         var configuration = Self.configuration(database: database, kafka: "127.0.0.1:1")
         configuration.migrateOnStart = false
-        let app = try MottakApplication.build(configuration: configuration, roles: [.statusQuery], logger: TestServices.logger)
+        let app = try MottakApplication.build(configuration: configuration, roles: [.statusQuery, .router], logger: TestServices.logger)
         try await app.test(.router) { client in
             let started = ContinuousClock.now
             let body = try await Self.readiness(client, expecting: .serviceUnavailable)
@@ -61,6 +61,20 @@ import Testing
             #expect(body.checks["postgres"]?.status == "DOWN")
             #expect(body.checks["kafka"]?.status == "DOWN")
             try await client.execute(uri: "/internal/is_alive", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func anIntakePodStaysReadyWhileKafkaIsDown() async throws {
+        try await TestServices.withFreshDatabase { database, _ in
+            // Nothing listens on port 1: Kafka is down. The intake only writes to PostgreSQL.
+            let app = try MottakApplication.build(
+                configuration: Self.configuration(database: database, kafka: "127.0.0.1:1"), roles: [.intake, .statusQuery],
+                logger: TestServices.logger)
+            try await app.test(.router) { client in
+                let body = try await Self.waitForReadiness(client, status: .ok)
+                #expect(body.checks["kafka"] == nil)
+                #expect(body.checks["postgres"]?.status == "UP")
+            }
         }
     }
 

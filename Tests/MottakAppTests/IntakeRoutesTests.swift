@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -189,6 +190,8 @@ import Testing
             let text = String(buffer: spec.body)
             for path in ["/api/v1/followupplan:", "/api/v1/followupplan/verify-integration:"] { #expect(text.contains(path)) }
             for code in ["'200'", "'400'", "'401'", "'413'", "'415'", "'422'", "'500'", "'503'"] { #expect(text.contains(code)) }
+            for type in ErrorType.allCases { #expect(text.contains("- \(type.rawValue)"), "the spec lists \(type.rawValue)") }
+            for header in ["Idempotency-Key", "Nav-Call-Id", "Idempotent-Replayed", "WWW-Authenticate"] { #expect(text.contains(header)) }
             let swagger = try await app.client.execute(uri: "/swagger", method: .get, headers: [:], body: nil)
             #expect(String(buffer: swagger.body).contains("/openapi.yaml"))
         }

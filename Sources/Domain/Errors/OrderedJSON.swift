@@ -21,9 +21,22 @@ extension FollowUpPlanResponse {
     }
 }
 
-enum OrderedJSON {
+extension PlanReceivedEvent {
+    /// The event as the outbox stores it: the `Codable` form's properties, written without
+    /// Foundation's encoder (a measurable share of a submission's cost on Linux).
+    public var jsonBody: String {
+        #"{"version":\#(version),"uuid":"\#(uuid.uuidString.lowercased())","employerOrgNumber":\#(OrderedJSON.string(employerOrgNumber)),"lpsOrgNumber":\#(OrderedJSON.string(lpsOrgNumber)),"sendPlanToNav":\#(sendPlanToNav),"needsHelpFromNav":\#(needsHelpFromNav),"sendPlanToGeneralPractitioner":\#(sendPlanToGeneralPractitioner),"submittedVia":"\#(submittedVia.rawValue)"}"#
+    }
+}
+
+public enum OrderedJSON {
+    /// A JSON object of string values, in the given order.
+    public static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ":" + string($0.1) }.joined(separator: ",") + "}"
+    }
+
     /// `text` as a JSON string literal, escaped as RFC 8259 requires.
-    static func string(_ text: String) -> String {
+    public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -4,7 +4,10 @@ import Storage
 import Synchronization
 
 /// Answers "may Kubernetes send this pod traffic": PostgreSQL answers, the schema has every
-/// migration this binary knows, and a Kafka broker answers a metadata request.
+/// migration this binary knows, and, when the process runs a role that uses Kafka, a Kafka
+/// broker answers a metadata request. A pod of only the HTTP roles (intake, status query) does
+/// not check Kafka: the intake never talks to Kafka, and taking it out of service during a Kafka
+/// outage would refuse exactly the plans the outbox is there to keep.
 ///
 /// The checks run concurrently, each bounded by `timeout`, so a hanging dependency makes the
 /// probe say "not ready" rather than making the probe itself time out.
@@ -17,12 +20,13 @@ public final class ReadinessProbe: Sendable {
 
     private let postgres: PostgresClient
     private let migrations: MigrationRunner
-    private let kafka: KafkaAdminClient
+    private let kafka: KafkaAdminClient?
     private let timeout: Duration
     /// Once every migration was seen applied it stays applied; later probes skip that query.
     private let migrationsSeenCurrent = Mutex(false)
 
-    public init(postgres: PostgresClient, migrations: MigrationRunner, kafka: KafkaAdminClient, timeout: Duration = .seconds(2)) {
+    /// `kafka` nil: the process's roles do not use Kafka; the report has no `kafka` check.
+    public init(postgres: PostgresClient, migrations: MigrationRunner, kafka: KafkaAdminClient?, timeout: Duration = .seconds(2)) {
         self.postgres = postgres
         self.migrations = migrations
         self.kafka = kafka
@@ -32,8 +36,10 @@ public final class ReadinessProbe: Sendable {
     public func check() async -> Report {
         async let postgres = problem { try await self.checkPostgres() }
         async let migrations = problem { try await self.checkMigrations() }
-        async let kafka = problem { try await self.checkKafka() }
-        return Report(checks: ["postgres": await postgres, "migrations": await migrations, "kafka": await kafka])
+        async let kafka = self.kafka == nil ? nil : problem { try await self.checkKafka() }
+        var checks: [String: String?] = ["postgres": await postgres, "migrations": await migrations]
+        if self.kafka != nil { checks["kafka"] = await kafka }
+        return Report(checks: checks)
     }
 
     private func problem(_ check: @escaping @Sendable () async throws -> String?) async -> String? {
@@ -64,6 +70,6 @@ public final class ReadinessProbe: Sendable {
     }
 
     private func checkKafka() async throws -> String? {
-        try await kafka.brokers(timeout: timeout).isEmpty ? "the cluster reported no brokers" : nil
+        try await kafka?.brokers(timeout: timeout).isEmpty == true ? "the cluster reported no brokers" : nil
     }
 }

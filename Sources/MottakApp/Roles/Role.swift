@@ -52,6 +52,15 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// Whether the role talks to Kafka (and so whether readiness checks Kafka). The HTTP roles
+    /// only use PostgreSQL: the intake hands events to the outbox.
+    public var usesKafka: Bool {
+        switch self {
+        case .intake, .statusQuery: false
+        default: true
+        }
+    }
+
     /// The issue that gives the role its behaviour, for the start-up log of a role not built yet.
     var buildingIssue: Int {
         switch self {

@@ -86,10 +86,10 @@ public struct PlanStore: Sendable {
         _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, values bindings: inout some StatementValues
     ) throws -> String {
         let plan = submission.plan
-        let event = String(decoding: try JSONEncoder.sortedKeys.encode(submission.receivedEvent), as: UTF8.self)
-        var headers = ["event-type": PlanReceivedEvent.eventType]
-        if let callID { headers["nav-call-id"] = callID }
-        let headerJSON = String(decoding: try JSONEncoder.sortedKeys.encode(headers), as: UTF8.self)
+        let event = submission.receivedEvent.jsonBody
+        var headers = [("event-type", PlanReceivedEvent.eventType)]
+        if let callID { headers.append(("nav-call-id", callID)) }
+        let headerJSON = OrderedJSON.object(headers)
 
         var sql = "WITH "
         if let idempotency {
@@ -197,13 +197,4 @@ struct LiteralValues: StatementValues {
 
     mutating func next(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "NULL" }
     mutating func next(_ value: UUID) -> String { "gen_random_uuid()" }
-}
-
-extension JSONEncoder {
-    /// Deterministic output: equal values give equal bytes (digests, tests, diffs).
-    static var sortedKeys: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
 }
