@@ -199,7 +199,7 @@ let package = Package(
             .testTarget(
                 name: "MottakAppTests",
                 dependencies: [
-                    "MottakApp", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten",
+                    "MottakApp", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten", "ApiSupport", "Domain",
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),

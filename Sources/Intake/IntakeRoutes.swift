@@ -18,9 +18,14 @@ import Storage
 /// (400 VALIDATION_ERROR), then the one-statement insert.
 public struct IntakeRoutes: Sendable {
     let store: PlanStore
+    /// How long a submission waits for PostgreSQL before it answers 503. postgres-nio queues a
+    /// request while it cannot connect (up to a minute before its circuit breaker opens); a
+    /// caller is better served by a prompt 503 it can retry, with its `Idempotency-Key`.
+    let storeTimeout: Duration
 
-    public init(store: PlanStore) {
+    public init(store: PlanStore, storeTimeout: Duration = .seconds(5)) {
         self.store = store
+        self.storeTimeout = storeTimeout
     }
 
     /// Registers the routes on `group`, which must already authenticate (LPS routes).
@@ -57,11 +62,18 @@ public struct IntakeRoutes: Sendable {
         let claim = idempotencyKey.map { PlanStore.IdempotencyClaim(key: $0, requestDigest: Self.digest(plan)) }
         let outcome: PlanStore.Outcome
         do {
-            outcome = try await store.store(submission, idempotency: claim, callID: context.callID)
+            outcome = try await withTimeout(storeTimeout) { [store, callID = context.callID] in
+                try await store.store(submission, idempotency: claim, callID: callID)
+            }
         } catch let error as PSQLError where error.serverInfo == nil {
-            // No answer from the server: connection refused, lost or the pool gave up. The
-            // statement either never ran or rolled back with the connection: nothing is stored.
+            // No answer from the server: connection refused or lost. The statement either never
+            // ran or rolled back with the connection: nothing is stored.
             context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(String(reflecting: error))"])
+            throw ApiError.storageUnavailable
+        } catch let error as TimeoutError {
+            // Most likely nothing was stored; if the statement still commits, a retry with the
+            // same Idempotency-Key returns that plan.
+            context.logger.error("PostgreSQL did not answer in time", metadata: ["error": "\(error)"])
             throw ApiError.storageUnavailable
         }
 

@@ -88,22 +88,17 @@ public struct OutboxRelayService: Service {
 
     /// One batch: lock, send, record. Returns how many rows were sent and how many failed.
     func publishOneBatch() async throws -> (sent: Int, failed: Int) {
-        let failures = FailureCount()
-        let sent = try await store.publishNextBatch(limit: settings.batchSize) { [producer, logger] batch in
-            let outcomes = await Self.publish(batch, with: producer)
-            let failed = outcomes.values.filter { $0 != nil }.count
-            if failed > 0 {
-                logger.warning(
-                    "outbox rows not acknowledged; they stay in the outbox",
-                    metadata: ["failed": "\(failed)", "of": "\(batch.count)", "error": "\(outcomes.values.compactMap { $0 }.first ?? "")"])
-            }
-            await failures.set(failed)
-            return outcomes
+        let result = try await store.publishNextBatch(limit: settings.batchSize) { [producer] batch in
+            await Self.publish(batch, with: producer)
         }
-        let failed = await failures.value
-        metrics.published.increment(by: Int64(sent - failed))
-        metrics.failed.increment(by: Int64(failed))
-        return (sent, failed)
+        if result.failed > 0 {
+            logger.warning(
+                "outbox rows not acknowledged; they stay in the outbox and are retried",
+                metadata: ["failed": "\(result.failed)", "of": "\(result.rows)", "error": "\(result.firstError ?? "")"])
+        }
+        metrics.published.increment(by: Int64(result.rows - result.failed))
+        metrics.failed.increment(by: Int64(result.failed))
+        return (result.rows, result.failed)
     }
 
     /// Sends each topic's rows as one ordered batch; topics in parallel.
@@ -159,10 +154,4 @@ struct OutboxRelayMetrics: Sendable {
         published = Counter(label: "mottak_outbox_published_total", factory: factory)
         failed = Counter(label: "mottak_outbox_publish_failures_total", factory: factory)
     }
-}
-
-/// Carries the failure count out of the store's `@Sendable` publish closure.
-actor FailureCount {
-    var value = 0
-    func set(_ count: Int) { value = count }
 }

@@ -1,3 +1,4 @@
+import ApiSupport
 import Foundation
 import Kafka
 @testable import MottakApp

@@ -1,3 +1,4 @@
+import ApiSupport
 import Kafka
 import PostgresNIO
 import Storage

@@ -41,57 +41,83 @@ public struct OutboxStore: Sendable {
         self.logger = logger
     }
 
+    /// What one batch did.
+    public struct BatchResult: Sendable, Equatable {
+        /// Rows handed to the publisher.
+        public var rows: Int
+        /// Rows the broker did not acknowledge; they stay unpublished with the error recorded.
+        public var failed: Int
+        /// The first failed row's error, for the log.
+        public var firstError: String?
+    }
+
     /// Locks up to `limit` unpublished rows in id order, lets `publish` send them, and records
     /// the outcome in the same transaction: published rows get `published_at`, failed ones one
     /// more attempt and the error. Rows locked by another relay are skipped (`SKIP LOCKED`), so
     /// relays never send the same row at the same time; a relay that dies mid-batch leaves its
     /// rows unpublished (its transaction rolls back) for the next one to send again.
     ///
-    /// `publish` answers, per row id, nil when the broker acknowledged it or the error's text.
-    /// Returns the number of rows handed to `publish`.
+    /// `publish` answers, per row id, nil when the broker acknowledged it or the error's text;
+    /// a row it does not mention counts as failed.
     public func publishNextBatch(
         limit: Int,
         _ publish: @Sendable ([OutboxMessage]) async -> [Int64: String?]
-    ) async throws -> Int {
+    ) async throws -> BatchResult {
         try await postgres.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
-                let rows = try await connection.query(
-                    """
-                    SELECT id, topic, message_key, payload::text, headers::text, created_at, attempts
-                    FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
-                    FOR UPDATE SKIP LOCKED
-                    """, logger: logger)
-                var batch: [OutboxMessage] = []
-                for try await (id, topic, key, payload, headers, createdAt, attempts)
-                    in rows.decode((Int64, String, String, String, String, Date, Int).self)
-                {
-                    let headerValues = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
-                    batch.append(OutboxMessage(
-                        id: id, topic: topic, key: key, payload: payload, headers: headerValues, createdAt: createdAt, attempts: attempts))
-                }
-                if batch.isEmpty {
+                let batch = try await lockBatch(limit: limit, on: connection)
+                guard !batch.isEmpty else {
                     try await connection.query("COMMIT", logger: logger)
-                    return 0
+                    return BatchResult(rows: 0, failed: 0, firstError: nil)
                 }
                 let outcomes = await publish(batch)
-                let published = batch.map(\.id).filter { outcomes[$0] == .some(nil) }
-                if !published.isEmpty {
-                    try await connection.query(
-                        "UPDATE outbox SET published_at = now() WHERE id = ANY(\(published))", logger: logger)
+                var published: [Int64] = []
+                var failed: [Int64] = []
+                var errors: [String] = []
+                for row in batch {
+                    if case .some(.none) = outcomes[row.id] {
+                        published.append(row.id)
+                    } else {
+                        failed.append(row.id)
+                        errors.append(outcomes[row.id].flatMap { $0 } ?? "no delivery report")
+                    }
                 }
-                for row in batch where outcomes[row.id] != .some(nil) {
-                    let error = outcomes[row.id].flatMap { $0 } ?? "no delivery report"
+                if !published.isEmpty {
+                    try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(published))", logger: logger)
+                }
+                if !failed.isEmpty {
                     try await connection.query(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = \(error) WHERE id = \(row.id)", logger: logger)
+                        """
+                        UPDATE outbox SET attempts = attempts + 1, last_error = failure.error
+                        FROM unnest(\(failed)::int8[], \(errors)::text[]) AS failure(id, error) WHERE outbox.id = failure.id
+                        """, logger: logger)
                 }
                 try await connection.query("COMMIT", logger: logger)
-                return batch.count
+                return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first)
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
             }
         }
+    }
+
+    private func lockBatch(limit: Int, on connection: PostgresConnection) async throws -> [OutboxMessage] {
+        let rows = try await connection.query(
+            """
+            SELECT id, topic, message_key, payload::text, headers::text, created_at, attempts
+            FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var batch: [OutboxMessage] = []
+        for try await (id, topic, key, payload, headers, createdAt, attempts)
+            in rows.decode((Int64, String, String, String, String, Date, Int).self)
+        {
+            let headerValues = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
+            batch.append(OutboxMessage(
+                id: id, topic: topic, key: key, payload: payload, headers: headerValues, createdAt: createdAt, attempts: attempts))
+        }
+        return batch
     }
 
     public func backlog() async throws -> Backlog {

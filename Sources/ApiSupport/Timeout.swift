@@ -1,9 +1,9 @@
 import Synchronization
 
 /// Thrown by ``withTimeout(_:operation:)`` when the operation did not finish in time.
-struct TimeoutError: Error, CustomStringConvertible {
-    let duration: Duration
-    var description: String { "no answer within \(duration)" }
+public struct TimeoutError: Error, CustomStringConvertible {
+    public let duration: Duration
+    public var description: String { "no answer within \(duration)" }
 }
 
 /// Runs `operation` and returns its result, or throws ``TimeoutError`` at the deadline,
@@ -12,8 +12,9 @@ struct TimeoutError: Error, CustomStringConvertible {
 /// Unlike a task group, this returns at the deadline even when the operation cannot be
 /// cancelled (a blocking librdkafka call on a thread pool): the operation is cancelled and left
 /// to finish in the background. That is what a readiness probe needs, since Kubernetes gives
-/// up on a probe after its own timeout. Use it only for operations that end by themselves.
-func withTimeout<T: Sendable>(_ duration: Duration, operation: @escaping @Sendable () async throws -> T) async throws -> T {
+/// up on a probe after its own timeout, and what a request needs when its database does not
+/// answer. Use it only for operations that end by themselves.
+public func withTimeout<T: Sendable>(_ duration: Duration, operation: @escaping @Sendable () async throws -> T) async throws -> T {
     let outcome = FirstOutcome<T>()
     return try await withCheckedThrowingContinuation { continuation in
         outcome.install(continuation)

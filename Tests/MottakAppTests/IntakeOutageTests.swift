@@ -1,0 +1,39 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Kafka
+import LocalStandIns
+@testable import MottakApp
+import NIOCore
+import Storage
+import TestSupport
+import Testing
+
+/// The intake when PostgreSQL cannot be reached: a prompt 503 ApiError the caller can retry,
+/// never a 500 and never a hanging request.
+@Suite struct IntakeOutageTests {
+    @Test func withPostgresUnreachableASubmissionIs503WithinTheStoreTimeout() async throws {
+        let issuer = try LocalMaskinportenIssuer()
+        let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)
+        // Nothing listens on port 1.
+        let database = DatabaseConfiguration(host: "127.0.0.1", port: 1, username: "nobody", password: nil, database: "none")
+        var configuration = HealthEndpointTests.configuration(database: database, kafka: "127.0.0.1:1")
+        configuration.migrateOnStart = false
+        configuration.maskinporten = MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }
+        let app = try MottakApplication.build(
+            configuration: configuration, roles: [.intake], leadingServices: [maskinporten], logger: TestServices.logger)
+        try await app.test(.router) { client in
+            let started = ContinuousClock.now
+            let response = try await client.execute(
+                uri: "/api/v1/followupplan", method: .post,
+                headers: [.contentType: "application/json", .authorization: "Bearer \(try issuer.token(consumer: "123456789"))"],
+                body: ByteBuffer(bytes: PlanJSON.body()))
+            #expect(response.status == .serviceUnavailable)
+            let error = try ApiErrorBody(response)
+            #expect(error.status == .init(value: 503, description: "Service Unavailable"))
+            #expect(error.message.contains("nothing was saved"))
+            #expect(ContinuousClock.now - started < .seconds(8))
+        }
+    }
+}
