@@ -10,8 +10,9 @@ import NIOHTTP1
 /// - The first request loads them (one fetch however many requests wait for it); a failed
 ///   start-up fetch therefore does not stop the process, it makes requests answer 503 until
 ///   Maskinporten is reachable.
-/// - Keys older than `maximumAge` are fetched again on the next use; if that fails, the old
-///   keys stay in use (Maskinporten announces new keys well before it signs with them).
+/// - Keys older than `maximumAge` are refreshed in the background on the next use (at most
+///   one attempt per `minimumRefetchInterval`); until that succeeds the old keys stay in use
+///   (Maskinporten announces new keys well before it signs with them).
 /// - A token signed with an unknown `kid` may mean a key rotation: ``refetchForUnknownKey()``
 ///   fetches again, but at most once per `minimumRefetchInterval`, so a stream of tokens with
 ///   made-up key ids cannot turn us into a load generator against Maskinporten.
@@ -31,6 +32,8 @@ public actor MaskinportenKeys {
     private var snapshot: Snapshot?
     private var inFlight: Task<Snapshot, any Error>?
     private var lastUnknownKeyRefetch: ContinuousClock.Instant?
+    /// After a failed background refresh, the next one waits this long.
+    private var nextBackgroundRefresh = ContinuousClock.now
 
     /// `wellKnownURL` is asked on each fetch, so a local issuer whose port is known only once it
     /// listens can be plugged in.
@@ -48,16 +51,24 @@ public actor MaskinportenKeys {
         self.logger = logger
     }
 
-    /// The cached issuer and keys, fetched first when there are none or they are old.
+    /// The cached issuer and keys; fetched first when there are none. Keys older than
+    /// `maximumAge` are returned at once while a refresh runs in the background (a slow or
+    /// unreachable Maskinporten never delays a request that has keys to check against).
     public func current() async throws -> Snapshot {
-        if let snapshot, snapshot.fetchedAt.duration(to: .now) < maximumAge { return snapshot }
-        do {
-            return try await fetch()
-        } catch {
-            guard let snapshot else { throw error }
-            logger.warning("could not refresh Maskinporten's keys; using the cached ones", metadata: ["error": "\(error)"])
-            return snapshot
+        guard let snapshot else { return try await fetch() }
+        let now = ContinuousClock.now
+        if snapshot.fetchedAt.duration(to: now) >= maximumAge, inFlight == nil, now >= nextBackgroundRefresh {
+            nextBackgroundRefresh = now + minimumRefetchInterval
+            let task = startFetch()
+            Task { [logger] in
+                do {
+                    _ = try await task.value
+                } catch {
+                    logger.warning("could not refresh Maskinporten's keys; using the cached ones", metadata: ["error": "\(error)"])
+                }
+            }
         }
+        return snapshot
     }
 
     /// Fetches again after a token named a key we do not have; nil when the last such refetch
@@ -70,15 +81,24 @@ public actor MaskinportenKeys {
 
     /// One fetch at a time: callers that arrive while one runs share its result.
     private func fetch() async throws -> Snapshot {
-        if let inFlight { return try await inFlight.value }
+        let fresh = try await (inFlight ?? startFetch()).value
+        snapshot = fresh
+        return fresh
+    }
+
+    /// Starts a download whose result becomes the cached snapshot.
+    private func startFetch() -> Task<Snapshot, any Error> {
         let task = Task { [wellKnownURL, httpClient, logger] in
             try await Self.download(wellKnownURL: try await wellKnownURL(), httpClient: httpClient, logger: logger)
         }
         inFlight = task
-        defer { inFlight = nil }
-        let fresh = try await task.value
-        snapshot = fresh
-        return fresh
+        Task { await self.finish(task) }
+        return task
+    }
+
+    private func finish(_ task: Task<Snapshot, any Error>) async {
+        if let fresh = try? await task.value { snapshot = fresh }
+        if inFlight == task { inFlight = nil }
     }
 
     private static func download(wellKnownURL: String, httpClient: HTTPClient, logger: Logger) async throws -> Snapshot {

@@ -32,6 +32,31 @@ import Testing
         }
     }
 
+    @Test func oldKeysAreServedAtOnceWhileFreshOnesAreFetchedInTheBackground() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let issuer = try LocalMaskinportenIssuer()
+        let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
+        let keys = MaskinportenKeys(
+            wellKnownURL: { await server.wellKnownURL() }, maximumAge: .milliseconds(200), minimumRefetchInterval: .milliseconds(50),
+            logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            #expect(try await keys.current().keys.keys.keys.sorted() == [issuer.keyID])
+            let rotated = try LocalMaskinportenIssuer(issuer: issuer.issuer, keyID: "rotated")
+            server.publish([rotated])
+            try await Task.sleep(for: .milliseconds(300))
+            // Stale: answered from the cache, refreshed behind the scenes.
+            #expect(try await keys.current().keys.keys.keys.sorted() == [issuer.keyID])
+            let deadline = ContinuousClock.now + .seconds(5)
+            while try await keys.current().keys.keys.keys.sorted() != ["rotated"] {
+                guard ContinuousClock.now < deadline else { Issue.record("the background refresh never landed"); return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     static func withAuthenticator(
         _ body: @escaping @Sendable (MaskinportenAuthenticator, LocalMaskinportenIssuer, LocalMaskinportenServer) async throws -> Void
     ) async throws {
