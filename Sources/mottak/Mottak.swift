@@ -90,7 +90,7 @@ struct Dev: AsyncParsableCommand {
 
 /// A ready-to-paste submission with a local token for org 123456789 (only with the local issuer).
 private func submitExample(_ configuration: AppConfiguration) throws -> String {
-    guard configuration.maskinporten?.description == "local issuer" else {
+    guard configuration.maskinporten?.description == DevStack.localIssuerDescription else {
         return "  (MASKINPORTEN_WELL_KNOWN_URL is set: bring a token from that issuer)"
     }
     let token = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile).token(consumer: "123456789", lifetime: 3600)
@@ -150,7 +150,7 @@ struct DevBenchStatement: AsyncParsableCommand {
     func run() async throws {
         let plan = try FollowUpPlanDTO.decode(from: try Data(contentsOf: URL(fileURLWithPath: body)))
         let submission = PlanSubmission(plan: plan, employerOrgNumber: org, lpsOrgNumber: org, frontDoor: .http)
-        print(try PlanStore.benchmarkStatement(submission) + ";")
+        print(PlanStore.benchmarkStatement(submission) + ";")
     }
 }
 

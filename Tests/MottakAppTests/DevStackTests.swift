@@ -20,7 +20,7 @@ import Testing
         let services = try await DevStack.prepare(&configuration, logger: logger)
 
         #expect(services.count == 2, "the embedded Kafka and the local Maskinporten")
-        #expect(configuration.maskinporten?.description == "local issuer")
+        #expect(configuration.maskinporten?.description == DevStack.localIssuerDescription)
         let kafka = try #require(configuration.kafka)
         let topics = try await KafkaAdminClient(configuration: kafka, logger: logger).topics(timeout: .seconds(10))
         for spec in ProjectTopics.all {

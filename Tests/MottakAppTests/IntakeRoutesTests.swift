@@ -183,6 +183,14 @@ import Testing
         }
     }
 
+    @Test func anUnknownRouteIsAnApiErrorToo() async throws {
+        try await IntakeTestApp.run { app in
+            let response = try await app.client.execute(uri: "/api/v1/nothing-here", method: .get, headers: [:], body: nil)
+            #expect(response.status == .notFound)
+            #expect(try ApiErrorBody(response) == ApiErrorBody(status: .init(value: 404, description: "Not Found"), type: "NOT_FOUND", message: "Not found"))
+        }
+    }
+
     @Test func theSpecAndSwaggerAreServed() async throws {
         try await IntakeTestApp.run { app in
             let spec = try await app.client.execute(uri: "/openapi.yaml", method: .get, headers: [:], body: nil)

@@ -18,7 +18,7 @@ import Testing
         let submission = PlanSubmission(plan: plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: .http)
         try await SchemaConstraintTests.withMigratedDatabase { client in
             for _ in 0..<2 {
-                try await client.query(PostgresQuery(unsafeSQL: try PlanStore.benchmarkStatement(submission)))
+                try await client.query(PostgresQuery(unsafeSQL: PlanStore.benchmarkStatement(submission)))
             }
             let rows = try await client.query(
                 """

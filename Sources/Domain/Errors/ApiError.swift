@@ -34,6 +34,7 @@ public struct ApiError: Error, Sendable, Equatable, Codable, CustomStringConvert
         case 401: "Unauthorized"
         case 403: "Forbidden"
         case 404: "Not Found"
+        case 405: "Method Not Allowed"
         case 409: "Conflict"
         case 413: "Payload Too Large"
         case 415: "Unsupported Media Type"

@@ -13,6 +13,8 @@ import Storage
 public enum DevStack {
     /// The local issuer's key, shared by `mottak dev` and `mottak dev token` (git-ignored).
     public static let devIssuerKeyFile = URL(fileURLWithPath: ".mottak-dev/local-maskinporten-key.pem")
+    /// How the configuration names the local issuer (tells `mottak dev` it may mint tokens).
+    public static let localIssuerDescription = "local issuer"
 
     /// Fills in `configuration` and returns the services that own the local components, to be
     /// listed first in the service group so that they stop last.
@@ -38,7 +40,7 @@ public enum DevStack {
         if configuration.maskinporten == nil {
             let issuer = try LocalMaskinportenIssuer(keyFile: devIssuerKeyFile)
             let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
-            configuration.maskinporten = MaskinportenConfiguration(description: "local issuer") { await server.wellKnownURL() }
+            configuration.maskinporten = MaskinportenConfiguration(description: localIssuerDescription) { await server.wellKnownURL() }
             services.append(server)
             logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
         }

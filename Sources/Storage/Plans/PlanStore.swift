@@ -46,7 +46,7 @@ public struct PlanStore: Sendable {
     /// the employer organisation used before, stores nothing and says which plan has it.
     /// `callID` travels with the event as a header, so logs of later roles can be joined.
     public func store(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) async throws -> Outcome {
-        let query = try Self.insertQuery(submission, idempotency: idempotency, callID: callID)
+        let query = Self.insertQuery(submission, idempotency: idempotency, callID: callID)
         let rows = try await postgres.query(query, logger: logger)
         var inserted = 0
         for try await count in rows.decode(Int.self) { inserted = count }
@@ -68,23 +68,23 @@ public struct PlanStore: Sendable {
 
     /// The statement: optionally claim the key, then the plan (only when the key was claimed),
     /// its status and its outbox event; answers how many plans it inserted (0 or 1).
-    static func insertQuery(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) throws -> PostgresQuery {
+    static func insertQuery(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: 34)
-        let sql = try insertSQL(submission, idempotency: idempotency, callID: callID, values: &bindings)
+        let sql = insertSQL(submission, idempotency: idempotency, callID: callID, values: &bindings)
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// The statement the intake runs for `submission`, with its values written as SQL literals
     /// and a new uuid per run: the benchmark gives it to pgbench, so that both sides of the
     /// comparison execute the very same transaction.
-    public static func benchmarkStatement(_ submission: PlanSubmission) throws -> String {
+    public static func benchmarkStatement(_ submission: PlanSubmission) -> String {
         var literals = LiteralValues()
-        return try insertSQL(submission, idempotency: nil, callID: nil, values: &literals)
+        return insertSQL(submission, idempotency: nil, callID: nil, values: &literals)
     }
 
     static func insertSQL(
         _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, values bindings: inout some StatementValues
-    ) throws -> String {
+    ) -> String {
         let plan = submission.plan
         let event = submission.receivedEvent.jsonBody
         var headers = [("event-type", PlanReceivedEvent.eventType)]
