@@ -29,8 +29,14 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]),
+    ("SykmeldingIngest", [
+        "Storage", "Kafka", "EventProcessing",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]),
     ("Lookup", []), ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []),
-    ("StatusUpdater", []), ("StatusQuery", []), ("SykmeldingIngest", []),
+    ("StatusUpdater", []), ("StatusQuery", []),
 ]
 
 let package = Package(
@@ -105,6 +111,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What every consuming role shares: the consume-retry-dead-letter loop.
+        .target(
+            name: "EventProcessing",
+            dependencies: [
+                "Domain", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // What every public route shares: request context, call ids, ApiError responses, auth.
         .target(
             name: "ApiSupport",
@@ -137,7 +153,7 @@ let package = Package(
             .target(
                 name: "MottakApp",
                 dependencies: [
-                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport",
+                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport", "EventProcessing",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "NIOCore", package: "swift-nio"),
@@ -187,6 +203,17 @@ let package = Package(
                 name: "KafkaTests",
                 dependencies: [
                     "Kafka", "CRdKafka", "TestSupport",
+                    .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                ],
+                swiftSettings: strictSettings
+            ),
+            .testTarget(
+                name: "PipelineTests",
+                dependencies: [
+                    "EventProcessing", "SykmeldingIngest", "Storage", "Kafka", "Domain", "TestSupport",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: strictSettings

@@ -1,4 +1,6 @@
 import ApiSupport
+import Domain
+import EventProcessing
 import Foundation
 import Hummingbird
 import Intake
@@ -11,6 +13,7 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import Storage
+import SykmeldingIngest
 import UnixSignals
 
 /// Builds the process: one Hummingbird application whose service group holds, in start order,
@@ -53,8 +56,9 @@ public enum MottakApplication {
         if configuration.migrateOnStart {
             services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema))
         }
+        // One producer per process, for the relay and the consumers' dead letters.
         var producer: KafkaProducer?
-        if roles.contains(.outboxRelay) {
+        if roles.contains(where: \.usesKafka) {
             let created = try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger)
             services.append(created)
             producer = created
@@ -66,10 +70,22 @@ public enum MottakApplication {
             case .intake:
                 break  // HTTP routes only, registered below.
             case .outboxRelay:
-                guard let producer else { preconditionFailure("the producer is created for the outbox relay above") }
-                services.append(OutboxRelayService(
+                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
+                services.append(AfterSchema(gate: schema, service: OutboxRelayService(
                     store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer,
-                    metricsFactory: metricsFactory, startWhen: { await schema.wait() }, logger: roleLogger))
+                    metricsFactory: metricsFactory, logger: roleLogger)))
+            case .sykmeldingIngest:
+                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
+                let consumer = try KafkaConsumer(
+                    configuration: kafka,
+                    consumer: .init(groupID: SykmeldingIngest.consumerGroup, topics: [EventTopics.sendtSykmelding]), logger: roleLogger)
+                let store = SykmeldingPeriodStore(postgres: postgres, logger: roleLogger)
+                let handler = SykmeldingIngestHandler(store: store, logger: roleLogger)
+                services.append(consumer)
+                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
+                    name: role.rawValue, consumerGroup: SykmeldingIngest.consumerGroup, consumer: consumer,
+                    deadLetters: DeadLetters(producer: producer), logger: roleLogger, handler: handler.handle)))
+                services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
             default:
                 services.append(PendingRoleService(role: role, logger: roleLogger))
             }
@@ -101,9 +117,10 @@ public enum MottakApplication {
         )
     }
 
-    /// The relay gives up on a batch after 30 s without acknowledgement (librdkafka's default is
-    /// 5 minutes), so that with Kafka down it backs off and records the error instead of holding
-    /// its rows' locks that long. `KAFKA_PROPERTIES` may set another value.
+    /// The producer gives up on a message after 30 s without acknowledgement (librdkafka's
+    /// default is 5 minutes), so that with Kafka down the relay backs off and records the error
+    /// instead of holding its rows' locks that long, and a dead letter that cannot be sent
+    /// fails its message (left unmarked, it is retried). `KAFKA_PROPERTIES` may set another value.
     static func relayProducerConfiguration(_ kafka: KafkaConfiguration) -> KafkaConfiguration {
         var configuration = kafka
         if configuration.properties["message.timeout.ms"] == nil && configuration.properties["delivery.timeout.ms"] == nil {

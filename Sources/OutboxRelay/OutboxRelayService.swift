@@ -39,15 +39,11 @@ public struct OutboxRelayService: Service {
     let producer: KafkaProducer
     let settings: Settings
     let metrics: OutboxRelayMetrics
-    let startWhen: @Sendable () async -> Void
     let logger: Logger
 
-    /// `startWhen` returns once the relay may touch the tables (the schema is current).
     public init(
-        store: OutboxStore, producer: KafkaProducer, settings: Settings = .init(), metricsFactory: any MetricsFactory,
-        startWhen: @escaping @Sendable () async -> Void = {}, logger: Logger
+        store: OutboxStore, producer: KafkaProducer, settings: Settings = .init(), metricsFactory: any MetricsFactory, logger: Logger
     ) {
-        self.startWhen = startWhen
         self.store = store
         self.producer = producer
         self.settings = settings
@@ -56,7 +52,6 @@ public struct OutboxRelayService: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await startWhen() }
         var backoff = settings.initialBackoff
         var nextHousekeeping = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {

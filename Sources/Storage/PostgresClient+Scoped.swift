@@ -29,3 +29,24 @@ extension PostgresClient {
         try await Task.sleep(for: .milliseconds(50))
     }
 }
+
+extension PostgresClient {
+    /// Runs `body` in a transaction on one pooled connection: committed when `body` returns,
+    /// rolled back when it throws, and then `body`'s own error is rethrown (postgres-nio's
+    /// `withTransaction` wraps it in a transaction error, which callers cannot match on).
+    public func transaction<T: Sendable>(
+        logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+}

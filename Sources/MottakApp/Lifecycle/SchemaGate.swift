@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Synchronization
 
 /// Opens once the schema is current, so roles that use tables do not start before the
@@ -41,5 +42,18 @@ final class SchemaGate: Sendable {
         } onCancel: {
             state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
+    }
+}
+
+/// Runs `service` once the schema is current; if the process shuts down first, it never runs.
+struct AfterSchema: Service, CustomStringConvertible {
+    let gate: SchemaGate
+    let service: any Service
+    var description: String { "AfterSchema(\(service))" }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await gate.wait() }
+        if Task.isShuttingDownGracefully || Task.isCancelled { return }
+        try await service.run()
     }
 }

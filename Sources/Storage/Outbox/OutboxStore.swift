@@ -63,42 +63,32 @@ public struct OutboxStore: Sendable {
         limit: Int,
         _ publish: @Sendable ([OutboxMessage]) async -> [Int64: String?]
     ) async throws -> BatchResult {
-        try await postgres.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                let batch = try await lockBatch(limit: limit, on: connection)
-                guard !batch.isEmpty else {
-                    try await connection.query("COMMIT", logger: logger)
-                    return BatchResult(rows: 0, failed: 0, firstError: nil)
+        try await postgres.transaction(logger: logger) { connection in
+            let batch = try await lockBatch(limit: limit, on: connection)
+            guard !batch.isEmpty else { return BatchResult(rows: 0, failed: 0, firstError: nil) }
+            let outcomes = await publish(batch)
+            var published: [Int64] = []
+            var failed: [Int64] = []
+            var errors: [String] = []
+            for row in batch {
+                if case .some(.none) = outcomes[row.id] {
+                    published.append(row.id)
+                } else {
+                    failed.append(row.id)
+                    errors.append(outcomes[row.id].flatMap { $0 } ?? "no delivery report")
                 }
-                let outcomes = await publish(batch)
-                var published: [Int64] = []
-                var failed: [Int64] = []
-                var errors: [String] = []
-                for row in batch {
-                    if case .some(.none) = outcomes[row.id] {
-                        published.append(row.id)
-                    } else {
-                        failed.append(row.id)
-                        errors.append(outcomes[row.id].flatMap { $0 } ?? "no delivery report")
-                    }
-                }
-                if !published.isEmpty {
-                    try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(published))", logger: logger)
-                }
-                if !failed.isEmpty {
-                    try await connection.query(
-                        """
-                        UPDATE outbox SET attempts = attempts + 1, last_error = failure.error
-                        FROM unnest(\(failed)::int8[], \(errors)::text[]) AS failure(id, error) WHERE outbox.id = failure.id
-                        """, logger: logger)
-                }
-                try await connection.query("COMMIT", logger: logger)
-                return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
             }
+            if !published.isEmpty {
+                try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(published))", logger: logger)
+            }
+            if !failed.isEmpty {
+                try await connection.query(
+                    """
+                    UPDATE outbox SET attempts = attempts + 1, last_error = failure.error
+                    FROM unnest(\(failed)::int8[], \(errors)::text[]) AS failure(id, error) WHERE outbox.id = failure.id
+                    """, logger: logger)
+            }
+            return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first)
         }
     }
 

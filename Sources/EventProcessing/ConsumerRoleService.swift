@@ -1,0 +1,102 @@
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// The loop every consuming role shares: take a message, hand it to the role's handler, retry
+/// transient failures with backoff, send what cannot be handled to the dead-letter topic, and
+/// mark the message processed only then (at-least-once: handlers are idempotent).
+///
+/// Messages are handled one at a time, in order: a failing message holds its consumer back
+/// while it is retried (bounded by the policy), which keeps the per-plan order of events.
+/// On graceful shutdown the message in hand is finished (its retry pauses are cut short:
+/// unmarked, it goes to the next member), then the loop ends and the consumer, listed before
+/// this service, commits and leaves the group.
+public struct ConsumerRoleService: Service {
+    /// Handles one message. Throw ``PoisonMessage`` for a message that can never succeed;
+    /// anything else is retried.
+    public typealias Handler = @Sendable (KafkaMessage) async throws -> Void
+    /// Told when a message went to the dead-letter topic (for example to record FAILED).
+    public typealias DeadLetterHook = @Sendable (KafkaMessage, DeadLetterReason) async throws -> Void
+
+    let name: String
+    let consumerGroup: String
+    let consumer: KafkaConsumer
+    let deadLetters: DeadLetters
+    let retryPolicy: RetryPolicy
+    let handler: Handler
+    let onDeadLetter: DeadLetterHook
+    let logger: Logger
+
+    public init(
+        name: String, consumerGroup: String, consumer: KafkaConsumer, deadLetters: DeadLetters, retryPolicy: RetryPolicy = .init(),
+        logger: Logger, onDeadLetter: @escaping DeadLetterHook = { _, _ in }, handler: @escaping Handler
+    ) {
+        self.name = name
+        self.consumerGroup = consumerGroup
+        self.consumer = consumer
+        self.deadLetters = deadLetters
+        self.retryPolicy = retryPolicy
+        self.handler = handler
+        self.onDeadLetter = onDeadLetter
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Only the wait for the next message is cut short by a graceful shutdown; the message
+        // in hand is finished. The consumer (listed before us) then commits and leaves.
+        while !Task.isShuttingDownGracefully {
+            let next: KafkaMessage?
+            do {
+                next = try await cancelWhenGracefulShutdown {
+                    var messages = consumer.messages.makeAsyncIterator()
+                    return try await messages.next()
+                }
+            } catch is CancellationError {
+                break
+            }
+            guard let message = next else { break }
+            try await handle(message)
+        }
+    }
+
+    /// Handles `message` to the end: done, or dead-lettered; then marks it processed.
+    func handle(_ message: KafkaMessage) async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await handler(message)
+                break
+            } catch let poison as PoisonMessage {
+                try await deadLetter(message, reason: .poison(poison.reason), attempts: attempt)
+                break
+            } catch {
+                // Shutting down: left unmarked, so the next member of the group retries it.
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                guard attempt < retryPolicy.maximumAttempts else {
+                    try await deadLetter(message, reason: .retriesExhausted(attempts: attempt, lastError: "\(error)"), attempts: attempt)
+                    break
+                }
+                let pause = retryPolicy.delay(afterAttempt: attempt)
+                logger.warning(
+                    "handling failed; retrying", metadata: metadata(message).merging(["attempt": "\(attempt)", "error": "\(error)", "retry.in": "\(pause)"]) { $1 })
+                attempt += 1
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            }
+        }
+        try consumer.markProcessed(message)
+    }
+
+    private func deadLetter(_ message: KafkaMessage, reason: DeadLetterReason, attempts: Int) async throws {
+        try await deadLetters.send(message, reason: reason, attempts: attempts, consumerGroup: consumerGroup)
+        logger.error("message sent to the dead-letter topic", metadata: metadata(message).merging(["reason": "\(reason.headerValue)"]) { $1 })
+        try await onDeadLetter(message, reason)
+    }
+
+    private func metadata(_ message: KafkaMessage) -> Logger.Metadata {
+        [
+            "consumer": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
+            "kafka.offset": "\(message.offset)",
+        ]
+    }
+}

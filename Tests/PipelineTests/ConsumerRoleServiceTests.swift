@@ -1,0 +1,181 @@
+import Domain
+import EventProcessing
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import Storage
+import SykmeldingIngest
+import TestSupport
+import Testing
+
+/// The consume-retry-dead-letter loop against the embedded Kafka broker.
+@Suite struct ConsumerRoleServiceTests {
+    @Test func theSykmeldingIngestReplacesDeletesAndDeadLettersPoisonWithoutStopping() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.sendtSykmelding])
+        try await PipelineDatabase.withMigrated { postgres in
+            let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+            let handler = SykmeldingIngestHandler(store: store, logger: TestServices.logger)
+            let day = { SendtSykmeldingFixtures.day($0) }
+            let topic = EventTopics.sendtSykmelding
+            let corrected = SendtSykmeldingFixtures.value(orgnummer: "987654321", periods: [(day(-3), day(20))])
+            for (key, value) in [
+                ("a", SendtSykmeldingFixtures.value(periods: [(day(-10), day(-5)), (day(-4), day(10))])),
+                ("poison", Array("{not json".utf8)),
+                ("a", corrected),
+                ("b", SendtSykmeldingFixtures.value(orgnummer: "555555555", periods: [(day(-1), day(5))])),
+                ("b", nil),
+                ("a", corrected),  // delivered again
+            ] as [(String, [UInt8]?)] {
+                _ = try await bed.producer.send(topic: topic, key: Array(key.utf8), value: value)
+            }
+
+            let service = ConsumerRoleService(
+                name: "sykmelding-ingest", consumerGroup: "ingest-test", consumer: try bed.consumer(group: "ingest-test", topics: [topic]),
+                deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger, handler: handler.handle)
+            try await bed.whileRunning(service) {
+                let deadLetter = try await bed.deadLetters(1).first!
+                #expect(deadLetter.keyText == "poison")
+                #expect(deadLetter.header(DeadLetters.Header.reason)?.hasPrefix("poison: not a sent sykmelding") == true)
+                #expect(deadLetter.header(DeadLetters.Header.sourceTopic) == topic)
+                #expect(deadLetter.header(DeadLetters.Header.sourceOffset) == "1")
+                #expect(deadLetter.header(DeadLetters.Header.attempts) == "1")
+                #expect(deadLetter.header(DeadLetters.Header.consumerGroup) == "ingest-test")
+                // Everything after the poison message was handled too.
+                try await waitFor("the last message handled") {
+                    let organizations = try await store.activeOrganizations(employee: "01019012345")
+                    let rows = try await PipelineDatabase.count("sykmelding_period", postgres)
+                    return organizations == ["987654321"] && rows == 1
+                }
+            }
+        }
+    }
+
+    @Test func aTransientFailureIsRetriedWithBackoffUntilItSucceeds() async throws {
+        let bed = try PipelineKafka(topics: ["work"])
+        _ = try await bed.producer.send(topic: "work", key: Array("k".utf8), value: Array("flaky".utf8))
+        _ = try await bed.producer.send(topic: "work", key: Array("k".utf8), value: Array("fine".utf8))
+        let calls = Calls()
+        let service = ConsumerRoleService(
+            name: "test", consumerGroup: "retry", consumer: try bed.consumer(group: "retry", topics: ["work"]),
+            deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 5, initialDelay: .milliseconds(20)),
+            logger: TestServices.logger
+        ) { message in
+            let count = await calls.record(message.text)
+            if message.text == "flaky" && count < 3 { throw TransientFailure() }
+        }
+        try await bed.whileRunning(service) {
+            try await waitFor("both messages handled") { await calls.handled == ["flaky", "flaky", "flaky", "fine"] }
+        }
+        #expect(try await bed.deadLetters(0, within: .seconds(1)).isEmpty)
+    }
+
+    @Test func afterTheLastAttemptTheMessageIsDeadLetteredTheHookToldAndTheNextOneHandled() async throws {
+        let bed = try PipelineKafka(topics: ["work"])
+        _ = try await bed.producer.send(topic: "work", key: Array("plan-1".utf8), value: Array("broken".utf8), headers: [KafkaHeader(key: "traceparent", value: "00-abc")])
+        _ = try await bed.producer.send(topic: "work", key: Array("plan-2".utf8), value: Array("fine".utf8))
+        let calls = Calls()
+        let hooks = Calls()
+        let service = ConsumerRoleService(
+            name: "test", consumerGroup: "exhaust", consumer: try bed.consumer(group: "exhaust", topics: ["work"]),
+            deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
+            logger: TestServices.logger, onDeadLetter: { message, reason in _ = await hooks.record("\(message.keyText): \(reason.headerValue)") }
+        ) { message in
+            _ = await calls.record(message.text)
+            if message.text == "broken" { throw TransientFailure() }
+        }
+        try await bed.whileRunning(service) {
+            let deadLetter = try await bed.deadLetters(1).first!
+            #expect(deadLetter.keyText == "plan-1")
+            #expect(deadLetter.text == "broken")
+            #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")
+            #expect(deadLetter.header(DeadLetters.Header.reason) == "failed 3 times: dependency unavailable")
+            #expect(deadLetter.header("traceparent") == "00-abc", "the message's own headers travel with it")
+            try await waitFor("the next message handled") { await calls.handled.last == "fine" }
+        }
+        #expect(await calls.handled == ["broken", "broken", "broken", "fine"])
+        #expect(await hooks.handled == ["plan-1: failed 3 times: dependency unavailable"])
+    }
+}
+
+struct TransientFailure: Error, CustomStringConvertible {
+    var description: String { "dependency unavailable" }
+}
+
+actor Calls {
+    private(set) var handled: [String] = []
+
+    func record(_ text: String) -> Int {
+        handled.append(text)
+        return handled.filter { $0 == text }.count
+    }
+}
+
+/// An embedded broker with the given topics and the dead-letter topic, a producer, consumers.
+struct PipelineKafka {
+    let cluster: EmbeddedKafkaCluster
+    let producer: KafkaProducer
+
+    init(topics: [String]) throws {
+        cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try cluster.createTopics((topics + [EventTopics.deadLetter]).map { TopicSpec(name: $0, partitions: 1, replicationFactor: 1) })
+        producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
+    }
+
+    /// Short sessions: the mock broker makes a newcomer wait for a departed member's session.
+    func consumer(group: String, topics: [String]) throws -> KafkaConsumer {
+        try KafkaConsumer(
+            configuration: KafkaConfiguration(
+                bootstrapServers: cluster.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
+            consumer: .init(groupID: group, topics: topics), logger: TestServices.logger)
+    }
+
+    /// Runs `service` while `body` runs.
+    func whileRunning(_ service: ConsumerRoleService, _ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            defer { group.cancelAll() }
+            try await body()
+        }
+    }
+
+    /// The first `count` dead letters, failing after `within`; with `count` 0, whatever arrives
+    /// within that time (to show that nothing does).
+    func deadLetters(_ count: Int, within timeout: Duration = .seconds(30)) async throws -> [KafkaMessage] {
+        let consumer = try consumer(group: "dlq-reader-\(UUID())", topics: [EventTopics.deadLetter])
+        defer { Task { await consumer.close() } }
+        return try await withThrowingTaskGroup(of: [KafkaMessage]?.self) { group in
+            group.addTask {
+                var taken: [KafkaMessage] = []
+                for try await message in consumer.messages {
+                    taken.append(message)
+                    if taken.count == count && count > 0 { break }
+                }
+                return taken
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let taken = first else {
+                if count == 0 { return [] }
+                throw MissingTestService(description: "fewer than \(count) dead letters within \(timeout)")
+            }
+            return taken
+        }
+    }
+}
+
+func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw MissingTestService(description: "timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
+extension KafkaMessage {
+    var text: String { value.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    var keyText: String { key.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+}
