@@ -35,8 +35,11 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]),
-    ("Lookup", []), ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []),
-    ("StatusUpdater", []), ("StatusQuery", []),
+    ("StatusUpdater", [
+        "Storage", "Kafka", "EventProcessing",
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    ("Lookup", []), ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []), ("StatusQuery", []),
 ]
 
 let package = Package(
@@ -210,7 +213,7 @@ let package = Package(
             .testTarget(
                 name: "PipelineTests",
                 dependencies: [
-                    "EventProcessing", "SykmeldingIngest", "Storage", "Kafka", "Domain", "TestSupport",
+                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Storage", "Kafka", "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -12,6 +12,7 @@ import OutboxRelay
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import StatusUpdater
 import Storage
 import SykmeldingIngest
 import UnixSignals
@@ -86,6 +87,16 @@ public enum MottakApplication {
                     name: role.rawValue, consumerGroup: SykmeldingIngest.consumerGroup, consumer: consumer,
                     deadLetters: DeadLetters(producer: producer), logger: roleLogger, handler: handler.handle)))
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
+            case .statusUpdater:
+                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
+                let consumer = try KafkaConsumer(
+                    configuration: kafka, consumer: .init(groupID: StatusUpdater.consumerGroup, topics: [EventTopics.status]),
+                    logger: roleLogger)
+                let handler = StatusUpdateHandler(store: PlanStatusStore(postgres: postgres, logger: roleLogger), logger: roleLogger)
+                services.append(consumer)
+                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
+                    name: role.rawValue, consumerGroup: StatusUpdater.consumerGroup, consumer: consumer,
+                    deadLetters: DeadLetters(producer: producer), logger: roleLogger, handler: handler.handle)))
             default:
                 services.append(PendingRoleService(role: role, logger: roleLogger))
             }

@@ -1,0 +1,116 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Applies ``StatusEvent``s to `plan_status`. Every statement names the states it may move
+/// from, so an event never moves a plan backwards and a replayed event changes nothing (no
+/// row matches). Each change bumps `revision` and NOTIFYs `plan_status` with the plan uuid
+/// in the same transaction, so a request waiting for the outcome (issue #6) wakes at commit.
+public struct PlanStatusStore: Sendable {
+    /// The channel `LISTEN`ers wait on; the payload is the plan uuid.
+    public static let notificationChannel = "plan_status"
+
+    let postgres: PostgresClient
+    let logger: Logger
+
+    public init(postgres: PostgresClient, logger: Logger) {
+        self.postgres = postgres
+        self.logger = logger
+    }
+
+    /// Applies `event`; true when the row changed, false for a replay, an event its plan has
+    /// moved past, or an unknown plan.
+    @discardableResult
+    public func apply(_ event: StatusEvent) async throws -> Bool {
+        let query = Self.statement(for: event)
+        return try await postgres.transaction(logger: logger) { connection in
+            var changed = false
+            for try await _ in try await connection.query(query, logger: logger).decode(UUID.self) { changed = true }
+            if changed {
+                try await connection.query(
+                    "SELECT pg_notify(\(Self.notificationChannel), \(event.uuid.uuidString.lowercased()))", logger: logger)
+            }
+            return changed
+        }
+    }
+
+    /// One `UPDATE … WHERE <allowed states> RETURNING plan_uuid` per kind of event.
+    static func statement(for event: StatusEvent) -> PostgresQuery {
+        let uuid = event.uuid
+        let errorType = event.error?.type.rawValue
+        let errorMessage = event.error?.message
+        // When no channel is pending any more, the plan is done: COMPLETED when a channel got
+        // the plan, FAILED when every requested channel failed (or none was requested).
+        let settle = """
+            CASE WHEN nav_state <> 'PENDING' AND gp_state <> 'PENDING'
+                 THEN CASE WHEN 'SENT' IN (nav_state, gp_state) OR (nav_state, gp_state) = ('NOT_REQUESTED', 'NOT_REQUESTED')
+                           THEN 'COMPLETED' ELSE 'FAILED' END
+                 ELSE 'IN_PROGRESS' END
+            """
+        switch event.kind {
+        case .verified:
+            return PostgresQuery(unsafeSQL: """
+                UPDATE plan_status SET state = \(settle), updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING plan_uuid
+                """, binds: binds(uuid))
+        case .rejected:
+            return PostgresQuery(unsafeSQL: """
+                UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING plan_uuid
+                """, binds: binds(uuid, errorType, errorMessage))
+        case .failed:
+            return PostgresQuery(unsafeSQL: """
+                UPDATE plan_status SET state = 'FAILED', error_type = $2, error_message = $3,
+                    nav_state = CASE WHEN nav_state = 'PENDING' THEN 'FAILED' ELSE nav_state END,
+                    nav_error_type = CASE WHEN nav_state = 'PENDING' THEN $2 ELSE nav_error_type END,
+                    nav_error_message = CASE WHEN nav_state = 'PENDING' THEN $3 ELSE nav_error_message END,
+                    gp_state = CASE WHEN gp_state = 'PENDING' THEN 'FAILED' ELSE gp_state END,
+                    gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
+                    gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
+                    updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING plan_uuid
+                """, binds: binds(uuid, errorType, errorMessage))
+        case .channelSent, .channelFailed, .channelRetrying:
+            let prefix = event.channel == .generalPractitioner ? "gp" : "nav"
+            // A channel's news implies the plan was verified: RECEIVED counts as in progress.
+            let common = "WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' RETURNING plan_uuid"
+            switch event.kind {
+            case .channelSent:
+                // SET expressions see the old row: settle on the row as it will be.
+                let after = settle.replacingOccurrences(of: "\(prefix)_state", with: "'SENT'")
+                let journalpost = prefix == "nav" ? ", nav_journalpost_id = coalesce($2, nav_journalpost_id)" : ""
+                return PostgresQuery(unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_state = 'SENT', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1\(journalpost),
+                        state = \(after), updated_at = now(), revision = revision + 1
+                    \(common)
+                    """, binds: prefix == "nav" ? binds(uuid, event.journalpostID) : binds(uuid))
+            case .channelFailed:
+                let after = settle.replacingOccurrences(of: "\(prefix)_state", with: "'FAILED'")
+                return PostgresQuery(unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_state = 'FAILED', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1,
+                        \(prefix)_error_type = $2, \(prefix)_error_message = $3,
+                        state = \(after),
+                        error_type = CASE WHEN \(after) = 'FAILED' THEN $2 ELSE error_type END,
+                        error_message = CASE WHEN \(after) = 'FAILED' THEN $3 ELSE error_message END,
+                        updated_at = now(), revision = revision + 1
+                    \(common)
+                    """, binds: binds(uuid, errorType, errorMessage))
+            default:
+                return PostgresQuery(unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_attempts = \(prefix)_attempts + 1, \(prefix)_updated_at = now(),
+                        state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END,
+                        updated_at = now(), revision = revision + 1
+                    \(common)
+                    """, binds: binds(uuid))
+            }
+        }
+    }
+
+    private static func binds(_ uuid: UUID, _ texts: String?...) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1 + texts.count)
+        bindings.append(uuid)
+        for text in texts { bindings.append(text) }
+        return bindings
+    }
+}

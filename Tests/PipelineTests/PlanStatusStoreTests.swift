@@ -1,0 +1,129 @@
+import Domain
+import Foundation
+import PostgresNIO
+import Storage
+import TestSupport
+import Testing
+
+/// The status model's transitions, against real PostgreSQL: forward only, replays change nothing.
+@Suite struct PlanStatusStoreTests {
+    struct Row: Equatable {
+        var state: String
+        var nav: String
+        var gp: String
+        var errorType: String?
+        var navJournalpost: String?
+        var gpErrorType: String?
+        var navAttempts: Int
+        var revision: Int
+    }
+
+    @Test func aPlanForBothChannelsCompletesWhenBothAreSentAndReplaysChangeNothing() async throws {
+        try await Self.withPlan(nav: true, gp: true) { (store, uuid, read, _) async throws in
+            #expect(try await store.apply(.init(uuid: uuid, kind: .verified)))
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .verified)), "a replay")
+            #expect(try await read().state == "IN_PROGRESS")
+            #expect(try await store.apply(.init(uuid: uuid, kind: .channelRetrying, channel: .nav)))
+            #expect(try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "4711")))
+            #expect(try await read() == Row(state: "IN_PROGRESS", nav: "SENT", gp: "PENDING", navJournalpost: "4711", navAttempts: 2, revision: 3))
+            #expect(try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .generalPractitioner)))
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .channelSent, channel: .generalPractitioner)), "a replay")
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .failed, error: .init(ApiError.internalServerError(callID: "x")))))
+            #expect(try await read() == Row(state: "COMPLETED", nav: "SENT", gp: "SENT", navJournalpost: "4711", navAttempts: 2, revision: 4))
+        }
+    }
+
+    @Test func aRejectedPlanNeverMovesOn() async throws {
+        try await Self.withPlan(nav: true, gp: false) { (store, uuid, read, _) async throws in
+            #expect(try await store.apply(.init(uuid: uuid, kind: .rejected, error: .init(ApiError.noActiveEmployment))))
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .verified)))
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1")))
+            #expect(try await read() == Row(state: "REJECTED", nav: "PENDING", gp: "NOT_REQUESTED", errorType: "NO_ACTIVE_EMPLOYMENT", navAttempts: 0, revision: 1))
+        }
+    }
+
+    @Test func theGpAloneFailingFailsThePlanButNotWhenNavGotIt() async throws {
+        let notFound = StatusEvent.Problem(ApiError.generalPractitionerNotFound)
+        try await Self.withPlan(nav: false, gp: true) { (store, uuid, read, _) async throws in
+            try await store.apply(.init(uuid: uuid, kind: .verified))
+            #expect(try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: notFound)))
+            let row = try await read()
+            #expect(row.state == "FAILED" && row.errorType == "GENERAL_PRACTITIONER_NOT_FOUND" && row.gpErrorType == "GENERAL_PRACTITIONER_NOT_FOUND")
+        }
+        try await Self.withPlan(nav: true, gp: true) { (store, uuid, read, _) async throws in
+            try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: notFound))
+            try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "9"))
+            let row = try await read()
+            #expect(row.state == "COMPLETED" && row.errorType == nil && row.gp == "FAILED" && row.gpErrorType == "GENERAL_PRACTITIONER_NOT_FOUND")
+        }
+    }
+
+    @Test func aPlanForNoChannelCompletesOnVerificationAndAFailureFailsPendingChannels() async throws {
+        try await Self.withPlan(nav: false, gp: false) { (store, uuid, read, _) async throws in
+            try await store.apply(.init(uuid: uuid, kind: .verified))
+            #expect(try await read().state == "COMPLETED")
+        }
+        try await Self.withPlan(nav: true, gp: false) { (store, uuid, read, _) async throws in
+            try await store.apply(.init(uuid: uuid, kind: .verified))
+            try await store.apply(.init(uuid: uuid, kind: .failed, error: .init(type: .internalServerError, message: "gave up")))
+            let row = try await read()
+            #expect(row.state == "FAILED" && row.nav == "FAILED" && row.gp == "NOT_REQUESTED" && row.errorType == "INTERNAL_SERVER_ERROR")
+        }
+    }
+
+    @Test func everyChangeNotifiesWithThePlanUUIDAndAReplayDoesNot() async throws {
+        try await Self.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
+            let received = try await postgres.withConnection { connection in
+                try await connection.listen(on: PlanStatusStore.notificationChannel) { notifications in
+                    try await store.apply(.init(uuid: uuid, kind: .verified))
+                    try await store.apply(.init(uuid: uuid, kind: .verified))
+                    try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav))
+                    var payloads: [String] = []
+                    for try await notification in notifications {
+                        payloads.append(notification.payload)
+                        if payloads.count == 2 { break }
+                    }
+                    return payloads
+                }
+            }
+            #expect(received == [uuid.uuidString.lowercased(), uuid.uuidString.lowercased()])
+        }
+    }
+
+    // MARK: - Helpers
+
+    typealias Reader = @Sendable () async throws -> Row
+
+    /// A plan stored the intake's way (RECEIVED, requested channels PENDING), its store, a reader.
+    static func withPlan(
+        nav: Bool, gp: Bool, _ body: @escaping @Sendable (PlanStatusStore, UUID, Reader, PostgresClient) async throws -> Void
+    ) async throws {
+        try await PipelineDatabase.withMigrated { postgres in
+            let plan = FollowUpPlanDTO(
+                employeeIdentificationNumber: "01019012345", typicalWorkday: "a", tasksThatCanStillBeDone: "b",
+                tasksThatCanNotBeDone: "c", previousFacilitation: "d", plannedFacilitation: "e", followUp: "f",
+                evaluationDate: CalendarDate(iso: "2027-01-15")!, sendPlanToNav: nav, sendPlanToGeneralPractitioner: gp,
+                contactPersonFullName: "g", contactPersonPhoneNumber: "h", contactPersonEmail: "i", employeeHasContributedToPlan: true,
+                lpsName: "j")
+            let submission = PlanSubmission(plan: plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: .http)
+            _ = try await PlanStore(postgres: postgres, logger: TestServices.logger).store(submission, idempotency: nil, callID: nil)
+            let uuid = submission.uuid
+            let read: Reader = {
+                let rows = try await postgres.query(
+                    """
+                    SELECT state, nav_state, gp_state, error_type, nav_journalpost_id, gp_error_type, nav_attempts, revision::int8
+                    FROM plan_status WHERE plan_uuid = \(uuid)
+                    """)
+                for try await (state, nav, gp, errorType, journalpost, gpErrorType, attempts, revision)
+                    in rows.decode((String, String, String, String?, String?, String?, Int, Int).self)
+                {
+                    return Row(
+                        state: state, nav: nav, gp: gp, errorType: errorType, navJournalpost: journalpost, gpErrorType: gpErrorType,
+                        navAttempts: attempts, revision: revision)
+                }
+                throw MissingTestService(description: "no status row")
+            }
+            try await body(PlanStatusStore(postgres: postgres, logger: TestServices.logger), uuid, read, postgres)
+        }
+    }
+}
