@@ -39,7 +39,11 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         "Storage", "Kafka", "EventProcessing",
         .product(name: "Logging", package: "swift-log"),
     ]),
-    ("Lookup", []), ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []), ("StatusQuery", []),
+    ("Lookup", [
+        "Storage", "Kafka", "EventProcessing", "NavClients",
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []), ("StatusQuery", []),
 ]
 
 let package = Package(
@@ -98,7 +102,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "NavClients", dependencies: ["Domain"], swiftSettings: strictSettings),
+        .target(
+            name: "NavClients",
+            dependencies: [
+                "Domain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Maskinporten token verification; swift-crypto's RSA is already built for postgres-nio.
         .target(
             name: "Maskinporten",
@@ -145,6 +160,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

@@ -1,9 +1,16 @@
-/// The lookup role: for each `followupplan.received` event, checks the employment (Aareg), an
-/// active sykmelding sent to the employer, and that the person exists (PDL), and publishes the
-/// verdict (`followupplan.verified` or `.rejected`).
+/// The lookup role: for each `followupplan.received` event, checks in the contract's order
+/// (domain-reference.md section 2, rules 7-9) the employment (Aareg), an active sykmelding sent
+/// to the employer, and that the person exists (PDL), and reports the verdict: the plan goes on
+/// to `followupplan.verified`, and a status event (VERIFIED or REJECTED) to the status updater.
 ///
-/// Not built yet: issue #5 fills this module.
+/// A dependency outage is not a verdict: the message is retried, then dead-lettered with the
+/// plan FAILED. The verdict is recorded per plan (`processed_step`), so a redelivered message
+/// repeats the same verdict even if the registers changed meanwhile.
 public enum Lookup {
     /// Its Kafka consumer group; KEDA scales the role on this group's lag.
     public static let consumerGroup = "oppfolgingsplan-mottak-lookup"
+
+    /// The dev test identities that skip the three checks when the dev flag is on
+    /// (domain-reference.md 2, rule 6; also in NAV's README as "Test users").
+    public static let devTestIdentities: Set<String> = ["05908399546", "01898299631"]
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import Intake
 import Kafka
 import Logging
+import Lookup
 import Maskinporten
 import Metrics
 import OutboxRelay
@@ -87,6 +88,25 @@ public enum MottakApplication {
                     name: role.rawValue, consumerGroup: SykmeldingIngest.consumerGroup, consumer: consumer,
                     deadLetters: DeadLetters(producer: producer), logger: roleLogger, handler: handler.handle)))
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
+            case .lookup:
+                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
+                let tokens = try configuration.navApis.tokens(logger: roleLogger)
+                let checks = LookupChecks(
+                    aareg: try configuration.navApis.aaregClient(tokens: tokens),
+                    sykmeldinger: SykmeldingPeriodStore(postgres: postgres, logger: roleLogger),
+                    pdl: try configuration.navApis.pdlClient(tokens: tokens))
+                let handler = LookupHandler(
+                    checks: checks, plans: PlanStore(postgres: postgres, logger: roleLogger),
+                    steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer,
+                    devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks, logger: roleLogger)
+                let consumer = try KafkaConsumer(
+                    configuration: kafka, consumer: .init(groupID: Lookup.consumerGroup, topics: [EventTopics.received]), logger: roleLogger)
+                services.append(consumer)
+                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
+                    name: role.rawValue, consumerGroup: Lookup.consumerGroup, consumer: consumer,
+                    deadLetters: DeadLetters(producer: producer), logger: roleLogger,
+                    onDeadLetter: { message, reason in try await Self.reportFailed(message, reason, producer: producer) },
+                    handler: handler.handle)))
             case .statusUpdater:
                 guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
                 let consumer = try KafkaConsumer(
@@ -138,6 +158,17 @@ public enum MottakApplication {
             configuration.properties["message.timeout.ms"] = "30000"
         }
         return configuration
+    }
+
+    /// A plan whose message was dead-lettered is FAILED, with the reason, for whoever waits.
+    static func reportFailed(_ message: KafkaMessage, _ reason: DeadLetterReason, producer: KafkaProducer) async throws {
+        guard let key = message.key, let uuid = UUID(uuidString: String(decoding: key, as: UTF8.self)) else { return }
+        let event = StatusEvent(
+            uuid: uuid, kind: .failed,
+            error: .init(type: .internalServerError, message: "The plan could not be processed; NAV has been alerted (\(reason.headerValue))"))
+        _ = try await producer.send(
+            topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(event)),
+            headers: [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
     }
 
     static func authenticator(_ configuration: AppConfiguration, logger: Logger) throws -> MaskinportenAuthenticator {

@@ -13,13 +13,18 @@ import Testing
 @Suite struct DevStackTests {
     let logger = TestServices.logger
     static let externalIssuer = "https://test.maskinporten.no/.well-known/oauth-authorization-server"
+    /// Every NAV API configured (nothing listens there): `mottak dev` then starts no stand-ins.
+    static let navApiEnvironment = [
+        "AZURE_OPENID_CONFIG_TOKEN_ENDPOINT": "http://127.0.0.1:1/token", "AZURE_APP_CLIENT_ID": "id", "AZURE_APP_CLIENT_SECRET": "secret",
+        "AAREG_URL": "http://127.0.0.1:1/aareg", "AAREG_SCOPE": "aareg", "PDL_URL": "http://127.0.0.1:1/pdl", "PDL_SCOPE": "pdl",
+    ]
 
     @Test func startsTheEmbeddedKafkaWithTheProjectsTopicsWhenNoBrokersAreConfigured() async throws {
         var configuration = try AppConfiguration(environment: [:], mode: .dev)
         configuration.database = try TestServices.postgresServer()
         let services = try await DevStack.prepare(&configuration, logger: logger)
 
-        #expect(services.count == 2, "the embedded Kafka and the local Maskinporten")
+        #expect(services.count == 3, "the embedded Kafka, the local Maskinporten and the stand-ins of NAV's APIs")
         #expect(configuration.maskinporten?.description == DevStack.localIssuerDescription)
         let kafka = try #require(configuration.kafka)
         let topics = try await KafkaAdminClient(configuration: kafka, logger: logger).topics(timeout: .seconds(10))
@@ -34,7 +39,8 @@ import Testing
         try external.createTopics(ProjectTopics.all)
         let database = try TestServices.postgresServer()
         var configuration = try AppConfiguration(
-            environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer], mode: .dev)
+            environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer]
+                .merging(Self.navApiEnvironment) { $1 }, mode: .dev)
         configuration.database = database
 
         let services = try await DevStack.prepare(&configuration, logger: logger)
@@ -50,7 +56,8 @@ import Testing
         let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
         try external.createTopics(ProjectTopics.all)
         var configuration = try AppConfiguration(
-            environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer], mode: .dev)
+            environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer]
+                .merging(Self.navApiEnvironment) { $1 }, mode: .dev)
         let script = TestServices.repositoryRoot.appendingPathComponent("scripts/throwaway-postgres.sh").path
 
         try await testGracefulShutdown { trigger in

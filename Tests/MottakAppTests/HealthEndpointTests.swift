@@ -85,6 +85,8 @@ import Testing
         configuration.migrationsDirectory = TestServices.migrationsDirectory.path
         // Keys are fetched on the first authenticated request, which these tests never make.
         configuration.maskinporten = MaskinportenConfiguration(wellKnownURL: "http://127.0.0.1:1/not-used")
+        // NAV's APIs are called per plan, which these tests never send.
+        configuration.navApis = try! AppConfiguration(environment: DevStackTests.navApiEnvironment, mode: .dev).navApis
         return configuration
     }
 

@@ -33,6 +33,11 @@ public struct AppConfiguration: Sendable {
     public var maskinportenScope: String
     /// `MASKINPORTEN_CLOCK_LEEWAY_SECONDS`: clock skew allowed on `exp`/`nbf`/`iat`.
     public var maskinportenLeeway: Duration
+    /// NAV's APIs (Aareg, PDL, …) and Azure AD.
+    public var navApis: NavApiConfiguration
+    /// The dev test identities skip the lookup's checks: on `dev-gcp`, or with
+    /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
+    public var devTestIdentitiesSkipChecks: Bool
 
     public init(environment: [String: String], mode: Mode) throws(ConfigurationError) {
         let env = EnvironmentReader(values: environment)
@@ -47,6 +52,12 @@ public struct AppConfiguration: Sendable {
         maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
+        navApis = NavApiConfiguration(env)
+        let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: false)
+        devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
+        if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {
+            throw ConfigurationError(variable: "DEV_TEST_IDENTITIES", problem: "must not be true on prod-gcp")
+        }
         if mode == .serve {
             if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }
             if kafka == nil { throw .missing("KAFKA_BROKERS", because: "`serve` needs Kafka") }

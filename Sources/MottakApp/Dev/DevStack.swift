@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LocalStandIns
+import NavClients
 import Logging
 import ServiceLifecycle
 import Storage
@@ -43,6 +44,20 @@ public enum DevStack {
             configuration.maskinporten = MaskinportenConfiguration(description: localIssuerDescription) { await server.wellKnownURL() }
             services.append(server)
             logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
+        }
+        if configuration.navApis.hasGaps {
+            let server = LocalNavServer(logger: logger)
+            var apis = configuration.navApis
+            apis.azureTokenEndpoint = apis.azureTokenEndpoint ?? EndpointURL { await server.baseURL(.azureAD) + "/token" }
+            apis.azureClientID = apis.azureClientID ?? "local-mottak"
+            apis.azureClientSecret = apis.azureClientSecret ?? "local-secret"
+            apis.aareg = apis.aareg ?? EndpointURL { await server.baseURL(.aareg) }
+            apis.aaregScope = apis.aaregScope ?? "local.arbeidsforhold.aareg-services"
+            apis.pdl = apis.pdl ?? EndpointURL { await server.baseURL(.pdl) + "/graphql" }
+            apis.pdlScope = apis.pdlScope ?? "local.pdl.pdl-api"
+            configuration.navApis = apis
+            services.append(server)
+            logger.notice("local stand-ins for NAV's APIs started (those not configured)")
         }
         if configuration.database == nil {
             let (postgres, url) = try await ThrowawayPostgres.start(script: postgresScript, logger: logger)

@@ -198,3 +198,21 @@ struct LiteralValues: StatementValues {
     mutating func next(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "NULL" }
     mutating func next(_ value: UUID) -> String { "gen_random_uuid()" }
 }
+
+extension PlanStore {
+    /// What the lookup needs to know about a stored plan.
+    public struct LookupFacts: Sendable, Equatable {
+        public var employeeIdentificationNumber: String
+        public var employerOrgNumber: String
+    }
+
+    /// The lookup's facts of plan `uuid`, or nil when there is no such plan.
+    public func lookupFacts(_ uuid: UUID) async throws -> LookupFacts? {
+        let rows = try await postgres.query(
+            "SELECT employee_identification_number, employer_org_number FROM followup_plan WHERE uuid = \(uuid)", logger: logger)
+        for try await (employee, employer) in rows.decode((String, String).self) {
+            return LookupFacts(employeeIdentificationNumber: employee, employerOrgNumber: employer)
+        }
+        return nil
+    }
+}

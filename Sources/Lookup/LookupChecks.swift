@@ -1,0 +1,34 @@
+import Domain
+import NavClients
+import Storage
+
+/// The three checks of a plan's employee against the employer in the token, in order; the
+/// first failure is the verdict. Outages throw (``DependencyUnavailable``), never decide.
+public struct LookupChecks: Sendable {
+    let aareg: AaregClient
+    let sykmeldinger: SykmeldingPeriodStore
+    let pdl: PdlClient
+
+    public init(aareg: AaregClient, sykmeldinger: SykmeldingPeriodStore, pdl: PdlClient) {
+        self.aareg = aareg
+        self.sykmeldinger = sykmeldinger
+        self.pdl = pdl
+    }
+
+    /// Nil when the plan may go on; else the rejection the caller gets.
+    public func verdict(employee: String, employer: String, today: CalendarDate? = nil) async throws -> ApiError? {
+        // 7. An employment whose legal entity or workplace is the token's organisation. Both
+        // numbers of every such employment count for the sykmelding check.
+        let matching = try await aareg.arbeidsforhold(of: employee).filter { $0.legalEntity == employer || $0.workplace == employer }
+        guard !matching.isEmpty else { return .noActiveEmployment }
+        let organizations = Set(matching.flatMap { [$0.legalEntity, $0.workplace].compactMap { $0 } })
+
+        // 8. An active sykmelding sent to one of those organisations.
+        let active = try await sykmeldinger.activeOrganizations(employee: employee, today: today)
+        guard !active.isDisjoint(with: organizations) else { return .noActiveSentSykmelding }
+
+        // 9. The person exists.
+        guard try await pdl.personExists(employee) else { return .employeeNotFound }
+        return nil
+    }
+}

@@ -1,0 +1,91 @@
+import Domain
+import EventProcessing
+import Foundation
+import Kafka
+import Logging
+import Storage
+
+/// Handles one `followupplan.received` message: decide (or repeat the recorded decision), then
+/// publish `followupplan.verified` (verified plans) and the status event, awaiting both.
+public struct LookupHandler: Sendable {
+    /// The step name in `processed_step`.
+    static let step = "lookup"
+
+    let checks: LookupChecks
+    let plans: PlanStore
+    let steps: ProcessedSteps
+    let producer: KafkaProducer
+    /// Whether the dev test identities skip the checks (`NAIS_CLUSTER_NAME=dev-gcp` or the flag).
+    let devIdentitiesSkipChecks: Bool
+    let logger: Logger
+
+    public init(
+        checks: LookupChecks, plans: PlanStore, steps: ProcessedSteps, producer: KafkaProducer, devIdentitiesSkipChecks: Bool,
+        logger: Logger
+    ) {
+        self.checks = checks
+        self.plans = plans
+        self.steps = steps
+        self.producer = producer
+        self.devIdentitiesSkipChecks = devIdentitiesSkipChecks
+        self.logger = logger
+    }
+
+    public func handle(_ message: KafkaMessage) async throws {
+        guard let value = message.value, let event = try? JSONDecoder().decode(PlanReceivedEvent.self, from: Data(value)) else {
+            throw PoisonMessage("not a followupplan.received event")
+        }
+        guard event.version == 1 else { throw PoisonMessage("followupplan.received version \(event.version) is not known") }
+        let rejection = try await decide(event.uuid)
+        let status = StatusEvent(uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusEvent.Problem.init))
+        let key = Array(event.uuid.uuidString.lowercased().utf8)
+        // The call id (and, with issue #7, the trace context) travel on; the event type is new.
+        let carried = message.headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" }
+        async let statusSent = producer.send(
+            topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(status)),
+            headers: carried + [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
+        if rejection == nil {
+            // The received event's facts are what the router needs: pass them on unchanged.
+            _ = try await producer.send(
+                topic: EventTopics.verified, key: key, value: value,
+                headers: carried + [KafkaHeader(key: "event-type", value: "followupplan.verified.v1")])
+        }
+        _ = try await statusSent
+        logger.info(
+            rejection == nil ? "plan verified" : "plan rejected",
+            metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "rejection": "\(rejection?.type.rawValue ?? "-")"])
+    }
+
+    /// The recorded verdict, or a new one recorded now. Nil means verified.
+    func decide(_ uuid: UUID) async throws -> ApiError? {
+        if let recorded = try await steps.result(of: Self.step, for: uuid) { return try Self.verdict(from: recorded) }
+        guard let facts = try await plans.lookupFacts(uuid) else { throw PoisonMessage("no plan \(uuid.uuidString.lowercased()) is stored") }
+        let rejection: ApiError?
+        if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) {
+            rejection = nil
+        } else {
+            rejection = try await checks.verdict(employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber)
+        }
+        let stored = try await steps.record(Self.step, for: uuid, result: Self.record(rejection))
+        return try Self.verdict(from: stored)
+    }
+
+    static func record(_ rejection: ApiError?) -> String {
+        rejection.map { #"{"verdict":"REJECTED","type":"\#($0.type.rawValue)"}"# } ?? #"{"verdict":"VERIFIED"}"#
+    }
+
+    static func verdict(from recorded: String) throws -> ApiError? {
+        struct Record: Decodable {
+            var verdict: String
+            var type: ErrorType?
+        }
+        let record = try JSONDecoder().decode(Record.self, from: Data(recorded.utf8))
+        switch record.type {
+        case nil: return nil
+        case .noActiveEmployment: return .noActiveEmployment
+        case .noActiveSentSykmelding: return .noActiveSentSykmelding
+        case .employeeNotFound: return .employeeNotFound
+        case .some(let other): throw PoisonMessage("a recorded lookup verdict \(other.rawValue) is not one the lookup gives")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// Azure AD client-credentials tokens for NAV's APIs (domain-reference.md 3.4): one per scope
+/// (`api://<scope>/.default`), cached and fetched anew when less than a minute remains. A token
+/// that cannot be had throws ``DependencyUnavailable``: the call is retried, never sent with an
+/// empty bearer (the Kotlin service sent `Bearer null`).
+public actor AzureADTokenProvider {
+    private struct Token {
+        var value: String
+        var expiresAt: ContinuousClock.Instant
+    }
+
+    private let tokenEndpoint: EndpointURL
+    private let clientID: String
+    private let clientSecret: String
+    private let exchange: HTTPExchange
+    private let logger: Logger
+    private var tokens: [String: Token] = [:]
+    private var inFlight: [String: Task<Token, any Error>] = [:]
+
+    public init(tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, logger: Logger) {
+        self.tokenEndpoint = tokenEndpoint
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.exchange = HTTPExchange(dependency: "azuread", httpClient: httpClient, timeout: .seconds(10))
+        self.logger = logger
+    }
+
+    /// A bearer token for `scope` (as the `*_SCOPE` variables give it, e.g. `dev-fss.pdl.pdl-api`).
+    public func token(scope: String) async throws -> String {
+        if let token = tokens[scope], ContinuousClock.now.duration(to: token.expiresAt) > .seconds(60) { return token.value }
+        if let task = inFlight[scope] { return try await task.value.value }
+        let task = Task { [exchange, tokenEndpoint, clientID, clientSecret] in
+            try await Self.fetch(scope: scope, exchange: exchange, endpoint: tokenEndpoint, clientID: clientID, clientSecret: clientSecret)
+        }
+        inFlight[scope] = task
+        defer { inFlight[scope] = nil }
+        let token = try await task.value
+        tokens[scope] = token
+        return token.value
+    }
+
+    private static func fetch(scope: String, exchange: HTTPExchange, endpoint: EndpointURL, clientID: String, clientSecret: String) async throws -> Token {
+        let form = [
+            ("client_id", clientID), ("client_secret", clientSecret), ("grant_type", "client_credentials"),
+            ("scope", "api://\(scope)/.default"),
+        ].map { "\($0.0)=\(formEncoded($0.1))" }.joined(separator: "&")
+        let answer = try await exchange.post(await endpoint.resolve(), body: Data(form.utf8), headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        struct Response: Decodable {
+            var access_token: String
+            var expires_in: Int
+        }
+        guard answer.status == 200, let response = try? JSONDecoder().decode(Response.self, from: answer.body), !response.access_token.isEmpty else {
+            throw DependencyUnavailable("azuread", "no token for \(scope): status \(answer.status)")
+        }
+        return Token(value: response.access_token, expiresAt: .now + .seconds(response.expires_in))
+    }
+
+    private static func formEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,33 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// One request to a NAV API with a timeout; transport failures become ``DependencyUnavailable``.
+struct HTTPExchange: Sendable {
+    let dependency: String
+    let httpClient: HTTPClient
+    let timeout: Duration
+
+    struct Answer {
+        var status: Int
+        var body: Data
+    }
+
+    func post(_ url: String, body: Data, headers: [(String, String)]) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(data: body))
+        do {
+            let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
+            let bytes = try await response.body.collect(upTo: 16 << 20)
+            return Answer(status: Int(response.status.code), body: Data(buffer: bytes))
+        } catch let error as DependencyUnavailable {
+            throw error
+        } catch {
+            throw DependencyUnavailable(dependency, "\(url): \(error)")
+        }
+    }
+}

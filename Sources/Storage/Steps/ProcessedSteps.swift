@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `processed_step`: what a role already did for a plan, with what came of it, so that a
+/// redelivered message repeats no side effect and reaches the same decision as the first time.
+public struct ProcessedSteps: Sendable {
+    let postgres: PostgresClient
+    let logger: Logger
+
+    public init(postgres: PostgresClient, logger: Logger) {
+        self.postgres = postgres
+        self.logger = logger
+    }
+
+    /// The recorded result (JSON text) of `step` for `plan`, or nil when it was not done.
+    public func result(of step: String, for plan: UUID) async throws -> String? {
+        let rows = try await postgres.query(
+            "SELECT coalesce(result::text, 'null') FROM processed_step WHERE plan_uuid = \(plan) AND step = \(step)", logger: logger)
+        for try await result in rows.decode(String.self) { return result }
+        return nil
+    }
+
+    /// Records `step` as done with `result` (JSON text). The first record wins: returns the
+    /// result that is stored now, which is another one when a concurrent delivery got there first.
+    public func record(_ step: String, for plan: UUID, result: String) async throws -> String {
+        let rows = try await postgres.query(
+            """
+            WITH inserted AS (
+                INSERT INTO processed_step (plan_uuid, step, result) VALUES (\(plan), \(step), \(result)::jsonb)
+                ON CONFLICT (plan_uuid, step) DO NOTHING RETURNING result::text
+            )
+            SELECT result FROM inserted
+            UNION ALL
+            SELECT result::text FROM processed_step WHERE plan_uuid = \(plan) AND step = \(step) AND NOT EXISTS (SELECT 1 FROM inserted)
+            """, logger: logger)
+        for try await stored in rows.decode(String.self) { return stored }
+        return result
+    }
+}
