@@ -229,11 +229,12 @@ let package = Package(
             .testTarget(
                 name: "PipelineTests",
                 dependencies: [
-                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Storage", "Kafka", "Domain", "TestSupport",
+                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
                 ],
                 swiftSettings: strictSettings
             ),

@@ -105,7 +105,7 @@ public enum MottakApplication {
                 services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                     name: role.rawValue, consumerGroup: Lookup.consumerGroup, consumer: consumer,
                     deadLetters: DeadLetters(producer: producer), logger: roleLogger,
-                    onDeadLetter: { message, reason in try await Self.reportFailed(message, reason, producer: producer) },
+                    onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
                     handler: handler.handle)))
             case .statusUpdater:
                 guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
@@ -158,17 +158,6 @@ public enum MottakApplication {
             configuration.properties["message.timeout.ms"] = "30000"
         }
         return configuration
-    }
-
-    /// A plan whose message was dead-lettered is FAILED, with the reason, for whoever waits.
-    static func reportFailed(_ message: KafkaMessage, _ reason: DeadLetterReason, producer: KafkaProducer) async throws {
-        guard let key = message.key, let uuid = UUID(uuidString: String(decoding: key, as: UTF8.self)) else { return }
-        let event = StatusEvent(
-            uuid: uuid, kind: .failed,
-            error: .init(type: .internalServerError, message: "The plan could not be processed; NAV has been alerted (\(reason.headerValue))"))
-        _ = try await producer.send(
-            topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(event)),
-            headers: [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
     }
 
     static func authenticator(_ configuration: AppConfiguration, logger: Logger) throws -> MaskinportenAuthenticator {
