@@ -43,7 +43,10 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         "Storage", "Kafka", "EventProcessing", "NavClients",
         .product(name: "Logging", package: "swift-log"),
     ]),
-    ("ChannelRouter", []), ("NavChannel", []), ("GpChannel", []), ("StatusQuery", []),
+    ("ChannelRouter", [
+        "Kafka", "EventProcessing",
+        .product(name: "Logging", package: "swift-log"),
+    ]), ("NavChannel", []), ("GpChannel", []), ("StatusQuery", []),
 ]
 
 let package = Package(
@@ -229,7 +232,7 @@ let package = Package(
             .testTarget(
                 name: "PipelineTests",
                 dependencies: [
-                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
+                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,7 +1,6 @@
 /// The router: sends a verified plan to the NAV channel and/or the GP channel, as the employer
-/// asked (`followupplan.channel.nav`, `followupplan.channel.gp`).
-///
-/// Not built yet: issue #5 fills this module.
+/// asked (`followupplan.channel.nav`, `followupplan.channel.gp`). ``RouterHandler`` handles one
+/// `followupplan.verified` event; it needs no database (the event carries the routing facts).
 public enum ChannelRouter {
     /// Its Kafka consumer group; KEDA scales the role on this group's lag.
     public static let consumerGroup = "oppfolgingsplan-mottak-router"

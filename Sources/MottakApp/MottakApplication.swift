@@ -1,4 +1,5 @@
 import ApiSupport
+import ChannelRouter
 import Domain
 import EventProcessing
 import Foundation
@@ -107,6 +108,18 @@ public enum MottakApplication {
                     deadLetters: DeadLetters(producer: producer), logger: roleLogger,
                     onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
                     handler: handler.handle)))
+            case .router:
+                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
+                let handler = RouterHandler(producer: producer, logger: roleLogger)
+                let consumer = try KafkaConsumer(
+                    configuration: kafka, consumer: .init(groupID: ChannelRouter.consumerGroup, topics: [EventTopics.verified]),
+                    logger: roleLogger)
+                services.append(consumer)
+                services.append(ConsumerRoleService(
+                    name: role.rawValue, consumerGroup: ChannelRouter.consumerGroup, consumer: consumer,
+                    deadLetters: DeadLetters(producer: producer), logger: roleLogger,
+                    onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
+                    handler: handler.handle))
             case .statusUpdater:
                 guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
                 let consumer = try KafkaConsumer(

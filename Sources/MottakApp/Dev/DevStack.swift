@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Kafka
 import LocalStandIns
@@ -36,6 +37,7 @@ public enum DevStack {
             try cluster.createTopics(ProjectTopics.all)
             configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
             services.append(EmbeddedKafkaService(cluster: cluster))
+            try await seedSykmeldinger(configuration.kafka!, logger: logger)
             logger.notice("embedded Kafka cluster started", metadata: ["kafka.brokers": "\(cluster.bootstrapServers)"])
         }
         if configuration.maskinporten == nil {
@@ -68,5 +70,15 @@ public enum DevStack {
             logger.notice("throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
         }
         return services
+    }
+
+    /// Publishes the fixture people's sykmeldinger, so that the lookup finds them active.
+    static func seedSykmeldinger(_ kafka: KafkaConfiguration, logger: Logger) async throws {
+        let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        for message in LocalSykmeldingSeed.messages() {
+            _ = try await producer.send(topic: EventTopics.sendtSykmelding, key: Array(message.key.utf8), value: message.value)
+        }
+        await producer.close(flushTimeout: .seconds(5))
+        logger.notice("seeded the sykmelding topic", metadata: ["sykmeldinger": "\(LocalSykmeldingSeed.messages().count)"])
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// The `teamsykmelding.syfo-sendt-sykmelding` messages `mottak dev` publishes at start, one per
+/// fixture person with a sykmelding (``LocalNavFixtures``), dated relative to today, in the
+/// topic's real shape (domain-reference.md 5.3).
+public enum LocalSykmeldingSeed {
+    public static func messages(today: Date = Date()) -> [(key: String, value: [UInt8])] {
+        LocalNavFixtures.all.compactMap { person in
+            guard let days = person.sykmelding else { return nil }
+            let id = "local-sykmelding-\(person.identificationNumber)"
+            let document: [String: Any] = [
+                "kafkaMetadata": ["sykmeldingId": id, "fnr": person.identificationNumber, "timestamp": iso(today), "source": "user"],
+                "event": [
+                    "sykmeldingId": id, "timestamp": iso(today),
+                    "arbeidsgiver": ["orgnummer": LocalNavFixtures.workplace, "juridiskOrgnummer": LocalNavFixtures.legalEntity, "orgNavn": "Lokal Arbeidsgiver AS"],
+                ],
+                "sykmelding": [
+                    "id": id,
+                    "sykmeldingsperioder": [["fom": day(days.fomDaysFromToday, today), "tom": day(days.tomDaysFromToday, today), "type": "AKTIVITET_IKKE_MULIG"]],
+                ],
+            ]
+            return (id, Array((try? JSONSerialization.data(withJSONObject: document)) ?? Data()))
+        }
+    }
+
+    private static func day(_ offset: Int, _ today: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Europe/Oslo")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: today.addingTimeInterval(Double(offset) * 86_400))
+    }
+
+    private static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}

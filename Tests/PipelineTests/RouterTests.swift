@@ -1,0 +1,32 @@
+import ChannelRouter
+import Domain
+import EventProcessing
+import Foundation
+import Kafka
+import TestSupport
+import Testing
+
+@Suite struct RouterTests {
+    @Test func aVerifiedPlanGoesToEachRequestedChannelAndNowhereElse() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.verified, EventTopics.navChannel, EventTopics.gpChannel])
+        let plans = [(true, false), (false, true), (true, true), (false, false)].map { nav, gp in
+            PlanReceivedEvent(
+                uuid: UUID(), employerOrgNumber: "123456789", lpsOrgNumber: "123456789", sendPlanToNav: nav, needsHelpFromNav: false,
+                sendPlanToGeneralPractitioner: gp, submittedVia: .http)
+        }
+        for plan in plans {
+            _ = try await bed.producer.send(
+                topic: EventTopics.verified, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.jsonBody.utf8))
+        }
+        let service = ConsumerRoleService(
+            name: "router", consumerGroup: "router-test", consumer: try bed.consumer(group: "router-test", topics: [EventTopics.verified]),
+            deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger,
+            handler: RouterHandler(producer: bed.producer, logger: TestServices.logger).handle)
+        try await bed.whileRunning(service) {
+            let nav = try await bed.take(2, from: EventTopics.navChannel).map(\.keyText)
+            let gp = try await bed.take(2, from: EventTopics.gpChannel).map(\.keyText)
+            #expect(nav == [plans[0], plans[2]].map { $0.uuid.uuidString.lowercased() })
+            #expect(gp == [plans[1], plans[2]].map { $0.uuid.uuidString.lowercased() })
+        }
+    }
+}
