@@ -22,13 +22,14 @@ run: deps
 	swift build --product mottak
 	.build/debug/mottak dev
 
-# One throwaway PostgreSQL for the whole run (each test creates its own database in it);
+# One throwaway PostgreSQL for the whole run (each test creates its own database in it, and
+# tests of the whole process open a pool per role, hence the raised max_connections);
 # it is removed afterwards, also when a test fails. The suite takes well under a minute: a run
 # past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
 TEST_TIMEOUT ?= 15m
 test: deps
 	swift build --build-tests
-	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
+	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
 
 # Release build of the benchmark only (it needs the Kafka module, not the server stack).
 bench-kafka: deps

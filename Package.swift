@@ -43,10 +43,18 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         "Storage", "Kafka", "EventProcessing", "NavClients",
         .product(name: "Logging", package: "swift-log"),
     ]),
+    ("NavChannel", [
+        "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    ("GpChannel", [
+        "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
+        .product(name: "Logging", package: "swift-log"),
+    ]),
     ("ChannelRouter", [
         "Kafka", "EventProcessing",
         .product(name: "Logging", package: "swift-log"),
-    ]), ("NavChannel", []), ("GpChannel", []), ("StatusQuery", []),
+    ]), ("StatusQuery", []),
 ]
 
 let package = Package(
@@ -132,6 +140,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The plan's PDF, shared by the NAV and GP channels.
+        .target(name: "PlanPdf", dependencies: ["Domain", "Storage", "NavClients"], swiftSettings: strictSettings),
         // What every consuming role shares: the consume-retry-dead-letter loop.
         .target(
             name: "EventProcessing",
@@ -175,7 +185,7 @@ let package = Package(
             .target(
                 name: "MottakApp",
                 dependencies: [
-                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport", "EventProcessing",
+                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport", "EventProcessing", "PlanPdf",
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "NIOCore", package: "swift-nio"),

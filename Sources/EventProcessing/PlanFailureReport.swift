@@ -6,10 +6,28 @@ import Kafka
 /// the reason, so that nobody waits for it in vain. The message key is the plan uuid.
 public enum PlanFailureReport {
     public static func send(for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer) async throws {
-        guard let key = message.key, let uuid = UUID(uuidString: String(decoding: key, as: UTF8.self)) else { return }
-        let event = StatusEvent(
-            uuid: uuid, kind: .failed,
-            error: .init(type: .internalServerError, message: "The plan could not be processed (\(reason.headerValue)); NAV has been alerted"))
+        guard let uuid = planUUID(message) else { return }
+        try await publish(StatusEvent(uuid: uuid, kind: .failed, error: problem(reason)), key: message.key, producer: producer)
+    }
+
+    /// A channel worker gave up: that channel FAILED (the plan settles when no channel is pending).
+    public static func sendChannelFailed(
+        _ channel: DeliveryChannel, for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer
+    ) async throws {
+        guard let uuid = planUUID(message) else { return }
+        try await publish(
+            StatusEvent(uuid: uuid, kind: .channelFailed, channel: channel, error: problem(reason)), key: message.key, producer: producer)
+    }
+
+    private static func planUUID(_ message: KafkaMessage) -> UUID? {
+        message.key.flatMap { UUID(uuidString: String(decoding: $0, as: UTF8.self)) }
+    }
+
+    private static func problem(_ reason: DeadLetterReason) -> StatusEvent.Problem {
+        .init(type: .internalServerError, message: "The plan could not be processed (\(reason.headerValue)); NAV has been alerted")
+    }
+
+    private static func publish(_ event: StatusEvent, key: [UInt8]?, producer: KafkaProducer) async throws {
         _ = try await producer.send(
             topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(event)),
             headers: [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])

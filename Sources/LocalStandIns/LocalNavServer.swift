@@ -8,9 +8,10 @@ import ServiceLifecycle
 import Synchronization
 
 /// NAV's HTTP APIs on loopback, for `mottak dev` and the tests, in their real request and
-/// response shapes (domain-reference.md 3.4, 4.1, 4.2): the Azure AD token endpoint
-/// (`/azuread/token`), Aareg (`/aareg/api/v2/arbeidstaker/arbeidsforholdoversikt`) and PDL
-/// (`/pdl/graphql`), answering from ``LocalNavFixtures``. Every request is recorded, and
+/// response shapes (domain-reference.md 3.4, 4.1-4.8), each under `/<api>` (``API``): the Azure
+/// AD token endpoint, Aareg, PDL (`hentPerson`, `sokAdresse`), KRR, pdfgen (a real small PDF),
+/// Ereg, dokarkiv (409 with the same journal post for an `eksternReferanseId` it has seen) and
+/// isdialogmelding (404 for a person without GP), answering from ``LocalNavFixtures``. Every request is recorded, and
 /// failures can be injected per API (a status, a delay, N times then succeed).
 public final class LocalNavServer: Service, Sendable {
     /// The APIs, as path prefixes.
@@ -18,6 +19,11 @@ public final class LocalNavServer: Service, Sendable {
         case azureAD = "azuread"
         case aareg
         case pdl
+        case krr
+        case pdfgen
+        case ereg
+        case dokarkiv
+        case isdialogmelding
     }
 
     /// A request as the stand-in received it.
@@ -46,6 +52,8 @@ public final class LocalNavServer: Service, Sendable {
         var port: Int?
         var portWaiters: [CheckedContinuation<Int, Never>] = []
         var tokensIssued = 0
+        /// dokarkiv: journal post id by eksternReferanseId.
+        var journalPosts: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -120,11 +128,70 @@ public final class LocalNavServer: Service, Sendable {
                     struct Variables: Decodable { var ident: String }
                     var variables: Variables
                 }
+                if String(decoding: body, as: UTF8.self).contains("sokAdresse") {
+                    return (200, #"{"data":{"sokAdresse":{"hits":[{"vegadresse":{"poststed":"OSLO"}}]}}}"#)
+                }
                 guard let query = try? JSONDecoder().decode(Query.self, from: body) else { return (400, #"{"errors":[{"message":"bad request"}]}"#) }
                 guard let person = LocalNavFixtures.person(query.variables.ident), person.inPdl else {
                     return (200, #"{"errors":[{"message":"Fant ikke person","extensions":{"code":"not_found","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#)
                 }
-                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":[],"bostedsadresse":[]}}}"#)
+                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":[{"gradering":"UGRADERT"}],"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#)
+            }
+        }
+        router.post("/krr") { [self] request, _ in
+            try await answer(.krr, request, needsToken: true) { body in
+                struct Query: Decodable { var personidenter: [String] }
+                guard let query = try? JSONDecoder().decode(Query.self, from: body), let ident = query.personidenter.first else { return (400, "{}") }
+                return (200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","kanVarsles":true,"reservert":false,"mobiltelefonnummer":"+4799999999","epostadresse":"ansatt@example.no"}},"feil":{}}"#)
+            }
+        }
+        router.post("/pdfgen/api/v1/genpdf/oppfolging/oppfolgingsplanlps") { [self] request, _ in
+            let body = Data(buffer: try await request.body.collect(upTo: 4 << 20))
+            if let failure = try await applyFailure(record(.pdfgen, request, body)) { return failure }
+            guard (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["lpsPlanData"] is [String: Any] else {
+                return Self.response(400, #"{"message":"lpsPlanData missing"}"#)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/pdf"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: MinimalPDF.document(text: "Oppfoelgingsplan (lokal pdfgen)"))))
+        }
+        router.get("/ereg/ereg/api/v2/organisasjon/{orgnr}") { [self] request, context in
+            try await answer(.ereg, request, needsToken: true) { _ in
+                let orgnr = context.parameters.get("orgnr") ?? ""
+                guard orgnr == LocalNavFixtures.workplace || orgnr == LocalNavFixtures.legalEntity else { return (404, #"{"melding":"Ikke funnet"}"#) }
+                return (200, #"{"organisasjonsnummer":"\#(orgnr)","navn":{"sammensattnavn":"Lokal Arbeidsgiver AS","navnelinje1":"Lokal Arbeidsgiver AS"}}"#)
+            }
+        }
+        router.post("/dokarkiv/rest/journalpostapi/v1/journalpost") { [self] request, _ in
+            try await answer(.dokarkiv, request, needsToken: true) { body in
+                struct Post: Decodable {
+                    var eksternReferanseId: String
+                    var tema: String
+                    var journalpostType: String
+                }
+                guard let post = try? JSONDecoder().decode(Post.self, from: body), post.tema == "OPP", post.journalpostType == "INNGAAENDE" else {
+                    return (400, #"{"message":"invalid journal post"}"#)
+                }
+                let (id, existed) = state.withLock { state -> (Int, Bool) in
+                    if let id = state.journalPosts[post.eksternReferanseId] { return (id, true) }
+                    let id = 600_000_000 + state.journalPosts.count + 1
+                    state.journalPosts[post.eksternReferanseId] = id
+                    return (id, false)
+                }
+                return (existed ? 409 : 201, #"{"journalpostId":\#(id),"journalpostferdigstilt":true,"journalstatus":"ENDELIG","melding":null,"dokumenter":[{"dokumentInfoId":"\#(id + 1)","brevkode":"OPPF_PLA","tittel":"Oppfølgingsplan"}]}"#)
+            }
+        }
+        router.post("/isdialogmelding/api/v2/send/oppfolgingsplan") { [self] request, _ in
+            try await answer(.isdialogmelding, request, needsToken: true) { body in
+                struct Message: Decodable {
+                    var sykmeldtFnr: String
+                    var oppfolgingsplanPdf: String
+                }
+                guard let message = try? JSONDecoder().decode(Message.self, from: body), Data(base64Encoded: message.oppfolgingsplanPdf) != nil else {
+                    return (400, "{}")
+                }
+                guard let person = LocalNavFixtures.person(message.sykmeldtFnr), person.hasGeneralPractitioner else { return (404, "{}") }
+                return (200, "{}")
             }
         }
         let app = Application(
@@ -147,18 +214,8 @@ public final class LocalNavServer: Service, Sendable {
     private func answer(
         _ api: API, _ request: Request, needsToken: Bool = false, _ respond: (Data) throws -> (Int, String)
     ) async throws -> Response {
-        let body = Data(buffer: try await request.body.collect(upTo: 1 << 20))
-        let failure: Failure? = state.withLock { state in
-            state.requests.append(RecordedRequest(api: api, path: request.uri.path, headers: request.headers, body: body))
-            guard var failure = state.failures[api], failure.times > 0 else { return nil }
-            failure.times -= 1
-            state.failures[api] = failure.times > 0 ? failure : nil
-            return failure
-        }
-        if let failure {
-            if failure.delay > .zero { try await Task.sleep(for: failure.delay) }
-            if let status = failure.status { return Self.response(status, #"{"message":"injected failure"}"#) }
-        }
+        let body = Data(buffer: try await request.body.collect(upTo: 4 << 20))
+        if let failure = try await applyFailure(record(api, request, body)) { return failure }
         if needsToken {
             guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer local-") else {
                 return Self.response(401, #"{"message":"missing or unknown token"}"#)
@@ -166,6 +223,24 @@ public final class LocalNavServer: Service, Sendable {
         }
         let (status, json) = try respond(body)
         return Self.response(status, json)
+    }
+
+    /// Records the request; returns the failure injected for it, if any.
+    private func record(_ api: API, _ request: Request, _ body: Data) -> Failure? {
+        state.withLock { state in
+            state.requests.append(RecordedRequest(api: api, path: request.uri.path, headers: request.headers, body: body))
+            guard var failure = state.failures[api], failure.times > 0 else { return nil }
+            failure.times -= 1
+            state.failures[api] = failure.times > 0 ? failure : nil
+            return failure
+        }
+    }
+
+    /// Waits out an injected delay; returns the injected error answer, or nil to answer normally.
+    private func applyFailure(_ failure: Failure?) async throws -> Response? {
+        guard let failure else { return nil }
+        if failure.delay > .zero { try await Task.sleep(for: failure.delay) }
+        return failure.status.map { Self.response($0, #"{"message":"injected failure"}"#) }
     }
 
     private static func response(_ status: Int, _ json: String) -> Response {

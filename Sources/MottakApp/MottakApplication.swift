@@ -1,6 +1,8 @@
 import ApiSupport
 import ChannelRouter
 import Domain
+import GpChannel
+import NavChannel
 import EventProcessing
 import Foundation
 import Hummingbird
@@ -108,6 +110,38 @@ public enum MottakApplication {
                     deadLetters: DeadLetters(producer: producer), logger: roleLogger,
                     onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
                     handler: handler.handle)))
+            case .navChannel, .gpChannel:
+                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
+                let tokens = try configuration.navApis.tokens(logger: roleLogger)
+                let plans = PlanStore(postgres: postgres, logger: roleLogger)
+                let steps = ProcessedSteps(postgres: postgres, logger: roleLogger)
+                let pdfs = try configuration.navApis.pdfBuilder(plans: plans, tokens: tokens)
+                let group: String
+                let topic: String
+                let handle: ConsumerRoleService.Handler
+                let channel: DeliveryChannel
+                if role == .navChannel {
+                    (group, topic, channel) = (NavChannel.consumerGroup, EventTopics.navChannel, .nav)
+                    handle = NavChannelHandler(
+                        plans: plans, steps: steps, pdfs: pdfs, ereg: try configuration.navApis.eregClient(tokens: tokens),
+                        dokarkiv: try configuration.navApis.dokarkivClient(tokens: tokens), producer: producer, logger: roleLogger
+                    ).handle
+                } else {
+                    (group, topic, channel) = (GpChannel.consumerGroup, EventTopics.gpChannel, .generalPractitioner)
+                    handle = GpChannelHandler(
+                        plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try configuration.navApis.isdialogmeldingClient(tokens: tokens),
+                        producer: producer, logger: roleLogger
+                    ).handle
+                }
+                let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: group, topics: [topic]), logger: roleLogger)
+                services.append(consumer)
+                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
+                    name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer),
+                    logger: roleLogger,
+                    onDeadLetter: { message, reason in
+                        try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer)
+                    },
+                    handler: handle)))
             case .router:
                 guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
                 let handler = RouterHandler(producer: producer, logger: roleLogger)

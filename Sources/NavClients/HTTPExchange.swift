@@ -16,10 +16,18 @@ struct HTTPExchange: Sendable {
     }
 
     func post(_ url: String, body: Data, headers: [(String, String)]) async throws -> Answer {
+        try await send(.POST, url, body: body, headers: headers)
+    }
+
+    func get(_ url: String, headers: [(String, String)]) async throws -> Answer {
+        try await send(.GET, url, body: nil, headers: headers)
+    }
+
+    private func send(_ method: HTTPMethod, _ url: String, body: Data?, headers: [(String, String)]) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
+        request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(data: body))
+        if let body { request.body = .bytes(ByteBuffer(data: body)) }
         do {
             let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
             let bytes = try await response.body.collect(upTo: 16 << 20)

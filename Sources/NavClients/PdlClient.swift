@@ -20,34 +20,11 @@ public struct PdlClient: Sendable {
     /// Whether PDL knows the person: true for a person, false for PDL's `not_found` (or a null
     /// `hentPerson`); any other error or status is an outage, not a verdict.
     public func personExists(_ identificationNumber: String) async throws -> Bool {
-        let body = try JSONSerialization.data(withJSONObject: ["query": Self.existsQuery, "variables": ["ident": identificationNumber]])
-        let answer = try await exchange.post(
-            await url.resolve(), body: body,
-            headers: [
-                ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
-                ("behandlingsnummer", "B426"),
-            ])
-        guard answer.status == 200 else { throw DependencyUnavailable("pdl", "status \(answer.status)") }
-        struct Response: Decodable {
-            struct Data: Decodable {
-                struct Person: Decodable {}
-                var hentPerson: Person?
-            }
-            struct GraphQLError: Decodable {
-                struct Extensions: Decodable { var code: String? }
-                var message: String?
-                var extensions: Extensions?
-            }
-            var data: Data?
-            var errors: [GraphQLError]?
+        struct Data: Decodable {
+            struct Person: Decodable {}
+            var hentPerson: Person?
         }
-        guard let response = try? JSONDecoder().decode(Response.self, from: answer.body) else {
-            throw DependencyUnavailable("pdl", "an answer we cannot read")
-        }
-        if let errors = response.errors, !errors.isEmpty {
-            if errors.allSatisfy({ $0.extensions?.code == "not_found" }) { return false }
-            throw DependencyUnavailable("pdl", "errors: \(errors.compactMap { $0.extensions?.code ?? $0.message }.joined(separator: ", "))")
-        }
-        return response.data?.hentPerson != nil
+        let data: Data? = try await graphQL(Self.existsQuery, variables: ["ident": identificationNumber])
+        return data?.hentPerson != nil
     }
 }

@@ -17,6 +17,9 @@ import Testing
     static let navApiEnvironment = [
         "AZURE_OPENID_CONFIG_TOKEN_ENDPOINT": "http://127.0.0.1:1/token", "AZURE_APP_CLIENT_ID": "id", "AZURE_APP_CLIENT_SECRET": "secret",
         "AAREG_URL": "http://127.0.0.1:1/aareg", "AAREG_SCOPE": "aareg", "PDL_URL": "http://127.0.0.1:1/pdl", "PDL_SCOPE": "pdl",
+        "KRR_PROXY_URL": "http://127.0.0.1:1/krr", "KRR_PROXY_SCOPE": "krr", "OP_PDFGEN_URL": "http://127.0.0.1:1",
+        "EREG_URL": "http://127.0.0.1:1", "EREG_SCOPE": "ereg", "DOKARKIV_URL": "http://127.0.0.1:1", "DOKARKIV_SCOPE": "dokarkiv",
+        "ISDIALOGMELDING_URL": "http://127.0.0.1:1", "ISDIALOGMELDING_CLIENT_ID": "isdialogmelding",
     ]
 
     @Test func startsTheEmbeddedKafkaWithTheProjectsTopicsWhenNoBrokersAreConfigured() async throws {

@@ -16,7 +16,7 @@ import Testing
 /// The whole process as `mottak dev` runs it: POST → outbox → relay → Kafka → lookup (stand-ins
 /// over HTTP, sykmeldinger from the seeded topic) → status updater → `plan_status`.
 @Suite struct PipelineFlowTests {
-    @Test func aPlanIsVerifiedOrRejectedThroughThePipeline() async throws {
+    @Test func plansAreDeliveredOrRejectedThroughThePipeline() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
         let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
@@ -28,9 +28,7 @@ import Testing
         try await TestServices.withFreshDatabase { database, postgres in
             var configuration = HealthEndpointTests.configuration(database: database, kafka: cluster.bootstrapServers)
             configuration.maskinporten = MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }
-            configuration.navApis.azureTokenEndpoint = EndpointURL { await nav.baseURL(.azureAD) + "/token" }
-            configuration.navApis.aareg = EndpointURL { await nav.baseURL(.aareg) }
-            configuration.navApis.pdl = EndpointURL { await nav.baseURL(.pdl) + "/graphql" }
+            configuration.navApis = DevStack.standIns(nav, filling: try AppConfiguration(environment: [:], mode: .dev).navApis)
             let app = try MottakApplication.build(
                 configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav], logger: TestServices.logger)
             try await app.test(.router) { client in
@@ -43,24 +41,46 @@ import Testing
                     return count == 3
                 }
                 let token = try issuer.token(consumer: LocalNavFixtures.workplace)
-                func submit(_ person: LocalNavFixtures.Person) async throws -> UUID {
+                func submit(_ person: LocalNavFixtures.Person, _ changes: [String: Any] = [:]) async throws -> UUID {
                     let response = try await client.execute(
                         uri: "/api/v1/followupplan", method: .post,
                         headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
-                        body: ByteBuffer(bytes: PlanJSON.body(["employeeIdentificationNumber": person.identificationNumber, "sendPlanToGeneralPractitioner": true])))
+                        body: ByteBuffer(bytes: PlanJSON.body(
+                            ["employeeIdentificationNumber": person.identificationNumber, "sendPlanToGeneralPractitioner": true].merging(changes) { $1 })))
                     #expect(response.status == .ok)
                     return UUID(uuidString: try SubmitAnswer(response).uuid)!
                 }
                 let ready = try await submit(LocalNavFixtures.ready)
+                let withoutGP = try await submit(LocalNavFixtures.withoutGeneralPractitioner, ["needsHelpFromNav": false])
+                let gpOnly = try await submit(LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
                 let unemployed = try await submit(LocalNavFixtures.withoutEmployment)
                 let ended = try await submit(LocalNavFixtures.endedSykmelding)
 
-                try await Self.waitForState(of: ready, "IN_PROGRESS", postgres)
+                try await Self.waitForState(of: ready, "COMPLETED", postgres)
+                try await Self.waitForState(of: withoutGP, "COMPLETED", postgres)
+                try await Self.waitForState(of: gpOnly, "FAILED", postgres)
                 try await Self.waitForState(of: unemployed, "REJECTED", postgres)
                 try await Self.waitForState(of: ended, "REJECTED", postgres)
                 #expect(try await Self.errorType(of: unemployed, postgres) == "NO_ACTIVE_EMPLOYMENT")
                 #expect(try await Self.errorType(of: ended, postgres) == "NO_ACTIVE_SENT_SYKMELDING")
-                #expect(nav.requests(to: .pdl).count == 1, "only the plan that passed the first two checks reached PDL")
+                #expect(try await Self.errorType(of: gpOnly, postgres) == "GENERAL_PRACTITIONER_NOT_FOUND")
+
+                // One journal post per plan that went to NAV, one GP message per plan for the GP.
+                #expect(nav.requests(to: .dokarkiv).count == 2)
+                #expect(nav.requests(to: .isdialogmelding).count == 3)
+                #expect(nav.requests(to: .pdfgen).count == 3, "one PDF per delivered plan, shared by its channels")
+                let journalposts = try await Self.journalposts(postgres)
+                #expect(journalposts[ready] != nil && journalposts[withoutGP] != nil)
+
+                // The Modia task for the plan that asked for help, keyed by its uuid.
+                let modia = try await Self.firstMessage(of: EventTopics.modiaTask, cluster)
+                #expect(modia.key.map { String(decoding: $0, as: UTF8.self) } == ready.uuidString.lowercased())
+                let task = try JSONSerialization.jsonObject(with: Data(modia.value ?? [])) as? [String: Any]
+                #expect(task?["uuid"] as? String == ready.uuidString.lowercased())
+                #expect(task?["fodselsnummer"] as? String == LocalNavFixtures.ready.identificationNumber)
+                #expect(task?["virksomhetsnummer"] as? String == LocalNavFixtures.workplace)
+                #expect(task?["behovForBistandFraNav"] as? Bool == true)
+                #expect(task?["opprettet"] is Int)
             }
         }
         withExtendedLifetime(cluster) {}
@@ -85,6 +105,22 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("plan \(plan) is \(last), not \(state), after \(timeout)")
+    }
+
+    static func journalposts(_ postgres: PostgresClient) async throws -> [UUID: String] {
+        var ids: [UUID: String] = [:]
+        let rows = try await postgres.query("SELECT plan_uuid, nav_journalpost_id FROM plan_status WHERE nav_journalpost_id IS NOT NULL")
+        for try await (uuid, id) in rows.decode((UUID, String).self) { ids[uuid] = id }
+        return ids
+    }
+
+    static func firstMessage(of topic: String, _ cluster: EmbeddedKafkaCluster) async throws -> KafkaMessage {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
+            consumer: .init(groupID: "check-\(UUID())", topics: [topic]), logger: TestServices.logger)
+        defer { Task { await consumer.close() } }
+        for try await message in consumer.messages { return message }
+        throw MissingTestService(description: "no message on \(topic)")
     }
 
     static func errorType(of plan: UUID, _ postgres: PostgresClient) async throws -> String? {

@@ -1,5 +1,7 @@
 import Logging
 import NavClients
+import PlanPdf
+import Storage
 
 /// Where NAV's APIs are and how to get tokens for them, with NAIS's variable names
 /// (domain-reference.md 7.1). Each value that is unset is filled by `mottak dev` with its local
@@ -12,6 +14,18 @@ public struct NavApiConfiguration: Sendable {
     public var aaregScope: String?
     public var pdl: EndpointURL?
     public var pdlScope: String?
+    public var krr: EndpointURL?
+    public var krrScope: String?
+    public var pdfgen: EndpointURL?
+    public var ereg: EndpointURL?
+    public var eregScope: String?
+    public var dokarkiv: EndpointURL?
+    public var dokarkivScope: String?
+    public var isdialogmelding: EndpointURL?
+    /// `ISDIALOGMELDING_CLIENT_ID`: isdialogmelding's token scope (NAIS's name for it).
+    public var isdialogmeldingScope: String?
+    /// `Nav-Consumer-Id` towards pdfgen and Ereg.
+    public var appName: String
 
     init(_ env: EnvironmentReader) {
         azureTokenEndpoint = env.string("AZURE_OPENID_CONFIG_TOKEN_ENDPOINT").map(EndpointURL.init)
@@ -21,12 +35,22 @@ public struct NavApiConfiguration: Sendable {
         aaregScope = env.string("AAREG_SCOPE")
         pdl = env.string("PDL_URL").map(EndpointURL.init)
         pdlScope = env.string("PDL_SCOPE")
+        krr = env.string("KRR_PROXY_URL").map(EndpointURL.init)
+        krrScope = env.string("KRR_PROXY_SCOPE")
+        pdfgen = env.string("OP_PDFGEN_URL").map(EndpointURL.init)
+        ereg = env.string("EREG_URL").map(EndpointURL.init)
+        eregScope = env.string("EREG_SCOPE")
+        dokarkiv = env.string("DOKARKIV_URL").map(EndpointURL.init)
+        dokarkivScope = env.string("DOKARKIV_SCOPE")
+        isdialogmelding = env.string("ISDIALOGMELDING_URL").map(EndpointURL.init)
+        isdialogmeldingScope = env.string("ISDIALOGMELDING_CLIENT_ID")
+        appName = env.string("NAIS_APP_NAME") ?? "oppfolgingsplan-mottak"
     }
 
     /// Whether any API still needs its local stand-in.
     var hasGaps: Bool {
-        azureTokenEndpoint == nil || azureClientID == nil || azureClientSecret == nil || aareg == nil || aaregScope == nil || pdl == nil
-            || pdlScope == nil
+        [azureTokenEndpoint, aareg, pdl, krr, pdfgen, ereg, dokarkiv, isdialogmelding].contains { $0 == nil }
+            || [azureClientID, azureClientSecret, aaregScope, pdlScope, krrScope, eregScope, dokarkivScope, isdialogmeldingScope].contains { $0 == nil }
     }
 
     /// The token provider, or the name of the first missing variable.
@@ -42,6 +66,35 @@ public struct NavApiConfiguration: Sendable {
         guard let aareg else { throw .missing("AAREG_URL", because: "the lookup checks employments in Aareg") }
         guard let aaregScope else { throw .missing("AAREG_SCOPE", because: "the lookup needs a token for Aareg") }
         return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens)
+    }
+
+    func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider) throws(ConfigurationError) -> PlanPdfBuilder {
+        guard let krr else { throw .missing("KRR_PROXY_URL", because: "the channels put contact details in the PDF") }
+        guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the channels need a token for KRR") }
+        guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }
+        return PlanPdfBuilder(
+            plans: plans, pdl: try pdlClient(tokens: tokens), krr: KrrClient(url: krr, scope: krrScope, tokens: tokens),
+            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName))
+    }
+
+    func eregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> EregClient {
+        guard let ereg else { throw .missing("EREG_URL", because: "the NAV channel names the employer") }
+        guard let eregScope else { throw .missing("EREG_SCOPE", because: "the NAV channel needs a token for Ereg") }
+        return EregClient(baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens)
+    }
+
+    func dokarkivClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> DokarkivClient {
+        guard let dokarkiv else { throw .missing("DOKARKIV_URL", because: "the NAV channel journals the plan") }
+        guard let dokarkivScope else { throw .missing("DOKARKIV_SCOPE", because: "the NAV channel needs a token for dokarkiv") }
+        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens)
+    }
+
+    func isdialogmeldingClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> IsdialogmeldingClient {
+        guard let isdialogmelding else { throw .missing("ISDIALOGMELDING_URL", because: "the GP channel sends through isdialogmelding") }
+        guard let isdialogmeldingScope else {
+            throw .missing("ISDIALOGMELDING_CLIENT_ID", because: "the GP channel needs a token for isdialogmelding")
+        }
+        return IsdialogmeldingClient(baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens)
     }
 
     func pdlClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> PdlClient {

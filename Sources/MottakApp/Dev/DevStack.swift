@@ -49,14 +49,7 @@ public enum DevStack {
         }
         if configuration.navApis.hasGaps {
             let server = LocalNavServer(logger: logger)
-            var apis = configuration.navApis
-            apis.azureTokenEndpoint = apis.azureTokenEndpoint ?? EndpointURL { await server.baseURL(.azureAD) + "/token" }
-            apis.azureClientID = apis.azureClientID ?? "local-mottak"
-            apis.azureClientSecret = apis.azureClientSecret ?? "local-secret"
-            apis.aareg = apis.aareg ?? EndpointURL { await server.baseURL(.aareg) }
-            apis.aaregScope = apis.aaregScope ?? "local.arbeidsforhold.aareg-services"
-            apis.pdl = apis.pdl ?? EndpointURL { await server.baseURL(.pdl) + "/graphql" }
-            apis.pdlScope = apis.pdlScope ?? "local.pdl.pdl-api"
+            let apis = standIns(server, filling: configuration.navApis)
             configuration.navApis = apis
             services.append(server)
             logger.notice("local stand-ins for NAV's APIs started (those not configured)")
@@ -70,6 +63,28 @@ public enum DevStack {
             logger.notice("throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
         }
         return services
+    }
+
+    /// `apis` with every unset API pointed at `server`, and local scopes and credentials.
+    static func standIns(_ server: LocalNavServer, filling apis: NavApiConfiguration) -> NavApiConfiguration {
+        var apis = apis
+        apis.azureTokenEndpoint = apis.azureTokenEndpoint ?? EndpointURL { await server.baseURL(.azureAD) + "/token" }
+        apis.azureClientID = apis.azureClientID ?? "local-mottak"
+        apis.azureClientSecret = apis.azureClientSecret ?? "local-secret"
+        apis.aareg = apis.aareg ?? EndpointURL { await server.baseURL(.aareg) }
+        apis.aaregScope = apis.aaregScope ?? "local.arbeidsforhold.aareg-services"
+        apis.pdl = apis.pdl ?? EndpointURL { await server.baseURL(.pdl) + "/graphql" }
+        apis.pdlScope = apis.pdlScope ?? "local.pdl.pdl-api"
+        apis.krr = apis.krr ?? EndpointURL { await server.baseURL(.krr) }
+        apis.krrScope = apis.krrScope ?? "local.team-rocket.digdir-krr-proxy"
+        apis.pdfgen = apis.pdfgen ?? EndpointURL { await server.baseURL(.pdfgen) }
+        apis.ereg = apis.ereg ?? EndpointURL { await server.baseURL(.ereg) }
+        apis.eregScope = apis.eregScope ?? "local.arbeidsforhold.ereg-services"
+        apis.dokarkiv = apis.dokarkiv ?? EndpointURL { await server.baseURL(.dokarkiv) }
+        apis.dokarkivScope = apis.dokarkivScope ?? "local.teamdokumenthandtering.dokarkiv"
+        apis.isdialogmelding = apis.isdialogmelding ?? EndpointURL { await server.baseURL(.isdialogmelding) }
+        apis.isdialogmeldingScope = apis.isdialogmeldingScope ?? "local.teamsykefravr.isdialogmelding"
+        return apis
     }
 
     /// Publishes the fixture people's sykmeldinger, so that the lookup finds them active.

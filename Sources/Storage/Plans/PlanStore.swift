@@ -216,3 +216,69 @@ extension PlanStore {
         return nil
     }
 }
+
+extension PlanStore {
+    /// A stored plan with the organisations it was submitted under.
+    public struct StoredPlan: Sendable, Equatable {
+        public var uuid: UUID
+        public var employerOrgNumber: String
+        public var lpsOrgNumber: String
+        public var plan: FollowUpPlanDTO
+    }
+
+    /// The whole plan `uuid`, or nil when there is no such plan. For the channels' PDF.
+    public func plan(_ uuid: UUID) async throws -> StoredPlan? {
+        let rows = try await postgres.query(
+            """
+            SELECT employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
+                   tasks_that_can_not_be_done, previous_facilitation, planned_facilitation, other_facilitation_options, follow_up,
+                   evaluation_date::text, send_plan_to_nav, needs_help_from_nav, needs_help_from_nav_description,
+                   send_plan_to_general_practitioner, message_to_general_practitioner, additional_information, contact_person_full_name,
+                   contact_person_phone_number, contact_person_email, employee_has_contributed_to_plan,
+                   employee_has_not_contributed_to_plan_description, lps_name, lps_email
+            FROM followup_plan WHERE uuid = \(uuid)
+            """, logger: logger)
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            func text(_ index: Int) throws -> String { try columns[index].decode(String.self) }
+            func optionalText(_ index: Int) throws -> String? { try columns[index].decode(String?.self) }
+            let plan = FollowUpPlanDTO(
+                employeeIdentificationNumber: try text(2), typicalWorkday: try text(3), tasksThatCanStillBeDone: try text(4),
+                tasksThatCanNotBeDone: try text(5), previousFacilitation: try text(6), plannedFacilitation: try text(7),
+                otherFacilitationOptions: try optionalText(8), followUp: try text(9), evaluationDate: CalendarDate(iso: try text(10))!,
+                sendPlanToNav: try columns[11].decode(Bool.self), needsHelpFromNav: try columns[12].decode(Bool?.self),
+                needsHelpFromNavDescription: try optionalText(13), sendPlanToGeneralPractitioner: try columns[14].decode(Bool.self),
+                messageToGeneralPractitioner: try optionalText(15), additionalInformation: try optionalText(16),
+                contactPersonFullName: try text(17), contactPersonPhoneNumber: try text(18), contactPersonEmail: try text(19),
+                employeeHasContributedToPlan: try columns[20].decode(Bool.self),
+                employeeHasNotContributedToPlanDescription: try optionalText(21), lpsName: try text(22), lpsEmail: try optionalText(23))
+            return StoredPlan(uuid: uuid, employerOrgNumber: try text(0), lpsOrgNumber: try text(1), plan: plan)
+        }
+        return nil
+    }
+
+    /// The plan's PDF, when one was stored.
+    public func pdf(_ uuid: UUID) async throws -> [UInt8]? {
+        let rows = try await postgres.query("SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid)", logger: logger)
+        for try await pdf in rows.decode(ByteBuffer.self) { return Array(buffer: pdf) }
+        return nil
+    }
+
+    /// Runs `body` while holding a lock on plan `uuid`'s PDF (a transaction-scoped advisory
+    /// lock), so that the two channels of one plan do not both build it.
+    public func withPDFLock<T: Sendable>(_ uuid: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await postgres.transaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(uuid.uuidString.lowercased()), 7001))", logger: logger)
+            return try await body()
+        }
+    }
+
+    /// Stores `pdf` unless one is stored already; returns the one that is stored now (the first
+    /// one wins, so both channels send the same document).
+    public func storePDF(_ pdf: [UInt8], for uuid: UUID) async throws -> [UInt8] {
+        try await postgres.query(
+            "INSERT INTO plan_pdf (plan_uuid, pdf) VALUES (\(uuid), \(ByteBuffer(bytes: pdf))) ON CONFLICT (plan_uuid) DO NOTHING",
+            logger: logger)
+        return try await self.pdf(uuid) ?? pdf
+    }
+}

@@ -1,0 +1,90 @@
+import Domain
+import EventProcessing
+import Foundation
+import Kafka
+import Logging
+import NavClients
+import PlanPdf
+import Storage
+
+/// Delivers one plan to NAV. Each side effect is recorded per plan (`processed_step`), so a
+/// redelivered message repeats none: `dokarkiv` (with the journalpost id) and `modia`.
+public struct NavChannelHandler: Sendable {
+    let plans: PlanStore
+    let steps: ProcessedSteps
+    let pdfs: PlanPdfBuilder
+    let ereg: EregClient
+    let dokarkiv: DokarkivClient
+    let producer: KafkaProducer
+    let logger: Logger
+
+    public init(
+        plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient, producer: KafkaProducer,
+        logger: Logger
+    ) {
+        self.plans = plans
+        self.steps = steps
+        self.pdfs = pdfs
+        self.ereg = ereg
+        self.dokarkiv = dokarkiv
+        self.producer = producer
+        self.logger = logger
+    }
+
+    public func handle(_ message: KafkaMessage) async throws {
+        guard let value = message.value, let event = try? JSONDecoder().decode(PlanReceivedEvent.self, from: Data(value)), event.version == 1 else {
+            throw PoisonMessage("not a followupplan.channel.nav event")
+        }
+        guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.uuidString.lowercased()) is stored") }
+        let journalpostID = try await journalpost(stored)
+        if stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true {
+            try await modiaTask(stored)
+        }
+        let status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
+        _ = try await producer.send(
+            topic: EventTopics.status, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(status)),
+            headers: message.headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" }
+                + [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
+        logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(journalpostID)"])
+    }
+
+    func journalpost(_ stored: PlanStore.StoredPlan) async throws -> String {
+        struct Recorded: Codable { var journalpostId: String }
+        if let recorded = try await steps.result(of: "dokarkiv", for: stored.uuid) {
+            return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).journalpostId
+        }
+        let pdf = try await pdfs.pdf(for: stored)
+        let name = try await ereg.name(of: stored.employerOrgNumber)
+        let id = try await dokarkiv.journal(.init(
+            employerOrgNumber: stored.employerOrgNumber, employerName: name, employeeIdentificationNumber: stored.plan.employeeIdentificationNumber,
+            pdf: pdf, externalReference: stored.uuid.uuidString.lowercased()))
+        let recorded = try await steps.record(
+            "dokarkiv", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(journalpostId: id)), as: UTF8.self))
+        return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).journalpostId
+    }
+
+    /// The Modia task (domain-reference.md 4.7), keyed by the plan uuid, acknowledged before it
+    /// counts as done.
+    func modiaTask(_ stored: PlanStore.StoredPlan) async throws {
+        if try await steps.result(of: "modia", for: stored.uuid) != nil { return }
+        let task: [String: Any] = [
+            "uuid": stored.uuid.uuidString.lowercased(), "fodselsnummer": stored.plan.employeeIdentificationNumber,
+            "virksomhetsnummer": stored.employerOrgNumber, "behovForBistandFraNav": true, "opprettet": Self.osloEpochDay(),
+        ]
+        let report = try await producer.send(
+            topic: EventTopics.modiaTask, key: Array(stored.uuid.uuidString.lowercased().utf8),
+            value: Array(try JSONSerialization.data(withJSONObject: task, options: [.sortedKeys])))
+        _ = try await steps.record("modia", for: stored.uuid, result: #"{"partition":\#(report.partition),"offset":\#(report.offset)}"#)
+    }
+
+    /// Today in Oslo as days since 1970-01-01.
+    static func osloEpochDay(_ now: Date = Date()) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Oslo")!
+        let day = calendar.dateComponents([.year, .month, .day], from: now)
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let midnight = utc.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+        return Int(midnight.timeIntervalSince1970 / 86_400)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+extension PdlClient {
+    /// What the PDF shows of the employee.
+    public struct PersonDetails: Sendable, Equatable {
+        /// "fornavn [mellomnavn] etternavn", or nil when PDL has no usable name.
+        public var name: String?
+        /// "adressenavn husnummer+husbokstav postnummer poststed"; nil when the person's address is
+        /// protected (any gradering but UGRADERT) or PDL has no road address.
+        public var address: String?
+    }
+
+    static let personQuery = """
+        query($ident: ID!) { hentPerson(ident: $ident) {
+          adressebeskyttelse(historikk: false) { gradering }
+          navn(historikk: false) { fornavn mellomnavn etternavn }
+          bostedsadresse(historikk: false) { vegadresse { adressenavn husnummer husbokstav postnummer } }
+        } }
+        """
+
+    static let postTownQuery = """
+        query($paging: Paging, $criteria: [Criterion]) { sokAdresse(paging: $paging, criteria: $criteria) {
+          hits { vegadresse { poststed } } } }
+        """
+
+    /// Name and address for the PDF (domain-reference.md 4.1); nil when PDL does not know the person.
+    public func personDetails(_ identificationNumber: String) async throws -> PersonDetails? {
+        struct Person: Decodable {
+            struct Protection: Decodable { var gradering: String? }
+            struct Name: Decodable {
+                var fornavn: String?
+                var mellomnavn: String?
+                var etternavn: String?
+            }
+            struct Residence: Decodable {
+                struct Road: Decodable {
+                    var adressenavn: String?
+                    var husnummer: String?
+                    var husbokstav: String?
+                    var postnummer: String?
+                }
+                var vegadresse: Road?
+            }
+            var adressebeskyttelse: [Protection]?
+            var navn: [Name]?
+            var bostedsadresse: [Residence]?
+        }
+        struct Data: Decodable { var hentPerson: Person? }
+        guard let data: Data = try await graphQL(Self.personQuery, variables: ["ident": identificationNumber]), let person = data.hentPerson else {
+            return nil
+        }
+        let name = person.navn?.first.flatMap { name -> String? in
+            guard let first = name.fornavn, !first.isEmpty, let last = name.etternavn, !last.isEmpty else { return nil }
+            return [first, name.mellomnavn, last].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        let protection = person.adressebeskyttelse?.first?.gradering
+        var address: String?
+        if protection == nil || protection == "UGRADERT", let road = person.bostedsadresse?.first?.vegadresse,
+            let postnummer = road.postnummer, !postnummer.isEmpty
+        {
+            let town = try await postTown(postnummer) ?? ""
+            address = "\(road.adressenavn ?? "") \(road.husnummer ?? "")\(road.husbokstav ?? "") \(postnummer) \(town)"
+                .trimmingCharacters(in: .whitespaces)
+        }
+        return PersonDetails(name: name, address: address)
+    }
+
+    func postTown(_ postnummer: String) async throws -> String? {
+        struct Data: Decodable {
+            struct Search: Decodable {
+                struct Hit: Decodable {
+                    struct Road: Decodable { var poststed: String? }
+                    var vegadresse: Road?
+                }
+                var hits: [Hit]?
+            }
+            var sokAdresse: Search?
+        }
+        let variables: [String: Any] = [
+            "paging": ["pageNumber": 1, "resultsPerPage": 1],
+            "criteria": [["fieldName": "vegadresse.postnummer", "searchRule": ["equals": postnummer]]],
+        ]
+        let data: Data? = try await graphQL(Self.postTownQuery, variables: variables)
+        return data?.sokAdresse?.hits?.first?.vegadresse?.poststed
+    }
+
+    /// A GraphQL call: `data` on success, nil for PDL's `not_found`, an outage otherwise.
+    func graphQL<Result: Decodable>(_ query: String, variables: [String: Any]) async throws -> Result? {
+        let body = try JSONSerialization.data(withJSONObject: ["query": query, "variables": variables])
+        let answer = try await exchange.post(
+            await url.resolve(), body: body,
+            headers: [
+                ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
+                ("behandlingsnummer", "B426"),
+            ])
+        guard answer.status == 200 else { throw DependencyUnavailable("pdl", "status \(answer.status)") }
+        guard let response = try? JSONDecoder().decode(GraphQLResponse<Result>.self, from: answer.body) else {
+            throw DependencyUnavailable("pdl", "an answer we cannot read")
+        }
+        if let errors = response.errors, !errors.isEmpty {
+            if errors.allSatisfy({ $0.extensions?.code == "not_found" }) { return nil }
+            throw DependencyUnavailable("pdl", "errors: \(errors.compactMap { $0.extensions?.code ?? $0.message }.joined(separator: ", "))")
+        }
+        return response.data
+    }
+}
+
+/// PDL's GraphQL envelope.
+struct GraphQLResponse<Result: Decodable>: Decodable {
+    struct GraphQLError: Decodable {
+        struct Extensions: Decodable { var code: String? }
+        var message: String?
+        var extensions: Extensions?
+    }
+    var data: Result?
+    var errors: [GraphQLError]?
+}

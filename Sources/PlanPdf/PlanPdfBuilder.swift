@@ -1,0 +1,74 @@
+import Domain
+import Foundation
+import NavClients
+import Storage
+
+/// The plan's PDF, built once and stored (`plan_pdf`), so the NAV channel and the GP channel
+/// send the same document and a redelivered message does not build it again.
+///
+/// Contents as the existing service sends them to syfooppdfgen (domain-reference.md 4.5): the
+/// employee's name and address from PDL (the address left out when it is protected), phone and
+/// e-mail from KRR, and the plan's fields; dates in Norwegian (`15. januar 2027`) whatever the
+/// machine's locale.
+public struct PlanPdfBuilder: Sendable {
+    let plans: PlanStore
+    let pdl: PdlClient
+    let krr: KrrClient
+    let pdfgen: PdfGenClient
+
+    public init(plans: PlanStore, pdl: PdlClient, krr: KrrClient, pdfgen: PdfGenClient) {
+        self.plans = plans
+        self.pdl = pdl
+        self.krr = krr
+        self.pdfgen = pdfgen
+    }
+
+    public func pdf(for stored: PlanStore.StoredPlan) async throws -> [UInt8] {
+        if let pdf = try await plans.pdf(stored.uuid) { return pdf }
+        // Both channels of a plan may get here at once: the second waits and finds the first's PDF.
+        return try await plans.withPDFLock(stored.uuid) {
+            if let pdf = try await plans.pdf(stored.uuid) { return pdf }
+            let employee = stored.plan.employeeIdentificationNumber
+            async let person = pdl.personDetails(employee)
+            async let contact = krr.contact(employee)
+            let data = Self.lpsPlanData(stored.plan, person: try await person, contact: try await contact)
+            return try await plans.storePDF(try await pdfgen.render(data), for: stored.uuid)
+        }
+    }
+
+    static func lpsPlanData(_ plan: FollowUpPlanDTO, person: PdlClient.PersonDetails?, contact: KrrClient.Contact) -> [String: Any] {
+        func value(_ text: String?) -> Any { text ?? NSNull() }
+        let sentTo = (plan.sendPlanToNav ? ["NAV"] : []) + (plan.sendPlanToGeneralPractitioner ? ["LEGE"] : [])
+        return [
+            "employeeFnr": plan.employeeIdentificationNumber,
+            "employeeName": person?.name ?? plan.employeeIdentificationNumber,
+            "employeePhoneNumber": value(contact.phone),
+            "employeeAddress": value(person?.address),
+            "employeeEmail": value(contact.email),
+            "typicalWorkday": plan.typicalWorkday,
+            "tasksThatCanStillBeDone": plan.tasksThatCanStillBeDone,
+            "tasksThatCanNotBeDone": plan.tasksThatCanNotBeDone,
+            "previousFacilitation": plan.previousFacilitation,
+            "plannedFacilitation": plan.plannedFacilitation,
+            "otherFacilitationOptions": value(plan.otherFacilitationOptions),
+            "followUp": plan.followUp,
+            "evaluationDate": norwegian(plan.evaluationDate),
+            "sendPlanToString": sentTo.joined(separator: ", "),
+            "needsHelpFromNav": plan.needsHelpFromNav.map { $0 as Any } ?? NSNull(),
+            "needsHelpFromNavDescription": value(plan.needsHelpFromNavDescription),
+            "messageToGeneralPractitioner": value(plan.messageToGeneralPractitioner),
+            "additionalInformation": value(plan.additionalInformation),
+            "employerContactPersonFullName": plan.contactPersonFullName,
+            "employerContactPersonPhoneNumber": plan.contactPersonPhoneNumber,
+            "employerContactPersonEmail": plan.contactPersonEmail,
+            "employeeHasContributedToPlan": plan.employeeHasContributedToPlan ? "Ja" : "Nei",
+            "employeeHasNotContributedToPlanDescription": value(plan.employeeHasNotContributedToPlanDescription),
+        ]
+    }
+
+    /// `dd. MMMM yyyy` with Norwegian month names.
+    static func norwegian(_ date: CalendarDate) -> String {
+        let months = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"]
+        return "\(date.day < 10 ? "0" : "")\(date.day). \(months[date.month - 1]) \(date.year)"
+    }
+}
