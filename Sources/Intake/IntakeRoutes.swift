@@ -81,13 +81,13 @@ public struct IntakeRoutes: Sendable {
         case .stored(let uuid):
             context.logger.info(
                 "plan received",
-                metadata: ["plan_uuid": "\(uuid)", "employer_org": "\(token.employerOrgNumber)", "lps_org": "\(token.lpsOrgNumber)"])
+                metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "employer_org": "\(token.employerOrgNumber)", "lps_org": "\(token.lpsOrgNumber)"])
             return Self.answer(uuid, replayed: false)
         case .alreadyStored(let uuid):
-            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(uuid)"])
+            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
             return Self.answer(uuid, replayed: true)
         case .keyUsedForAnotherPlan(let uuid):
-            context.logger.warning("Idempotency-Key reused for another plan", metadata: ["plan_uuid": "\(uuid)"])
+            context.logger.warning("Idempotency-Key reused for another plan", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
             throw ApiError.idempotencyKeyReused
         }
     }
