@@ -200,7 +200,7 @@ let package = Package(
             .executableTarget(
                 name: "mottak",
                 dependencies: [
-                    "MottakApp", "Kafka", "Storage", "LocalStandIns", "Domain",
+                    "MottakApp", "Kafka", "Storage", "LocalStandIns", "Domain", "EventProcessing",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ],
                 swiftSettings: strictSettings

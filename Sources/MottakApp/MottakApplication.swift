@@ -89,7 +89,7 @@ public enum MottakApplication {
                 services.append(consumer)
                 services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                     name: role.rawValue, consumerGroup: SykmeldingIngest.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), logger: roleLogger, handler: handler.handle)))
+                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger, handler: handler.handle)))
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
             case .lookup:
                 guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
@@ -107,7 +107,7 @@ public enum MottakApplication {
                 services.append(consumer)
                 services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                     name: role.rawValue, consumerGroup: Lookup.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), logger: roleLogger,
+                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger,
                     onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
                     handler: handler.handle)))
             case .navChannel, .gpChannel:
@@ -137,6 +137,7 @@ public enum MottakApplication {
                 services.append(consumer)
                 services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                     name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer),
+                    retryPolicy: configuration.retryPolicy,
                     logger: roleLogger,
                     onDeadLetter: { message, reason in
                         try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer)
@@ -151,7 +152,7 @@ public enum MottakApplication {
                 services.append(consumer)
                 services.append(ConsumerRoleService(
                     name: role.rawValue, consumerGroup: ChannelRouter.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), logger: roleLogger,
+                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger,
                     onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
                     handler: handler.handle))
             case .statusUpdater:
@@ -163,7 +164,7 @@ public enum MottakApplication {
                 services.append(consumer)
                 services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                     name: role.rawValue, consumerGroup: StatusUpdater.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), logger: roleLogger, handler: handler.handle)))
+                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger, handler: handler.handle)))
             default:
                 services.append(PendingRoleService(role: role, logger: roleLogger))
             }

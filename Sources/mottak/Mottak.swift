@@ -1,5 +1,6 @@
 import ArgumentParser
 import Domain
+import EventProcessing
 import Foundation
 import Kafka
 import LocalStandIns
@@ -15,7 +16,7 @@ struct Mottak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mottak",
         abstract: "Receives follow-up plans (oppfølgingsplaner) and delivers them to NAV and the GP.",
-        subcommands: [Serve.self, Migrate.self, Dev.self]
+        subcommands: [Serve.self, Migrate.self, Dev.self, DeadLetterCommand.self]
     )
 }
 
@@ -85,6 +86,46 @@ struct Dev: AsyncParsableCommand {
             """.utf8))
         try await MottakApplication.run(
             configuration: configuration, roles: roles, leadingServices: localServices, logger: logger)
+    }
+}
+
+/// `mottak dlq list|redrive`: the dead-letter topic, for operators (see the runbook).
+struct DeadLetterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlq", abstract: "List or re-drive the messages on the dead-letter topic (followupplan.dlq).",
+        subcommands: [List.self, Redrive.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print every dead letter with its source, attempts and reason.")
+
+        func run() async throws {
+            let (kafka, logger) = try DeadLetterCommand.kafka()
+            let entries = try await DeadLetterTool(kafka: kafka, logger: logger).list()
+            for entry in entries { print(entry) }
+            print("\(entries.count) dead letter(s).")
+        }
+    }
+
+    struct Redrive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put every dead letter not re-driven before back on its source topic and reopen its plan's status.")
+
+        func run() async throws {
+            let (kafka, logger) = try DeadLetterCommand.kafka()
+            let producer = try KafkaProducer(configuration: kafka, logger: logger)
+            let entries = try await DeadLetterTool(kafka: kafka, logger: logger).redrive(producer: producer)
+            await producer.close(flushTimeout: .seconds(10))
+            for entry in entries { print("re-driven: \(entry)") }
+            print("\(entries.count) dead letter(s) re-driven.")
+        }
+    }
+
+    static func kafka() throws -> (KafkaConfiguration, Logger) {
+        let configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
+        guard let kafka = configuration.kafka else {
+            throw ConfigurationError(variable: "KAFKA_BROKERS", problem: "is not set, so there is no dead-letter topic to read")
+        }
+        return (kafka, makeLogger(configuration))
     }
 }
 

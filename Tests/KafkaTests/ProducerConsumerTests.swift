@@ -280,9 +280,10 @@ import Testing
         try await churn(100)
         try await Task.sleep(for: .seconds(1))  // thread pools finish their shutdown asynchronously
         let after = processFootprint()
-        // A leaked client keeps several librdkafka threads and about a megabyte; a hundred of
-        // them would show far above this slack, which absorbs other tests running meanwhile.
-        #expect(after.threads - before.threads < 40, "threads \(before.threads) → \(after.threads)")
+        // A leaked client keeps several librdkafka threads (a hundred of them: 500 or more) and
+        // about a megabyte; the slack absorbs the clients of other suites running meanwhile
+        // (whole-process tests start a dozen consumers each).
+        #expect(after.threads - before.threads < 150, "threads \(before.threads) → \(after.threads)")
         #expect(after.residentKiB - before.residentKiB < 60_000, "RSS \(before.residentKiB) KiB → \(after.residentKiB) KiB")
     }
 }

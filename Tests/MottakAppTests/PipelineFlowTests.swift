@@ -1,4 +1,5 @@
 import Domain
+import EventProcessing
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,10 +18,93 @@ import Testing
 /// over HTTP, sykmeldinger from the seeded topic) → status updater → `plan_status`.
 @Suite struct PipelineFlowTests {
     @Test func plansAreDeliveredOrRejectedThroughThePipeline() async throws {
+        try await Self.withPipeline { pipeline in
+            let ready = try await pipeline.submit(LocalNavFixtures.ready)
+            let withoutGP = try await pipeline.submit(LocalNavFixtures.withoutGeneralPractitioner, ["needsHelpFromNav": false])
+            let gpOnly = try await pipeline.submit(LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
+            let unemployed = try await pipeline.submit(LocalNavFixtures.withoutEmployment)
+            let ended = try await pipeline.submit(LocalNavFixtures.endedSykmelding)
+
+            try await Self.waitForState(of: ready, "COMPLETED", pipeline.postgres)
+            try await Self.waitForState(of: withoutGP, "COMPLETED", pipeline.postgres)
+            try await Self.waitForState(of: gpOnly, "FAILED", pipeline.postgres)
+            try await Self.waitForState(of: unemployed, "REJECTED", pipeline.postgres)
+            try await Self.waitForState(of: ended, "REJECTED", pipeline.postgres)
+            #expect(try await Self.errorType(of: unemployed, pipeline.postgres) == "NO_ACTIVE_EMPLOYMENT")
+            #expect(try await Self.errorType(of: ended, pipeline.postgres) == "NO_ACTIVE_SENT_SYKMELDING")
+            #expect(try await Self.errorType(of: gpOnly, pipeline.postgres) == "GENERAL_PRACTITIONER_NOT_FOUND")
+
+            // One journal post per plan that went to NAV, one GP message per plan for the GP.
+            #expect(pipeline.nav.requests(to: .dokarkiv).count == 2)
+            #expect(pipeline.nav.requests(to: .isdialogmelding).count == 3)
+            #expect(pipeline.nav.requests(to: .pdfgen).count == 3, "one PDF per delivered plan, shared by its channels")
+            let journalposts = try await Self.journalposts(pipeline.postgres)
+            #expect(journalposts[ready] != nil && journalposts[withoutGP] != nil)
+
+            // The Modia task for the plan that asked for help, keyed by its uuid.
+            let modia = try await Self.firstMessage(of: EventTopics.modiaTask, pipeline.cluster)
+            #expect(modia.key.map { String(decoding: $0, as: UTF8.self) } == ready.uuidString.lowercased())
+            let task = try JSONSerialization.jsonObject(with: Data(modia.value ?? [])) as? [String: Any]
+            #expect(task?["uuid"] as? String == ready.uuidString.lowercased())
+            #expect(task?["fodselsnummer"] as? String == LocalNavFixtures.ready.identificationNumber)
+            #expect(task?["virksomhetsnummer"] as? String == LocalNavFixtures.workplace)
+            #expect(task?["behovForBistandFraNav"] as? Bool == true)
+            #expect(task?["opprettet"] is Int)
+        }
+    }
+
+    @Test func aDeadLetteredPlanIsFailedAndCompletesWhenReDriven() async throws {
+        try await Self.withPipeline { pipeline in
+            pipeline.nav.inject(.status(503), into: .aareg)
+            let plan = try await pipeline.submit(LocalNavFixtures.ready)
+            try await Self.waitForState(of: plan, "FAILED", pipeline.postgres)
+            #expect(try await Self.errorType(of: plan, pipeline.postgres) == "INTERNAL_SERVER_ERROR")
+
+            let tool = DeadLetterTool(
+                kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
+                logger: TestServices.logger)
+            let letters = try await tool.list()
+            #expect(letters.count == 1)
+            #expect(letters.first?.key == plan.uuidString.lowercased())
+            #expect(letters.first?.sourceTopic == EventTopics.received)
+            #expect(letters.first?.attempts == "2")
+            #expect(letters.first?.reason.contains("aareg unavailable: status 503") == true)
+
+            // The cause is fixed; the operator re-drives.
+            pipeline.nav.clearFailures()
+            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
+            #expect(try await tool.redrive(producer: producer).count == 1)
+            try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres)
+            #expect(try await tool.redrive(producer: producer).isEmpty, "each dead letter is re-driven once")
+            #expect(pipeline.nav.requests(to: .dokarkiv).count == 1)
+            await producer.close(flushTimeout: .seconds(5))
+        }
+    }
+
+    struct Pipeline: Sendable {
+        let client: any TestClientProtocol
+        let postgres: PostgresClient
+        let nav: LocalNavServer
+        let cluster: EmbeddedKafkaCluster
+        let token: String
+
+        func submit(_ person: LocalNavFixtures.Person, _ changes: [String: Any] = [:]) async throws -> UUID {
+            let fields: [String: Any] = ["employeeIdentificationNumber": person.identificationNumber, "sendPlanToGeneralPractitioner": true]
+            let response = try await client.execute(
+                uri: "/api/v1/followupplan", method: .post,
+                headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                body: ByteBuffer(bytes: PlanJSON.body(fields.merging(changes) { $1 })))
+            #expect(response.status == .ok)
+            return UUID(uuidString: try SubmitAnswer(response).uuid)!
+        }
+    }
+
+    /// The whole process with every role, stand-ins for NAV's APIs, the embedded Kafka with the
+    /// sykmelding topic seeded (and read by the ingest), and retries shortened to two quick attempts.
+    static func withPipeline(_ body: @escaping @Sendable (Pipeline) async throws -> Void) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
-        let kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
-        try await DevStack.seedSykmeldinger(kafka, logger: TestServices.logger)
+        try await DevStack.seedSykmeldinger(KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
         let issuer = try LocalMaskinportenIssuer()
         let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)
         let nav = LocalNavServer(logger: TestServices.logger)
@@ -29,6 +113,7 @@ import Testing
             var configuration = HealthEndpointTests.configuration(database: database, kafka: cluster.bootstrapServers)
             configuration.maskinporten = MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }
             configuration.navApis = DevStack.standIns(nav, filling: try AppConfiguration(environment: [:], mode: .dev).navApis)
+            configuration.retryPolicy = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(10))
             let app = try MottakApplication.build(
                 configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav], logger: TestServices.logger)
             try await app.test(.router) { client in
@@ -40,47 +125,8 @@ import Testing
                     for try await rows in try await postgres.query("SELECT count(*)::int8 FROM sykmelding_period").decode(Int.self) { count = rows }
                     return count == 3
                 }
-                let token = try issuer.token(consumer: LocalNavFixtures.workplace)
-                func submit(_ person: LocalNavFixtures.Person, _ changes: [String: Any] = [:]) async throws -> UUID {
-                    let response = try await client.execute(
-                        uri: "/api/v1/followupplan", method: .post,
-                        headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
-                        body: ByteBuffer(bytes: PlanJSON.body(
-                            ["employeeIdentificationNumber": person.identificationNumber, "sendPlanToGeneralPractitioner": true].merging(changes) { $1 })))
-                    #expect(response.status == .ok)
-                    return UUID(uuidString: try SubmitAnswer(response).uuid)!
-                }
-                let ready = try await submit(LocalNavFixtures.ready)
-                let withoutGP = try await submit(LocalNavFixtures.withoutGeneralPractitioner, ["needsHelpFromNav": false])
-                let gpOnly = try await submit(LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
-                let unemployed = try await submit(LocalNavFixtures.withoutEmployment)
-                let ended = try await submit(LocalNavFixtures.endedSykmelding)
-
-                try await Self.waitForState(of: ready, "COMPLETED", postgres)
-                try await Self.waitForState(of: withoutGP, "COMPLETED", postgres)
-                try await Self.waitForState(of: gpOnly, "FAILED", postgres)
-                try await Self.waitForState(of: unemployed, "REJECTED", postgres)
-                try await Self.waitForState(of: ended, "REJECTED", postgres)
-                #expect(try await Self.errorType(of: unemployed, postgres) == "NO_ACTIVE_EMPLOYMENT")
-                #expect(try await Self.errorType(of: ended, postgres) == "NO_ACTIVE_SENT_SYKMELDING")
-                #expect(try await Self.errorType(of: gpOnly, postgres) == "GENERAL_PRACTITIONER_NOT_FOUND")
-
-                // One journal post per plan that went to NAV, one GP message per plan for the GP.
-                #expect(nav.requests(to: .dokarkiv).count == 2)
-                #expect(nav.requests(to: .isdialogmelding).count == 3)
-                #expect(nav.requests(to: .pdfgen).count == 3, "one PDF per delivered plan, shared by its channels")
-                let journalposts = try await Self.journalposts(postgres)
-                #expect(journalposts[ready] != nil && journalposts[withoutGP] != nil)
-
-                // The Modia task for the plan that asked for help, keyed by its uuid.
-                let modia = try await Self.firstMessage(of: EventTopics.modiaTask, cluster)
-                #expect(modia.key.map { String(decoding: $0, as: UTF8.self) } == ready.uuidString.lowercased())
-                let task = try JSONSerialization.jsonObject(with: Data(modia.value ?? [])) as? [String: Any]
-                #expect(task?["uuid"] as? String == ready.uuidString.lowercased())
-                #expect(task?["fodselsnummer"] as? String == LocalNavFixtures.ready.identificationNumber)
-                #expect(task?["virksomhetsnummer"] as? String == LocalNavFixtures.workplace)
-                #expect(task?["behovForBistandFraNav"] as? Bool == true)
-                #expect(task?["opprettet"] is Int)
+                try await body(Pipeline(
+                    client: client, postgres: postgres, nav: nav, cluster: cluster, token: try issuer.token(consumer: LocalNavFixtures.workplace)))
             }
         }
         withExtendedLifetime(cluster) {}

@@ -116,9 +116,11 @@ struct PipelineKafka {
     let cluster: EmbeddedKafkaCluster
     let producer: KafkaProducer
 
-    init(topics: [String]) throws {
+    init(topics: [String], deadLetterPartitions: Int = 1) throws {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
-        try cluster.createTopics((topics + [EventTopics.deadLetter]).map { TopicSpec(name: $0, partitions: 1, replicationFactor: 1) })
+        try cluster.createTopics(
+            topics.map { TopicSpec(name: $0, partitions: 1, replicationFactor: 1) }
+                + [TopicSpec(name: EventTopics.deadLetter, partitions: deadLetterPartitions, replicationFactor: 1)])
         producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
     }
 

@@ -71,6 +71,28 @@ import Testing
         }
     }
 
+    @Test func aReDriveReopensWhatFailedForATransientReasonOnly() async throws {
+        let gaveUp = StatusEvent.Problem(type: .internalServerError, message: "gave up")
+        try await Self.withPlan(nav: true, gp: true) { (store, uuid, read, _) async throws in
+            try await store.apply(.init(uuid: uuid, kind: .verified))
+            try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
+            try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .nav, error: gaveUp))
+            #expect(try await read().state == "FAILED")
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .reopened, channel: .generalPractitioner)), "GP not found is final")
+            #expect(try await store.apply(.init(uuid: uuid, kind: .reopened, channel: .nav)))
+            let reopened = try await read()
+            #expect(reopened.state == "IN_PROGRESS" && reopened.nav == "PENDING" && reopened.gp == "FAILED" && reopened.errorType == nil)
+            try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "7"))
+            #expect(try await read().state == "COMPLETED")
+        }
+        try await Self.withPlan(nav: true, gp: false) { (store, uuid, read, _) async throws in
+            try await store.apply(.init(uuid: uuid, kind: .failed, error: gaveUp))
+            #expect(try await store.apply(.init(uuid: uuid, kind: .reopened)))
+            #expect(try await read() == Row(state: "RECEIVED", nav: "PENDING", gp: "NOT_REQUESTED", navAttempts: 0, revision: 2))
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .reopened)), "a replay")
+        }
+    }
+
     @Test func everyChangeNotifiesWithThePlanUUIDAndAReplayDoesNot() async throws {
         try await Self.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
             let received = try await postgres.withConnection { connection in

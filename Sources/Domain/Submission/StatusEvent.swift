@@ -16,6 +16,9 @@ public struct StatusEvent: Sendable, Equatable, Codable {
         case channelRetrying = "CHANNEL_RETRYING"
         /// The plan cannot be processed at all (`error`), for example its message was dead-lettered.
         case failed = "FAILED"
+        /// An operator re-drove the plan's dead letter: the failure is undone so that processing
+        /// can finish (`channel` when the letter was a channel's, nil when it was the lookup's).
+        case reopened = "REOPENED"
     }
 
     /// The type and message of an ``ApiError``; the HTTP status follows from the type.
@@ -59,7 +62,7 @@ public struct StatusEvent: Sendable, Equatable, Codable {
         if version != 1 { return "version \(version) is not known" }
         if let error, !Self.storableErrorTypes.contains(error.type) { return "\(error.type.rawValue) is not an outcome of a plan" }
         return switch kind {
-        case .verified: nil
+        case .verified, .reopened: nil
         case .rejected, .failed: error == nil ? "\(kind.rawValue) needs an error" : nil
         case .channelSent, .channelRetrying: channel == nil ? "\(kind.rawValue) needs a channel" : nil
         case .channelFailed: channel == nil || error == nil ? "CHANNEL_FAILED needs a channel and an error" : nil

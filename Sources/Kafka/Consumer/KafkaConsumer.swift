@@ -131,6 +131,41 @@ public final class KafkaConsumer: Service, Sendable {
         return lags
     }
 
+    /// Whether this member has read everything its assigned partitions held when asked: for
+    /// each partition the broker's high watermark (queried, not cached) against the next offset
+    /// to read (the last message taken, else the committed offset, else the partition's start).
+    /// False while no partition is assigned yet. For tools that read a topic to its end once.
+    public func isCaughtUp(timeout: Duration = .seconds(5)) async throws -> Bool {
+        let handle = self.handle
+        let progress = self.progress
+        let milliseconds = Int32(timeout / .milliseconds(1))
+        return try await controlThread.run {
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            let error = rd_kafka_assignment(handle.pointer, &list)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            guard list.pointee.cnt > 0 else { return false }
+            rd_kafka_position(handle.pointer, list)
+            let committed = rd_kafka_topic_partition_list_copy(list)!
+            defer { rd_kafka_topic_partition_list_destroy(committed) }
+            let committedError = rd_kafka_committed(handle.pointer, committed, milliseconds)
+            guard committedError == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(committedError, operation: "read committed offsets") }
+            for index in 0..<Int(list.pointee.cnt) {
+                let element = list.pointee.elems[index]
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let query = rd_kafka_query_watermark_offsets(handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
+                guard query == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(query, operation: "query the end of a partition") }
+                let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                let committedOffset = committed.pointee.elems[index].offset
+                let next = progress.nextOffset(of: partition)
+                    ?? (element.offset >= 0 ? element.offset : (committedOffset >= 0 ? committedOffset : low))
+                if next < high { return false }
+            }
+            return true
+        }
+    }
+
     /// Ends the sequence, commits the marked offsets and leaves the group. Idempotent.
     ///
     /// With a `grace`, a message in hand (handed out, not yet marked processed) gets up to that

@@ -1,3 +1,4 @@
+import EventProcessing
 import Foundation
 import Kafka
 import Logging
@@ -35,6 +36,8 @@ public struct AppConfiguration: Sendable {
     public var maskinportenLeeway: Duration
     /// NAV's APIs (Aareg, PDL, …) and Azure AD.
     public var navApis: NavApiConfiguration
+    /// How the consuming roles retry a message that failed for a transient reason.
+    public var retryPolicy: RetryPolicy
     /// The dev test identities skip the lookup's checks: on `dev-gcp`, or with
     /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
     public var devTestIdentitiesSkipChecks: Bool
@@ -53,6 +56,10 @@ public struct AppConfiguration: Sendable {
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
         navApis = NavApiConfiguration(env)
+        retryPolicy = RetryPolicy(
+            maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 8, in: 1...100),
+            initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),
+            maximumDelay: .milliseconds(try env.integer("RETRY_MAX_DELAY_MS", default: 30_000, in: 1...3_600_000)))
         let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: false)
         devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
         if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {

@@ -71,6 +71,32 @@ public struct PlanStatusStore: Sendable {
                     updated_at = now(), revision = revision + 1
                 WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING plan_uuid
                 """, binds: binds(uuid, errorType, errorMessage))
+        case .reopened:
+            // The only move back, and only by an operator's re-drive: what failed for a
+            // transient reason (INTERNAL_SERVER_ERROR) is pending again; final answers such as
+            // GENERAL_PRACTITIONER_NOT_FOUND stay.
+            if let channel = event.channel {
+                let prefix = channel == .generalPractitioner ? "gp" : "nav"
+                return PostgresQuery(unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_state = 'PENDING', \(prefix)_error_type = NULL, \(prefix)_error_message = NULL,
+                        \(prefix)_updated_at = now(), state = 'IN_PROGRESS', error_type = NULL, error_message = NULL,
+                        updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND \(prefix)_state = 'FAILED' AND \(prefix)_error_type = 'INTERNAL_SERVER_ERROR'
+                    RETURNING plan_uuid
+                    """, binds: binds(uuid))
+            }
+            return PostgresQuery(unsafeSQL: """
+                UPDATE plan_status SET state = 'RECEIVED', error_type = NULL, error_message = NULL,
+                    nav_state = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE nav_state END,
+                    nav_error_message = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_message END,
+                    nav_error_type = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_type END,
+                    gp_state = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE gp_state END,
+                    gp_error_message = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_message END,
+                    gp_error_type = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_type END,
+                    updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state = 'FAILED' AND error_type = 'INTERNAL_SERVER_ERROR'
+                RETURNING plan_uuid
+                """, binds: binds(uuid))
         case .channelSent, .channelFailed, .channelRetrying:
             let prefix = event.channel == .generalPractitioner ? "gp" : "nav"
             // A channel's news implies the plan was verified: RECEIVED counts as in progress.
