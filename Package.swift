@@ -242,7 +242,7 @@ let package = Package(
             .testTarget(
                 name: "PipelineTests",
                 dependencies: [
-                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
+                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf", "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -163,12 +163,16 @@ import Testing
             handler: handler.handle)
     }
 
-    static func storePlan(_ person: LocalNavFixtures.Person, _ postgres: PostgresClient) async throws -> PlanSubmission {
-        let plan = FollowUpPlanDTO(
+    static func storePlan(_ person: LocalNavFixtures.Person, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws -> PlanSubmission {
+        var plan = FollowUpPlanDTO(
             employeeIdentificationNumber: person.identificationNumber, typicalWorkday: "a", tasksThatCanStillBeDone: "b",
             tasksThatCanNotBeDone: "c", previousFacilitation: "d", plannedFacilitation: "e", followUp: "f",
             evaluationDate: CalendarDate(iso: "2027-01-15")!, sendPlanToNav: true, sendPlanToGeneralPractitioner: true,
             contactPersonFullName: "g", contactPersonPhoneNumber: "h", contactPersonEmail: "i", employeeHasContributedToPlan: true, lpsName: "j")
+        if needsHelpFromNav {
+            plan.needsHelpFromNav = true
+            plan.needsHelpFromNavDescription = "Advice on a lifting aid"
+        }
         let submission = PlanSubmission(
             plan: plan, employerOrgNumber: LocalNavFixtures.workplace, lpsOrgNumber: LocalNavFixtures.workplace, frontDoor: .http)
         _ = try await PlanStore(postgres: postgres, logger: TestServices.logger).store(submission, idempotency: nil, callID: nil)
@@ -177,6 +181,23 @@ import Testing
 }
 
 extension PipelineKafka {
+    /// Every message of `topic`: waits (up to 30 s) for `atLeast`, then `settle` longer for
+    /// any more (to show that no more come).
+    func everything(on topic: String, atLeast minimum: Int, settle: Duration = .seconds(2)) async throws -> [KafkaMessage] {
+        let consumer = try consumer(group: "reader-\(UUID())", topics: [topic])
+        defer { Task { await consumer.close() } }
+        let taken = Taken()
+        let reader = Task {
+            for try await message in consumer.messages { await taken.append(message) }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await taken.messages.count < minimum && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: settle)
+        reader.cancel()
+        _ = await reader.result
+        return await taken.messages
+    }
+
     /// The first `count` messages of `topic`, from its start.
     func take(_ count: Int, from topic: String, within timeout: Duration = .seconds(30)) async throws -> [KafkaMessage] {
         let consumer = try consumer(group: "reader-\(UUID())", topics: [topic])
@@ -198,4 +219,9 @@ extension PipelineKafka {
             return try await group.next()!
         }
     }
+}
+
+actor Taken {
+    private(set) var messages: [KafkaMessage] = []
+    func append(_ message: KafkaMessage) { messages.append(message) }
 }

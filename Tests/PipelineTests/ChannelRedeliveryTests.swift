@@ -1,0 +1,64 @@
+import Domain
+import EventProcessing
+import Foundation
+import GpChannel
+import Kafka
+import LocalStandIns
+import NavChannel
+import NavClients
+import PlanPdf
+import Storage
+import TestSupport
+import Testing
+
+/// At-least-once means a channel may get the same message twice: NAV and the GP must still get
+/// the plan once.
+@Suite struct ChannelRedeliveryTests {
+    @Test func aMessageDeliveredTwiceJournalsOnceMessagesTheGpOnceAndTasksModiaOnce() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.navChannel, EventTopics.gpChannel, EventTopics.status, EventTopics.modiaTask])
+        try await LookupTests.withLookup { lookup in
+            let plan = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres, needsHelpFromNav: true)
+            let key = Array(plan.uuid.uuidString.lowercased().utf8)
+            for topic in [EventTopics.navChannel, EventTopics.gpChannel] {
+                for _ in 0..<2 { _ = try await bed.producer.send(topic: topic, key: key, value: Array(plan.receivedEvent.jsonBody.utf8)) }
+            }
+            let plans = PlanStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+            let pdfs = PlanPdfBuilder(
+                plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+                krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+                pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test"))
+            let nav = NavChannelHandler(
+                plans: plans, steps: steps, pdfs: pdfs,
+                ereg: EregClient(baseURL: EndpointURL { await lookup.nav.baseURL(.ereg) }, scope: "ereg", appName: "test", tokens: lookup.tokens),
+                dokarkiv: DokarkivClient(baseURL: EndpointURL { await lookup.nav.baseURL(.dokarkiv) }, scope: "dokarkiv", tokens: lookup.tokens),
+                producer: bed.producer, logger: TestServices.logger)
+            let gp = GpChannelHandler(
+                plans: plans, steps: steps, pdfs: pdfs,
+                isdialogmelding: IsdialogmeldingClient(
+                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
+                producer: bed.producer, logger: TestServices.logger)
+            let services = [
+                ConsumerRoleService(
+                    name: "nav", consumerGroup: "nav-twice", consumer: try bed.consumer(group: "nav-twice", topics: [EventTopics.navChannel]),
+                    deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger, handler: nav.handle),
+                ConsumerRoleService(
+                    name: "gp", consumerGroup: "gp-twice", consumer: try bed.consumer(group: "gp-twice", topics: [EventTopics.gpChannel]),
+                    deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger, handler: gp.handle),
+            ]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in services { group.addTask { try await service.run() } }
+                defer { group.cancelAll() }
+                let statuses = try await bed.take(4, from: EventTopics.status)
+                let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
+                #expect(events.allSatisfy { $0.kind == .channelSent && $0.uuid == plan.uuid })
+                #expect(Set(events.compactMap(\.journalpostID)).count == 1, "the same journal post both times")
+            }
+            #expect(lookup.nav.requests(to: .dokarkiv).count == 1)
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 1)
+            #expect(lookup.nav.requests(to: .pdfgen).count == 1)
+            let modia = try await bed.everything(on: EventTopics.modiaTask, atLeast: 1)
+            #expect(modia.map(\.keyText) == [plan.uuid.uuidString.lowercased()], "one Modia task")
+        }
+    }
+}
