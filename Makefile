@@ -2,13 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test bench-kafka bench-intake clean
+.PHONY: help deps build run test bench-kafka bench-intake bench-pipeline clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
 	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka"
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
+	@echo "make bench-pipeline  plans/s from POST to COMPLETED; 1 vs 3 consumers per role with 20 ms stand-ins"
 
 deps:
 	@scripts/install-system-packages.sh
@@ -43,6 +44,12 @@ bench-intake: deps
 	@scripts/install-system-packages.sh wrk postgresql-client
 	swift build -c release --product mottak
 	THROWAWAY_PG_OPTIONS="-c max_connections=200" scripts/throwaway-postgres.sh -- scripts/bench-intake.sh
+
+# Release build of mottak; curl submits, psql watches the status table.
+bench-pipeline: deps
+	@scripts/install-system-packages.sh curl postgresql-client
+	swift build -c release --product mottak
+	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench-pipeline.sh
 
 clean:
 	rm -rf .build

@@ -126,7 +126,10 @@ public final class KafkaProducer: Service, Sendable {
             try await flush(timeout: flushTimeout)
         } catch {
             let undelivered = rd_kafka_outq_len(handle.pointer)
-            logger.error("closing the producer with undelivered messages", metadata: ["kafka.undelivered": "\(undelivered)"])
+            // The flush may end early (cancelled at shutdown) with nothing left to deliver.
+            if undelivered > 0 {
+                logger.error("closing the producer with undelivered messages", metadata: ["kafka.undelivered": "\(undelivered)"])
+            }
             rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
             try? await flush(timeout: .seconds(5))  // delivers the purge reports to their senders
         }

@@ -36,6 +36,9 @@ public struct AppConfiguration: Sendable {
     public var maskinportenLeeway: Duration
     /// NAV's APIs (Aareg, PDL, …) and Azure AD.
     public var navApis: NavApiConfiguration
+    /// `mottak dev`'s stand-ins of NAV's APIs: `LOCAL_STANDINS_PORT` (default any free port) and
+    /// `LOCAL_STANDINS_LATENCY_MS` (added to every answer; the pipeline benchmark uses 20).
+    public var localStandIns: (port: Int, latency: Duration)
     /// How the consuming roles retry a message that failed for a transient reason.
     public var retryPolicy: RetryPolicy
     /// The dev test identities skip the lookup's checks: on `dev-gcp`, or with
@@ -56,6 +59,9 @@ public struct AppConfiguration: Sendable {
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
         navApis = NavApiConfiguration(env)
+        localStandIns = (
+            try env.integer("LOCAL_STANDINS_PORT", default: 0, in: 0...65535),
+            .milliseconds(try env.integer("LOCAL_STANDINS_LATENCY_MS", default: 0, in: 0...60_000)))
         retryPolicy = RetryPolicy(
             maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 8, in: 1...100),
             initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),

@@ -48,7 +48,10 @@ public enum DevStack {
             logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
         }
         if configuration.navApis.hasGaps {
-            let server = LocalNavServer(logger: logger)
+            let server = LocalNavServer(port: configuration.localStandIns.port, logger: logger)
+            if configuration.localStandIns.latency > .zero {
+                for api in LocalNavServer.API.allCases { server.inject(.delay(configuration.localStandIns.latency), into: api) }
+            }
             let apis = standIns(server, filling: configuration.navApis)
             configuration.navApis = apis
             services.append(server)
