@@ -16,16 +16,13 @@ public struct RouterHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        guard let value = message.value, let event = try? JSONDecoder().decode(PlanReceivedEvent.self, from: Data(value)), event.version == 1 else {
-            throw PoisonMessage("not a followupplan.verified event")
-        }
+        let event = try PlanReceivedEvent.decode(message)
         let topics = Self.topics(for: event)
-        let carried = message.headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for topic in topics {
                 group.addTask {
                     _ = try await producer.send(
-                        topic: topic, key: message.key, value: value, headers: carried + [KafkaHeader(key: "event-type", value: "\(topic).v1")])
+                        topic: topic, key: message.key, value: message.value, headers: message.carriedHeaders(eventType: "\(topic).v1"))
                 }
             }
             try await group.waitForAll()

@@ -32,9 +32,7 @@ public struct GpChannelHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        guard let value = message.value, let event = try? JSONDecoder().decode(PlanReceivedEvent.self, from: Data(value)), event.version == 1 else {
-            throw PoisonMessage("not a followupplan.channel.gp event")
-        }
+        let event = try PlanReceivedEvent.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.uuidString.lowercased()) is stored") }
         let sent = try await deliver(stored)
         let status = sent
@@ -42,8 +40,7 @@ public struct GpChannelHandler: Sendable {
             : StatusEvent(uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
         _ = try await producer.send(
             topic: EventTopics.status, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(status)),
-            headers: message.headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" }
-                + [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
+            headers: message.carriedHeaders(eventType: "followupplan.status.v1"))
         logger.info(
             sent ? "plan delivered to the GP" : "the employee has no GP that can receive the plan",
             metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())"])

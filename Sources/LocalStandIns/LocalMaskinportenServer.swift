@@ -14,10 +14,9 @@ public final class LocalMaskinportenServer: Service, Sendable {
     private struct State {
         var issuers: [LocalMaskinportenIssuer]
         var jwksRequests = 0
-        var port: Int?
-        var portWaiters: [CheckedContinuation<Int, Never>] = []
     }
 
+    private let listening = ListeningPort()
     private let state: Mutex<State>
     private let host: String
     private let requestedPort: Int
@@ -46,14 +45,7 @@ public final class LocalMaskinportenServer: Service, Sendable {
     }
 
     public func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let known: Int? = state.withLock { state in
-                if let port = state.port { return port }
-                state.portWaiters.append(continuation)
-                return nil
-            }
-            if let known { continuation.resume(returning: known) }
-        }
+        await listening.wait()
     }
 
     public func run() async throws {
@@ -78,15 +70,7 @@ public final class LocalMaskinportenServer: Service, Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: requestedPort), serverName: nil),
-            onServerRunning: { [self] channel in
-                let port = channel.localAddress?.port ?? 0
-                let waiters = state.withLock { state in
-                    state.port = port
-                    defer { state.portWaiters = [] }
-                    return state.portWaiters
-                }
-                for waiter in waiters { waiter.resume(returning: port) }
-            },
+            onServerRunning: { [listening] channel in listening.announce(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [])
     }

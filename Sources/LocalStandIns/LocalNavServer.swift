@@ -49,13 +49,12 @@ public final class LocalNavServer: Service, Sendable {
     private struct State {
         var requests: [RecordedRequest] = []
         var failures: [API: Failure] = [:]
-        var port: Int?
-        var portWaiters: [CheckedContinuation<Int, Never>] = []
         var tokensIssued = 0
         /// dokarkiv: journal post id by eksternReferanseId.
         var journalPosts: [String: Int] = [:]
     }
 
+    private let listening = ListeningPort()
     private let state = Mutex(State())
     private let requestedPort: Int
     private let logger: Logger
@@ -75,14 +74,7 @@ public final class LocalNavServer: Service, Sendable {
     public func baseURL(_ api: API) async -> String { "http://127.0.0.1:\(await port())/\(api.rawValue)" }
 
     public func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let known: Int? = state.withLock { state in
-                if let port = state.port { return port }
-                state.portWaiters.append(continuation)
-                return nil
-            }
-            if let known { continuation.resume(returning: known) }
-        }
+        await listening.wait()
     }
 
     // MARK: - Serving
@@ -197,15 +189,7 @@ public final class LocalNavServer: Service, Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: requestedPort), serverName: nil),
-            onServerRunning: { [self] channel in
-                let port = channel.localAddress?.port ?? 0
-                let waiters = state.withLock { state in
-                    state.port = port
-                    defer { state.portWaiters = [] }
-                    return state.portWaiters
-                }
-                for waiter in waiters { waiter.resume(returning: port) }
-            },
+            onServerRunning: { [listening] channel in listening.announce(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [])
     }

@@ -32,23 +32,18 @@ public struct LookupHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        guard let value = message.value, let event = try? JSONDecoder().decode(PlanReceivedEvent.self, from: Data(value)) else {
-            throw PoisonMessage("not a followupplan.received event")
-        }
-        guard event.version == 1 else { throw PoisonMessage("followupplan.received version \(event.version) is not known") }
+        let event = try PlanReceivedEvent.decode(message)
         let rejection = try await decide(event.uuid)
         let status = StatusEvent(uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusEvent.Problem.init))
         let key = Array(event.uuid.uuidString.lowercased().utf8)
-        // The call id (and, with issue #7, the trace context) travel on; the event type is new.
-        let carried = message.headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" }
         async let statusSent = producer.send(
             topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(status)),
-            headers: carried + [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
+            headers: message.carriedHeaders(eventType: "followupplan.status.v1"))
         if rejection == nil {
             // The received event's facts are what the router needs: pass them on unchanged.
             _ = try await producer.send(
-                topic: EventTopics.verified, key: key, value: value,
-                headers: carried + [KafkaHeader(key: "event-type", value: "followupplan.verified.v1")])
+                topic: EventTopics.verified, key: key, value: message.value,
+                headers: message.carriedHeaders(eventType: "followupplan.verified.v1"))
         }
         _ = try await statusSent
         logger.info(

@@ -32,9 +32,7 @@ public struct NavChannelHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        guard let value = message.value, let event = try? JSONDecoder().decode(PlanReceivedEvent.self, from: Data(value)), event.version == 1 else {
-            throw PoisonMessage("not a followupplan.channel.nav event")
-        }
+        let event = try PlanReceivedEvent.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.uuidString.lowercased()) is stored") }
         let journalpostID = try await journalpost(stored)
         if stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true {
@@ -43,8 +41,7 @@ public struct NavChannelHandler: Sendable {
         let status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
         _ = try await producer.send(
             topic: EventTopics.status, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(status)),
-            headers: message.headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" }
-                + [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
+            headers: message.carriedHeaders(eventType: "followupplan.status.v1"))
         logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(journalpostID)"])
     }
 

@@ -34,10 +34,8 @@ public struct AaregClient: Sendable {
         let body = try JSONSerialization.data(withJSONObject: [
             "arbeidstakerId": employee, "rapporteringsordninger": ["A_ORDNINGEN", "FOER_A_ORDNINGEN"],
         ])
-        var base = await baseURL.resolve()
-        if base.hasSuffix("/") { base.removeLast() }
         let answer = try await exchange.post(
-            "\(base)/api/v2/arbeidstaker/arbeidsforholdoversikt", body: body,
+            await baseURL.appending("/api/v2/arbeidstaker/arbeidsforholdoversikt"), body: body,
             headers: [("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"), ("Accept", "application/json")])
         switch answer.status {
         case 200:

@@ -47,10 +47,8 @@ public struct DokarkivClient: Sendable {
             "journalfoerendeEnhet": 9999, "journalpostType": "INNGAAENDE", "kanal": "NAV_NO", "sak": ["sakstype": "GENERELL_SAK"],
             "tema": "OPP", "eksternReferanseId": post.externalReference, "overstyrInnsynsregler": "VISES_MASKINELT_GODKJENT",
         ]
-        var base = await baseURL.resolve()
-        if base.hasSuffix("/") { base.removeLast() }
         let answer = try await exchange.post(
-            "\(base)/rest/journalpostapi/v1/journalpost?forsoekFerdigstill=true", body: try JSONSerialization.data(withJSONObject: body),
+            await baseURL.appending("/rest/journalpostapi/v1/journalpost?forsoekFerdigstill=true"), body: try JSONSerialization.data(withJSONObject: body),
             headers: [("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json")])
         guard answer.status == 201 || answer.status == 409 else { throw DependencyUnavailable("dokarkiv", "status \(answer.status)") }
         struct Response: Decodable { var journalpostId: Int }
@@ -82,10 +80,8 @@ public struct IsdialogmeldingClient: Sendable {
     }
 
     public func send(pdf: [UInt8], to employee: String) async throws -> Outcome {
-        var base = await baseURL.resolve()
-        if base.hasSuffix("/") { base.removeLast() }
         let answer = try await exchange.post(
-            "\(base)/api/v2/send/oppfolgingsplan",
+            await baseURL.appending("/api/v2/send/oppfolgingsplan"),
             body: try JSONSerialization.data(withJSONObject: ["sykmeldtFnr": employee, "oppfolgingsplanPdf": Data(pdf).base64EncodedString()]),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),

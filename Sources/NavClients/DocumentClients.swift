@@ -58,10 +58,8 @@ public struct PdfGenClient: Sendable {
 
     /// `{"lpsPlanData": …}` in, PDF bytes out.
     public func render(_ lpsPlanData: [String: Any]) async throws -> [UInt8] {
-        var base = await baseURL.resolve()
-        if base.hasSuffix("/") { base.removeLast() }
         let answer = try await exchange.post(
-            "\(base)/api/v1/genpdf/oppfolging/oppfolgingsplanlps",
+            await baseURL.appending("/api/v1/genpdf/oppfolging/oppfolgingsplanlps"),
             body: try JSONSerialization.data(withJSONObject: ["lpsPlanData": lpsPlanData]),
             headers: [("Content-Type", "application/json"), ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().uuidString.lowercased())])
         guard answer.status == 200, answer.body.starts(with: Array("%PDF-".utf8)) else {
@@ -89,10 +87,8 @@ public struct EregClient: Sendable {
 
     /// `navn.sammensattnavn`, or nil when Ereg does not know the organisation.
     public func name(of organisation: String) async throws -> String? {
-        var base = await baseURL.resolve()
-        if base.hasSuffix("/") { base.removeLast() }
         let answer = try await exchange.get(
-            "\(base)/ereg/api/v2/organisasjon/\(organisation)",
+            await baseURL.appending("/ereg/api/v2/organisasjon/\(organisation)"),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Accept", "application/json"),
                 ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().uuidString.lowercased()),

@@ -10,4 +10,11 @@ public struct EndpointURL: Sendable {
     public init(deferred: @escaping @Sendable () async -> String) {
         resolve = deferred
     }
+
+    /// The URL with `path` appended, whether or not the configured URL ends in a slash.
+    func appending(_ path: String) async -> String {
+        var base = await resolve()
+        if base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
 }
