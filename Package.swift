@@ -260,6 +260,7 @@ let package = Package(
                 name: "MottakAppTests",
                 dependencies: [
                     "MottakApp", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten", "ApiSupport", "Domain",
+                    "SykmeldingIngest",
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -32,9 +32,12 @@ public enum MottakApplication {
         configuration: AppConfiguration,
         roles: Set<Role>,
         leadingServices: [any Service] = [],
+        extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
         logger: Logger
     ) async throws {
-        try await build(configuration: configuration, roles: roles, leadingServices: leadingServices, logger: logger)
+        try await build(
+            configuration: configuration, roles: roles, leadingServices: leadingServices, extraReadinessChecks: extraReadinessChecks,
+            logger: logger)
             .runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
@@ -42,6 +45,7 @@ public enum MottakApplication {
         configuration: AppConfiguration,
         roles: Set<Role>,
         leadingServices: [any Service] = [],
+        extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         logger: Logger
     ) throws -> some ApplicationProtocol {
@@ -173,7 +177,7 @@ public enum MottakApplication {
         let router = Router(context: ApiRequestContext.self)
         router.add(middleware: CallIDMiddleware())
         router.add(middleware: ApiErrorMiddleware())
-        HealthRoutes(readiness: ReadinessProbe(postgres: postgres, migrations: migrations, kafka: kafkaAdmin)).register(on: router)
+        HealthRoutes(readiness: ReadinessProbe(postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks)).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {

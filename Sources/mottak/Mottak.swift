@@ -69,6 +69,7 @@ struct Dev: AsyncParsableCommand {
         let roles = try Role.parse(role)
         var configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
         let logger = makeLogger(configuration)
+        let seeded = configuration.kafka == nil && roles.contains(.sykmeldingIngest)
         let localServices = try await DevStack.prepare(&configuration, logger: logger)
         // Unbuffered, so the banner shows at once also when stdout is a pipe or a file.
         FileHandle.standardOutput.write(Data(
@@ -85,7 +86,8 @@ struct Dev: AsyncParsableCommand {
 
             """.utf8))
         try await MottakApplication.run(
-            configuration: configuration, roles: roles, leadingServices: localServices, logger: logger)
+            configuration: configuration, roles: roles, leadingServices: localServices,
+            extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:], logger: logger)
     }
 }
 
@@ -136,7 +138,8 @@ private func submitExample(_ configuration: AppConfiguration) throws -> String {
     }
     let token = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile).token(consumer: "123456789", lifetime: 3600)
     return """
-          Submit a plan (token valid 1 h; more with `mottak dev token --org 123456789`):
+          Once is_ready answers 200 (the seeded sykmeldinger are read), submit a plan
+          (token valid 1 h; more with `mottak dev token --org 123456789`):
           curl -i -H 'Authorization: Bearer \(token)' -H 'Content-Type: application/json' \\
             --data @scripts/examples/followupplan.json http://\(configuration.httpHost):\(configuration.httpPort)/api/v1/followupplan
         """

@@ -1,5 +1,7 @@
 import ApiSupport
 import Foundation
+import LocalStandIns
+import SykmeldingIngest
 import Kafka
 @testable import MottakApp
 import PostgresNIO
@@ -89,5 +91,23 @@ import Testing
             }
         }
         withExtendedLifetime(external) {}
+    }
+}
+
+@Suite struct DevSeedReadinessTests {
+    @Test func devIsReadyOnlyOnceTheSeededSykmeldingerAreIngested() async throws {
+        try await TestServices.withFreshDatabase { _, postgres in
+            try await MigrationRunner(migrations: try Migration.load(from: TestServices.migrationsDirectory), logger: TestServices.logger)
+                .migrate(on: postgres)
+            let check = try #require(DevStack.seedIngestedCheck["sykmelding-seed"])
+            #expect(try await check(postgres) == "0 of 3 seeded sykmelding periods ingested")
+            // What the ingest stores from the seed: three people with a sykmelding still active.
+            let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+            for message in LocalSykmeldingSeed.messages() {
+                guard case .sykmelding(let sykmelding) = try SendtSykmeldingMessage.decode(key: Array(message.key.utf8), value: message.value) else { continue }
+                try await store.replace(sykmelding)
+            }
+            #expect(try await check(postgres) == nil)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Kafka
+import PostgresNIO
 import LocalStandIns
 import NavClients
 import Logging
@@ -89,6 +90,19 @@ public enum DevStack {
         apis.isdialogmeldingScope = apis.isdialogmeldingScope ?? "local.teamsykefravr.isdialogmelding"
         return apis
     }
+
+    /// `mottak dev`'s extra readiness check when it seeded the sykmelding topic: ready once the
+    /// sykmelding ingest has stored the seeded periods, so that a plan submitted as soon as the
+    /// stack says ready is not rejected for a sykmelding that is still on its way.
+    public static let seedIngestedCheck: [String: @Sendable (PostgresClient) async throws -> String?] = [
+        "sykmelding-seed": { postgres in
+            let expected = LocalNavFixtures.all.filter { ($0.sykmelding?.tomDaysFromToday ?? -99) >= -SendtSykmelding.graceDays }.count
+            var stored = 0
+            let rows = try await postgres.query("SELECT count(*)::int8 FROM sykmelding_period WHERE sykmelding_id LIKE 'local-sykmelding-%'")
+            for try await count in rows.decode(Int.self) { stored = count }
+            return stored >= expected ? nil : "\(stored) of \(expected) seeded sykmelding periods ingested"
+        }
+    ]
 
     /// Publishes the fixture people's sykmeldinger, so that the lookup finds them active.
     static func seedSykmeldinger(_ kafka: KafkaConfiguration, logger: Logger) async throws {

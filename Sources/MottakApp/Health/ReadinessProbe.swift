@@ -22,15 +22,21 @@ public final class ReadinessProbe: Sendable {
     private let postgres: PostgresClient
     private let migrations: MigrationRunner
     private let kafka: KafkaAdminClient?
+    /// More checks by name (`mottak dev`: the seeded sykmeldinger are ingested).
+    private let extraChecks: [String: @Sendable (PostgresClient) async throws -> String?]
     private let timeout: Duration
     /// Once every migration was seen applied it stays applied; later probes skip that query.
     private let migrationsSeenCurrent = Mutex(false)
 
     /// `kafka` nil: the process's roles do not use Kafka; the report has no `kafka` check.
-    public init(postgres: PostgresClient, migrations: MigrationRunner, kafka: KafkaAdminClient?, timeout: Duration = .seconds(2)) {
+    public init(
+        postgres: PostgresClient, migrations: MigrationRunner, kafka: KafkaAdminClient?,
+        extraChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:], timeout: Duration = .seconds(2)
+    ) {
         self.postgres = postgres
         self.migrations = migrations
         self.kafka = kafka
+        self.extraChecks = extraChecks
         self.timeout = timeout
     }
 
@@ -40,6 +46,9 @@ public final class ReadinessProbe: Sendable {
         async let kafka = self.kafka == nil ? nil : problem { try await self.checkKafka() }
         var checks: [String: String?] = ["postgres": await postgres, "migrations": await migrations]
         if self.kafka != nil { checks["kafka"] = await kafka }
+        for (name, check) in extraChecks {
+            checks[name] = await problem { [client = self.postgres] in try await check(client) }
+        }
         return Report(checks: checks)
     }
 
