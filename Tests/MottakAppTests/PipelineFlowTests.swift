@@ -53,6 +53,23 @@ import Testing
         }
     }
 
+    @Test func anOutageInEachRoleIsRetriedAndThePlanStillCompletes() async throws {
+        try await Self.withPipeline { pipeline in
+            // One failure per role (these tests allow two attempts): the lookup's Aareg, the NAV
+            // channel's dokarkiv, the GP channel's isdialogmelding.
+            for api in [LocalNavServer.API.aareg, .dokarkiv, .isdialogmelding] {
+                pipeline.nav.inject(.status(503, times: 1), into: api)
+            }
+            let plan = try await pipeline.submit(LocalNavFixtures.ready)
+            try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres)
+            for api in [LocalNavServer.API.aareg, .dokarkiv, .isdialogmelding] {
+                #expect(pipeline.nav.requests(to: api).count >= 2, "\(api) was retried")
+            }
+            // dokarkiv refused the first post; the retry made the one journal post.
+            #expect(try await Self.journalposts(pipeline.postgres)[plan] == "600000001")
+        }
+    }
+
     @Test func aDeadLetteredPlanIsFailedAndCompletesWhenReDriven() async throws {
         try await Self.withPipeline { pipeline in
             pipeline.nav.inject(.status(503), into: .aareg)
