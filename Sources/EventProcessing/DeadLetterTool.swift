@@ -65,16 +65,13 @@ public struct DeadLetterTool: Sendable {
                 try consumer.markProcessed(message)
                 continue
             }
-            if let key = message.key, let uuid = UUID(uuidString: String(decoding: key, as: UTF8.self)) {
+            if let uuid = message.key.flatMap({ UUID(uuidString: String(decoding: $0, as: UTF8.self)) }) {
                 let channel: DeliveryChannel? = switch source {
                 case EventTopics.navChannel: .nav
                 case EventTopics.gpChannel: .generalPractitioner
                 default: nil
                 }
-                let reopened = StatusEvent(uuid: uuid, kind: .reopened, channel: channel)
-                _ = try await producer.send(
-                    topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(reopened)),
-                    headers: [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
+                try await producer.publish(StatusEvent(uuid: uuid, kind: .reopened, channel: channel))
             }
             let headers = message.headers.filter { !$0.key.hasPrefix("dlq-") } + [KafkaHeader(key: "redriven-from", value: entry.offset)]
             _ = try await producer.send(topic: source, key: message.key, value: message.value, headers: headers)

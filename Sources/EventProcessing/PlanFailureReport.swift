@@ -7,7 +7,7 @@ import Kafka
 public enum PlanFailureReport {
     public static func send(for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer) async throws {
         guard let uuid = planUUID(message) else { return }
-        try await publish(StatusEvent(uuid: uuid, kind: .failed, error: problem(reason)), key: message.key, producer: producer)
+        try await producer.publish(StatusEvent(uuid: uuid, kind: .failed, error: problem(reason)), causedBy: message)
     }
 
     /// A channel worker gave up: that channel FAILED (the plan settles when no channel is pending).
@@ -15,8 +15,7 @@ public enum PlanFailureReport {
         _ channel: DeliveryChannel, for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer
     ) async throws {
         guard let uuid = planUUID(message) else { return }
-        try await publish(
-            StatusEvent(uuid: uuid, kind: .channelFailed, channel: channel, error: problem(reason)), key: message.key, producer: producer)
+        try await producer.publish(StatusEvent(uuid: uuid, kind: .channelFailed, channel: channel, error: problem(reason)), causedBy: message)
     }
 
     private static func planUUID(_ message: KafkaMessage) -> UUID? {
@@ -25,11 +24,5 @@ public enum PlanFailureReport {
 
     private static func problem(_ reason: DeadLetterReason) -> StatusEvent.Problem {
         .init(type: .internalServerError, message: "The plan could not be processed (\(reason.headerValue)); NAV has been alerted")
-    }
-
-    private static func publish(_ event: StatusEvent, key: [UInt8]?, producer: KafkaProducer) async throws {
-        _ = try await producer.send(
-            topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(event)),
-            headers: [KafkaHeader(key: "event-type", value: "followupplan.status.v1")])
     }
 }

@@ -38,9 +38,7 @@ public struct GpChannelHandler: Sendable {
         let status = sent
             ? StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
             : StatusEvent(uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
-        _ = try await producer.send(
-            topic: EventTopics.status, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(status)),
-            headers: message.carriedHeaders(eventType: "followupplan.status.v1"))
+        try await producer.publish(status, causedBy: message)
         logger.info(
             sent ? "plan delivered to the GP" : "the employee has no GP that can receive the plan",
             metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())"])

@@ -36,16 +36,14 @@ public struct LookupHandler: Sendable {
         let rejection = try await decide(event.uuid)
         let status = StatusEvent(uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusEvent.Problem.init))
         let key = Array(event.uuid.uuidString.lowercased().utf8)
-        async let statusSent = producer.send(
-            topic: EventTopics.status, key: key, value: Array(try JSONEncoder().encode(status)),
-            headers: message.carriedHeaders(eventType: "followupplan.status.v1"))
+        async let statusSent: Void = producer.publish(status, causedBy: message)
         if rejection == nil {
             // The received event's facts are what the router needs: pass them on unchanged.
             _ = try await producer.send(
                 topic: EventTopics.verified, key: key, value: message.value,
                 headers: message.carriedHeaders(eventType: "followupplan.verified.v1"))
         }
-        _ = try await statusSent
+        try await statusSent
         logger.info(
             rejection == nil ? "plan verified" : "plan rejected",
             metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "rejection": "\(rejection?.type.rawValue ?? "-")"])

@@ -65,13 +65,30 @@ public enum MottakApplication {
         if configuration.migrateOnStart {
             services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema))
         }
-        // One producer per process, for the relay and the consumers' dead letters.
-        var producer: KafkaProducer?
-        if roles.contains(where: \.usesKafka) {
-            let created = try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger)
-            services.append(created)
-            producer = created
+        // One producer per process, for the relay, the roles' events and dead letters.
+        let sharedProducer = roles.contains(where: \.usesKafka)
+            ? try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger) : nil
+        if let sharedProducer { services.append(sharedProducer) }
+        @Sendable func producer() -> KafkaProducer {
+            guard let sharedProducer else { preconditionFailure("every role that uses Kafka gets the shared producer") }
+            return sharedProducer
         }
+        /// A consuming role: its group member (listed first, so it closes after the loop) and
+        /// the consume-retry-dead-letter loop, started once the schema is current.
+        func consume(
+            _ role: Role, group: String, topic: String, logger roleLogger: Logger,
+            onDeadLetter: ConsumerRoleService.DeadLetterHook? = nil, handler: @escaping ConsumerRoleService.Handler
+        ) throws {
+            let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: group, topics: [topic]), logger: roleLogger)
+            services.append(consumer)
+            services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
+                name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
+                retryPolicy: configuration.retryPolicy, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in }, handler: handler)))
+        }
+        let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
+            try await PlanFailureReport.send(for: message, reason: reason, producer: producer())
+        }
+
         for role in roles.sorted() {
             var roleLogger = logger
             roleLogger[metadataKey: "role"] = "\(role.rawValue)"
@@ -79,24 +96,16 @@ public enum MottakApplication {
             case .intake:
                 break  // HTTP routes only, registered below.
             case .outboxRelay:
-                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
                 services.append(AfterSchema(gate: schema, service: OutboxRelayService(
-                    store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer,
+                    store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer(),
                     metricsFactory: metricsFactory, logger: roleLogger)))
             case .sykmeldingIngest:
-                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
-                let consumer = try KafkaConsumer(
-                    configuration: kafka,
-                    consumer: .init(groupID: SykmeldingIngest.consumerGroup, topics: [EventTopics.sendtSykmelding]), logger: roleLogger)
                 let store = SykmeldingPeriodStore(postgres: postgres, logger: roleLogger)
-                let handler = SykmeldingIngestHandler(store: store, logger: roleLogger)
-                services.append(consumer)
-                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
-                    name: role.rawValue, consumerGroup: SykmeldingIngest.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger, handler: handler.handle)))
+                try consume(
+                    role, group: SykmeldingIngest.consumerGroup, topic: EventTopics.sendtSykmelding, logger: roleLogger,
+                    handler: SykmeldingIngestHandler(store: store, logger: roleLogger).handle)
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
             case .lookup:
-                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
                 let tokens = try configuration.navApis.tokens(logger: roleLogger)
                 let checks = LookupChecks(
                     aareg: try configuration.navApis.aaregClient(tokens: tokens),
@@ -104,72 +113,43 @@ public enum MottakApplication {
                     pdl: try configuration.navApis.pdlClient(tokens: tokens))
                 let handler = LookupHandler(
                     checks: checks, plans: PlanStore(postgres: postgres, logger: roleLogger),
-                    steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer,
+                    steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer(),
                     devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks, logger: roleLogger)
-                let consumer = try KafkaConsumer(
-                    configuration: kafka, consumer: .init(groupID: Lookup.consumerGroup, topics: [EventTopics.received]), logger: roleLogger)
-                services.append(consumer)
-                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
-                    name: role.rawValue, consumerGroup: Lookup.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger,
-                    onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
-                    handler: handler.handle)))
+                try consume(
+                    role, group: Lookup.consumerGroup, topic: EventTopics.received, logger: roleLogger, onDeadLetter: planFailed,
+                    handler: handler.handle)
             case .navChannel, .gpChannel:
-                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
                 let tokens = try configuration.navApis.tokens(logger: roleLogger)
                 let plans = PlanStore(postgres: postgres, logger: roleLogger)
                 let steps = ProcessedSteps(postgres: postgres, logger: roleLogger)
                 let pdfs = try configuration.navApis.pdfBuilder(plans: plans, tokens: tokens)
-                let group: String
-                let topic: String
-                let handle: ConsumerRoleService.Handler
-                let channel: DeliveryChannel
-                if role == .navChannel {
-                    (group, topic, channel) = (NavChannel.consumerGroup, EventTopics.navChannel, .nav)
-                    handle = NavChannelHandler(
-                        plans: plans, steps: steps, pdfs: pdfs, ereg: try configuration.navApis.eregClient(tokens: tokens),
-                        dokarkiv: try configuration.navApis.dokarkivClient(tokens: tokens), producer: producer, logger: roleLogger
-                    ).handle
-                } else {
-                    (group, topic, channel) = (GpChannel.consumerGroup, EventTopics.gpChannel, .generalPractitioner)
-                    handle = GpChannelHandler(
-                        plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try configuration.navApis.isdialogmeldingClient(tokens: tokens),
-                        producer: producer, logger: roleLogger
-                    ).handle
+                let channel: DeliveryChannel = role == .navChannel ? .nav : .generalPractitioner
+                let channelFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
+                    try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer())
                 }
-                let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: group, topics: [topic]), logger: roleLogger)
-                services.append(consumer)
-                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
-                    name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer),
-                    retryPolicy: configuration.retryPolicy,
-                    logger: roleLogger,
-                    onDeadLetter: { message, reason in
-                        try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer)
-                    },
-                    handler: handle)))
+                if role == .navChannel {
+                    let handler = NavChannelHandler(
+                        plans: plans, steps: steps, pdfs: pdfs, ereg: try configuration.navApis.eregClient(tokens: tokens),
+                        dokarkiv: try configuration.navApis.dokarkivClient(tokens: tokens), producer: producer(), logger: roleLogger)
+                    try consume(
+                        role, group: NavChannel.consumerGroup, topic: EventTopics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
+                        handler: handler.handle)
+                } else {
+                    let handler = GpChannelHandler(
+                        plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try configuration.navApis.isdialogmeldingClient(tokens: tokens),
+                        producer: producer(), logger: roleLogger)
+                    try consume(
+                        role, group: GpChannel.consumerGroup, topic: EventTopics.gpChannel, logger: roleLogger, onDeadLetter: channelFailed,
+                        handler: handler.handle)
+                }
             case .router:
-                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
-                let handler = RouterHandler(producer: producer, logger: roleLogger)
-                let consumer = try KafkaConsumer(
-                    configuration: kafka, consumer: .init(groupID: ChannelRouter.consumerGroup, topics: [EventTopics.verified]),
-                    logger: roleLogger)
-                services.append(consumer)
-                services.append(ConsumerRoleService(
-                    name: role.rawValue, consumerGroup: ChannelRouter.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger,
-                    onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer) },
-                    handler: handler.handle))
+                try consume(
+                    role, group: ChannelRouter.consumerGroup, topic: EventTopics.verified, logger: roleLogger, onDeadLetter: planFailed,
+                    handler: RouterHandler(producer: producer(), logger: roleLogger).handle)
             case .statusUpdater:
-                guard let producer else { preconditionFailure("every role that uses Kafka gets the producer above") }
-                let consumer = try KafkaConsumer(
-                    configuration: kafka, consumer: .init(groupID: StatusUpdater.consumerGroup, topics: [EventTopics.status]),
-                    logger: roleLogger)
                 let handler = StatusUpdateHandler(store: PlanStatusStore(postgres: postgres, logger: roleLogger), logger: roleLogger)
-                services.append(consumer)
-                services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
-                    name: role.rawValue, consumerGroup: StatusUpdater.consumerGroup, consumer: consumer,
-                    deadLetters: DeadLetters(producer: producer), retryPolicy: configuration.retryPolicy, logger: roleLogger, handler: handler.handle)))
-            default:
+                try consume(role, group: StatusUpdater.consumerGroup, topic: EventTopics.status, logger: roleLogger, handler: handler.handle)
+            case .statusQuery:
                 services.append(PendingRoleService(role: role, logger: roleLogger))
             }
         }

@@ -39,9 +39,7 @@ public struct NavChannelHandler: Sendable {
             try await modiaTask(stored)
         }
         let status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
-        _ = try await producer.send(
-            topic: EventTopics.status, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(status)),
-            headers: message.carriedHeaders(eventType: "followupplan.status.v1"))
+        try await producer.publish(status, causedBy: message)
         logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(journalpostID)"])
     }
 

@@ -33,7 +33,9 @@ import Testing
             let error = try ApiErrorBody(response)
             #expect(error.status == .init(value: 503, description: "Service Unavailable"))
             #expect(error.message.contains("nothing was saved"))
-            #expect(ContinuousClock.now - started < .seconds(8))
+            // 5 s store timeout plus the first key fetch on a busy machine; far below the minute
+            // postgres-nio would otherwise queue the request for.
+            #expect(ContinuousClock.now - started < .seconds(15))
         }
     }
 }
