@@ -263,6 +263,25 @@ import Testing
         await producer.close(flushTimeout: .seconds(5))
     }
 
+    /// librdkafka 2.0.2 (Debian bookworm) aborts the process when a cooperative-sticky member
+    /// is destroyed after its JoinGroup answer and before its first assignment (librdkafka
+    /// issue #4312, fixed in 2.3.0). Members closed exactly in that window must close cleanly.
+    @Test func membersClosedBetweenJoiningAndTheirFirstAssignmentCloseCleanly() async throws {
+        let bed = try KafkaTestBed(topics: [TopicSpec(name: "early-close", partitions: 2)])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for round in 0..<24 {
+                group.addTask {
+                    let consumer = try bed.consumer(group: "early-close-\(round % 6)", topics: ["early-close"])
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while consumer.memberID == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+                    #expect(consumer.memberID != nil, "joined the group")
+                    await consumer.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func creatingAndClosingAHundredProducersAndConsumersLeaksNoThreadsOrMemory() async throws {
         let bed = try KafkaTestBed(topics: [TopicSpec(name: "churn", partitions: 1)])
         func churn(_ rounds: Int) async throws {

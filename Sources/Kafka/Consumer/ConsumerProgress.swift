@@ -5,6 +5,12 @@ import Synchronization
 /// owner decides from the committed offset.
 final class ConsumerProgress: Sendable {
     private let stored = Mutex<[TopicPartition: Int64]>([:])
+    private let assigned = Mutex(false)
+
+    /// Whether the group has given this member an assignment (possibly empty) at least once.
+    var hasBeenAssigned: Bool { assigned.withLock { $0 } }
+
+    func recordAssignment() { assigned.withLock { $0 = true } }
 
     func record(_ partition: TopicPartition, nextOffset: Int64) {
         stored.withLock { $0[partition] = max($0[partition] ?? nextOffset, nextOffset) }

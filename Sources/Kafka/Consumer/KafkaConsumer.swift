@@ -179,10 +179,12 @@ public final class KafkaConsumer: Service, Sendable {
         guard !wasClosing else { return }
         let handle = self.handle
         let logger = self.logger
+        let progress = self.progress
         // On the poll thread: it runs once the poll in progress (if any) has returned.
         _ = try? await pollThread.run { [messageInHand = InHandFlag(consumer: self)] in
             let deadline = ContinuousClock.now + grace
             while messageInHand.isSet && ContinuousClock.now < deadline { usleep(5_000) }
+            Self.finishJoining(handle, progress: progress, logger: logger)
             let commit = rd_kafka_commit(handle.pointer, nil, 0)
             if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 logger.warning("final commit failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
@@ -191,6 +193,28 @@ public final class KafkaConsumer: Service, Sendable {
             if close != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.warning("leaving the group failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(close)))"])
             }
+        }
+    }
+
+    /// Waits (serving rebalance callbacks, bounded) for the first assignment of a member that
+    /// has joined the group but not yet been assigned, before it may be destroyed.
+    ///
+    /// librdkafka 2.0.2, Debian bookworm's, aborts the whole process when a cooperative-sticky
+    /// member is destroyed in that window (librdkafka issue #4312, fixed in 2.3.0): the
+    /// assignor's state is only created with the first assignment, and the destructor asserts
+    /// it exists. A member that has not joined yet (no member id) is safe to destroy at once.
+    /// Messages fetched meanwhile are dropped unmarked, so they go to the partitions' next owner.
+    private static func finishJoining(_ handle: RdKafkaHandle, progress: ConsumerProgress, logger: Logger) {
+        guard !progress.hasBeenAssigned, let id = rd_kafka_memberid(handle.pointer) else { return }
+        let joined = id.pointee != 0
+        rd_kafka_mem_free(nil, id)
+        guard joined else { return }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !progress.hasBeenAssigned && ContinuousClock.now < deadline {
+            if let message = rd_kafka_consumer_poll(handle.pointer, 50) { rd_kafka_message_destroy(message) }
+        }
+        if !progress.hasBeenAssigned {
+            logger.warning("closing a member whose first assignment never came; librdkafka 2.0.2 may abort here")
         }
     }
 
@@ -230,6 +254,15 @@ public final class KafkaConsumer: Service, Sendable {
         } onCancel: {
             request.cancel()
         }
+    }
+
+    /// The member id the group coordinator gave this member; nil until its first JoinGroup
+    /// answer.
+    public var memberID: String? {
+        guard let id = rd_kafka_memberid(handle.pointer) else { return nil }
+        defer { rd_kafka_mem_free(nil, id) }
+        let text = String(cString: id)
+        return text.isEmpty ? nil : text
     }
 
     var isClosing: Bool { closing.withLock { $0 } }

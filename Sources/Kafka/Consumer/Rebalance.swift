@@ -20,6 +20,7 @@ enum Rebalance {
         switch reason {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             logger.info("partitions assigned", metadata: ["kafka.partitions": "\(names)"])
+            callbacks?.progress?.recordAssignment()
             if cooperative {
                 consume(rd_kafka_incremental_assign(handle, partitions), logger: logger, action: "assign")
             } else {
