@@ -60,8 +60,9 @@ start_member() {
     wait_ready $((http + $1))
 }
 
-# Submits the plans and prints plans per second until the last one is COMPLETED.
+# Submits $1 plans (default BENCH_PLANS) and prints plans per second until the last one is COMPLETED.
 measure() {
+    local plans=${1:-$plans}
     sql "TRUNCATE followup_plan, outbox CASCADE" >/dev/null
     for _ in $(seq 1 120); do [ "$(sql "SELECT count(*) FROM sykmelding_period")" -ge 3 ] && break; sleep 0.5; done
     local token started finished done_count submitted
@@ -101,6 +102,9 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 echo "new members' groups with partitions: $joined of 10"
+# Cooperative rebalancing moves partitions in more than one round: a small unmeasured batch
+# lets the groups settle, so the measurement is of three members, not of a rebalance.
+measure 30 >/dev/null
 three=$(measure)
 echo "stand-ins at 20 ms, 3 members per group: $three plans/s"
 ratio=$(awk -v a="$three" -v b="$one" 'BEGIN { printf "%.2f", a / b }')

@@ -11,6 +11,8 @@ public enum LocalNavFixtures {
         public var hasGeneralPractitioner: Bool
         /// The sykmelding `mottak dev` seeds, relative to today: days of fom and tom, at the workplace.
         public var sykmelding: (fomDaysFromToday: Int, tomDaysFromToday: Int)?
+        /// PDL's `adressebeskyttelse.gradering`; anything but UGRADERT keeps the address out of the PDF.
+        public var addressProtection = "UGRADERT"
     }
 
     /// The legal entity (hovedenhet) and its sub-unit (underenhet) of the fixture employer.
@@ -37,7 +39,12 @@ public enum LocalNavFixtures {
         identificationNumber: "05059012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
         sykmelding: (-60, -16))
 
-    public static let all = [ready, withoutGeneralPractitioner, unknownToPdl, withoutEmployment, endedSykmelding]
+    /// Like `ready`, but PDL protects the address (strengt fortrolig): the PDF shows no address.
+    public static let protectedAddress = Person(
+        identificationNumber: "06069012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
+        sykmelding: (-10, 20), addressProtection: "STRENGT_FORTROLIG")
+
+    public static let all = [ready, withoutGeneralPractitioner, unknownToPdl, withoutEmployment, endedSykmelding, protectedAddress]
 
     public static func person(_ identificationNumber: String) -> Person? {
         all.first { $0.identificationNumber == identificationNumber }

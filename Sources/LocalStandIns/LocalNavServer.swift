@@ -127,7 +127,7 @@ public final class LocalNavServer: Service, Sendable {
                 guard let person = LocalNavFixtures.person(query.variables.ident), person.inPdl else {
                     return (200, #"{"errors":[{"message":"Fant ikke person","extensions":{"code":"not_found","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#)
                 }
-                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":[{"gradering":"UGRADERT"}],"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#)
+                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":[{"gradering":"\#(person.addressProtection)"}],"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#)
             }
         }
         router.post("/krr") { [self] request, _ in

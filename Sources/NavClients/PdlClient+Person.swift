@@ -53,9 +53,10 @@ extension PdlClient {
             guard let first = name.fornavn, !first.isEmpty, let last = name.etternavn, !last.isEmpty else { return nil }
             return [first, name.mellomnavn, last].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
         }
-        let protection = person.adressebeskyttelse?.first?.gradering
+        // Protected as soon as one entry says anything but UGRADERT (an unknown grade included).
+        let isProtected = (person.adressebeskyttelse ?? []).contains { ($0.gradering ?? "UGRADERT") != "UGRADERT" }
         var address: String?
-        if protection == nil || protection == "UGRADERT", let road = person.bostedsadresse?.first?.vegadresse,
+        if !isProtected, let road = person.bostedsadresse?.first?.vegadresse,
             let postnummer = road.postnummer, !postnummer.isEmpty
         {
             let town = try await postTown(postnummer) ?? ""

@@ -30,6 +30,14 @@ import Testing
         #expect(configuration.clusterName == "dev-gcp")
     }
 
+    @Test func theDevTestIdentitiesAreOnInDevGcpOrByFlagAndNeverInProd() throws {
+        #expect(try AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "dev-gcp"], mode: .dev).devTestIdentitiesSkipChecks)
+        #expect(try AppConfiguration(environment: ["DEV_TEST_IDENTITIES": "true"], mode: .dev).devTestIdentitiesSkipChecks)
+        #expect(try !AppConfiguration(environment: [:], mode: .dev).devTestIdentitiesSkipChecks)
+        #expect(try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "prod-gcp"], mode: .dev).devTestIdentitiesSkipChecks)
+        expectError(["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"], variable: "DEV_TEST_IDENTITIES")
+    }
+
     @Test func aBadValueNamesItsVariable() {
         expectError(["APPLICATION_PORT": "eighty"], variable: "APPLICATION_PORT", mentioning: "eighty")
         expectError(["APPLICATION_PORT": "70000"], variable: "APPLICATION_PORT")

@@ -19,27 +19,52 @@ import Testing
 @Suite struct PipelineFlowTests {
     @Test func plansAreDeliveredOrRejectedThroughThePipeline() async throws {
         try await Self.withPipeline { pipeline in
+            let noHelp: [String: Any] = ["needsHelpFromNav": false]
             let ready = try await pipeline.submit(LocalNavFixtures.ready)
-            let withoutGP = try await pipeline.submit(LocalNavFixtures.withoutGeneralPractitioner, ["needsHelpFromNav": false])
-            let gpOnly = try await pipeline.submit(LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
+            let navOnly = try await pipeline.submit(LocalNavFixtures.ready, ["sendPlanToGeneralPractitioner": false, "needsHelpFromNav": false])
+            let gpOnly = try await pipeline.submit(LocalNavFixtures.ready, ["sendPlanToNav": false, "needsHelpFromNav": false])
+            let withoutGP = try await pipeline.submit(LocalNavFixtures.withoutGeneralPractitioner, noHelp)
+            let gpOnlyWithoutGP = try await pipeline.submit(
+                LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
+            let protected = try await pipeline.submit(LocalNavFixtures.protectedAddress, noHelp)
             let unemployed = try await pipeline.submit(LocalNavFixtures.withoutEmployment)
             let ended = try await pipeline.submit(LocalNavFixtures.endedSykmelding)
+            let unknown = try await pipeline.submit(LocalNavFixtures.unknownToPdl)
 
-            try await Self.waitForState(of: ready, "COMPLETED", pipeline.postgres)
-            try await Self.waitForState(of: withoutGP, "COMPLETED", pipeline.postgres)
-            try await Self.waitForState(of: gpOnly, "FAILED", pipeline.postgres)
-            try await Self.waitForState(of: unemployed, "REJECTED", pipeline.postgres)
-            try await Self.waitForState(of: ended, "REJECTED", pipeline.postgres)
+            for plan in [ready, navOnly, gpOnly, withoutGP, protected] { try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres) }
+            try await Self.waitForState(of: gpOnlyWithoutGP, "FAILED", pipeline.postgres)
+            for plan in [unemployed, ended, unknown] { try await Self.waitForState(of: plan, "REJECTED", pipeline.postgres) }
             #expect(try await Self.errorType(of: unemployed, pipeline.postgres) == "NO_ACTIVE_EMPLOYMENT")
             #expect(try await Self.errorType(of: ended, pipeline.postgres) == "NO_ACTIVE_SENT_SYKMELDING")
-            #expect(try await Self.errorType(of: gpOnly, pipeline.postgres) == "GENERAL_PRACTITIONER_NOT_FOUND")
+            #expect(try await Self.errorType(of: unknown, pipeline.postgres) == "EMPLOYEE_NOT_FOUND")
+            #expect(try await Self.errorType(of: gpOnlyWithoutGP, pipeline.postgres) == "GENERAL_PRACTITIONER_NOT_FOUND")
 
-            // One journal post per plan that went to NAV, one GP message per plan for the GP.
-            #expect(pipeline.nav.requests(to: .dokarkiv).count == 2)
-            #expect(pipeline.nav.requests(to: .isdialogmelding).count == 3)
-            #expect(pipeline.nav.requests(to: .pdfgen).count == 3, "one PDF per delivered plan, shared by its channels")
+            // Each channel as asked: NAV only, GP only, both; a GP missing fails only its channel.
+            let channels = try await Self.channelStates(pipeline.postgres)
+            #expect(channels[ready]?.nav == "SENT" && channels[ready]?.gp == "SENT")
+            #expect(channels[navOnly]?.nav == "SENT" && channels[navOnly]?.gp == "NOT_REQUESTED")
+            #expect(channels[gpOnly]?.nav == "NOT_REQUESTED" && channels[gpOnly]?.gp == "SENT")
+            #expect(channels[withoutGP]?.nav == "SENT" && channels[withoutGP]?.gp == "FAILED")
+
+            // One journal post per plan that went to NAV, one GP message per plan for the GP,
+            // one PDF per plan that was delivered anywhere; none for a rejected plan.
+            #expect(pipeline.nav.requests(to: .dokarkiv).count == 4)
+            #expect(pipeline.nav.requests(to: .isdialogmelding).count == 5)
+            #expect(pipeline.nav.requests(to: .pdfgen).count == 6, "one PDF per delivered plan, shared by its channels")
             let journalposts = try await Self.journalposts(pipeline.postgres)
-            #expect(journalposts[ready] != nil && journalposts[withoutGP] != nil)
+            #expect(Set(journalposts.keys) == [ready, navOnly, withoutGP, protected])
+
+            // The PDF's personal details: PDL name and address, KRR phone and e-mail; a
+            // protected address is left out.
+            let readyPDF = try Self.pdfData(for: LocalNavFixtures.ready, pipeline.nav).first
+            #expect(readyPDF?["employeeName"] as? String == "Kari Nordmann")
+            #expect(readyPDF?["employeeAddress"] as? String == "Fancy gate 1A 1234 OSLO")
+            #expect(readyPDF?["employeePhoneNumber"] as? String == "+4799999999")
+            #expect(readyPDF?["employeeEmail"] as? String == "ansatt@example.no")
+            let protectedPDF = try Self.pdfData(for: LocalNavFixtures.protectedAddress, pipeline.nav)
+            #expect(protectedPDF.count == 1)
+            #expect(protectedPDF.first?["employeeAddress"] is NSNull, "strengt fortrolig: no address in the PDF")
+            #expect(protectedPDF.first?["employeeName"] as? String == "Kari Nordmann")
 
             // The Modia task for the plan that asked for help, keyed by its uuid.
             let modia = try await Self.firstMessage(of: EventTopics.modiaTask, pipeline.cluster)
@@ -136,11 +161,11 @@ import Testing
             try await app.test(.router) { client in
                 _ = try await HealthEndpointTests.waitForReadiness(client, status: .ok)
                 // The lookup must not run before the sykmelding ingest has read the seeded topic
-                // (three active sykmeldinger; the ended one is not kept).
+                // (every fixture's sykmelding but the ended one, which is not kept).
                 try await Self.waitFor("the seeded sykmeldinger") {
                     var count = 0
                     for try await rows in try await postgres.query("SELECT count(*)::int8 FROM sykmelding_period").decode(Int.self) { count = rows }
-                    return count == 3
+                    return count == DevStack.seededPeriodsKept
                 }
                 try await body(Pipeline(
                     client: client, postgres: postgres, nav: nav, cluster: cluster, token: try issuer.token(consumer: LocalNavFixtures.workplace)))
@@ -184,6 +209,22 @@ import Testing
         defer { Task { await consumer.close() } }
         for try await message in consumer.messages { return message }
         throw MissingTestService(description: "no message on \(topic)")
+    }
+
+    static func channelStates(_ postgres: PostgresClient) async throws -> [UUID: (nav: String, gp: String)] {
+        var states: [UUID: (nav: String, gp: String)] = [:]
+        for try await (uuid, nav, gp) in try await postgres.query("SELECT plan_uuid, nav_state, gp_state FROM plan_status").decode((UUID, String, String).self) {
+            states[uuid] = (nav, gp)
+        }
+        return states
+    }
+
+    /// The `lpsPlanData` of each PDF requested for `person`.
+    static func pdfData(for person: LocalNavFixtures.Person, _ nav: LocalNavServer) throws -> [[String: Any]] {
+        try nav.requests(to: .pdfgen).compactMap { request in
+            let data = (try JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["lpsPlanData"] as? [String: Any]
+            return data?["employeeFnr"] as? String == person.identificationNumber ? data : nil
+        }
     }
 
     static func errorType(of plan: UUID, _ postgres: PostgresClient) async throws -> String? {

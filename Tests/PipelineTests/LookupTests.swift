@@ -150,11 +150,30 @@ import Testing
         }
     }
 
-    static func service(_ lookup: LookupTests.Fixture, bed: PipelineKafka, group: String) -> ConsumerRoleService {
-        let handler = LookupHandler(
+    /// NAV's dev test identities (unknown to the stand-ins, as to NAV's registers) pass the
+    /// three checks only with the dev flag; without it they get the contract's verdict.
+    @Test func theDevTestIdentitiesSkipTheChecksOnlyWithTheDevFlag() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.verified, EventTopics.status])
+        try await LookupTests.withLookup { lookup in
+            for identity in Lookup.devTestIdentities.sorted() {
+                let withFlag = try await Self.storePlan(employee: identity, lookup.postgres)
+                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: true).decide(withFlag.uuid) == nil)
+                let withoutFlag = try await Self.storePlan(employee: identity, lookup.postgres)
+                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: false).decide(withoutFlag.uuid) == .noActiveEmployment)
+            }
+            #expect(lookup.nav.requests(to: .aareg).count == Lookup.devTestIdentities.count, "only the plans without the flag were checked")
+        }
+    }
+
+    static func handler(_ lookup: LookupTests.Fixture, bed: PipelineKafka, devIdentitiesSkipChecks: Bool = false) -> LookupHandler {
+        LookupHandler(
             checks: lookup.checks, plans: PlanStore(postgres: lookup.postgres, logger: TestServices.logger),
             steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger), producer: bed.producer,
-            devIdentitiesSkipChecks: false, logger: TestServices.logger)
+            devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: TestServices.logger)
+    }
+
+    static func service(_ lookup: LookupTests.Fixture, bed: PipelineKafka, group: String) -> ConsumerRoleService {
+        let handler = handler(lookup, bed: bed)
         return ConsumerRoleService(
             name: "lookup", consumerGroup: group, consumer: try! bed.consumer(group: group, topics: [EventTopics.received]),
             deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
@@ -164,8 +183,12 @@ import Testing
     }
 
     static func storePlan(_ person: LocalNavFixtures.Person, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws -> PlanSubmission {
+        try await storePlan(employee: person.identificationNumber, postgres, needsHelpFromNav: needsHelpFromNav)
+    }
+
+    static func storePlan(employee: String, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws -> PlanSubmission {
         var plan = FollowUpPlanDTO(
-            employeeIdentificationNumber: person.identificationNumber, typicalWorkday: "a", tasksThatCanStillBeDone: "b",
+            employeeIdentificationNumber: employee, typicalWorkday: "a", tasksThatCanStillBeDone: "b",
             tasksThatCanNotBeDone: "c", previousFacilitation: "d", plannedFacilitation: "e", followUp: "f",
             evaluationDate: CalendarDate(iso: "2027-01-15")!, sendPlanToNav: true, sendPlanToGeneralPractitioner: true,
             contactPersonFullName: "g", contactPersonPhoneNumber: "h", contactPersonEmail: "i", employeeHasContributedToPlan: true, lpsName: "j")

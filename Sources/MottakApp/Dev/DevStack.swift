@@ -96,13 +96,18 @@ public enum DevStack {
     /// stack says ready is not rejected for a sykmelding that is still on its way.
     public static let seedIngestedCheck: [String: @Sendable (PostgresClient) async throws -> String?] = [
         "sykmelding-seed": { postgres in
-            let expected = LocalNavFixtures.all.filter { ($0.sykmelding?.tomDaysFromToday ?? -99) >= -SendtSykmelding.graceDays }.count
+            let expected = seededPeriodsKept
             var stored = 0
             let rows = try await postgres.query("SELECT count(*)::int8 FROM sykmelding_period WHERE sykmelding_id LIKE 'local-sykmelding-%'")
             for try await count in rows.decode(Int.self) { stored = count }
             return stored >= expected ? nil : "\(stored) of \(expected) seeded sykmelding periods ingested"
         }
     ]
+
+    /// How many of the seeded sykmelding periods the ingest keeps: the ended one is past its grace.
+    static var seededPeriodsKept: Int {
+        LocalNavFixtures.all.filter { ($0.sykmelding?.tomDaysFromToday ?? -99) >= -SendtSykmelding.graceDays }.count
+    }
 
     /// Publishes the fixture people's sykmeldinger, so that the lookup finds them active.
     static func seedSykmeldinger(_ kafka: KafkaConfiguration, logger: Logger) async throws {
