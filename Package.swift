@@ -54,7 +54,13 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     ("ChannelRouter", [
         "Kafka", "EventProcessing",
         .product(name: "Logging", package: "swift-log"),
-    ]), ("StatusQuery", []),
+    ]), ("StatusQuery", [
+        "Storage", "ApiSupport", "Maskinporten",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+    ]),
 ]
 
 let package = Package(
@@ -110,6 +116,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

@@ -22,9 +22,11 @@ public struct IntakeRoutes: Sendable {
     /// request while it cannot connect (up to a minute before its circuit breaker opens); a
     /// caller is better served by a prompt 503 it can retry, with its `Idempotency-Key`.
     let storeTimeout: Duration
+    let outcomes: PlanOutcomeWaiter
 
-    public init(store: PlanStore, storeTimeout: Duration = .seconds(5)) {
+    public init(store: PlanStore, outcomes: PlanOutcomeWaiter, storeTimeout: Duration = .seconds(5)) {
         self.store = store
+        self.outcomes = outcomes
         self.storeTimeout = storeTimeout
     }
 
@@ -44,6 +46,7 @@ public struct IntakeRoutes: Sendable {
         let token = try context.requireToken()
         guard Self.isJSON(request.headers[.contentType]) else { throw ApiError.unsupportedMediaType(request.headers[.contentType]) }
         let idempotencyKey = try IdempotencyKeyHeader.parse(request.headers[IdempotencyKeyHeader.name])
+        let preferences = PreferHeader.parse(request.headers[values: HTTPField.Name(PreferHeader.name)!])
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Intake.maximumBodySize {
             throw ApiError.bodyTooLarge
         }
@@ -77,28 +80,26 @@ public struct IntakeRoutes: Sendable {
             throw ApiError.storageUnavailable
         }
 
+        let uuid: UUID
+        let replayed: Bool
         switch outcome {
-        case .stored(let uuid):
+        case .stored(let stored):
             context.logger.info(
                 "plan received",
-                metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "employer_org": "\(token.employerOrgNumber)", "lps_org": "\(token.lpsOrgNumber)"])
-            return Self.answer(uuid, replayed: false)
-        case .alreadyStored(let uuid):
-            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
-            return Self.answer(uuid, replayed: true)
+                metadata: ["plan_uuid": "\(stored.uuidString.lowercased())", "employer_org": "\(token.employerOrgNumber)", "lps_org": "\(token.lpsOrgNumber)"])
+            (uuid, replayed) = (stored, false)
+        case .alreadyStored(let stored):
+            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(stored.uuidString.lowercased())"])
+            (uuid, replayed) = (stored, true)
         case .keyUsedForAnotherPlan(let uuid):
             context.logger.warning("Idempotency-Key reused for another plan", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
             throw ApiError.idempotencyKeyReused
         }
-    }
 
-    /// 200 `FollowUpPlanResponse`. Both booleans are false until the pipeline has delivered
-    /// the plan; issue #6 makes the request wait for that outcome.
-    static func answer(_ uuid: UUID, replayed: Bool) -> Response {
-        let body = FollowUpPlanResponse(uuid: uuid.uuidString.lowercased(), isSentToGeneralPractitionerStatus: false, isSentToNavStatus: false)
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if replayed { headers[IdempotencyKeyHeader.replayedName] = "true" }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.jsonBody)))
+        if preferences.respondAsync { return SubmissionAnswer.accepted(uuid, replayed: replayed, asyncApplied: true) }
+        let limit = min(outcomes.bound, preferences.wait ?? outcomes.bound)
+        let final = await outcomes.finalStatus(of: uuid, within: limit)
+        return SubmissionAnswer.answer(uuid, replayed: replayed, final: final)
     }
 
     /// `application/json` or a `+json` type, with any parameters (`; charset=utf-8`).

@@ -16,6 +16,7 @@ import OutboxRelay
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
+import StatusQuery
 import StatusUpdater
 import Storage
 import SykmeldingIngest
@@ -93,8 +94,8 @@ public enum MottakApplication {
             var roleLogger = logger
             roleLogger[metadataKey: "role"] = "\(role.rawValue)"
             switch role {
-            case .intake:
-                break  // HTTP routes only, registered below.
+            case .intake, .statusQuery:
+                break  // HTTP routes, registered below.
             case .outboxRelay:
                 services.append(AfterSchema(gate: schema, service: OutboxRelayService(
                     store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer(),
@@ -149,8 +150,6 @@ public enum MottakApplication {
             case .statusUpdater:
                 let handler = StatusUpdateHandler(store: PlanStatusStore(postgres: postgres, logger: roleLogger), logger: roleLogger)
                 try consume(role, group: StatusUpdater.consumerGroup, topic: EventTopics.status, logger: roleLogger, handler: handler.handle)
-            case .statusQuery:
-                services.append(PendingRoleService(role: role, logger: roleLogger))
             }
         }
 
@@ -165,7 +164,17 @@ public enum MottakApplication {
             if roles.contains(.intake) {
                 var intakeLogger = logger
                 intakeLogger[metadataKey: "role"] = "\(Role.intake.rawValue)"
-                IntakeRoutes(store: PlanStore(postgres: postgres, logger: intakeLogger)).register(on: lps)
+                // One LISTEN connection for all the submissions waiting for their outcome.
+                let listener = PlanStatusListener(postgres: postgres, logger: intakeLogger)
+                services.append(listener)
+                let outcomes = PlanOutcomeWaiter(
+                    listener: listener, store: PlanStatusStore(postgres: postgres, logger: intakeLogger), bound: configuration.submissionWait)
+                IntakeRoutes(store: PlanStore(postgres: postgres, logger: intakeLogger), outcomes: outcomes).register(on: lps)
+            }
+            if roles.contains(.statusQuery) {
+                var statusLogger = logger
+                statusLogger[metadataKey: "role"] = "\(Role.statusQuery.rawValue)"
+                StatusRoutes(store: PlanStatusStore(postgres: postgres, logger: statusLogger)).register(on: lps)
             }
         }
 

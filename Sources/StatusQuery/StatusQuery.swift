@@ -1,5 +1,5 @@
 /// The status query module: answers "what happened to plan X" from the status table only, to
-/// the organisation that submitted the plan.
-///
-/// Not built yet: issue #6 fills this module.
+/// the organisation the plan was submitted for (the token's `consumer` claim). Anyone else
+/// gets 404 FOLLOWUP_PLAN_NOT_FOUND, exactly like an unknown uuid, so a stranger cannot even
+/// learn that a plan exists.
 public enum StatusQuery {}

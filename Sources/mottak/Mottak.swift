@@ -142,6 +142,9 @@ private func submitExample(_ configuration: AppConfiguration) throws -> String {
           (token valid 1 h; more with `mottak dev token --org 123456789`):
           curl -i -H 'Authorization: Bearer \(token)' -H 'Content-Type: application/json' \\
             --data @scripts/examples/followupplan.json http://\(configuration.httpHost):\(configuration.httpPort)/api/v1/followupplan
+          It answers once the plan is delivered (200) or refused (403/404); add
+          -H 'Prefer: respond-async' for a 202 at once. Follow a plan with its Location:
+          curl -i -H 'Authorization: Bearer \(token)' http://\(configuration.httpHost):\(configuration.httpPort)/api/v1/followupplan/<uuid>/sendingstatus
         """
 }
 

@@ -13,7 +13,7 @@ import Testing
             // Same plan, other property order and spacing: still the same submission.
             let reordered = try JSONSerialization.data(withJSONObject: PlanJSON.valid, options: [.prettyPrinted])
             let second = try await app.submit(reordered, headers: [Self.key: "retry-1"])
-            #expect(first.status == .ok && second.status == .ok)
+            #expect(first.status == .accepted && second.status == .accepted)
             #expect(try SubmitAnswer(second).uuid == SubmitAnswer(first).uuid)
             #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             #expect(try await app.count("followup_plan") == 1)
@@ -23,7 +23,7 @@ import Testing
 
     @Test func theSameKeyForAnotherPlanIs422AndChangesNothing() async throws {
         try await IntakeTestApp.run { app in
-            #expect(try await app.submit(headers: [Self.key: "k"]).status == .ok)
+            #expect(try await app.submit(headers: [Self.key: "k"]).status == .accepted)
             let other = try await app.submit(PlanJSON.body(["followUp": "Monthly talks"]), headers: [Self.key: "k"])
             #expect(other.status == .unprocessableContent)
             let error = try ApiErrorBody(other)
@@ -48,7 +48,7 @@ import Testing
                 for _ in 0..<20 {
                     group.addTask {
                         let response = try await app.submit(headers: [Self.key: "burst"])
-                        #expect(response.status == .ok)
+                        #expect(response.status == .accepted)
                         return try SubmitAnswer(response).uuid
                     }
                 }

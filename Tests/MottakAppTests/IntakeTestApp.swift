@@ -1,4 +1,6 @@
+import Domain
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Kafka
@@ -20,7 +22,8 @@ struct IntakeTestApp {
     let maskinporten: LocalMaskinportenServer
 
     static func run(
-        roles: Set<Role> = [.intake],
+        roles: Set<Role> = [.intake, .statusQuery],
+        submissionWait: Duration = .seconds(10),
         maskinportenWellKnownURL: String? = nil,
         _ body: @escaping @Sendable (IntakeTestApp) async throws -> Void
     ) async throws {
@@ -29,6 +32,7 @@ struct IntakeTestApp {
         let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)
         try await TestServices.withFreshDatabase { database, postgres in
             var configuration = HealthEndpointTests.configuration(database: database, kafka: cluster.bootstrapServers)
+            configuration.submissionWait = submissionWait
             configuration.maskinporten =
                 maskinportenWellKnownURL.map(MaskinportenConfiguration.init(wellKnownURL:))
                 ?? MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }
@@ -47,11 +51,14 @@ struct IntakeTestApp {
         try issuer.token(consumer: consumer, supplier: supplier, scope: scope)
     }
 
-    /// POSTs `body` as JSON with a valid token; `headers` adds or replaces headers.
+    /// POSTs `body` as JSON with a valid token; `headers` adds or replaces headers. Without a
+    /// pipeline behind the intake nothing would answer the outcome, so unless `waiting` the
+    /// request asks for the 202 at once (`Prefer: respond-async`).
     func submit(
-        _ body: Data = PlanJSON.body(), token: String? = nil, headers extra: HTTPFields = [:]
+        _ body: Data = PlanJSON.body(), token: String? = nil, headers extra: HTTPFields = [:], waiting: Bool = false
     ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(try token ?? self.token())"]
+        if !waiting { headers[HTTPField.Name("Prefer")!] = "respond-async" }
         for field in extra { headers[field.name] = field.value }
         return try await client.execute(uri: "/api/v1/followupplan", method: .post, headers: headers, body: ByteBuffer(bytes: body))
     }
@@ -109,5 +116,12 @@ struct SubmitAnswer: Decodable {
 
     init(_ response: TestResponse) throws {
         self = try JSONDecoder().decode(SubmitAnswer.self, from: Data(response.body.readableBytesView))
+    }
+}
+
+extension ApiErrorBody {
+    /// What `error` looks like on the wire.
+    init(_ error: ApiError) {
+        self.init(status: Status(value: error.status.value, description: error.status.description), type: error.type.rawValue, message: error.message)
     }
 }

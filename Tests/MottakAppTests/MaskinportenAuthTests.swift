@@ -36,7 +36,7 @@ import Testing
 
     @Test func scopeIsAListThatMustContainOurs() async throws {
         try await IntakeTestApp.run { app in
-            #expect(try await app.submit(token: try app.token(scope: "openid nav:oppfolgingsplan/lps.write altinn:x")).status == .ok)
+            #expect(try await app.submit(token: try app.token(scope: "openid nav:oppfolgingsplan/lps.write altinn:x")).status == .accepted)
             let other = try await app.submit(token: try app.token(scope: "nav:other/scope"))
             #expect(other.status == .unauthorized)
             #expect(try ApiErrorBody(other).message.lowercased().contains("scope"))
@@ -54,14 +54,14 @@ import Testing
 
     @Test func aRotatedKeyIsFetchedOnceAndUnknownKeysDoNotHammerMaskinporten() async throws {
         try await IntakeTestApp.run { app in
-            #expect(try await app.submit().status == .ok)
+            #expect(try await app.submit().status == .accepted)
             let fetchesBefore = app.maskinporten.jwksRequestCount
             #expect(fetchesBefore == 1, "keys are cached")
 
             // Maskinporten publishes a new key and starts signing with it.
             let rotated = try LocalMaskinportenIssuer(issuer: app.issuer.issuer, keyID: "rotated-2")
             app.maskinporten.publish([app.issuer, rotated])
-            #expect(try await app.submit(token: try rotated.token(consumer: "123456789")).status == .ok)
+            #expect(try await app.submit(token: try rotated.token(consumer: "123456789")).status == .accepted)
             #expect(app.maskinporten.jwksRequestCount == fetchesBefore + 1)
 
             // Made-up key ids: refused, and no further fetch within the rate limit.

@@ -75,6 +75,18 @@ import Testing
             #expect(task?["virksomhetsnummer"] as? String == LocalNavFixtures.workplace)
             #expect(task?["behovForBistandFraNav"] as? Bool == true)
             #expect(task?["opprettet"] is Int)
+
+            // The answer as today's LPS systems get it: after the pipeline's outcome.
+            let delivered = try await pipeline.submitWaiting(LocalNavFixtures.ready, ["needsHelpFromNav": false])
+            #expect(delivered.status == .ok)
+            let answer = try SubmitAnswer(delivered)
+            #expect(answer.isSentToNavStatus && answer.isSentToGeneralPractitionerStatus)
+            let refused = try await pipeline.submitWaiting(LocalNavFixtures.withoutEmployment)
+            #expect(refused.status == .forbidden)
+            #expect(try ApiErrorBody(refused) == ApiErrorBody(.noActiveEmployment))
+            let noGP = try await pipeline.submitWaiting(LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
+            #expect(noGP.status == .notFound)
+            #expect(try ApiErrorBody(noGP) == ApiErrorBody(.generalPractitionerNotFound))
         }
     }
 
@@ -130,14 +142,20 @@ import Testing
         let cluster: EmbeddedKafkaCluster
         let token: String
 
+        /// Submits without waiting for the outcome (`Prefer: respond-async`): 202 and the uuid.
         func submit(_ person: LocalNavFixtures.Person, _ changes: [String: Any] = [:]) async throws -> UUID {
-            let fields: [String: Any] = ["employeeIdentificationNumber": person.identificationNumber, "sendPlanToGeneralPractitioner": true]
-            let response = try await client.execute(
-                uri: "/api/v1/followupplan", method: .post,
-                headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
-                body: ByteBuffer(bytes: PlanJSON.body(fields.merging(changes) { $1 })))
-            #expect(response.status == .ok)
+            let response = try await submitWaiting(person, changes, waiting: false)
+            #expect(response.status == .accepted)
             return UUID(uuidString: try SubmitAnswer(response).uuid)!
+        }
+
+        /// Submits as an LPS of today does: the answer waits for the pipeline's outcome.
+        func submitWaiting(_ person: LocalNavFixtures.Person, _ changes: [String: Any] = [:], waiting: Bool = true) async throws -> TestResponse {
+            let fields: [String: Any] = ["employeeIdentificationNumber": person.identificationNumber, "sendPlanToGeneralPractitioner": true]
+            var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
+            if !waiting { headers[HTTPField.Name("Prefer")!] = "respond-async" }
+            return try await client.execute(
+                uri: "/api/v1/followupplan", method: .post, headers: headers, body: ByteBuffer(bytes: PlanJSON.body(fields.merging(changes) { $1 })))
         }
     }
 

@@ -67,6 +67,25 @@ extension ApiError {
         status: 404, type: .followUpPlanNotFound, message: "The follow-up plan with a given uuid was not found")
 
     /// 500 without internals: the details go to the log under the same call id.
+    /// An error type recorded in the status table, with the HTTP status the contract gives it.
+    public static func recorded(_ type: ErrorType, message: String) -> ApiError {
+        let status =
+            switch type {
+            case .validationError, .badRequest, .illegalArgument: 400
+            case .authenticationError: 401
+            case .noActiveEmployment, .noActiveSentSykmelding, .forbiddenAccessVeileder: 403
+            case .employeeNotFound, .generalPractitionerNotFound, .followUpPlanNotFound, .notFound: 404
+            case .internalServerError: 500
+            }
+        return ApiError(status: status, type: type, message: message)
+    }
+
+    /// A plan uuid in a path that is not a uuid; the message is the one the existing service
+    /// gives (the JDK's `UUID.fromString`).
+    public static func invalidUUID(_ text: String) -> ApiError {
+        ApiError(status: 400, type: .illegalArgument, message: "Invalid UUID string: \(text)")
+    }
+
     public static func internalServerError(callID: String) -> ApiError {
         ApiError(status: 500, type: .internalServerError, message: "Internal server error (call id \(callID))")
     }
@@ -90,6 +109,9 @@ extension ApiError {
         message: "Tokens cannot be verified right now because Maskinporten is unreachable; try again later")
 
     /// 503: the database is unreachable; nothing was stored.
+    public static let statusUnavailable = ApiError(
+        status: 503, type: .internalServerError, message: "The status cannot be read right now; try again later")
+
     public static let storageUnavailable = ApiError(
         status: 503, type: .internalServerError,
         message: "The follow-up plan could not be stored right now; nothing was saved, try again later")

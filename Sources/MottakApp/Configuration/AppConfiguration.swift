@@ -44,6 +44,9 @@ public struct AppConfiguration: Sendable {
     /// The dev test identities skip the lookup's checks: on `dev-gcp`, or with
     /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
     public var devTestIdentitiesSkipChecks: Bool
+    /// How long a submission waits for its plan's outcome before it answers 202
+    /// (`SUBMISSION_WAIT_MS`, default 10 s; 0 answers 202 at once).
+    public var submissionWait: Duration
 
     public init(environment: [String: String], mode: Mode) throws(ConfigurationError) {
         let env = EnvironmentReader(values: environment)
@@ -66,6 +69,7 @@ public struct AppConfiguration: Sendable {
             maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 8, in: 1...100),
             initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),
             maximumDelay: .milliseconds(try env.integer("RETRY_MAX_DELAY_MS", default: 30_000, in: 1...3_600_000)))
+        submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
         let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: false)
         devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
         if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {

@@ -6,7 +6,7 @@ enum OpenAPIDocument {
         openapi: 3.0.3
         info:
           title: LPS follow-up plan API
-          version: 1.1.0
+          version: 1.2.0
           description: |
             Payroll and HR systems (LPS) submit follow-up plans (oppfølgingsplaner) for employees on
             sick leave; NAV delivers them to NAV and to the employee's general practitioner.
@@ -38,6 +38,16 @@ enum OpenAPIDocument {
                     type: string
                     minLength: 1
                     maxLength: 255
+                - name: Prefer
+                  in: header
+                  required: false
+                  description: |
+                    RFC 7240. By default the answer waits (up to 10 s) for the plan's outcome.
+                    `respond-async` asks for 202 Accepted at once, as soon as the plan is stored;
+                    `wait=<seconds>` shortens the wait. Other preferences are ignored.
+                  schema:
+                    type: string
+                    example: respond-async
               requestBody:
                 required: true
                 content:
@@ -46,15 +56,39 @@ enum OpenAPIDocument {
                       $ref: '#/components/schemas/FollowUpPlanDTO'
               responses:
                 '200':
-                  description: The plan is stored and will be delivered. `isSentTo…` say what has been delivered so far.
+                  description: |
+                    The plan is processed: `isSentToNavStatus` and `isSentToGeneralPractitionerStatus`
+                    say where it arrived. When one of two requested channels failed (say the GP is
+                    unknown), the status resource (`Location`) says why.
                   headers:
                     Nav-Call-Id:
                       $ref: '#/components/headers/NavCallId'
+                    Location:
+                      $ref: '#/components/headers/StatusLocation'
                     Idempotent-Replayed:
-                      description: '`true` when this answer repeats the one given for the same Idempotency-Key.'
+                      $ref: '#/components/headers/IdempotentReplayed'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/FollowUpPlanResponse'
+                '202':
+                  description: |
+                    The plan is stored and will be processed, but there is no outcome yet: you asked
+                    for `Prefer: respond-async` (then `Preference-Applied: respond-async` says so), the
+                    outcome took longer than the wait, or delivery failed for a reason NAV's operators
+                    can still fix. Do not submit the plan again; follow it at `Location`. Both
+                    booleans are false: nothing is confirmed delivered yet.
+                  headers:
+                    Nav-Call-Id:
+                      $ref: '#/components/headers/NavCallId'
+                    Location:
+                      $ref: '#/components/headers/StatusLocation'
+                    Preference-Applied:
                       schema:
                         type: string
-                        enum: ['true']
+                        enum: [respond-async]
+                    Idempotent-Replayed:
+                      $ref: '#/components/headers/IdempotentReplayed'
                   content:
                     application/json:
                       schema:
@@ -72,6 +106,30 @@ enum OpenAPIDocument {
                         $ref: '#/components/schemas/ApiError'
                 '401':
                   $ref: '#/components/responses/Unauthorized'
+                '403':
+                  description: |
+                    The plan was checked and refused: `NO_ACTIVE_EMPLOYMENT` (the employee has no active
+                    employment at your organisation) or `NO_ACTIVE_SENT_SYKMELDING` (no sykmelding sent
+                    to your organisation is active). `Location` names the plan's status resource.
+                  headers:
+                    Location:
+                      $ref: '#/components/headers/StatusLocation'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/ApiError'
+                '404':
+                  description: |
+                    `EMPLOYEE_NOT_FOUND`: the person is unknown to the population register.
+                    `GENERAL_PRACTITIONER_NOT_FOUND`: the plan was for the general practitioner only,
+                    and the employee has none that can be reached.
+                  headers:
+                    Location:
+                      $ref: '#/components/headers/StatusLocation'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/ApiError'
                 '413':
                   description: '`BAD_REQUEST`: the body is larger than 1 MiB.'
                   content:
@@ -86,6 +144,50 @@ enum OpenAPIDocument {
                         $ref: '#/components/schemas/ApiError'
                 '422':
                   description: '`ILLEGAL_ARGUMENT`: this Idempotency-Key was already used for a different plan.'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/ApiError'
+                '500':
+                  $ref: '#/components/responses/InternalServerError'
+                '503':
+                  $ref: '#/components/responses/ServiceUnavailable'
+          /api/v1/followupplan/{uuid}/sendingstatus:
+            get:
+              summary: What happened to a plan
+              description: |
+                Readable only with a token for the organisation the plan was submitted for (its
+                `consumer` claim); for anyone else the plan does not exist (404).
+              operationId: getSendingStatus
+              parameters:
+                - $ref: '#/components/parameters/NavCallId'
+                - name: uuid
+                  in: path
+                  required: true
+                  description: The plan's uuid, as the submission answered it.
+                  schema:
+                    type: string
+                    format: uuid
+              responses:
+                '200':
+                  description: The plan's status.
+                  headers:
+                    Nav-Call-Id:
+                      $ref: '#/components/headers/NavCallId'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/PlanStatus'
+                '400':
+                  description: '`ILLEGAL_ARGUMENT`: the path does not hold a uuid (`Invalid UUID string: …`).'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/ApiError'
+                '401':
+                  $ref: '#/components/responses/Unauthorized'
+                '404':
+                  description: '`FOLLOWUP_PLAN_NOT_FOUND`: no plan with this uuid was submitted for your organisation.'
                   content:
                     application/json:
                       schema:
@@ -141,6 +243,15 @@ enum OpenAPIDocument {
               description: The request's call id, or a new one when the request had none.
               schema:
                 type: string
+            StatusLocation:
+              description: The plan's status resource, `/api/v1/followupplan/{uuid}/sendingstatus`.
+              schema:
+                type: string
+            IdempotentReplayed:
+              description: '`true` when this answer is for the plan first submitted under the same Idempotency-Key.'
+              schema:
+                type: string
+                enum: ['true']
           responses:
             Unauthorized:
               description: |
@@ -260,6 +371,68 @@ enum OpenAPIDocument {
                 isSentToNavStatus:
                   type: boolean
                   description: True when the plan has reached NAV (journalled, and the caseworker task sent when help was asked for).
+            PlanStatus:
+              type: object
+              description: |
+                The contract's three fields, then the detail: the plan moves RECEIVED → (REJECTED |
+                IN_PROGRESS) → (COMPLETED | FAILED); each channel NOT_REQUESTED | PENDING | SENT | FAILED.
+                Times are RFC 3339 in UTC.
+              required: [uuid, isSentToGeneralPractitionerStatus, isSentToNavStatus, state, error, receivedAt, updatedAt, channels]
+              properties:
+                uuid:
+                  type: string
+                  format: uuid
+                isSentToGeneralPractitionerStatus:
+                  type: boolean
+                isSentToNavStatus:
+                  type: boolean
+                state:
+                  type: string
+                  enum: [RECEIVED, REJECTED, IN_PROGRESS, COMPLETED, FAILED]
+                error:
+                  description: Why the plan was REJECTED or FAILED.
+                  allOf:
+                    - $ref: '#/components/schemas/ApiError'
+                  nullable: true
+                receivedAt:
+                  type: string
+                  format: date-time
+                updatedAt:
+                  type: string
+                  format: date-time
+                channels:
+                  type: object
+                  required: [nav, generalPractitioner]
+                  properties:
+                    nav:
+                      $ref: '#/components/schemas/ChannelStatus'
+                    generalPractitioner:
+                      $ref: '#/components/schemas/ChannelStatus'
+            ChannelStatus:
+              type: object
+              required: [requested, state, updatedAt, attempts, error]
+              properties:
+                requested:
+                  type: boolean
+                state:
+                  type: string
+                  enum: [NOT_REQUESTED, PENDING, SENT, FAILED]
+                updatedAt:
+                  type: string
+                  format: date-time
+                  nullable: true
+                attempts:
+                  type: integer
+                  description: Delivery attempts recorded so far.
+                journalpostId:
+                  type: string
+                  nullable: true
+                  description: NAV channel only. The journal post of the plan in NAV's archive.
+                error:
+                  description: Why the channel FAILED.
+                  allOf:
+                    - $ref: '#/components/schemas/ApiError'
+                  nullable: true
             ApiError:
               type: object
               required: [status, type, message]

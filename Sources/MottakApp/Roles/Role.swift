@@ -61,15 +61,6 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// The issue that gives the role its behaviour, for the start-up log of a role not built yet.
-    var buildingIssue: Int {
-        switch self {
-        case .intake, .outboxRelay: 4
-        case .lookup, .router, .navChannel, .gpChannel, .statusUpdater, .sykmeldingIngest: 5
-        case .statusQuery: 6
-        }
-    }
-
     public static func < (lhs: Role, rhs: Role) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

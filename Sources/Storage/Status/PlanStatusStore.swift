@@ -35,6 +35,41 @@ public struct PlanStatusStore: Sendable {
         }
     }
 
+    /// The plan's status row with the organisation it was submitted for; nil for an unknown plan.
+    public func read(_ uuid: UUID) async throws -> PlanStatusRecord? {
+        let rows = try await postgres.query(
+            """
+            SELECT p.employer_org_number, s.state, s.error_type, s.error_message,
+                   s.nav_state, s.nav_updated_at, s.nav_attempts, s.nav_journalpost_id, s.nav_error_type, s.nav_error_message,
+                   s.gp_state, s.gp_updated_at, s.gp_attempts, s.gp_error_type, s.gp_error_message,
+                   s.received_at, s.updated_at, s.revision
+            FROM plan_status s JOIN followup_plan p ON p.uuid = s.plan_uuid
+            WHERE s.plan_uuid = \(uuid)
+            """, logger: logger)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            func text(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
+            func date(_ column: String) throws -> Date? { try cells[column].decode(Date?.self) }
+            func problem(_ prefix: String) throws -> ApiError? {
+                guard let type = try text("\(prefix)error_type").flatMap(ErrorType.init(rawValue:)) else { return nil }
+                return .recorded(type, message: try text("\(prefix)error_message") ?? "")
+            }
+            func channel(_ prefix: String) throws -> PlanStatusRecord.Channel {
+                PlanStatusRecord.Channel(
+                    state: ChannelState(rawValue: try text("\(prefix)_state") ?? "") ?? .pending, updatedAt: try date("\(prefix)_updated_at"),
+                    attempts: try cells["\(prefix)_attempts"].decode(Int.self),
+                    journalpostID: prefix == "nav" ? try text("nav_journalpost_id") : nil, error: try problem("\(prefix)_"))
+            }
+            return PlanStatusRecord(
+                uuid: uuid, employerOrgNumber: try text("employer_org_number") ?? "",
+                state: PlanState(rawValue: try text("state") ?? "") ?? .received, error: try problem(""),
+                nav: try channel("nav"), generalPractitioner: try channel("gp"),
+                receivedAt: try date("received_at") ?? Date(), updatedAt: try date("updated_at") ?? Date(),
+                revision: try cells["revision"].decode(Int64.self))
+        }
+        return nil
+    }
+
     /// One `UPDATE … WHERE <allowed states> RETURNING plan_uuid` per kind of event.
     static func statement(for event: StatusEvent) -> PostgresQuery {
         let uuid = event.uuid

@@ -1,0 +1,64 @@
+import Foundation
+
+/// One plan's row of the status table, as the status resource shows it and as a waiting
+/// submission reads it.
+public struct PlanStatusRecord: Sendable, Equatable {
+    /// One delivery channel's part of the status.
+    public struct Channel: Sendable, Equatable {
+        public var state: ChannelState
+        /// When the channel last changed (sent, failed, or a retry recorded); nil while untouched.
+        public var updatedAt: Date?
+        public var attempts: Int
+        /// The journal post in dokarkiv (NAV channel only).
+        public var journalpostID: String?
+        public var error: ApiError?
+
+        public init(state: ChannelState, updatedAt: Date? = nil, attempts: Int = 0, journalpostID: String? = nil, error: ApiError? = nil) {
+            self.state = state
+            self.updatedAt = updatedAt
+            self.attempts = attempts
+            self.journalpostID = journalpostID
+            self.error = error
+        }
+
+        /// The public contract's `isSentTo…Status`.
+        public var isSent: Bool { state == .sent }
+    }
+
+    public var uuid: UUID
+    /// The organisation the plan was submitted for (the token's `consumer` claim); only it may read the status.
+    public var employerOrgNumber: String
+    public var state: PlanState
+    /// Why the plan was REJECTED or FAILED.
+    public var error: ApiError?
+    public var nav: Channel
+    public var generalPractitioner: Channel
+    public var receivedAt: Date
+    public var updatedAt: Date
+    /// Grows with every change: a reader can tell a new state from one it has seen.
+    public var revision: Int64
+
+    public init(
+        uuid: UUID, employerOrgNumber: String, state: PlanState, error: ApiError? = nil, nav: Channel, generalPractitioner: Channel,
+        receivedAt: Date, updatedAt: Date, revision: Int64
+    ) {
+        self.uuid = uuid
+        self.employerOrgNumber = employerOrgNumber
+        self.state = state
+        self.error = error
+        self.nav = nav
+        self.generalPractitioner = generalPractitioner
+        self.receivedAt = receivedAt
+        self.updatedAt = updatedAt
+        self.revision = revision
+    }
+
+    /// The plan's status resource (`GET`; also the `Location` of the intake's answers).
+    public static func resourcePath(of uuid: UUID) -> String { "/api/v1/followupplan/\(uuid.uuidString.lowercased())/sendingstatus" }
+
+    /// The public contract's answer body for this plan.
+    public var response: FollowUpPlanResponse {
+        FollowUpPlanResponse(
+            uuid: uuid.uuidString.lowercased(), isSentToGeneralPractitionerStatus: generalPractitioner.isSent, isSentToNavStatus: nav.isSent)
+    }
+}

@@ -1,0 +1,36 @@
+import Domain
+import Foundation
+import Storage
+
+/// Waits, bounded, for a stored plan's final status, so that the intake can answer as the
+/// public contract does (200, or the lookup's 403/404) instead of only "received".
+///
+/// Woken by the process's ``PlanStatusListener``; a waiting request holds no database
+/// connection, and reads the status row only when it may have changed.
+public struct PlanOutcomeWaiter: Sendable {
+    let listener: PlanStatusListener
+    let store: PlanStatusStore
+    /// The longest a submission waits (`SUBMISSION_WAIT_MS`); then it answers 202.
+    public let bound: Duration
+
+    public init(listener: PlanStatusListener, store: PlanStatusStore, bound: Duration = .seconds(10)) {
+        self.listener = listener
+        self.store = store
+        self.bound = bound
+    }
+
+    /// The plan's status once it is final, or nil when `limit` passed first. A status that
+    /// cannot be read (PostgreSQL away) counts as not final: the plan is stored either way.
+    func finalStatus(of uuid: UUID, within limit: Duration) async -> PlanStatusRecord? {
+        let deadline = ContinuousClock.now + limit
+        return await listener.watching(uuid) { watch in
+            while true {
+                if let record = try? await store.read(uuid), record.state.isFinal { return record }
+                guard await watch.change(before: deadline) else { break }
+            }
+            // A last look at the deadline, in case a notification was lost on the way.
+            guard let record = try? await store.read(uuid), record.state.isFinal else { return nil }
+            return record
+        }
+    }
+}

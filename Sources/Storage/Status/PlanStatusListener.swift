@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The process's one `LISTEN plan_status` connection, fanning each notification out to the
+/// requests waiting for that plan: a waiting request holds no connection of its own, so a
+/// few hundred of them cost the pool nothing.
+///
+/// A notification sent while the connection is down is lost (PostgreSQL does not queue them
+/// for a listener that is gone). So every (re)connection wakes all waiters, and each re-reads
+/// its plan's status row: nothing that changed meanwhile goes unseen.
+public final class PlanStatusListener: Service, Sendable {
+    private let postgres: PostgresClient
+    private let reconnectDelay: Duration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var waiters: [UUID: [Int: Waiter]] = [:]
+        var nextID = 0
+        var isListening = false
+    }
+
+    public init(postgres: PostgresClient, reconnectDelay: Duration = .seconds(1), logger: Logger) {
+        self.postgres = postgres
+        self.reconnectDelay = reconnectDelay
+        self.logger = logger
+    }
+
+    /// Whether the LISTEN is in place now.
+    public var isListening: Bool { state.withLock { $0.isListening } }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await self.postgres.withConnection { connection in
+                        try await connection.listen(on: PlanStatusStore.notificationChannel) { notifications in
+                            self.listening(true)
+                            for try await notification in notifications { self.deliver(notification.payload) }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                logger.warning("LISTEN plan_status lost; reconnecting", metadata: ["error": "\(String(reflecting: error))", "retry.in": "\(reconnectDelay)"])
+            }
+            listening(false)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.reconnectDelay) }
+        }
+        listening(false)
+    }
+
+    /// Runs `body` with a watch on `uuid`'s status row. Register before reading the row, so
+    /// that a change between the read and the wait is not missed.
+    public func watching<Result: Sendable>(_ uuid: UUID, _ body: (PlanStatusWatch) async throws -> Result) async rethrows -> Result {
+        let waiter = Waiter()
+        let id = state.withLock { state in
+            state.nextID += 1
+            state.waiters[uuid, default: [:]][state.nextID] = waiter
+            return state.nextID
+        }
+        defer {
+            state.withLock { state in
+                state.waiters[uuid]?[id] = nil
+                if state.waiters[uuid]?.isEmpty == true { state.waiters[uuid] = nil }
+            }
+        }
+        return try await body(PlanStatusWatch(waiter: waiter))
+    }
+
+    /// How many requests wait now (for metrics and tests).
+    public var waitingCount: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
+
+    private func deliver(_ payload: String) {
+        guard let uuid = UUID(uuidString: payload) else { return }
+        let waiters = state.withLock { Array(($0.waiters[uuid] ?? [:]).values) }
+        for waiter in waiters { waiter.signal() }
+    }
+
+    /// A new LISTEN wakes every waiter: notifications sent while there was none are lost.
+    private func listening(_ now: Bool) {
+        let waiters = state.withLock { state -> [Waiter] in
+            let wasListening = state.isListening
+            state.isListening = now
+            return now && !wasListening ? state.waiters.values.flatMap(\.values) : []
+        }
+        if now { logger.debug("LISTEN plan_status in place", metadata: ["waiters.woken": "\(waiters.count)"]) }
+        for waiter in waiters { waiter.signal() }
+    }
+}
+
+/// A request's interest in one plan's status row.
+public struct PlanStatusWatch: Sendable {
+    let waiter: Waiter
+
+    /// Waits until the row may have changed (a notification for the plan, or the listener
+    /// reconnected) and returns true, or returns false at `deadline`. A change that came since
+    /// the last call returns at once.
+    public func change(before deadline: ContinuousClock.Instant) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await waiter.next() }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// One waiting request: a signal that is remembered until the request next waits.
+final class Waiter: Sendable {
+    private let state = Mutex<(signaled: Bool, continuation: CheckedContinuation<Bool, Never>?)>((false, nil))
+
+    func signal() {
+        let continuation = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard let continuation = state.continuation else {
+                state.signaled = true
+                return nil
+            }
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: true)
+    }
+
+    /// True at the next signal; false when the waiting task is cancelled.
+    func next() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let signaled = state.withLock { state -> Bool? in
+                    if state.signaled {
+                        state.signaled = false
+                        return true
+                    }
+                    if Task.isCancelled { return false }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let signaled { continuation.resume(returning: signaled) }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(returning: false)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+import Storage
+import TestSupport
+import Testing
+
+/// The intake's one LISTEN connection, against real PostgreSQL: a notification wakes the
+/// waiters of its plan only, and a change made while the connection was down is still seen.
+@Suite struct PlanStatusListenerTests {
+    @Test func aNotificationWakesTheWaitersOfItsPlanOnlyAndTheRecordShowsTheChange() async throws {
+        try await PlanStatusStoreTests.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
+            try await Self.withListener(postgres) { listener in
+                let woken = try await listener.watching(uuid) { watch in
+                    try await listener.watching(UUID()) { other in
+                        try await store.apply(.init(uuid: uuid, kind: .verified))
+                        let mine = await watch.change(before: .now + .seconds(10))
+                        let theirs = await other.change(before: .now + .milliseconds(300))
+                        return (mine, theirs)
+                    }
+                }
+                #expect(woken == (true, false))
+                #expect(listener.waitingCount == 0, "a watch ends with its closure")
+                let record = try #require(try await store.read(uuid))
+                #expect(record.state == .inProgress && record.nav.state == .pending && record.generalPractitioner.state == .notRequested)
+                #expect(record.employerOrgNumber == "123456789" && record.revision == 1)
+            }
+        }
+    }
+
+    @Test func aChangeMadeWhileTheListenConnectionWasDownIsStillSeen() async throws {
+        try await PlanStatusStoreTests.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
+            try await Self.withListener(postgres) { listener in
+                try await listener.watching(uuid) { watch in
+                    // The LISTEN connection dies (a database restart, a network cut) ...
+                    try await postgres.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'")
+                    try await Self.waitUntil { !listener.isListening }
+                    // ... and the plan changes before it is back: the NOTIFY reaches nobody.
+                    #expect(try await store.apply(.init(uuid: uuid, kind: .verified)))
+                    #expect(await watch.change(before: .now + .seconds(20)), "the reconnection wakes every waiter to re-read")
+                    #expect(listener.isListening)
+                }
+                #expect(try await store.read(uuid)?.state == .inProgress)
+            }
+        }
+    }
+
+    static func withListener(_ postgres: PostgresClient, _ body: @escaping @Sendable (PlanStatusListener) async throws -> Void) async throws {
+        let listener = PlanStatusListener(postgres: postgres, reconnectDelay: .milliseconds(500), logger: TestServices.logger)
+        let running = Task { try await listener.run() }
+        defer { running.cancel() }
+        try await waitUntil { listener.isListening }
+        try await body(listener)
+    }
+
+    static func waitUntil(timeout: Duration = .seconds(20), _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw MissingTestService(description: "condition not met within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
