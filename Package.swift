@@ -18,7 +18,11 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
-        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+    ]),
+    ("EventIntake", [
+        "Storage", "Kafka", "EventProcessing",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
     ]),

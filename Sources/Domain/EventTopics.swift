@@ -15,6 +15,12 @@ public enum EventTopics {
     public static let status = "followupplan.status"
     /// Messages no role could handle, with the reason in headers; re-driven by `mottak dlq`.
     public static let deadLetter = "followupplan.dlq"
+    /// The event front door (public contract, versioned): plans published by upstream intake
+    /// systems. The only topic of ours that carries plan text: short retention, named writers.
+    public static let submitted = "followupplan.submitted.v1"
+    /// Public status events of the plans that came through the event front door, for their
+    /// publishers to follow (public contract, versioned).
+    public static let publicStatus = "followupplan.status.v1"
     /// Owned by team sykmelding: sick-leave notes sent to employers (sendt sykmelding).
     public static let sendtSykmelding = "teamsykmelding.syfo-sendt-sykmelding"
     /// Owned by team-esyfo: a task for a NAV caseworker in Modia when the employer asks for help.

@@ -1,5 +1,4 @@
 import ApiSupport
-import Crypto
 import Domain
 import Foundation
 import HTTPTypes
@@ -62,7 +61,7 @@ public struct IntakeRoutes: Sendable {
 
         let submission = PlanSubmission(
             plan: plan, employerOrgNumber: token.employerOrgNumber, lpsOrgNumber: token.lpsOrgNumber, frontDoor: .http)
-        let claim = idempotencyKey.map { PlanStore.IdempotencyClaim(key: $0, requestDigest: Self.digest(plan)) }
+        let claim = idempotencyKey.map { PlanStore.IdempotencyClaim(key: $0, plan: plan) }
         let outcome: PlanStore.Outcome
         do {
             outcome = try await withTimeout(storeTimeout) { [store, callID = context.callID] in
@@ -107,14 +106,5 @@ public struct IntakeRoutes: Sendable {
         guard let contentType else { return false }
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() } ?? ""
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
-    }
-
-    /// SHA-256 of the plan's canonical JSON: a retry with the same plan matches even when the
-    /// client serialised it with other spacing or property order.
-    static func digest(_ plan: FollowUpPlanDTO) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let canonical = (try? encoder.encode(plan)) ?? Data()
-        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -3,6 +3,7 @@ import ChannelRouter
 import Domain
 import GpChannel
 import NavChannel
+import EventIntake
 import EventProcessing
 import Foundation
 import Hummingbird
@@ -96,6 +97,10 @@ public enum MottakApplication {
             switch role {
             case .intake, .statusQuery:
                 break  // HTTP routes, registered below.
+            case .eventIntake:
+                try consume(
+                    role, group: EventIntake.consumerGroup, topic: EventTopics.submitted, logger: roleLogger,
+                    handler: EventIntakeHandler(store: PlanStore(postgres: postgres, logger: roleLogger), producer: producer(), logger: roleLogger).handle)
             case .outboxRelay:
                 services.append(AfterSchema(gate: schema, service: OutboxRelayService(
                     store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer(),

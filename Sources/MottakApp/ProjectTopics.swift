@@ -13,6 +13,9 @@ public enum ProjectTopics {
         TopicSpec(name: EventTopics.gpChannel, partitions: 6),
         TopicSpec(name: EventTopics.status, partitions: 6),
         TopicSpec(name: EventTopics.deadLetter, partitions: 3),
+        // The event front door's public topics.
+        TopicSpec(name: EventTopics.submitted, partitions: 6),
+        TopicSpec(name: EventTopics.publicStatus, partitions: 6),
     ]
 
     /// Topics other teams own in production; locally they must exist too.

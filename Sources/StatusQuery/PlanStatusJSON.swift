@@ -18,24 +18,15 @@ public enum PlanStatusJSON {
         return "{\"uuid\":\(OrderedJSON.string(response.uuid))"
             + ",\"isSentToGeneralPractitionerStatus\":\(response.isSentToGeneralPractitionerStatus)"
             + ",\"isSentToNavStatus\":\(response.isSentToNavStatus)"
-            + ",\"state\":\"\(record.state.rawValue)\",\"error\":\(error(record.error))"
-            + ",\"receivedAt\":\(timestamp(record.receivedAt)),\"updatedAt\":\(timestamp(record.updatedAt))"
+            + ",\"state\":\"\(record.state.rawValue)\",\"error\":\(OrderedJSON.apiError(record.error))"
+            + ",\"receivedAt\":\(OrderedJSON.timestamp(record.receivedAt)),\"updatedAt\":\(OrderedJSON.timestamp(record.updatedAt))"
             + ",\"channels\":{\"nav\":\(channel(record.nav, journalpost: true)),\"generalPractitioner\":\(channel(record.generalPractitioner, journalpost: false))}}"
     }
 
     static func channel(_ channel: PlanStatusRecord.Channel, journalpost: Bool) -> String {
         "{\"requested\":\(channel.state != .notRequested),\"state\":\"\(channel.state.rawValue)\""
-            + ",\"updatedAt\":\(channel.updatedAt.map(timestamp) ?? "null"),\"attempts\":\(channel.attempts)"
+            + ",\"updatedAt\":\(channel.updatedAt.map(OrderedJSON.timestamp) ?? "null"),\"attempts\":\(channel.attempts)"
             + (journalpost ? ",\"journalpostId\":\(channel.journalpostID.map(OrderedJSON.string) ?? "null")" : "")
-            + ",\"error\":\(error(channel.error))}"
-    }
-
-    static func error(_ error: ApiError?) -> String {
-        error.map { String(decoding: $0.jsonBody, as: UTF8.self) } ?? "null"
-    }
-
-    /// RFC 3339 in UTC with milliseconds.
-    static func timestamp(_ date: Date) -> String {
-        "\"" + date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) + "\""
+            + ",\"error\":\(OrderedJSON.apiError(channel.error))}"
     }
 }

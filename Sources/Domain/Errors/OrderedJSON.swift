@@ -30,6 +30,16 @@ extension PlanReceivedEvent {
 }
 
 public enum OrderedJSON {
+    /// An ApiError's JSON, or `null`.
+    public static func apiError(_ error: ApiError?) -> String {
+        error.map { String(decoding: $0.jsonBody, as: UTF8.self) } ?? "null"
+    }
+
+    /// A JSON string of `date` in RFC 3339, UTC, with milliseconds.
+    public static func timestamp(_ date: Date) -> String {
+        "\"" + date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) + "\""
+    }
+
     /// A JSON object of string values, in the given order.
     public static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { string($0.0) + ":" + string($0.1) }.joined(separator: ",") + "}"

@@ -28,6 +28,8 @@ public struct PlanStatusRecord: Sendable, Equatable {
     public var uuid: UUID
     /// The organisation the plan was submitted for (the token's `consumer` claim); only it may read the status.
     public var employerOrgNumber: String
+    /// HTTP or the event front door; the latter's publishers get public status events.
+    public var frontDoor: PlanSubmission.FrontDoor
     public var state: PlanState
     /// Why the plan was REJECTED or FAILED.
     public var error: ApiError?
@@ -39,11 +41,12 @@ public struct PlanStatusRecord: Sendable, Equatable {
     public var revision: Int64
 
     public init(
-        uuid: UUID, employerOrgNumber: String, state: PlanState, error: ApiError? = nil, nav: Channel, generalPractitioner: Channel,
+        uuid: UUID, employerOrgNumber: String, frontDoor: PlanSubmission.FrontDoor = .http, state: PlanState, error: ApiError? = nil, nav: Channel, generalPractitioner: Channel,
         receivedAt: Date, updatedAt: Date, revision: Int64
     ) {
         self.uuid = uuid
         self.employerOrgNumber = employerOrgNumber
+        self.frontDoor = frontDoor
         self.state = state
         self.error = error
         self.nav = nav

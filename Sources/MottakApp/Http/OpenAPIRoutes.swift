@@ -1,7 +1,8 @@
 import Hummingbird
 import NIOCore
 
-/// `GET /openapi.yaml` (the spec of what this service really serves, ``OpenAPIDocument``) and
+/// `GET /openapi.yaml` (the spec of what this service really serves, ``OpenAPIDocument``), the
+/// event front door's contract (``EventContract``: `/events/asyncapi.yaml` and the schemas), and
 /// `GET /swagger` (Swagger UI on that spec). The UI's script and style come from the unpkg CDN:
 /// the browser loads them, the service stays free of bundled front-end files.
 struct OpenAPIRoutes {
@@ -10,6 +11,15 @@ struct OpenAPIRoutes {
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        for (path, type, document) in [
+            (EventContract.asyncAPIPath, "application/yaml; charset=utf-8", EventContract.asyncAPI),
+            (EventContract.submittedSchemaPath, "application/schema+json", EventContract.submittedSchema),
+            (EventContract.statusSchemaPath, "application/schema+json", EventContract.statusSchema),
+        ] {
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+            }
         }
         router.get("/swagger") { _, _ in
             Response(

@@ -1,8 +1,8 @@
 import Foundation
 
 import ChannelRouter
+import EventIntake
 import GpChannel
-import Intake
 import Lookup
 import NavChannel
 import StatusUpdater
@@ -12,6 +12,7 @@ import SykmeldingIngest
 /// (`mottak serve --role lookup`); locally `mottak dev` runs them all in one process.
 public enum Role: String, CaseIterable, Sendable, Comparable {
     case intake
+    case eventIntake = "event-intake"
     case outboxRelay = "outbox-relay"
     case lookup
     case router
@@ -41,14 +42,14 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
     /// The Kafka consumer group of a consuming role (KEDA scales it on this group's lag).
     public var consumerGroup: String? {
         switch self {
-        case .intake: Intake.consumerGroup
+        case .eventIntake: EventIntake.consumerGroup
         case .lookup: Lookup.consumerGroup
         case .router: ChannelRouter.consumerGroup
         case .navChannel: NavChannel.consumerGroup
         case .gpChannel: GpChannel.consumerGroup
         case .statusUpdater: StatusUpdater.consumerGroup
         case .sykmeldingIngest: SykmeldingIngest.consumerGroup
-        case .outboxRelay, .statusQuery: nil
+        case .intake, .outboxRelay, .statusQuery: nil
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Logging
@@ -31,6 +32,20 @@ public struct PlanStore: Sendable {
         public init(key: String, requestDigest: String) {
             self.key = key
             self.requestDigest = requestDigest
+        }
+
+        /// A claim of `key` for `plan`, whichever front door it came through.
+        public init(key: String, plan: FollowUpPlanDTO) {
+            self.init(key: key, requestDigest: Self.digest(plan))
+        }
+
+        /// SHA-256 of the plan's canonical JSON: a retry with the same plan matches even when
+        /// the client serialised it with other spacing or property order.
+        public static func digest(_ plan: FollowUpPlanDTO) -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let canonical = (try? encoder.encode(plan)) ?? Data()
+            return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
         }
     }
 

@@ -30,6 +30,7 @@ public struct PlanStatusStore: Sendable {
             if changed {
                 try await connection.query(
                     "SELECT pg_notify(\(Self.notificationChannel), \(event.uuid.uuidString.lowercased()))", logger: logger)
+                try await publishIfFromEvent(event.uuid, on: connection)
             }
             return changed
         }
@@ -37,15 +38,21 @@ public struct PlanStatusStore: Sendable {
 
     /// The plan's status row with the organisation it was submitted for; nil for an unknown plan.
     public func read(_ uuid: UUID) async throws -> PlanStatusRecord? {
-        let rows = try await postgres.query(
-            """
-            SELECT p.employer_org_number, s.state, s.error_type, s.error_message,
-                   s.nav_state, s.nav_updated_at, s.nav_attempts, s.nav_journalpost_id, s.nav_error_type, s.nav_error_message,
-                   s.gp_state, s.gp_updated_at, s.gp_attempts, s.gp_error_type, s.gp_error_message,
-                   s.received_at, s.updated_at, s.revision
-            FROM plan_status s JOIN followup_plan p ON p.uuid = s.plan_uuid
-            WHERE s.plan_uuid = \(uuid)
-            """, logger: logger)
+        try await Self.record(uuid, from: try await postgres.query(Self.readQuery(uuid), logger: logger))
+    }
+
+    static func readQuery(_ uuid: UUID) -> PostgresQuery {
+        """
+        SELECT p.employer_org_number, p.submitted_via, s.state, s.error_type, s.error_message,
+               s.nav_state, s.nav_updated_at, s.nav_attempts, s.nav_journalpost_id, s.nav_error_type, s.nav_error_message,
+               s.gp_state, s.gp_updated_at, s.gp_attempts, s.gp_error_type, s.gp_error_message,
+               s.received_at, s.updated_at, s.revision
+        FROM plan_status s JOIN followup_plan p ON p.uuid = s.plan_uuid
+        WHERE s.plan_uuid = \(uuid)
+        """
+    }
+
+    static func record(_ uuid: UUID, from rows: PostgresRowSequence) async throws -> PlanStatusRecord? {
         for try await row in rows {
             let cells = row.makeRandomAccess()
             func text(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
@@ -62,12 +69,29 @@ public struct PlanStatusStore: Sendable {
             }
             return PlanStatusRecord(
                 uuid: uuid, employerOrgNumber: try text("employer_org_number") ?? "",
+                frontDoor: PlanSubmission.FrontDoor(rawValue: try text("submitted_via") ?? "") ?? .http,
                 state: PlanState(rawValue: try text("state") ?? "") ?? .received, error: try problem(""),
                 nav: try channel("nav"), generalPractitioner: try channel("gp"),
                 receivedAt: try date("received_at") ?? Date(), updatedAt: try date("updated_at") ?? Date(),
                 revision: try cells["revision"].decode(Int64.self))
         }
         return nil
+    }
+
+    /// A plan that came through the event front door: its publisher follows it on
+    /// `followupplan.status.v1`. The event goes to the outbox in the change's own transaction,
+    /// so it is published exactly when the change commits, never lost and never for a change
+    /// that rolled back.
+    private func publishIfFromEvent(_ uuid: UUID, on connection: PostgresConnection) async throws {
+        guard let record = try await Self.record(uuid, from: try await connection.query(Self.readQuery(uuid), logger: logger)),
+            record.frontDoor == .event
+        else { return }
+        let headers = OrderedJSON.object([("event-type", PublicStatusEvent.eventType)])
+        try await connection.query(
+            """
+            INSERT INTO outbox (topic, message_key, payload, headers)
+            VALUES (\(EventTopics.publicStatus), \(uuid.uuidString.lowercased()), \(PublicStatusEvent.json(record))::jsonb, \(headers)::jsonb)
+            """, logger: logger)
     }
 
     /// One `UPDATE … WHERE <allowed states> RETURNING plan_uuid` per kind of event.

@@ -1,0 +1,68 @@
+import Domain
+import EventProcessing
+import Foundation
+import Kafka
+import Logging
+import PostgresNIO
+import Storage
+
+/// Handles one `followupplan.submitted.v1` message.
+///
+/// - valid: stored with the publisher's uuid as the plan's uuid, claimed as the idempotency
+///   key `event:<uuid>` of the employer organisation, so a republished event changes nothing;
+/// - refused (a field that cannot be read, a validation rule): nothing is stored, and the
+///   publisher gets a REJECTED status event with the ApiError the HTTP intake would give;
+/// - unreadable (no uuid to answer to, not JSON, an unknown version), or a uuid already used
+///   for a different plan: the dead-letter topic, and the consumer moves on.
+public struct EventIntakeHandler: Sendable {
+    let store: PlanStore
+    let producer: KafkaProducer
+    let logger: Logger
+
+    public init(store: PlanStore, producer: KafkaProducer, logger: Logger) {
+        self.store = store
+        self.producer = producer
+        self.logger = logger
+    }
+
+    public func handle(_ message: KafkaMessage) async throws {
+        guard let value = message.value else { throw PoisonMessage("a tombstone is not a submission") }
+        let reading: PlanSubmittedEvent.Reading
+        do {
+            reading = try PlanSubmittedEvent.read(value)
+        } catch {
+            throw PoisonMessage("unreadable submission: \(error.description)")
+        }
+        switch reading {
+        case .rejected(let uuid, let error):
+            _ = try await producer.send(
+                topic: EventTopics.publicStatus, key: Array(uuid.uuidString.lowercased().utf8),
+                value: Array(PublicStatusEvent.rejectedAtIntake(uuid, error).utf8),
+                headers: message.carriedHeaders(eventType: PublicStatusEvent.eventType))
+            logger.info(
+                "submission event refused", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
+        case .valid(let event):
+            try await store(event, callID: message.header("nav-call-id"))
+        }
+    }
+
+    private func store(_ event: PlanSubmittedEvent, callID: String?) async throws {
+        let uuid = event.uuid.uuidString.lowercased()
+        let outcome: PlanStore.Outcome
+        do {
+            outcome = try await store.store(event.submission, idempotency: .init(key: event.idempotencyKey, plan: event.plan), callID: callID)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // The uuid is taken by a plan of another organisation (or the HTTP door).
+            throw PoisonMessage("plan uuid \(uuid) is already used by another plan")
+        }
+        switch outcome {
+        case .stored:
+            logger.info(
+                "plan received", metadata: ["plan_uuid": "\(uuid)", "employer_org": "\(event.employerOrgNumber)", "source_system": "\(event.sourceSystem)"])
+        case .alreadyStored:
+            logger.info("submission event published again; nothing changed", metadata: ["plan_uuid": "\(uuid)"])
+        case .keyUsedForAnotherPlan:
+            throw PoisonMessage("plan uuid \(uuid) was published before with a different plan")
+        }
+    }
+}
