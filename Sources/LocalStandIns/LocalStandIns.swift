@@ -2,6 +2,6 @@
 /// the tests only. They follow the real shapes, record what they received and can be told to
 /// fail. Production never starts them.
 ///
-/// Built so far: the issuer's keys and token minting (``LocalMaskinportenIssuer``). Its HTTP
-/// endpoints (well-known, JWKS) come with issue #4's intake; NAV's APIs with issue #5.
+/// The Maskinporten issuer (``LocalMaskinportenIssuer``, served by ``LocalMaskinportenServer``)
+/// and NAV's APIs (``LocalNavServer`` with the people of ``LocalNavFixtures``).
 public enum LocalStandIns {}

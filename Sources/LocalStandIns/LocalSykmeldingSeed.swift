@@ -5,9 +5,10 @@ import Foundation
 /// topic's real shape (domain-reference.md 5.3).
 public enum LocalSykmeldingSeed {
     public static func messages(today: Date = Date()) -> [(key: String, value: [UInt8])] {
-        LocalNavFixtures.all.compactMap { person in
+        LocalNavFixtures.all.enumerated().compactMap { index, person in
             guard let days = person.sykmelding else { return nil }
-            let id = "local-sykmelding-\(person.identificationNumber)"
+            // Like real sykmelding ids, these say nothing about the person (ids are logged).
+            let id = "local-sykmelding-\(index + 1)"
             let document: [String: Any] = [
                 "kafkaMetadata": ["sykmeldingId": id, "fnr": person.identificationNumber, "timestamp": iso(today), "source": "user"],
                 "event": [

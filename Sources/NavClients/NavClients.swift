@@ -5,5 +5,5 @@
 /// a timeout, a refused connection, or an answer we cannot read throws
 /// ``DependencyUnavailable``, which the consuming roles retry. An outage is never reported as a
 /// business outcome (the Kotlin service turned PDL outages into "employee not found").
-/// Still to come in issue #5: KRR, Ereg, pdfgen, dokarkiv, isdialogmelding.
+/// Clients: Aareg, PDL, KRR, pdfgen, Ereg, dokarkiv, isdialogmelding.
 public enum NavClients {}

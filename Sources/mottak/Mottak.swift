@@ -7,6 +7,7 @@ import LocalStandIns
 import Logging
 import MottakApp
 import Storage
+import Synchronization
 
 /// `mottak`: the one binary of oppfolgingsplan-mottak. Each subcommand reads its configuration
 /// from the environment (see the README's table) and stops with a message naming the variable
@@ -201,8 +202,17 @@ struct DevBenchStatement: AsyncParsableCommand {
     }
 }
 
+/// The process's logger; the first call also sets the log format (`LOG_FORMAT`) for every
+/// logger of the process, the libraries' included.
 private func makeLogger(_ configuration: AppConfiguration) -> Logger {
+    loggingBootstrap.withLock { done in
+        guard !done else { return }
+        configuration.logFormat.bootstrap(level: configuration.logLevel)
+        done = true
+    }
     var logger = Logger(label: "mottak")
     logger.logLevel = configuration.logLevel
     return logger
 }
+
+private let loggingBootstrap = Mutex(false)

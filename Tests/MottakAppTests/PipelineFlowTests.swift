@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Kafka
 import LocalStandIns
+import Logging
 @testable import MottakApp
 import NavClients
 import NIOCore
@@ -161,7 +162,8 @@ import Testing
 
     /// The whole process with every role, stand-ins for NAV's APIs, the embedded Kafka with the
     /// sykmelding topic seeded (and read by the ingest), and retries shortened to two quick attempts.
-    static func withPipeline(_ body: @escaping @Sendable (Pipeline) async throws -> Void) async throws {
+    /// `logger` is the service's (the stand-ins and the embedded Kafka log to the test log).
+    static func withPipeline(logger: Logger = TestServices.logger, _ body: @escaping @Sendable (Pipeline) async throws -> Void) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
         try await DevStack.seedSykmeldinger(KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
@@ -175,7 +177,7 @@ import Testing
             configuration.navApis = DevStack.standIns(nav, filling: try AppConfiguration(environment: [:], mode: .dev).navApis)
             configuration.retryPolicy = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(10))
             let app = try MottakApplication.build(
-                configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav], logger: TestServices.logger)
+                configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav], logger: logger)
             try await app.test(.router) { client in
                 _ = try await HealthEndpointTests.waitForReadiness(client, status: .ok)
                 // The lookup must not run before the sykmelding ingest has read the seeded topic
@@ -243,6 +245,13 @@ import Testing
             let data = (try JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["lpsPlanData"] as? [String: Any]
             return data?["employeeFnr"] as? String == person.identificationNumber ? data : nil
         }
+    }
+
+    static func state(of plan: UUID, _ postgres: PostgresClient) async throws -> String? {
+        for try await state in try await postgres.query("SELECT state FROM plan_status WHERE plan_uuid = \(plan)").decode(String.self) {
+            return state
+        }
+        return nil
     }
 
     static func errorType(of plan: UUID, _ postgres: PostgresClient) async throws -> String? {

@@ -27,6 +27,8 @@ public struct AppConfiguration: Sendable {
     public var migrationsDirectory: String
     public var migrateOnStart: Bool
     public var logLevel: Logger.Level
+    /// `LOG_FORMAT`: `json` (default of `serve`) or `text` (default of `dev`).
+    public var logFormat: LogFormat
     /// Where Maskinporten's keys come from. Nil only in `dev` mode without
     /// `MASKINPORTEN_WELL_KNOWN_URL`, where `mottak dev` starts its local issuer.
     public var maskinporten: MaskinportenConfiguration?
@@ -56,6 +58,7 @@ public struct AppConfiguration: Sendable {
         migrationsDirectory = env.string("MIGRATIONS_DIR") ?? "migrations"
         migrateOnStart = try env.boolean("MIGRATE_ON_START", default: true)
         logLevel = try env.oneOf("LOG_LEVEL", default: Logger.Level.info)
+        logFormat = try env.oneOf("LOG_FORMAT", default: mode == .serve ? LogFormat.json : .text)
         database = try Self.database(env)
         kafka = try Self.kafka(env)
         maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))

@@ -6,7 +6,8 @@ import PostgresNIO
 /// Applies ``StatusEvent``s to `plan_status`. Every statement names the states it may move
 /// from, so an event never moves a plan backwards and a replayed event changes nothing (no
 /// row matches). Each change bumps `revision` and NOTIFYs `plan_status` with the plan uuid
-/// in the same transaction, so a request waiting for the outcome (issue #6) wakes at commit.
+/// in the same transaction, so a request waiting for the outcome (``PlanStatusListener``) wakes
+/// at commit; a plan of the event front door also gets its public status event in the outbox.
 public struct PlanStatusStore: Sendable {
     /// The channel `LISTEN`ers wait on; the payload is the plan uuid.
     public static let notificationChannel = "plan_status"
