@@ -159,6 +159,7 @@ public enum MottakApplication {
         }
 
         let router = Router(context: ApiRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(factory: metricsFactory))
         router.add(middleware: CallIDMiddleware())
         router.add(middleware: ApiErrorMiddleware())
         HealthRoutes(readiness: ReadinessProbe(postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks)).register(on: router)

@@ -112,6 +112,23 @@ import Testing
         }
     }
 
+    @Test func requestsAreCountedAndTimedPerRouteTemplateAndStatus() async throws {
+        try await IntakeTestApp.run { app in
+            let location = try #require(try await app.submit().headers[.location])
+            _ = try await app.status(location)
+            _ = try await app.status("/api/v1/followupplan/abc/sendingstatus")
+            let metrics = String(buffer: try await app.client.execute(uri: "/internal/metrics", method: .get, headers: [:], body: nil).body)
+            func series(_ name: String, _ labels: [String]) -> [Substring] {
+                metrics.split(separator: "\n").filter { line in line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) } }
+            }
+            #expect(series("mottak_http_requests_total", [#"route="/api/v1/followupplan""#, #"method="POST""#, #"status="202""#]).first?.hasSuffix(" 1") == true)
+            let status = #"route="/api/v1/followupplan/{uuid}/sendingstatus""#
+            #expect(series("mottak_http_requests_total", [status, #"status="200""#]).first?.hasSuffix(" 1") == true)
+            #expect(series("mottak_http_requests_total", [status, #"status="400""#]).first?.hasSuffix(" 1") == true, "one series per route, not per plan")
+            #expect(!series("mottak_http_request_duration_seconds_count", [status]).isEmpty)
+        }
+    }
+
     /// 200 requests wait at once with a pool of 10 connections: waiting holds none, so the
     /// inserts of the later ones are not starved, and every request gets its outcome.
     @Test func twoHundredWaitingSubmissionsGetTheirOutcomesWithoutExhaustingThePool() async throws {

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Metrics
+
+/// Counts every request and times it, per route template (`/api/v1/followupplan/{uuid}/sendingstatus`,
+/// never the concrete path: one series per route, not per plan), method and status:
+/// `mottak_http_requests_total` and `mottak_http_request_duration_seconds`. Put it outside
+/// the ApiError middleware, so that the status counted is the one the caller got.
+public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let factory: any MetricsFactory
+
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            record(request, context: context, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: started)
+            throw error
+        }
+        record(request, context: context, status: response.status.code, since: started)
+        return response
+    }
+
+    private func record(_ request: Request, context: Context, status: Int, since started: ContinuousClock.Instant) {
+        let dimensions = [("route", context.endpointPath ?? "unmatched"), ("method", request.method.rawValue), ("status", "\(status)")]
+        Counter(label: "mottak_http_requests_total", dimensions: dimensions, factory: factory).increment()
+        Timer(label: "mottak_http_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+            .record(duration: ContinuousClock.now - started)
+    }
+}
