@@ -29,6 +29,7 @@ run: deps
 # past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
 TEST_TIMEOUT ?= 15m
 test: deps
+	scripts/validate-deploy.sh
 	swift build --build-tests
 	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
 
