@@ -42,6 +42,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     ("StatusUpdater", [
         "Storage", "Kafka", "EventProcessing",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
     ]),
     ("Lookup", [
         "Storage", "Kafka", "EventProcessing", "NavClients",
@@ -130,6 +131,7 @@ let package = Package(
                 "Domain",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -159,6 +161,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

@@ -204,11 +204,11 @@ def topics():
 
 def prometheus_rule():
     rules = [
-        ("MottakDeadLetters", 'sum(increase(kafka_topic_partition_current_offset{topic="followupplan.dlq"}[15m])) > 0', "5m", "warning",
+        ("MottakDeadLetters", "sum(increase(mottak_dead_letters_total[15m])) > 0", "1m", "warning",
          "Messages went to the dead-letter topic in the last 15 minutes: see RUNBOOK.md, 'Dead letters'."),
         ("MottakOutboxStuck", "max(mottak_outbox_oldest_age_seconds) > 120", "5m", "critical",
          "The oldest unpublished outbox row is over two minutes old: Kafka is unreachable or the relay is down (RUNBOOK.md, 'Outbox')."),
-        ("MottakConsumerLag", 'sum by (consumergroup) (kafka_consumergroup_lag{consumergroup=~"oppfolgingsplan-mottak-.*"}) > 500', "10m", "warning",
+        ("MottakConsumerLag", "sum by (consumer_group) (mottak_consumer_lag_messages) > 500", "10m", "warning",
          "A consumer group is more than 500 messages behind for 10 minutes (RUNBOOK.md, 'Scaling')."),
         ("MottakHttpErrors", 'sum(rate(mottak_http_requests_total{status=~"5.."}[5m])) / sum(rate(mottak_http_requests_total[5m])) > 0.05',
          "5m", "critical", "More than 5 % of API requests fail with 5xx (RUNBOOK.md, 'API errors')."),

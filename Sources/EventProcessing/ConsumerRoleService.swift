@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The loop every consuming role shares: take a message, hand it to the role's handler, retry
@@ -25,10 +26,12 @@ public struct ConsumerRoleService: Service {
     let retryPolicy: RetryPolicy
     let handler: Handler
     let onDeadLetter: DeadLetterHook
+    let metrics: ConsumerMetrics
     let logger: Logger
 
     public init(
         name: String, consumerGroup: String, consumer: KafkaConsumer, deadLetters: DeadLetters, retryPolicy: RetryPolicy = .init(),
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         logger: Logger, onDeadLetter: @escaping DeadLetterHook = { _, _ in }, handler: @escaping Handler
     ) {
         self.name = name
@@ -38,10 +41,27 @@ public struct ConsumerRoleService: Service {
         self.retryPolicy = retryPolicy
         self.handler = handler
         self.onDeadLetter = onDeadLetter
+        self.metrics = ConsumerMetrics(group: consumerGroup, factory: metricsFactory)
         self.logger = logger
     }
 
+    /// How often this member's lag per partition is recorded.
+    static let lagInterval: Duration = .seconds(10)
+
     public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [consumer, metrics] in
+                while !Task.isCancelled {
+                    if let lags = try? consumer.lag() { metrics.record(lags) }
+                    try? await Task.sleep(for: Self.lagInterval)
+                }
+            }
+            defer { group.cancelAll() }
+            try await consume()
+        }
+    }
+
+    private func consume() async throws {
         // Only the wait for the next message is cut short by a graceful shutdown; the message
         // in hand is finished. The consumer (listed before us) then commits and leaves.
         while !Task.isShuttingDownGracefully {
@@ -68,14 +88,17 @@ public struct ConsumerRoleService: Service {
                 break
             } catch let poison as PoisonMessage {
                 try await deadLetter(message, reason: .poison(poison.reason), attempts: attempt)
-                break
+                try consumer.markProcessed(message)
+                return
             } catch {
                 // Shutting down: left unmarked, so the next member of the group retries it.
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 guard attempt < retryPolicy.maximumAttempts else {
                     try await deadLetter(message, reason: .retriesExhausted(attempts: attempt, lastError: "\(error)"), attempts: attempt)
-                    break
+                    try consumer.markProcessed(message)
+                    return
                 }
+                metrics.retried()
                 let pause = retryPolicy.delay(afterAttempt: attempt)
                 logger.warning(
                     "handling failed; retrying", metadata: metadata(message).merging(["attempt": "\(attempt)", "error": "\(error)", "retry.in": "\(pause)"]) { $1 })
@@ -85,10 +108,12 @@ public struct ConsumerRoleService: Service {
             }
         }
         try consumer.markProcessed(message)
+        metrics.processed()
     }
 
     private func deadLetter(_ message: KafkaMessage, reason: DeadLetterReason, attempts: Int) async throws {
         try await deadLetters.send(message, reason: reason, attempts: attempts, consumerGroup: consumerGroup)
+        metrics.deadLettered(reason)
         logger.error("message sent to the dead-letter topic", metadata: metadata(message).merging(["reason": "\(reason.headerValue)"]) { $1 })
         try await onDeadLetter(message, reason)
     }

@@ -3,6 +3,7 @@ import ChannelRouter
 import Domain
 import GpChannel
 import NavChannel
+import NavClients
 import EventIntake
 import EventProcessing
 import Foundation
@@ -59,6 +60,8 @@ public enum MottakApplication {
             migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
         let kafkaAdmin = roles.contains(where: \.usesKafka) ? try KafkaAdminClient(configuration: kafka, logger: logger) : nil
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
+        var navApis = configuration.navApis
+        navApis.metrics = ExternalCallMetrics(factory: metricsFactory)
 
         var services: [any Service] = leadingServices + [postgres]
         // Without MIGRATE_ON_START the schema is someone else's job (`mottak migrate`); the
@@ -85,7 +88,8 @@ public enum MottakApplication {
             services.append(consumer)
             services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                 name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
-                retryPolicy: configuration.retryPolicy, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in }, handler: handler)))
+                retryPolicy: configuration.retryPolicy, metricsFactory: metricsFactory, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in },
+                handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
             try await PlanFailureReport.send(for: message, reason: reason, producer: producer())
@@ -112,11 +116,11 @@ public enum MottakApplication {
                     handler: SykmeldingIngestHandler(store: store, logger: roleLogger).handle)
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
             case .lookup:
-                let tokens = try configuration.navApis.tokens(logger: roleLogger)
+                let tokens = try navApis.tokens(logger: roleLogger)
                 let checks = LookupChecks(
-                    aareg: try configuration.navApis.aaregClient(tokens: tokens),
+                    aareg: try navApis.aaregClient(tokens: tokens),
                     sykmeldinger: SykmeldingPeriodStore(postgres: postgres, logger: roleLogger),
-                    pdl: try configuration.navApis.pdlClient(tokens: tokens))
+                    pdl: try navApis.pdlClient(tokens: tokens))
                 let handler = LookupHandler(
                     checks: checks, plans: PlanStore(postgres: postgres, logger: roleLogger),
                     steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer(),
@@ -125,24 +129,24 @@ public enum MottakApplication {
                     role, group: Lookup.consumerGroup, topic: EventTopics.received, logger: roleLogger, onDeadLetter: planFailed,
                     handler: handler.handle)
             case .navChannel, .gpChannel:
-                let tokens = try configuration.navApis.tokens(logger: roleLogger)
+                let tokens = try navApis.tokens(logger: roleLogger)
                 let plans = PlanStore(postgres: postgres, logger: roleLogger)
                 let steps = ProcessedSteps(postgres: postgres, logger: roleLogger)
-                let pdfs = try configuration.navApis.pdfBuilder(plans: plans, tokens: tokens)
+                let pdfs = try navApis.pdfBuilder(plans: plans, tokens: tokens)
                 let channel: DeliveryChannel = role == .navChannel ? .nav : .generalPractitioner
                 let channelFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
                     try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer())
                 }
                 if role == .navChannel {
                     let handler = NavChannelHandler(
-                        plans: plans, steps: steps, pdfs: pdfs, ereg: try configuration.navApis.eregClient(tokens: tokens),
-                        dokarkiv: try configuration.navApis.dokarkivClient(tokens: tokens), producer: producer(), logger: roleLogger)
+                        plans: plans, steps: steps, pdfs: pdfs, ereg: try navApis.eregClient(tokens: tokens),
+                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), logger: roleLogger)
                     try consume(
                         role, group: NavChannel.consumerGroup, topic: EventTopics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
                         handler: handler.handle)
                 } else {
                     let handler = GpChannelHandler(
-                        plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try configuration.navApis.isdialogmeldingClient(tokens: tokens),
+                        plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try navApis.isdialogmeldingClient(tokens: tokens),
                         producer: producer(), logger: roleLogger)
                     try consume(
                         role, group: GpChannel.consumerGroup, topic: EventTopics.gpChannel, logger: roleLogger, onDeadLetter: channelFailed,
@@ -153,7 +157,8 @@ public enum MottakApplication {
                     role, group: ChannelRouter.consumerGroup, topic: EventTopics.verified, logger: roleLogger, onDeadLetter: planFailed,
                     handler: RouterHandler(producer: producer(), logger: roleLogger).handle)
             case .statusUpdater:
-                let handler = StatusUpdateHandler(store: PlanStatusStore(postgres: postgres, logger: roleLogger), logger: roleLogger)
+                let handler = StatusUpdateHandler(
+                    store: PlanStatusStore(postgres: postgres, logger: roleLogger), metricsFactory: metricsFactory, logger: roleLogger)
                 try consume(role, group: StatusUpdater.consumerGroup, topic: EventTopics.status, logger: roleLogger, handler: handler.handle)
             }
         }

@@ -22,11 +22,11 @@ public struct AaregClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none, timeout: Duration = .seconds(10)) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "aareg", httpClient: httpClient, timeout: timeout)
+        self.exchange = HTTPExchange(dependency: "aareg", httpClient: httpClient, timeout: timeout, metrics: metrics)
     }
 
     /// The person's employments; empty when Aareg knows none (including its 404).

@@ -20,11 +20,11 @@ public actor AzureADTokenProvider {
     private var tokens: [String: Token] = [:]
     private var inFlight: [String: Task<Token, any Error>] = [:]
 
-    public init(tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, logger: Logger) {
+    public init(tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none, logger: Logger) {
         self.tokenEndpoint = tokenEndpoint
         self.clientID = clientID
         self.clientSecret = clientSecret
-        self.exchange = HTTPExchange(dependency: "azuread", httpClient: httpClient, timeout: .seconds(10))
+        self.exchange = HTTPExchange(dependency: "azuread", httpClient: httpClient, timeout: .seconds(10), metrics: metrics)
         self.logger = logger
     }
 

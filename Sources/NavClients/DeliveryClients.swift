@@ -25,11 +25,11 @@ public struct DokarkivClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared) {
+    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "dokarkiv", httpClient: httpClient, timeout: .seconds(30))
+        self.exchange = HTTPExchange(dependency: "dokarkiv", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
     }
 
     /// Creates the journal post, or finds the one made before for the same plan (409); returns
@@ -72,11 +72,11 @@ public struct IsdialogmeldingClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared) {
+    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "isdialogmelding", httpClient: httpClient, timeout: .seconds(30))
+        self.exchange = HTTPExchange(dependency: "isdialogmelding", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
     }
 
     public func send(pdf: [UInt8], to employee: String) async throws -> Outcome {

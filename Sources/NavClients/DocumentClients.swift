@@ -13,11 +13,11 @@ public struct KrrClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared) {
+    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
         self.url = url
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "krr", httpClient: httpClient, timeout: .seconds(10))
+        self.exchange = HTTPExchange(dependency: "krr", httpClient: httpClient, timeout: .seconds(10), metrics: metrics)
     }
 
     /// The contact details, or none when KRR has no entry for the person.
@@ -50,10 +50,10 @@ public struct PdfGenClient: Sendable {
     let appName: String
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, appName: String, httpClient: HTTPClient = .shared) {
+    public init(baseURL: EndpointURL, appName: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
         self.baseURL = baseURL
         self.appName = appName
-        self.exchange = HTTPExchange(dependency: "pdfgen", httpClient: httpClient, timeout: .seconds(30))
+        self.exchange = HTTPExchange(dependency: "pdfgen", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
     }
 
     /// `{"lpsPlanData": …}` in, PDF bytes out.
@@ -77,12 +77,12 @@ public struct EregClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, appName: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared) {
+    public init(baseURL: EndpointURL, scope: String, appName: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
         self.baseURL = baseURL
         self.scope = scope
         self.appName = appName
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "ereg", httpClient: httpClient, timeout: .seconds(10))
+        self.exchange = HTTPExchange(dependency: "ereg", httpClient: httpClient, timeout: .seconds(10), metrics: metrics)
     }
 
     /// `navn.sammensattnavn`, or nil when Ereg does not know the organisation.

@@ -9,6 +9,7 @@ struct HTTPExchange: Sendable {
     let dependency: String
     let httpClient: HTTPClient
     let timeout: Duration
+    var metrics: ExternalCallMetrics = .none
 
     struct Answer {
         var status: Int
@@ -28,13 +29,16 @@ struct HTTPExchange: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(data: body)) }
+        let started = ContinuousClock.now
         do {
             let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
             let bytes = try await response.body.collect(upTo: 16 << 20)
+            metrics.record(target: dependency, status: Int(response.status.code), duration: ContinuousClock.now - started)
             return Answer(status: Int(response.status.code), body: Data(buffer: bytes))
         } catch let error as DependencyUnavailable {
             throw error
         } catch {
+            metrics.record(target: dependency, status: nil, duration: ContinuousClock.now - started)
             throw DependencyUnavailable(dependency, "\(url): \(error)")
         }
     }

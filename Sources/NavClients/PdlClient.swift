@@ -8,11 +8,11 @@ public struct PdlClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none, timeout: Duration = .seconds(10)) {
         self.url = url
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "pdl", httpClient: httpClient, timeout: timeout)
+        self.exchange = HTTPExchange(dependency: "pdl", httpClient: httpClient, timeout: timeout, metrics: metrics)
     }
 
     static let existsQuery = "query($ident: ID!) { hentPerson(ident: $ident) { navn(historikk: false) { fornavn } } }"

@@ -3,28 +3,56 @@ import EventProcessing
 import Foundation
 import Kafka
 import Logging
+import Metrics
 import Storage
 
 /// Applies one `followupplan.status` message. A replay, or an event its plan has already moved
 /// past, changes nothing; a message that is not a whole status event is poison.
+///
+/// Metrics, per change: `mottak_plan_stage_seconds{stage}`, the time from the plan's receipt
+/// to the stage (`verified`, `rejected`, `nav_done`, `gp_done`, `final`), and at a final state
+/// `mottak_plans_total{outcome, error_type}`.
 public struct StatusUpdateHandler: Sendable {
     let store: PlanStatusStore
+    let metricsFactory: any MetricsFactory
     let logger: Logger
 
-    public init(store: PlanStatusStore, logger: Logger) {
+    public init(store: PlanStatusStore, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.store = store
+        self.metricsFactory = metricsFactory
         self.logger = logger
     }
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try Self.decode(message.value)
-        let changed = try await store.apply(event)
+        let change = try await store.applyChange(event)
+        if let change { record(event, change) }
         logger.info(
-            changed ? "status changed" : "status event changed nothing (a replay, or the plan moved on)",
+            change != nil ? "status changed" : "status event changed nothing (a replay, or the plan moved on)",
             metadata: [
                 "plan_uuid": "\(event.uuid.uuidString.lowercased())", "event": "\(event.kind.rawValue)",
                 "channel": "\(event.channel?.rawValue ?? "-")",
             ])
+    }
+
+    private func record(_ event: StatusEvent, _ change: PlanStatusStore.Change) {
+        let sinceReceived = Duration.seconds(max(0, Date().timeIntervalSince(change.receivedAt)))
+        func stage(_ name: String) {
+            Timer(label: "mottak_plan_stage_seconds", dimensions: [("stage", name)], preferredDisplayUnit: .seconds, factory: metricsFactory)
+                .record(duration: sinceReceived)
+        }
+        switch event.kind {
+        case .verified: stage("verified")
+        case .rejected: stage("rejected")
+        case .channelSent, .channelFailed: stage(event.channel == .generalPractitioner ? "gp_done" : "nav_done")
+        case .failed, .channelRetrying, .reopened: break
+        }
+        guard change.state.isFinal, event.kind != .reopened else { return }
+        stage("final")
+        Counter(
+            label: "mottak_plans_total", dimensions: [("outcome", change.state.rawValue), ("error_type", change.errorType?.rawValue ?? "")],
+            factory: metricsFactory
+        ).increment()
     }
 
     static func decode(_ value: [UInt8]?) throws(PoisonMessage) -> StatusEvent {

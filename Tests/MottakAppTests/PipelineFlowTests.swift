@@ -77,6 +77,16 @@ import Testing
             #expect(task?["behovForBistandFraNav"] as? Bool == true)
             #expect(task?["opprettet"] is Int)
 
+            // What operations see: outcomes, stage latency, NAV's APIs, the consumers' work.
+            let metrics = try await Self.metrics(pipeline.client)
+            #expect(metrics.sum("mottak_plans_total", [#"outcome="COMPLETED""#]) == 5)
+            #expect(metrics.sum("mottak_plans_total", [#"outcome="REJECTED""#, #"error_type="EMPLOYEE_NOT_FOUND""#]) == 1)
+            #expect(metrics.sum("mottak_plans_total", [#"outcome="FAILED""#, #"error_type="GENERAL_PRACTITIONER_NOT_FOUND""#]) == 1)
+            #expect(metrics.sum("mottak_plan_stage_seconds_count", [#"stage="final""#]) == 9)
+            #expect(metrics.sum("mottak_external_request_duration_seconds_count", [#"target="dokarkiv""#, #"outcome="201""#]) == 4)
+            #expect(metrics.sum("mottak_external_request_duration_seconds_count", [#"target="isdialogmelding""#, #"outcome="404""#]) == 2)
+            #expect(metrics.sum("mottak_messages_total", [#"consumer_group="oppfolgingsplan-mottak-lookup""#, #"result="processed""#]) == 9)
+
             // The answer as today's LPS systems get it: after the pipeline's outcome.
             let delivered = try await pipeline.submitWaiting(LocalNavFixtures.ready, ["needsHelpFromNav": false])
             #expect(delivered.status == .ok)
@@ -131,6 +141,10 @@ import Testing
             #expect(try await tool.redrive(producer: producer).count == 1)
             try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres)
             #expect(try await tool.redrive(producer: producer).isEmpty, "each dead letter is re-driven once")
+            let metrics = try await Self.metrics(pipeline.client)
+            #expect(metrics.sum("mottak_dead_letters_total", [#"consumer_group="oppfolgingsplan-mottak-lookup""#, #"reason="retries_exhausted""#]) == 1)
+            #expect(metrics.sum("mottak_message_retries_total", [#"consumer_group="oppfolgingsplan-mottak-lookup""#]) == 1)
+            #expect(metrics.sum("mottak_external_request_failures_total", [#"target="aareg""#, #"reason="5xx""#]) == 2)
             #expect(pipeline.nav.requests(to: .dokarkiv).count == 1)
             await producer.close(flushTimeout: .seconds(5))
         }
@@ -247,6 +261,10 @@ import Testing
         }
     }
 
+    static func metrics(_ client: any TestClientProtocol) async throws -> PrometheusText {
+        PrometheusText(text: String(buffer: try await client.execute(uri: "/internal/metrics", method: .get, headers: [:], body: nil).body))
+    }
+
     static func state(of plan: UUID, _ postgres: PostgresClient) async throws -> String? {
         for try await state in try await postgres.query("SELECT state FROM plan_status WHERE plan_uuid = \(plan)").decode(String.self) {
             return state
@@ -259,5 +277,19 @@ import Testing
             return type
         }
         return nil
+    }
+}
+
+/// The `/internal/metrics` page, for sums over the series of a metric.
+struct PrometheusText {
+    let text: String
+
+    /// The sum of the samples of `name` whose labels contain each of `labels`.
+    func sum(_ name: String, _ labels: [String] = []) -> Double {
+        text.split(separator: "\n")
+            .filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }
+            .filter { line in labels.allSatisfy { line.contains($0) } }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0, +)
     }
 }

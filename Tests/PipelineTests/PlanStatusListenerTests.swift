@@ -48,10 +48,20 @@ import Testing
 
     static func withListener(_ postgres: PostgresClient, _ body: @escaping @Sendable (PlanStatusListener) async throws -> Void) async throws {
         let listener = PlanStatusListener(postgres: postgres, reconnectDelay: .milliseconds(500), logger: TestServices.logger)
-        let running = Task { try await listener.run() }
-        defer { running.cancel() }
-        try await waitUntil { listener.isListening }
-        try await body(listener)
+        // Structured: the listener has given its connection back before the pool shuts down
+        // (a connection asked of a pool that is shutting down is never handed out).
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await listener.run() }
+            do {
+                try await waitUntil { listener.isListening }
+                try await body(listener)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
     }
 
     static func waitUntil(timeout: Duration = .seconds(20), _ condition: @Sendable () -> Bool) async throws {

@@ -7,6 +7,8 @@ import Storage
 /// (domain-reference.md 7.1). Each value that is unset is filled by `mottak dev` with its local
 /// stand-in, so the service can run against any mix of real and local APIs.
 public struct NavApiConfiguration: Sendable {
+    /// Where the clients record their calls (set by the application, not from the environment).
+    public var metrics: ExternalCallMetrics = .none
     public var azureTokenEndpoint: EndpointURL?
     public var azureClientID: String?
     public var azureClientSecret: String?
@@ -59,13 +61,13 @@ public struct NavApiConfiguration: Sendable {
         guard let azureTokenEndpoint else { throw .missing("AZURE_OPENID_CONFIG_TOKEN_ENDPOINT", because: reason) }
         guard let azureClientID else { throw .missing("AZURE_APP_CLIENT_ID", because: reason) }
         guard let azureClientSecret else { throw .missing("AZURE_APP_CLIENT_SECRET", because: reason) }
-        return AzureADTokenProvider(tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, logger: logger)
+        return AzureADTokenProvider(tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, metrics: metrics, logger: logger)
     }
 
     func aaregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> AaregClient {
         guard let aareg else { throw .missing("AAREG_URL", because: "the lookup checks employments in Aareg") }
         guard let aaregScope else { throw .missing("AAREG_SCOPE", because: "the lookup needs a token for Aareg") }
-        return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens)
+        return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, metrics: metrics)
     }
 
     func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider) throws(ConfigurationError) -> PlanPdfBuilder {
@@ -73,20 +75,20 @@ public struct NavApiConfiguration: Sendable {
         guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the channels need a token for KRR") }
         guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }
         return PlanPdfBuilder(
-            plans: plans, pdl: try pdlClient(tokens: tokens), krr: KrrClient(url: krr, scope: krrScope, tokens: tokens),
-            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName))
+            plans: plans, pdl: try pdlClient(tokens: tokens), krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, metrics: metrics),
+            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, metrics: metrics))
     }
 
     func eregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> EregClient {
         guard let ereg else { throw .missing("EREG_URL", because: "the NAV channel names the employer") }
         guard let eregScope else { throw .missing("EREG_SCOPE", because: "the NAV channel needs a token for Ereg") }
-        return EregClient(baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens)
+        return EregClient(baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens, metrics: metrics)
     }
 
     func dokarkivClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> DokarkivClient {
         guard let dokarkiv else { throw .missing("DOKARKIV_URL", because: "the NAV channel journals the plan") }
         guard let dokarkivScope else { throw .missing("DOKARKIV_SCOPE", because: "the NAV channel needs a token for dokarkiv") }
-        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens)
+        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens, metrics: metrics)
     }
 
     func isdialogmeldingClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> IsdialogmeldingClient {
@@ -94,12 +96,12 @@ public struct NavApiConfiguration: Sendable {
         guard let isdialogmeldingScope else {
             throw .missing("ISDIALOGMELDING_CLIENT_ID", because: "the GP channel needs a token for isdialogmelding")
         }
-        return IsdialogmeldingClient(baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens)
+        return IsdialogmeldingClient(baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens, metrics: metrics)
     }
 
     func pdlClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> PdlClient {
         guard let pdl else { throw .missing("PDL_URL", because: "the lookup checks the person in PDL") }
         guard let pdlScope else { throw .missing("PDL_SCOPE", because: "the lookup needs a token for PDL") }
-        return PdlClient(url: pdl, scope: pdlScope, tokens: tokens)
+        return PdlClient(url: pdl, scope: pdlScope, tokens: tokens, metrics: metrics)
     }
 }

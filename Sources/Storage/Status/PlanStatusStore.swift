@@ -20,20 +20,39 @@ public struct PlanStatusStore: Sendable {
         self.logger = logger
     }
 
+    /// What a change left the row at, for metrics: the plan's state, its error type, and when it
+    /// was received (stage latencies are measured from there).
+    public struct Change: Sendable, Equatable {
+        public var state: PlanState
+        public var errorType: ErrorType?
+        public var receivedAt: Date
+    }
+
+    /// What every transition statement returns.
+    static let returning = "plan_uuid, state, error_type, received_at"
+
     /// Applies `event`; true when the row changed, false for a replay, an event its plan has
     /// moved past, or an unknown plan.
     @discardableResult
     public func apply(_ event: StatusEvent) async throws -> Bool {
+        try await applyChange(event) != nil
+    }
+
+    /// Applies `event`; the row's new state when it changed, nil when it did not.
+    public func applyChange(_ event: StatusEvent) async throws -> Change? {
         let query = Self.statement(for: event)
         return try await postgres.transaction(logger: logger) { connection in
-            var changed = false
-            for try await _ in try await connection.query(query, logger: logger).decode(UUID.self) { changed = true }
-            if changed {
+            var change: Change?
+            for try await (_, state, errorType, receivedAt) in try await connection.query(query, logger: logger).decode((UUID, String, String?, Date).self) {
+                change = Change(
+                    state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
+            }
+            if change != nil {
                 try await connection.query(
                     "SELECT pg_notify(\(Self.notificationChannel), \(event.uuid.uuidString.lowercased()))", logger: logger)
                 try await publishIfFromEvent(event.uuid, on: connection)
             }
-            return changed
+            return change
         }
     }
 
@@ -112,12 +131,12 @@ public struct PlanStatusStore: Sendable {
         case .verified:
             return PostgresQuery(unsafeSQL: """
                 UPDATE plan_status SET state = \(settle), updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING plan_uuid
+                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
                 """, binds: binds(uuid))
         case .rejected:
             return PostgresQuery(unsafeSQL: """
                 UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING plan_uuid
+                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
                 """, binds: binds(uuid, errorType, errorMessage))
         case .failed:
             return PostgresQuery(unsafeSQL: """
@@ -129,7 +148,7 @@ public struct PlanStatusStore: Sendable {
                     gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
                     gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
                     updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING plan_uuid
+                WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING \(Self.returning)
                 """, binds: binds(uuid, errorType, errorMessage))
         case .reopened:
             // The only move back, and only by an operator's re-drive: what failed for a
@@ -142,7 +161,7 @@ public struct PlanStatusStore: Sendable {
                         \(prefix)_updated_at = now(), state = 'IN_PROGRESS', error_type = NULL, error_message = NULL,
                         updated_at = now(), revision = revision + 1
                     WHERE plan_uuid = $1 AND \(prefix)_state = 'FAILED' AND \(prefix)_error_type = 'INTERNAL_SERVER_ERROR'
-                    RETURNING plan_uuid
+                    RETURNING \(Self.returning)
                     """, binds: binds(uuid))
             }
             return PostgresQuery(unsafeSQL: """
@@ -155,12 +174,12 @@ public struct PlanStatusStore: Sendable {
                     gp_error_type = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_type END,
                     updated_at = now(), revision = revision + 1
                 WHERE plan_uuid = $1 AND state = 'FAILED' AND error_type = 'INTERNAL_SERVER_ERROR'
-                RETURNING plan_uuid
+                RETURNING \(Self.returning)
                 """, binds: binds(uuid))
         case .channelSent, .channelFailed, .channelRetrying:
             let prefix = event.channel == .generalPractitioner ? "gp" : "nav"
             // A channel's news implies the plan was verified: RECEIVED counts as in progress.
-            let common = "WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' RETURNING plan_uuid"
+            let common = "WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' RETURNING \(Self.returning)"
             switch event.kind {
             case .channelSent:
                 // SET expressions see the old row: settle on the row as it will be.

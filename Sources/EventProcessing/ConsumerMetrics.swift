@@ -1,0 +1,40 @@
+import Kafka
+import Metrics
+
+/// What a consuming role records, per consumer group: `mottak_messages_total{consumer_group,
+/// result}` (result: `processed`, `dead_lettered`), `mottak_message_retries_total{consumer_group}`,
+/// `mottak_dead_letters_total{consumer_group, reason}` (reason: `poison`, `retries_exhausted`),
+/// and `mottak_consumer_lag_messages{consumer_group, topic, partition}` for the partitions this
+/// member owns (KEDA scales on the broker's view of the same lag).
+struct ConsumerMetrics: Sendable {
+    let group: String
+    let factory: any MetricsFactory
+
+    func processed() {
+        Counter(label: "mottak_messages_total", dimensions: [("consumer_group", group), ("result", "processed")], factory: factory).increment()
+    }
+
+    func retried() {
+        Counter(label: "mottak_message_retries_total", dimensions: [("consumer_group", group)], factory: factory).increment()
+    }
+
+    func deadLettered(_ reason: DeadLetterReason) {
+        let kind =
+            switch reason {
+            case .poison: "poison"
+            case .retriesExhausted: "retries_exhausted"
+            }
+        Counter(label: "mottak_messages_total", dimensions: [("consumer_group", group), ("result", "dead_lettered")], factory: factory).increment()
+        Counter(label: "mottak_dead_letters_total", dimensions: [("consumer_group", group), ("reason", kind)], factory: factory).increment()
+    }
+
+    func record(_ lags: [PartitionLag]) {
+        for lag in lags {
+            Gauge(
+                label: "mottak_consumer_lag_messages",
+                dimensions: [("consumer_group", group), ("topic", lag.topicPartition.topic), ("partition", "\(lag.topicPartition.partition)")],
+                factory: factory
+            ).record(lag.lag)
+        }
+    }
+}
