@@ -38,10 +38,17 @@ public enum MottakApplication {
         extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
         logger: Logger
     ) async throws {
-        try await build(
+        let shutdown = ShutdownAnnouncement()
+        let app = try build(
             configuration: configuration, roles: roles, leadingServices: leadingServices, extraReadinessChecks: extraReadinessChecks,
-            logger: logger)
-            .runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            shutdown: shutdown, logger: logger)
+        // The announcer is last, so a SIGTERM reaches it first: readiness 503, a drain, then the
+        // application's own shutdown.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: app), .init(service: ShutdownAnnouncer(announcement: shutdown, drain: configuration.shutdownDrain, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     public static func build(
@@ -50,6 +57,7 @@ public enum MottakApplication {
         leadingServices: [any Service] = [],
         extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        shutdown: ShutdownAnnouncement = ShutdownAnnouncement(),
         logger: Logger
     ) throws -> some ApplicationProtocol {
         guard let database = configuration.database else { throw ConfigurationError.missing("DATABASE_URL") }
@@ -167,7 +175,8 @@ public enum MottakApplication {
         router.add(middleware: HTTPMetricsMiddleware(factory: metricsFactory))
         router.add(middleware: CallIDMiddleware())
         router.add(middleware: ApiErrorMiddleware())
-        HealthRoutes(readiness: ReadinessProbe(postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks)).register(on: router)
+        HealthRoutes(readiness: ReadinessProbe(
+            postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {

@@ -299,10 +299,11 @@ import Testing
         try await churn(100)
         try await Task.sleep(for: .seconds(1))  // thread pools finish their shutdown asynchronously
         let after = processFootprint()
-        // A leaked client keeps several librdkafka threads (a hundred of them: 500 or more) and
-        // about a megabyte; the slack absorbs the clients of other suites running meanwhile
-        // (whole-process tests start a dozen consumers each).
-        #expect(after.threads - before.threads < 150, "threads \(before.threads) → \(after.threads)")
+        // A leaked round (a producer and a consumer) keeps at least 8 threads (librdkafka's main
+        // and broker threads, our poll threads): a hundred of them 800 or more. The count is the
+        // whole process's, so the slack absorbs the clients of suites running meanwhile (each
+        // whole-pipeline test starts a dozen clients; 250 more threads were seen at a peak).
+        #expect(after.threads - before.threads < 500, "threads \(before.threads) → \(after.threads)")
         #expect(after.residentKiB - before.residentKiB < 60_000, "RSS \(before.residentKiB) KiB → \(after.residentKiB) KiB")
     }
 }

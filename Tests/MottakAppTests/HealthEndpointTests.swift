@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Kafka
 import Logging
 @testable import MottakApp
+import ServiceLifecycle
 import Storage
 import TestSupport
 import Testing
@@ -25,6 +26,34 @@ import Testing
                 let body = try await Self.waitForReadiness(client, status: .ok)
                 #expect(body.status == "UP")
                 #expect(body.checks.mapValues(\.status) == ["postgres": "UP", "migrations": "UP", "kafka": "UP"])
+            }
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    /// SIGTERM reaches the announcer first: readiness says 503 at once, and the rest of the
+    /// process keeps serving for the drain period before it shuts down.
+    @Test func aStoppingProcessSaysNotReadyAndKeepsServingForTheDrain() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try await TestServices.withFreshDatabase { database, _ in
+            let shutdown = ShutdownAnnouncement()
+            let app = try MottakApplication.build(
+                configuration: Self.configuration(database: database, kafka: cluster.bootstrapServers),
+                roles: [.intake], shutdown: shutdown, logger: TestServices.logger)
+            try await app.test(.router) { client in
+                _ = try await Self.waitForReadiness(client, status: .ok)
+                let announcer = ServiceGroup(
+                    services: [ShutdownAnnouncer(announcement: shutdown, drain: .milliseconds(500), logger: TestServices.logger)],
+                    logger: TestServices.logger)
+                let running = Task { try await announcer.run() }
+                let started = ContinuousClock.now
+                await announcer.triggerGracefulShutdown()
+                try await PipelineFlowTests.waitFor("the announcement", timeout: .seconds(10)) { shutdown.isAnnounced }
+                let body = try await Self.readiness(client, expecting: .serviceUnavailable)
+                #expect(body.checks["shutdown"]?.status == "DOWN")
+                try await client.execute(uri: "/internal/is_alive", method: .get) { #expect($0.status == .ok, "still serving") }
+                try await running.value
+                #expect(ContinuousClock.now - started >= .milliseconds(500), "the drain is waited out")
             }
         }
         withExtendedLifetime(cluster) {}

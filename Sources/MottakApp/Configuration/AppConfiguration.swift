@@ -49,6 +49,9 @@ public struct AppConfiguration: Sendable {
     /// How long a submission waits for its plan's outcome before it answers 202
     /// (`SUBMISSION_WAIT_MS`, default 10 s; 0 answers 202 at once).
     public var submissionWait: Duration
+    /// How long a stopping process stays up answering 503 on readiness before it stops
+    /// accepting connections (`SHUTDOWN_DRAIN_MS`, default 5 s in `serve`, 0 in `dev`).
+    public var shutdownDrain: Duration
 
     public init(environment: [String: String], mode: Mode) throws(ConfigurationError) {
         let env = EnvironmentReader(values: environment)
@@ -73,6 +76,7 @@ public struct AppConfiguration: Sendable {
             initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),
             maximumDelay: .milliseconds(try env.integer("RETRY_MAX_DELAY_MS", default: 30_000, in: 1...3_600_000)))
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
+        shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
         let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: false)
         devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
         if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {

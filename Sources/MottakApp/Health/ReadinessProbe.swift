@@ -25,14 +25,17 @@ public final class ReadinessProbe: Sendable {
     /// More checks by name (`mottak dev`: the seeded sykmeldinger are ingested).
     private let extraChecks: [String: @Sendable (PostgresClient) async throws -> String?]
     private let timeout: Duration
+    private let shutdown: ShutdownAnnouncement
     /// Once every migration was seen applied it stays applied; later probes skip that query.
     private let migrationsSeenCurrent = Mutex(false)
 
     /// `kafka` nil: the process's roles do not use Kafka; the report has no `kafka` check.
     public init(
         postgres: PostgresClient, migrations: MigrationRunner, kafka: KafkaAdminClient?,
-        extraChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:], timeout: Duration = .seconds(2)
+        extraChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:], timeout: Duration = .seconds(2),
+        shutdown: ShutdownAnnouncement = ShutdownAnnouncement()
     ) {
+        self.shutdown = shutdown
         self.postgres = postgres
         self.migrations = migrations
         self.kafka = kafka
@@ -41,6 +44,8 @@ public final class ReadinessProbe: Sendable {
     }
 
     public func check() async -> Report {
+        // Stopping: out of the Service's endpoints before the HTTP server closes.
+        if shutdown.isAnnounced { return Report(checks: ["shutdown": "the process is shutting down"]) }
         async let postgres = problem { try await self.checkPostgres() }
         async let migrations = problem { try await self.checkMigrations() }
         async let kafka = self.kafka == nil ? nil : problem { try await self.checkKafka() }
