@@ -92,6 +92,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already in Hummingbird's tree: the tracing API (spans, W3C context in Kafka headers).
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OpenTelemetry: the OTLP/HTTP span exporter, off unless configured (gRPC left out).
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: librdkafka
@@ -161,6 +165,7 @@ let package = Package(
             dependencies: [
                 "Domain", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -175,6 +180,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -217,6 +223,8 @@ let package = Package(
                 dependencies: [
                     "MottakApp", "Kafka", "Storage", "LocalStandIns", "Domain", "EventProcessing",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "OTel", package: "swift-otel"),
+                    .product(name: "Tracing", package: "swift-distributed-tracing"),
                 ],
                 swiftSettings: strictSettings
             ),

@@ -42,15 +42,16 @@ public struct EventIntakeHandler: Sendable {
             logger.info(
                 "submission event refused", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
         case .valid(let event):
-            try await store(event, callID: message.header("nav-call-id"))
+            try await store(event, callID: message.header("nav-call-id"), traceHeaders: message.continuedTraceHeaders)
         }
     }
 
-    private func store(_ event: PlanSubmittedEvent, callID: String?) async throws {
+    private func store(_ event: PlanSubmittedEvent, callID: String?, traceHeaders: [(String, String)]) async throws {
         let uuid = event.uuid.uuidString.lowercased()
         let outcome: PlanStore.Outcome
         do {
-            outcome = try await store.store(event.submission, idempotency: .init(key: event.idempotencyKey, plan: event.plan), callID: callID)
+            outcome = try await store.store(
+                event.submission, idempotency: .init(key: event.idempotencyKey, plan: event.plan), callID: callID, traceHeaders: traceHeaders)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             // The uuid is taken by a plan of another organisation (or the HTTP door).
             throw PoisonMessage("plan uuid \(uuid) is already used by another plan")

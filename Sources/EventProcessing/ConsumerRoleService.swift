@@ -1,7 +1,9 @@
+import Domain
 import Kafka
 import Logging
 import Metrics
 import ServiceLifecycle
+import Tracing
 
 /// The loop every consuming role shares: take a message, hand it to the role's handler, retry
 /// transient failures with backoff, send what cannot be handled to the dead-letter topic, and
@@ -79,8 +81,20 @@ public struct ConsumerRoleService: Service {
         }
     }
 
-    /// Handles `message` to the end: done, or dead-lettered; then marks it processed.
+    /// Handles `message` to the end in a span that continues the message's trace: done, or
+    /// dead-lettered; then marks it processed.
     func handle(_ message: KafkaMessage) async throws {
+        try await TraceLogContext.$traceID.withValue(TraceContext.traceID(ofTraceparent: message.header("traceparent"))) {
+            try await withSpan("\(name) \(message.topic)", context: TraceContext.context(of: message), ofKind: .consumer) { span in
+                span.attributes["messaging.system"] = "kafka"
+                span.attributes["messaging.destination.name"] = message.topic
+                span.attributes["messaging.kafka.message.offset"] = Int(message.offset)
+                try await handleInSpan(message)
+            }
+        }
+    }
+
+    private func handleInSpan(_ message: KafkaMessage) async throws {
         var attempt = 1
         while true {
             do {

@@ -13,11 +13,3 @@ extension PlanReceivedEvent {
         return event
     }
 }
-
-extension KafkaMessage {
-    /// The headers a message passes on to the messages it causes: the call id (and, with issue
-    /// #7, the trace context), plus the new message's own event type.
-    public func carriedHeaders(eventType: String) -> [KafkaHeader] {
-        headers.filter { $0.key == "nav-call-id" || $0.key == "traceparent" } + [KafkaHeader(key: "event-type", value: eventType)]
-    }
-}

@@ -64,8 +64,9 @@ public struct IntakeRoutes: Sendable {
         let claim = idempotencyKey.map { PlanStore.IdempotencyClaim(key: $0, plan: plan) }
         let outcome: PlanStore.Outcome
         do {
+            let traceHeaders = TraceHeaders.continuing(request)
             outcome = try await withTimeout(storeTimeout) { [store, callID = context.callID] in
-                try await store.store(submission, idempotency: claim, callID: callID)
+                try await store.store(submission, idempotency: claim, callID: callID, traceHeaders: traceHeaders)
             }
         } catch let error as PSQLError where error.serverInfo == nil {
             // No answer from the server: connection refused or lost. The statement either never

@@ -173,6 +173,9 @@ public enum MottakApplication {
 
         let router = Router(context: ApiRequestContext.self)
         router.add(middleware: HTTPMetricsMiddleware(factory: metricsFactory))
+        // A span per request, continuing the caller's traceparent (a no-op without a tracer).
+        router.add(middleware: TracingMiddleware())
+        router.add(middleware: TraceLogMiddleware())
         router.add(middleware: CallIDMiddleware())
         router.add(middleware: ApiErrorMiddleware())
         HealthRoutes(readiness: ReadinessProbe(

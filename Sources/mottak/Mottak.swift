@@ -31,9 +31,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let roles = try Role.parse(role)
         let configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .serve)
-        let logger = makeLogger(configuration)
-        logger.notice("starting", metadata: ["roles": "\(roles.sorted().map(\.rawValue))", "cluster": "\(configuration.clusterName)"])
-        try await MottakApplication.run(configuration: configuration, roles: roles, logger: logger)
+        let tracing = try TracingSetup.bootstrapIfConfigured(ProcessInfo.processInfo.environment)
+        let logger = makeLogger(configuration, tracing: tracing != nil)
+        logger.notice(
+            "starting", metadata: ["roles": "\(roles.sorted().map(\.rawValue))", "cluster": "\(configuration.clusterName)", "tracing": "\(tracing != nil)"])
+        try await MottakApplication.run(configuration: configuration, roles: roles, leadingServices: tracing.map { [$0] } ?? [], logger: logger)
     }
 }
 
@@ -69,7 +71,8 @@ struct Dev: AsyncParsableCommand {
     func run() async throws {
         let roles = try Role.parse(role)
         var configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
-        let logger = makeLogger(configuration)
+        let tracing = try TracingSetup.bootstrapIfConfigured(ProcessInfo.processInfo.environment)
+        let logger = makeLogger(configuration, tracing: tracing != nil)
         let seeded = configuration.kafka == nil && roles.contains(.sykmeldingIngest)
         let localServices = try await DevStack.prepare(&configuration, logger: logger)
         // Unbuffered, so the banner shows at once also when stdout is a pipe or a file.
@@ -87,7 +90,7 @@ struct Dev: AsyncParsableCommand {
 
             """.utf8))
         try await MottakApplication.run(
-            configuration: configuration, roles: roles, leadingServices: localServices,
+            configuration: configuration, roles: roles, leadingServices: (tracing.map { [$0] } ?? []) + localServices,
             extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:], logger: logger)
     }
 }
@@ -204,10 +207,10 @@ struct DevBenchStatement: AsyncParsableCommand {
 
 /// The process's logger; the first call also sets the log format (`LOG_FORMAT`) for every
 /// logger of the process, the libraries' included.
-private func makeLogger(_ configuration: AppConfiguration) -> Logger {
+private func makeLogger(_ configuration: AppConfiguration, tracing: Bool = false) -> Logger {
     loggingBootstrap.withLock { done in
         guard !done else { return }
-        configuration.logFormat.bootstrap(level: configuration.logLevel)
+        configuration.logFormat.bootstrap(level: configuration.logLevel, extraMetadata: tracing ? TracingSetup.loggingMetadataProvider : nil)
         done = true
     }
     var logger = Logger(label: "mottak")

@@ -87,20 +87,26 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
     /// Makes every logger of the process (ours and the libraries') use this format. Once per
     /// process, before the first logger is made.
-    public func bootstrap(level: Logger.Level) {
+    public func bootstrap(level: Logger.Level, extraMetadata: Logger.MetadataProvider? = nil) {
+        let provider = extraMetadata.map { Logger.MetadataProvider.multiplex([Self.traceLogMetadata, $0]) } ?? Self.traceLogMetadata
         switch self {
         case .json:
-            LoggingSystem.bootstrap { label in
-                var handler = JSONLogHandler(label: label)
+            LoggingSystem.bootstrap({ label, provider in
+                var handler = JSONLogHandler(label: label, metadataProvider: provider)
                 handler.logLevel = level
                 return handler
-            }
+            }, metadataProvider: provider)
         case .text:
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardOutput(label: label)
+            LoggingSystem.bootstrap({ label, provider in
+                var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
                 handler.logLevel = level
                 return handler
-            }
+            }, metadataProvider: provider)
         }
+    }
+
+    /// `trace_id` of the request or message in hand (``TraceLogContext``).
+    public static let traceLogMetadata = Logger.MetadataProvider {
+        TraceLogContext.traceID.map { ["trace_id": "\($0)"] } ?? [:]
     }
 }

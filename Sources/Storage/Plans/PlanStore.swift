@@ -60,8 +60,10 @@ public struct PlanStore: Sendable {
     /// Stores `submission` with its status and outbox rows, or, when `idempotency` names a key
     /// the employer organisation used before, stores nothing and says which plan has it.
     /// `callID` travels with the event as a header, so logs of later roles can be joined.
-    public func store(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) async throws -> Outcome {
-        let query = Self.insertQuery(submission, idempotency: idempotency, callID: callID)
+    public func store(
+        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = []
+    ) async throws -> Outcome {
+        let query = Self.insertQuery(submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders)
         let rows = try await postgres.query(query, logger: logger)
         var inserted = 0
         for try await count in rows.decode(Int.self) { inserted = count }
@@ -83,9 +85,11 @@ public struct PlanStore: Sendable {
 
     /// The statement: optionally claim the key, then the plan (only when the key was claimed),
     /// its status and its outbox event; answers how many plans it inserted (0 or 1).
-    static func insertQuery(_ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?) -> PostgresQuery {
+    static func insertQuery(
+        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = []
+    ) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: 34)
-        let sql = insertSQL(submission, idempotency: idempotency, callID: callID, values: &bindings)
+        let sql = insertSQL(submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders, values: &bindings)
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
@@ -98,12 +102,15 @@ public struct PlanStore: Sendable {
     }
 
     static func insertSQL(
-        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, values bindings: inout some StatementValues
+        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = [],
+        values bindings: inout some StatementValues
     ) -> String {
         let plan = submission.plan
         let event = submission.receivedEvent.jsonBody
         var headers = [("event-type", PlanReceivedEvent.eventType)]
         if let callID { headers.append(("nav-call-id", callID)) }
+        // W3C trace context (traceparent, tracestate): the plan's trace continues on Kafka.
+        headers += traceHeaders
         let headerJSON = OrderedJSON.object(headers)
 
         var sql = "WITH "

@@ -1,0 +1,40 @@
+import Domain
+import HTTPTypes
+import Hummingbird
+import Tracing
+
+/// W3C trace context on the HTTP side. The request's span (Hummingbird's `TracingMiddleware`,
+/// continuing the caller's `traceparent`) is what the plan's Kafka events carry on; without a
+/// tracer, the caller's own `traceparent` is passed on unchanged.
+public enum TraceHeaders {
+    static let names = ["traceparent", "tracestate"]
+
+    /// The trace headers for the events a request causes.
+    public static func continuing(_ request: Request) -> [(String, String)] {
+        var carrier: [String: String] = [:]
+        InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &carrier, using: Carrier())
+        let injected = names.compactMap { name in carrier[name].map { (name, $0) } }
+        if !injected.isEmpty { return injected }
+        return names.compactMap { name in request.headers[HTTPField.Name(name)!].map { (name, $0) } }
+    }
+
+    /// The trace id of a `traceparent` value, for logs.
+    static func traceID(_ traceparent: String?) -> String? {
+        guard let parts = traceparent?.split(separator: "-"), parts.count == 4, parts[1].count == 32 else { return nil }
+        return String(parts[1])
+    }
+
+    struct Carrier: Injector {
+        func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
+    }
+}
+
+/// Puts the request's trace id (from its `traceparent`) on every log line of the request.
+public struct TraceLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let traceID = TraceHeaders.traceID(request.headers[HTTPField.Name("traceparent")!]) else { return try await next(request, context) }
+        return try await TraceLogContext.$traceID.withValue(traceID) { try await next(request, context) }
+    }
+}

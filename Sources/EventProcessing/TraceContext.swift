@@ -1,0 +1,66 @@
+import Kafka
+import Tracing
+
+/// W3C trace context (`traceparent`, `tracestate`) across Kafka, so that one plan is one trace
+/// from the POST to its final status.
+///
+/// With a tracer bootstrapped (OTLP, `OTEL_EXPORTER_OTLP_ENDPOINT`), each role continues the
+/// trace of the message it handles in a span of its own, and the messages it sends carry that
+/// span. Without one, the incoming `traceparent` is passed on unchanged, so the trace id still
+/// joins the logs of every role.
+public enum TraceContext {
+    /// The W3C header names.
+    public static let headerNames: Set<String> = ["traceparent", "tracestate"]
+
+    /// The trace headers of the current context; `fallback` (the caller's own header) when the
+    /// instrument writes none (no tracer bootstrapped).
+    public static func currentHeaders(fallback: [(String, String)] = []) -> [(String, String)] {
+        var carrier: [String: String] = [:]
+        InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &carrier, using: DictionaryInjector())
+        let injected = carrier.filter { headerNames.contains($0.key) }.sorted { $0.key < $1.key }
+        return injected.isEmpty ? fallback.filter { headerNames.contains($0.0) } : injected
+    }
+
+    /// The context a message carries (empty without a tracer or without the headers).
+    public static func context(of message: KafkaMessage) -> ServiceContext {
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(message.headers, into: &context, using: KafkaHeadersExtractor())
+        return context
+    }
+
+    /// The trace id of a `traceparent` value (`00-<trace id>-<span id>-<flags>`), for logs.
+    public static func traceID(ofTraceparent value: String?) -> String? {
+        guard let parts = value?.split(separator: "-"), parts.count == 4, parts[1].count == 32 else { return nil }
+        return String(parts[1])
+    }
+}
+
+struct DictionaryInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
+}
+
+struct KafkaHeadersExtractor: Extractor {
+    func extract(key: String, from carrier: [KafkaHeader]) -> String? {
+        carrier.last { $0.key == key }?.value.map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+extension KafkaMessage {
+    /// The trace context to pass on: this role's span when tracing is on, else the incoming
+    /// headers unchanged.
+    public var continuedTraceHeaders: [(String, String)] {
+        let incoming = headers.compactMap { header -> (String, String)? in
+            guard TraceContext.headerNames.contains(header.key), let value = header.value else { return nil }
+            return (header.key, String(decoding: value, as: UTF8.self))
+        }
+        return TraceContext.currentHeaders(fallback: incoming)
+    }
+
+    /// The headers a message passes on to the messages it causes: the call id, the trace
+    /// context (``continuedTraceHeaders``), and the new message's own event type.
+    public func carriedHeaders(eventType: String) -> [KafkaHeader] {
+        headers.filter { $0.key == "nav-call-id" }
+            + continuedTraceHeaders.map { KafkaHeader(key: $0.0, value: $0.1) }
+            + [KafkaHeader(key: "event-type", value: eventType)]
+    }
+}
