@@ -44,11 +44,13 @@ public enum MottakApplication {
             shutdown: shutdown, logger: logger)
         // The announcer is last, so a SIGTERM reaches it first: readiness 503, a drain, then the
         // application's own shutdown.
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: app), .init(service: ShutdownAnnouncer(announcement: shutdown, drain: configuration.shutdownDrain, logger: logger))],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: ShutdownAnnouncer(announcement: shutdown, drain: configuration.shutdownDrain, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past the grace period the rest is cancelled (unmarked messages go to the next member),
+        // so the process exits before Kubernetes kills it.
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        try await ServiceGroup(configuration: group).run()
     }
 
     public static func build(

@@ -21,6 +21,14 @@ import Testing
         expectError(["DATABASE_URL": "postgres://u:p@h/db"], mode: .serve, variable: "KAFKA_BROKERS")
     }
 
+    @Test func serveLogsJSONAndDrainsWhileDevLogsTextAndStopsAtOnce() throws {
+        let serve = try AppConfiguration(environment: ["DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092"], mode: .serve)
+        #expect(serve.logFormat == .json && serve.shutdownDrain == .seconds(5) && serve.shutdownGrace == .seconds(30))
+        #expect(serve.submissionWait == .seconds(10))
+        let dev = try AppConfiguration(environment: [:], mode: .dev)
+        #expect(dev.logFormat == .text && dev.shutdownDrain == .zero)
+    }
+
     @Test func serveModeListensOnAllInterfacesWithNaisPort() throws {
         let configuration = try AppConfiguration(
             environment: ["DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092", "APPLICATION_PORT": "9000", "NAIS_CLUSTER_NAME": "dev-gcp"],
@@ -44,6 +52,10 @@ import Testing
         expectError(["MIGRATE_ON_START": "maybe"], variable: "MIGRATE_ON_START")
         expectError(["LOG_LEVEL": "loud"], variable: "LOG_LEVEL")
         expectError(["DATABASE_MAX_CONNECTIONS": "0"], variable: "DATABASE_MAX_CONNECTIONS")
+        expectError(["LOG_FORMAT": "xml"], variable: "LOG_FORMAT")
+        expectError(["SUBMISSION_WAIT_MS": "soon"], variable: "SUBMISSION_WAIT_MS")
+        expectError(["SHUTDOWN_GRACE_SECONDS": "0"], variable: "SHUTDOWN_GRACE_SECONDS")
+        expectError(["SHUTDOWN_DRAIN_MS": "-1"], variable: "SHUTDOWN_DRAIN_MS")
     }
 
     @Test func anInvalidDatabaseURLIsReportedWithoutThePassword() {

@@ -52,6 +52,9 @@ public struct AppConfiguration: Sendable {
     /// How long a stopping process stays up answering 503 on readiness before it stops
     /// accepting connections (`SHUTDOWN_DRAIN_MS`, default 5 s in `serve`, 0 in `dev`).
     public var shutdownDrain: Duration
+    /// The longest a graceful shutdown may take before what is left is cancelled
+    /// (`SHUTDOWN_GRACE_SECONDS`, default 30: inside the pods' 45 s termination grace period).
+    public var shutdownGrace: Duration
 
     public init(environment: [String: String], mode: Mode) throws(ConfigurationError) {
         let env = EnvironmentReader(values: environment)
@@ -77,6 +80,7 @@ public struct AppConfiguration: Sendable {
             maximumDelay: .milliseconds(try env.integer("RETRY_MAX_DELAY_MS", default: 30_000, in: 1...3_600_000)))
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
+        shutdownGrace = .seconds(try env.integer("SHUTDOWN_GRACE_SECONDS", default: 30, in: 1...600))
         let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: false)
         devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
         if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {
