@@ -205,6 +205,12 @@ public enum MottakApplication {
             }
         }
 
+        MethodNotAllowedRoutes.register(
+            [
+                "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
+                "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
+            ], on: router)
+
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),

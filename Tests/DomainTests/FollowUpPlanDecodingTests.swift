@@ -57,6 +57,13 @@ import Testing
             "Failed to convert request body: evaluationDate must be a date in the form yyyy-MM-dd")
     }
 
+    /// PostgreSQL's text cannot hold U+0000: refused as a body error, not a 500 at the insert
+    /// (found by schemathesis).
+    @Test(arguments: ["typicalWorkday", "otherFacilitationOptions", "lpsName"])
+    func aNulCharacterIsRefusedNamingTheField(field: String) {
+        expectBadRequest(FollowUpPlanFixtures.body([field: "before\u{0000}after"]), "Failed to convert request body: \(field) must not contain the character U+0000")
+    }
+
     @Test func aBodyThatIsNotAJSONObjectIsRefused() {
         expectBadRequest(Data("{\"typicalWorkday\": ".utf8), "Failed to convert request body: the body is not valid JSON")
         expectBadRequest(Data(), "Failed to convert request body: the body is not valid JSON")

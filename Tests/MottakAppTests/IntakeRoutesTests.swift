@@ -188,6 +188,17 @@ import Testing
             let response = try await app.client.execute(uri: "/api/v1/nothing-here", method: .get, headers: [:], body: nil)
             #expect(response.status == .notFound)
             #expect(try ApiErrorBody(response) == ApiErrorBody(status: .init(value: 404, description: "Not Found"), type: "NOT_FOUND", message: "Not found"))
+
+            // A known path with a method it does not serve: 405 and what it does serve.
+            for (method, uri, allow) in [
+                (HTTPRequest.Method.put, "/api/v1/followupplan", "POST"), (.delete, "/api/v1/followupplan/\(UUID())/sendingstatus", "GET"),
+                (HTTPRequest.Method("TRACE")!, "/api/v1/followupplan/verify-integration", "GET"),
+            ] {
+                let refused = try await app.client.execute(uri: uri, method: method, headers: [:], body: nil)
+                #expect(refused.status == .methodNotAllowed, "\(method) \(uri)")
+                #expect(refused.headers[.allow] == allow)
+                #expect(try ApiErrorBody(refused).type == "BAD_REQUEST")
+            }
         }
     }
 

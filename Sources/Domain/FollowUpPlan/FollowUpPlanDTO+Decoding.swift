@@ -76,10 +76,17 @@ private struct Fields {
     }
 
     func optional<T: Decodable>(_ key: FollowUpPlanDTO.CodingKeys, _ type: T.Type, _ kind: String) throws -> T? {
+        let value: T?
         do {
-            return try container.decodeIfPresent(type, forKey: key)
+            value = try container.decodeIfPresent(type, forKey: key)
         } catch DecodingError.typeMismatch {
             throw FieldProblem(description: "\(key.stringValue) must be \(kind)")
         }
+        // JSON may carry U+0000 (`\u0000`); PostgreSQL text cannot store it, so it is refused
+        // here, with the field's name, instead of failing the insert.
+        if let text = value as? String, text.utf8.contains(0) {
+            throw FieldProblem(description: "\(key.stringValue) must not contain the character U+0000")
+        }
+        return value
     }
 }

@@ -234,10 +234,11 @@ enum OpenAPIDocument {
               name: Nav-Call-Id
               in: header
               required: false
-              description: Your id for this request (up to 200 visible ASCII characters); echoed in the response.
+              description: |
+                Your id for this request, echoed in the response, in our logs and on the plan's
+                events. 1-200 visible ASCII characters; any other value is replaced by a new id.
               schema:
                 type: string
-                maxLength: 200
           headers:
             NavCallId:
               description: The request's call id, or a new one when the request had none.
