@@ -18,11 +18,6 @@ public enum TraceHeaders {
         return names.compactMap { name in request.headers[HTTPField.Name(name)!].map { (name, $0) } }
     }
 
-    /// The trace id of a `traceparent` value, for logs.
-    static func traceID(_ traceparent: String?) -> String? {
-        guard let parts = traceparent?.split(separator: "-"), parts.count == 4, parts[1].count == 32 else { return nil }
-        return String(parts[1])
-    }
 
     struct Carrier: Injector {
         func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
@@ -34,7 +29,7 @@ public struct TraceLogMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let traceID = TraceHeaders.traceID(request.headers[HTTPField.Name("traceparent")!]) else { return try await next(request, context) }
+        guard let traceID = TraceLogContext.traceID(ofTraceparent: request.headers[HTTPField.Name("traceparent")!]) else { return try await next(request, context) }
         return try await TraceLogContext.$traceID.withValue(traceID) { try await next(request, context) }
     }
 }

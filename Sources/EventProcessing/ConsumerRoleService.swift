@@ -84,7 +84,7 @@ public struct ConsumerRoleService: Service {
     /// Handles `message` to the end in a span that continues the message's trace: done, or
     /// dead-lettered; then marks it processed.
     func handle(_ message: KafkaMessage) async throws {
-        try await TraceLogContext.$traceID.withValue(TraceContext.traceID(ofTraceparent: message.header("traceparent"))) {
+        try await TraceLogContext.$traceID.withValue(TraceLogContext.traceID(ofTraceparent: message.header("traceparent"))) {
             try await withSpan("\(name) \(message.topic)", context: TraceContext.context(of: message), ofKind: .consumer) { span in
                 span.attributes["messaging.system"] = "kafka"
                 span.attributes["messaging.destination.name"] = message.topic

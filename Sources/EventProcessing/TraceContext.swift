@@ -1,3 +1,4 @@
+import Domain
 import Kafka
 import Tracing
 
@@ -28,11 +29,6 @@ public enum TraceContext {
         return context
     }
 
-    /// The trace id of a `traceparent` value (`00-<trace id>-<span id>-<flags>`), for logs.
-    public static func traceID(ofTraceparent value: String?) -> String? {
-        guard let parts = value?.split(separator: "-"), parts.count == 4, parts[1].count == 32 else { return nil }
-        return String(parts[1])
-    }
 }
 
 struct DictionaryInjector: Injector {

@@ -117,7 +117,7 @@ import Testing
             for topic in [EventTopics.received, EventTopics.verified, EventTopics.navChannel, EventTopics.gpChannel, EventTopics.status] {
                 let message = try await Self.firstMessage(of: topic, pipeline.cluster)
                 #expect(message.key.map { String(decoding: $0, as: UTF8.self) } == uuid, "\(topic)")
-                #expect(TraceContext.traceID(ofTraceparent: message.header("traceparent")) == traceID, "\(topic) carries the trace")
+                #expect(TraceLogContext.traceID(ofTraceparent: message.header("traceparent")) == traceID, "\(topic) carries the trace")
             }
             let handled = lines.all.filter { $0.contains(#""plan_uuid":"\#(uuid)""#) }
             #expect(handled.count >= 5, "\(handled.count) lines of the plan")
@@ -152,9 +152,11 @@ import Testing
             let tool = DeadLetterTool(
                 kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
                 logger: TestServices.logger)
+            // Usually one; two when a rebalance handed the message out again before its offset
+            // was committed (at least once). Re-driving both is harmless: handling is idempotent.
             let letters = try await tool.list()
-            #expect(letters.count == 1)
-            #expect(letters.first?.key == plan.uuidString.lowercased())
+            #expect((1...2).contains(letters.count))
+            #expect(letters.allSatisfy { $0.key == plan.uuidString.lowercased() })
             #expect(letters.first?.sourceTopic == EventTopics.received)
             #expect(letters.first?.attempts == "2")
             #expect(letters.first?.reason.contains("aareg unavailable: status 503") == true)
@@ -162,13 +164,16 @@ import Testing
             // The cause is fixed; the operator re-drives.
             pipeline.nav.clearFailures()
             let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
-            #expect(try await tool.redrive(producer: producer).count == 1)
+            #expect(try await tool.redrive(producer: producer).count >= letters.count)
             try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres)
             #expect(try await tool.redrive(producer: producer).isEmpty, "each dead letter is re-driven once")
             let metrics = try await Self.metrics(pipeline.client)
-            #expect(metrics.sum("mottak_dead_letters_total", [#"consumer_group="oppfolgingsplan-mottak-lookup""#, #"reason="retries_exhausted""#]) == 1)
-            #expect(metrics.sum("mottak_message_retries_total", [#"consumer_group="oppfolgingsplan-mottak-lookup""#]) == 1)
-            #expect(metrics.sum("mottak_external_request_failures_total", [#"target="aareg""#, #"reason="5xx""#]) == 2)
+            let lookup = #"consumer_group="oppfolgingsplan-mottak-lookup""#
+            // Each dead letter: two attempts (one retry), each an Aareg 503.
+            let deadLettered = metrics.sum("mottak_dead_letters_total", [lookup, #"reason="retries_exhausted""#])
+            #expect(deadLettered >= 1)
+            #expect(metrics.sum("mottak_message_retries_total", [lookup]) == deadLettered)
+            #expect(metrics.sum("mottak_external_request_failures_total", [#"target="aareg""#, #"reason="5xx""#]) == 2 * deadLettered)
             #expect(pipeline.nav.requests(to: .dokarkiv).count == 1)
             await producer.close(flushTimeout: .seconds(5))
         }
