@@ -14,7 +14,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 RUN swift build -c release --static-swift-stdlib --product mottak \
-    && install -D "$(swift build -c release --show-bin-path)/mottak" /out/mottak
+    && install -D "$(swift build -c release --show-bin-path)/mottak" /out/mottak \
+    && strip /out/mottak
 
 FROM debian:bookworm-slim
 RUN apt-get update -qq \
