@@ -28,8 +28,10 @@ public struct PlanStatusStore: Sendable {
         public var receivedAt: Date
     }
 
-    /// What every transition statement returns.
-    static let returning = "plan_uuid, state, error_type, received_at"
+    /// What every transition statement returns (the front door, so that only event plans pay
+    /// for the public status event's read).
+    static let returning =
+        "plan_uuid, state, error_type, received_at, (SELECT submitted_via FROM followup_plan p WHERE p.uuid = plan_status.plan_uuid)"
 
     /// Applies `event`; true when the row changed, false for a replay, an event its plan has
     /// moved past, or an unknown plan.
@@ -43,14 +45,17 @@ public struct PlanStatusStore: Sendable {
         let query = Self.statement(for: event)
         return try await postgres.transaction(logger: logger) { connection in
             var change: Change?
-            for try await (_, state, errorType, receivedAt) in try await connection.query(query, logger: logger).decode((UUID, String, String?, Date).self) {
+            var fromEvent = false
+            let rows = try await connection.query(query, logger: logger).decode((UUID, String, String?, Date, String).self)
+            for try await (_, state, errorType, receivedAt, submittedVia) in rows {
                 change = Change(
                     state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
+                fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
             }
             if change != nil {
                 try await connection.query(
                     "SELECT pg_notify(\(Self.notificationChannel), \(event.uuid.uuidString.lowercased()))", logger: logger)
-                try await publishIfFromEvent(event.uuid, on: connection)
+                if fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
             }
             return change
         }
@@ -102,10 +107,8 @@ public struct PlanStatusStore: Sendable {
     /// `followupplan.status.v1`. The event goes to the outbox in the change's own transaction,
     /// so it is published exactly when the change commits, never lost and never for a change
     /// that rolled back.
-    private func publishIfFromEvent(_ uuid: UUID, on connection: PostgresConnection) async throws {
-        guard let record = try await Self.record(uuid, from: try await connection.query(Self.readQuery(uuid), logger: logger)),
-            record.frontDoor == .event
-        else { return }
+    private func publishStatusEvent(_ uuid: UUID, on connection: PostgresConnection) async throws {
+        guard let record = try await Self.record(uuid, from: try await connection.query(Self.readQuery(uuid), logger: logger)) else { return }
         let headers = OrderedJSON.object([("event-type", PublicStatusEvent.eventType)])
         try await connection.query(
             """
