@@ -1,3 +1,4 @@
+import ApiSupport
 import Domain
 import Foundation
 import Storage
@@ -25,12 +26,21 @@ public struct PlanOutcomeWaiter: Sendable {
         let deadline = ContinuousClock.now + limit
         return await listener.watching(uuid) { watch in
             while true {
-                if let record = try? await store.read(uuid), record.state.isFinal { return record }
+                if let record = await finalRecord(uuid, readingUntil: deadline) { return record }
                 guard await watch.change(before: deadline) else { break }
             }
             // A last look at the deadline, in case a notification was lost on the way.
-            guard let record = try? await store.read(uuid), record.state.isFinal else { return nil }
-            return record
+            return await finalRecord(uuid, readingUntil: deadline + .milliseconds(500))
         }
+    }
+
+    /// The status row when it is final. A read is bounded too: PostgreSQL that does not answer
+    /// must not hold the caller past the bound (postgres-nio would queue it for up to a minute).
+    private func finalRecord(_ uuid: UUID, readingUntil deadline: ContinuousClock.Instant) async -> PlanStatusRecord? {
+        let remaining = max(deadline - .now, .milliseconds(100))
+        guard let record = try? await withTimeout(remaining, operation: { [store] in try await store.read(uuid) }), record.state.isFinal else {
+            return nil
+        }
+        return record
     }
 }
