@@ -2,11 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test bench-kafka bench-intake bench-pipeline clean
+.PHONY: help deps build run test test-faults fuzz bench bench-kafka bench-intake bench-pipeline clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
-	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka"
+	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka (fault suite included)"
+	@echo "make test-faults   only the fault suite: broker down, PostgreSQL restart, SIGKILL of each role, poison, 5xx storm"
+	@echo "make fuzz   schemathesis against the served OpenAPI document with a valid token (PyPI, in a venv)"
+	@echo "make bench  every benchmark in one go; report, chart and RESULT lines under results/"
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
 	@echo "make bench-pipeline  plans/s from POST to COMPLETED; 1 vs 3 consumers per role with 20 ms stand-ins"
@@ -27,11 +30,34 @@ run: deps
 # tests of the whole process open a pool per role, hence the raised max_connections);
 # it is removed afterwards, also when a test fails. The suite takes well under a minute: a run
 # past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
+# Then the fault suite (about 2 minutes), in its own PostgreSQL, which it stops and starts.
 TEST_TIMEOUT ?= 15m
 test: deps
+	@scripts/install-system-packages.sh kcat
 	scripts/validate-deploy.sh
 	swift build --build-tests
 	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
+	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
+
+# Every role in its own process (debug build) on `mottak dev stack`, under a steady load; see
+# scripts/fault-suite.py for the faults and what is checked afterwards.
+test-faults: deps
+	@scripts/install-system-packages.sh kcat
+	swift build --product mottak
+	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
+
+# schemathesis from PyPI (pinned, venv under .build/) against `mottak dev`; see scripts/fuzz.sh.
+# The JWT attack set and 10,000 random bodies are Swift tests (AbuseTests), part of make test.
+fuzz: deps
+	@scripts/install-system-packages.sh curl
+	swift build --product mottak
+	scripts/fuzz.sh
+
+# Everything below in one run (scripts/bench.sh): results/<UTC time>/report.md, latency.png, results.txt.
+bench: deps
+	@scripts/install-system-packages.sh wrk postgresql-client curl kcat gnuplot-nox
+	swift build -c release --product mottak
+	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench.sh
 
 # Release build of the benchmark only (it needs the Kafka module, not the server stack).
 bench-kafka: deps

@@ -189,6 +189,7 @@ let package = Package(
             name: "LocalStandIns",
             dependencies: [
                 "Domain", "Maskinporten",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -207,6 +208,7 @@ let package = Package(
                 name: "MottakApp",
                 dependencies: [
                     "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport", "EventProcessing", "PlanPdf",
+                    .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "NIOCore", package: "swift-nio"),
@@ -226,6 +228,8 @@ let package = Package(
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "OTel", package: "swift-otel"),
                     .product(name: "Tracing", package: "swift-distributed-tracing"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: strictSettings
             ),

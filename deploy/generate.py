@@ -31,7 +31,6 @@ ROLES = [
 TOPICS = [
     ("followupplan.received", 6, 168, [], []),
     ("followupplan.verified", 6, 168, [], []),
-    ("followupplan.rejected", 3, 168, [], []),
     ("followupplan.channel.nav", 6, 168, [], []),
     ("followupplan.channel.gp", 6, 168, [], []),
     ("followupplan.status", 6, 168, [], []),

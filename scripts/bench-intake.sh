@@ -79,12 +79,13 @@ for c in $clients; do
     intake_tps=$(awk -v n="$requests" -v s="$seconds" 'BEGIN { printf "%.1f", n / s }')
 
     empty_tables
-    pgbench_tps=$(pgbench -n -M extended -c "$c" -j "$threads" -T "$duration" -f "$work/statement.sql" "$DATABASE_URL" 2>&1 |
-        awk '/^tps = / { print $3 }')
+    pgbench -n -M extended -c "$c" -j "$threads" -T "$duration" -f "$work/statement.sql" "$DATABASE_URL" >"$work/pgbench-$c.txt" 2>&1
+    pgbench_tps=$(awk '/^tps = / { print $3 }' "$work/pgbench-$c.txt")
+    pgbench_latency=$(awk '/^latency average = / { print $4 }' "$work/pgbench-$c.txt")
     ratio=$(awk -v a="$intake_tps" -v b="$pgbench_tps" 'BEGIN { printf "%.2f", a / b }')
     printf '%-8s %14s %12s %12s %14s %10s   (%s plans stored)\n' "$c" "$intake_tps" "$p50" "$p99" "$pgbench_tps" "$ratio" "$stored"
     results+=("RESULT intake_tps_c$c $intake_tps" "RESULT intake_p50_ms_c$c $p50" "RESULT intake_p99_ms_c$c $p99"
-        "RESULT pgbench_tps_c$c $pgbench_tps" "RESULT intake_tps_ratio_vs_pgbench_c$c $ratio")
+        "RESULT pgbench_tps_c$c $pgbench_tps" "RESULT pgbench_latency_avg_ms_c$c $pgbench_latency" "RESULT intake_tps_ratio_vs_pgbench_c$c $ratio")
 done
 echo
 printf '%s\n' "${results[@]}"

@@ -79,7 +79,10 @@ log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:
 if [ "${1:-}" = "--" ]; then
     shift
     set +e
-    DATABASE_URL=$url "$@"
+    # What a fault test needs to stop and start this server (scripts/fault-suite.py).
+    THROWAWAY_PG_BINDIR=$bindir THROWAWAY_PG_DATA=$workdir/data THROWAWAY_PG_LOG=$workdir/server.log \
+        THROWAWAY_PG_OPTIONS_LINE="-p $port -k $workdir -c listen_addresses=127.0.0.1 ${THROWAWAY_PG_OPTIONS:-}" \
+        DATABASE_URL=$url "$@"
     exit $?
 fi
 

@@ -5,9 +5,9 @@
 public enum EventTopics {
     /// Written by the outbox relay for every stored plan; read by the lookup role.
     public static let received = "followupplan.received"
-    /// The lookup role's verdicts; the router reads `verified`.
+    /// The lookup role's positive verdicts, read by the router. (A rejection is only a status
+    /// event: nothing else needs it.)
     public static let verified = "followupplan.verified"
-    public static let rejected = "followupplan.rejected"
     /// Work for the NAV channel and the GP (fastlege) channel workers.
     public static let navChannel = "followupplan.channel.nav"
     public static let gpChannel = "followupplan.channel.gp"

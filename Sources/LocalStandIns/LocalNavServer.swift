@@ -6,6 +6,7 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import Synchronization
+import Crypto
 
 /// NAV's HTTP APIs on loopback, for `mottak dev` and the tests, in their real request and
 /// response shapes (domain-reference.md 3.4, 4.1-4.8), each under `/<api>` (``API``): the Azure
@@ -32,6 +33,8 @@ public final class LocalNavServer: Service, Sendable {
         public var path: String
         public var headers: HTTPFields
         public var body: Data
+        /// The status the stand-in answered with; nil while the answer is still being made.
+        public var status: Int?
     }
 
     /// What to do instead of answering, for the next `times` requests to an API.
@@ -139,13 +142,10 @@ public final class LocalNavServer: Service, Sendable {
         }
         router.post("/pdfgen/api/v1/genpdf/oppfolging/oppfolgingsplanlps") { [self] request, _ in
             let body = Data(buffer: try await request.body.collect(upTo: 4 << 20))
-            if let failure = try await applyFailure(record(.pdfgen, request, body)) { return failure }
-            guard (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["lpsPlanData"] is [String: Any] else {
-                return Self.response(400, #"{"message":"lpsPlanData missing"}"#)
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "application/pdf"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: MinimalPDF.document(text: "Oppfoelgingsplan (lokal pdfgen)"))))
+            let (index, failure) = record(.pdfgen, request, body)
+            let response = try await applyFailure(failure) ?? Self.pdf(for: body)
+            recordAnswer(index, response.status.code)
+            return response
         }
         router.get("/ereg/ereg/api/v2/organisasjon/{orgnr}") { [self] request, context in
             try await answer(.ereg, request, needsToken: true) { _ in
@@ -194,30 +194,52 @@ public final class LocalNavServer: Service, Sendable {
         try await app.runService(gracefulShutdownSignals: [])
     }
 
-    /// Records the request, applies an injected failure, checks the bearer token, then answers.
+    /// Records the request, applies an injected failure, checks the bearer token, then answers
+    /// (and records the answer's status).
     private func answer(
         _ api: API, _ request: Request, needsToken: Bool = false, _ respond: (Data) throws -> (Int, String)
     ) async throws -> Response {
         let body = Data(buffer: try await request.body.collect(upTo: 4 << 20))
-        if let failure = try await applyFailure(record(api, request, body)) { return failure }
-        if needsToken {
-            guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer local-") else {
-                return Self.response(401, #"{"message":"missing or unknown token"}"#)
-            }
+        let (index, failure) = record(api, request, body)
+        let response: Response
+        if let failed = try await applyFailure(failure) {
+            response = failed
+        } else if needsToken, !(request.headers[.authorization]?.hasPrefix("Bearer local-") ?? false) {
+            response = Self.response(401, #"{"message":"missing or unknown token"}"#)
+        } else {
+            let (status, json) = try respond(body)
+            response = Self.response(status, json)
         }
-        let (status, json) = try respond(body)
-        return Self.response(status, json)
+        recordAnswer(index, response.status.code)
+        return response
     }
 
-    /// Records the request; returns the failure injected for it, if any.
-    private func record(_ api: API, _ request: Request, _ body: Data) -> Failure? {
+    /// Records the request; returns its index in the log and the failure injected for it, if any.
+    private func record(_ api: API, _ request: Request, _ body: Data) -> (Int, Failure?) {
         state.withLock { state in
             state.requests.append(RecordedRequest(api: api, path: request.uri.path, headers: request.headers, body: body))
-            guard var failure = state.failures[api], failure.times > 0 else { return nil }
+            let index = state.requests.count - 1
+            guard var failure = state.failures[api], failure.times > 0 else { return (index, nil) }
             failure.times -= 1
             state.failures[api] = failure.times > 0 ? failure : nil
-            return failure
+            return (index, failure)
         }
+    }
+
+    private func recordAnswer(_ index: Int, _ status: Int) {
+        state.withLock { $0.requests[index].status = status }
+    }
+
+    /// pdfgen's answer: a real PDF whose text carries a digest of the request, so that every
+    /// plan's document differs (the fault suite tells GP messages apart by their PDF).
+    private static func pdf(for body: Data) -> Response {
+        guard (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["lpsPlanData"] is [String: Any] else {
+            return response(400, #"{"message":"lpsPlanData missing"}"#)
+        }
+        let digest = SHA256.hash(data: body).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return Response(
+            status: .ok, headers: [.contentType: "application/pdf"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: MinimalPDF.document(text: "Oppfoelgingsplan (lokal pdfgen) \(digest)"))))
     }
 
     /// Waits out an injected delay; returns the injected error answer, or nil to answer normally.

@@ -38,6 +38,11 @@ public struct MaskinportenTokenVerifier: Sendable {
                     ? "Unsigned tokens (alg none) are not accepted"
                     : "Unsupported signing algorithm '\(algorithm)'; only RS256 is accepted")
         }
+        // RFC 7515 4.1.11: a token naming critical extensions we do not implement (we implement
+        // none) must be refused, not verified as if they were absent.
+        guard header["crit"] == nil else {
+            throw .authentication("The token header names critical extensions (crit); none are supported")
+        }
         guard let kid = header["kid"] as? String else { throw .authentication("The token header has no kid") }
         guard let key = keys.keys[kid] else { throw .authentication("Unknown signing key '\(kid)'") }
         guard let signature = Base64URL.decode(parts[2]),

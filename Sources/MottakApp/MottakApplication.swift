@@ -182,6 +182,10 @@ public enum MottakApplication {
         router.add(middleware: TraceLogMiddleware())
         router.add(middleware: CallIDMiddleware())
         router.add(middleware: ApiErrorMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware([
+            "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
+            "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
+        ]))
         HealthRoutes(readiness: ReadinessProbe(
             postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
@@ -205,11 +209,6 @@ public enum MottakApplication {
             }
         }
 
-        MethodNotAllowedRoutes.register(
-            [
-                "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
-                "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
-            ], on: router)
 
         return Application(
             router: router,

@@ -8,7 +8,6 @@ public enum ProjectTopics {
     public static let owned: [TopicSpec] = [
         TopicSpec(name: EventTopics.received, partitions: 6),
         TopicSpec(name: EventTopics.verified, partitions: 6),
-        TopicSpec(name: EventTopics.rejected, partitions: 3),
         TopicSpec(name: EventTopics.navChannel, partitions: 6),
         TopicSpec(name: EventTopics.gpChannel, partitions: 6),
         TopicSpec(name: EventTopics.status, partitions: 6),

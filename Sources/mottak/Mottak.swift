@@ -63,7 +63,7 @@ struct Migrate: AsyncParsableCommand {
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every role in one process on local components: embedded Kafka, a throwaway PostgreSQL and a local Maskinporten issuer, unless configured.",
-        subcommands: [DevToken.self, DevBenchStatement.self])
+        subcommands: [DevToken.self, DevBenchStatement.self, DevStackCommand.self])
 
     @Option(name: .long, help: "The roles to run: a role, a comma-separated list, or all. Repeatable.")
     var role: [String] = ["all"]
@@ -207,7 +207,7 @@ struct DevBenchStatement: AsyncParsableCommand {
 
 /// The process's logger; the first call also sets the log format (`LOG_FORMAT`) for every
 /// logger of the process, the libraries' included.
-private func makeLogger(_ configuration: AppConfiguration, tracing: Bool = false) -> Logger {
+func makeLogger(_ configuration: AppConfiguration, tracing: Bool = false) -> Logger {
     loggingBootstrap.withLock { done in
         guard !done else { return }
         configuration.logFormat.bootstrap(level: configuration.logLevel, extraMetadata: tracing ? TracingSetup.loggingMetadataProvider : nil)

@@ -101,6 +101,13 @@ import Testing
             "Invalid scope in JWT: nav:oppfolgingsplan/lps.write is required")
     }
 
+    @Test func aTokenWithCriticalHeaderExtensionsIsRefused() throws {
+        // RFC 7515 4.1.11: extensions listed in crit must be understood; we understand none.
+        expectRejected(
+            try Self.issuer.token(consumer: "123456789", header: ["crit": ["exp"], "exp": 1]),
+            "The token header names critical extensions (crit); none are supported")
+    }
+
     @Test(arguments: [
         ["ID": "0192:12345678"], ["ID": "123456789"], ["ID": "0192:12345678a"], ["ID": "9908:123456789"], ["authority": "x"],
     ] as [[String: String]])

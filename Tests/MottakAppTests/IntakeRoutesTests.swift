@@ -193,6 +193,9 @@ import Testing
             for (method, uri, allow) in [
                 (HTTPRequest.Method.put, "/api/v1/followupplan", "POST"), (.delete, "/api/v1/followupplan/\(UUID())/sendingstatus", "GET"),
                 (HTTPRequest.Method("TRACE")!, "/api/v1/followupplan/verify-integration", "GET"),
+                // Methods the router has no route for at all (schemathesis tries QUERY).
+                (HTTPRequest.Method("QUERY")!, "/api/v1/followupplan", "POST"),
+                (HTTPRequest.Method("FROBNICATE")!, "/api/v1/followupplan/verify-integration/", "GET"),
             ] {
                 let refused = try await app.client.execute(uri: uri, method: method, headers: [:], body: nil)
                 #expect(refused.status == .methodNotAllowed, "\(method) \(uri)")

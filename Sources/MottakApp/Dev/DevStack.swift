@@ -19,6 +19,18 @@ public enum DevStack {
     /// How the configuration names the local issuer (tells `mottak dev` it may mint tokens).
     public static let localIssuerDescription = "local issuer"
 
+    /// The local components `prepare` started, for `mottak dev stack`'s fault controls.
+    public struct Components: Sendable {
+        /// The services that own the local components, to be listed first in the service group
+        /// so that they stop last.
+        public var services: [any Service] = []
+        public var kafka: EmbeddedKafkaCluster?
+        public var maskinporten: LocalMaskinportenServer?
+        public var navApis: LocalNavServer?
+        /// The throwaway PostgreSQL's URL, when one was started.
+        public var databaseURL: String?
+    }
+
     /// Fills in `configuration` and returns the services that own the local components, to be
     /// listed first in the service group so that they stop last.
     public static func prepare(
@@ -26,7 +38,17 @@ public enum DevStack {
         postgresScript: String = "scripts/throwaway-postgres.sh",
         logger: Logger
     ) async throws -> [any Service] {
-        var services: [any Service] = []
+        try await prepareComponents(&configuration, postgresScript: postgresScript, logger: logger).services
+    }
+
+    /// ``prepare(_:postgresScript:logger:)``, also handing out the local components.
+    public static func prepareComponents(
+        _ configuration: inout AppConfiguration,
+        postgresScript: String = "scripts/throwaway-postgres.sh",
+        logger: Logger
+    ) async throws -> Components {
+        var components = Components()
+        var services: [any Service] { get { components.services } set { components.services = newValue } }
         if let kafka = configuration.kafka {
             let admin = try KafkaAdminClient(configuration: kafka, logger: logger)
             let created = try await admin.createMissingTopics(ProjectTopics.all, timeout: .seconds(15))
@@ -38,6 +60,7 @@ public enum DevStack {
             try cluster.createTopics(ProjectTopics.all)
             configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
             services.append(EmbeddedKafkaService(cluster: cluster))
+            components.kafka = cluster
             try await seedSykmeldinger(configuration.kafka!, logger: logger)
             logger.notice("embedded Kafka cluster started", metadata: ["kafka.brokers": "\(cluster.bootstrapServers)"])
         }
@@ -46,6 +69,7 @@ public enum DevStack {
             let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
             configuration.maskinporten = MaskinportenConfiguration(description: localIssuerDescription) { await server.wellKnownURL() }
             services.append(server)
+            components.maskinporten = server
             logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
         }
         if configuration.navApis.hasGaps {
@@ -56,6 +80,7 @@ public enum DevStack {
             let apis = standIns(server, filling: configuration.navApis)
             configuration.navApis = apis
             services.append(server)
+            components.navApis = server
             logger.notice("local stand-ins for NAV's APIs started (those not configured)")
         }
         if configuration.database == nil {
@@ -63,10 +88,11 @@ public enum DevStack {
             // Should this process die before the service group runs, the script sees its parent
             // gone and removes the cluster itself.
             services.insert(postgres, at: 0)
+            components.databaseURL = url
             configuration.database = try .init(url: url)
             logger.notice("throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
         }
-        return services
+        return components
     }
 
     /// `apis` with every unset API pointed at `server`, and local scopes and credentials.

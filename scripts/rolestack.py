@@ -1,0 +1,118 @@
+"""Every role of `mottak` in its own process, as Kubernetes runs them, on `mottak dev stack`
+(embedded Kafka, local Maskinporten, NAV's stand-ins, fault controls) and the PostgreSQL of
+DATABASE_URL. Shared by the fault suite (scripts/fault-suite.py) and the memory benchmark
+(scripts/bench-rss.py)."""
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MOTTAK = os.environ.get("MOTTAK", os.path.join(ROOT, ".build/debug/mottak"))
+ROLES = ["intake", "event-intake", "outbox-relay", "lookup", "router", "nav-channel", "gp-channel",
+         "status-updater", "status-query", "sykmelding-ingest"]
+BASE_PORT = 18300
+
+
+class Stack:
+    """`mottak dev stack` and one process per role, each restartable."""
+
+    def __init__(self, work, role_environment):
+        self.processes = {}
+        self.work = work
+        self.env = dict(os.environ)
+        self.env_file = os.path.join(work, "stack.env")
+        self.role_environment = role_environment
+
+    def start_stack(self):
+        """Starts `mottak dev stack`; role processes get its environment plus `role_environment`."""
+        self.stack = subprocess.Popen([MOTTAK, "dev", "stack", "--env-file", self.env_file, "--control-port", str(BASE_PORT - 1)],
+                                      cwd=ROOT, env=self.env, stdout=open(os.path.join(self.work, "stack.log"), "a"), stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(self.env_file), 120, f"the stack's environment file (logs in {self.work})")
+        for line in open(self.env_file):
+            name, _, value = line.removeprefix("export ").strip().partition("=")
+            self.env[name] = value.strip("'")
+        self.env.update(self.role_environment)
+        self.control = self.env["DEV_CONTROL_URL"]
+
+    def port(self, role):
+        return BASE_PORT + ROLES.index(role)
+
+    def start(self, role):
+        env = dict(self.env, APPLICATION_PORT=str(self.port(role)))
+        out = open(os.path.join(self.work, f"{role}.log"), "a")
+        self.processes[role] = subprocess.Popen([MOTTAK, "dev", "--role", role], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, role, timeout=120):
+        url = f"http://127.0.0.1:{self.port(role)}/internal/is_ready"
+        wait_for(lambda: http_status("GET", url) == 200, timeout, f"{role} ready (logs in {self.work})")
+
+    def pid(self, role):
+        return self.processes[role].pid
+
+    def kill(self, role):
+        process = self.processes[role]
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    def stop_all(self):
+        for process in list(self.processes.values()) + [getattr(self, "stack", None)]:
+            if process and process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in list(self.processes.values()) + [getattr(self, "stack", None)]:
+            if process:
+                try:
+                    process.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except Exception:
+            pass
+        time.sleep(0.25)
+    raise SystemExit(f"timed out after {timeout} s waiting for {what}")
+
+
+def http_status(method, url, body=None, headers=None, timeout=5):
+    return http(method, url, body, headers, timeout)[0]
+
+
+def http(method, url, body=None, headers=None, timeout=5):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers
+
+
+def plan_event(plan_uuid, note):
+    """A `followupplan.submitted.v1` event as one line: the example's plan, `note` in its text,
+    asking NAV for help as the HTTP example does (so it has all three deliveries: journal post,
+    Modia task, GP message)."""
+    with open(os.path.join(ROOT, "scripts/examples/followupplan-submitted-v1.json")) as example:
+        event = json.load(example)
+    event["uuid"] = plan_uuid
+    event["plan"]["typicalWorkday"] = f"{note}: {event['plan']['typicalWorkday']}"
+    event["plan"].update(needsHelpFromNav=True, needsHelpFromNavDescription="Advice on funding a lifting aid.")
+    return json.dumps(event, separators=(",", ":"))
+
+
+def publish(brokers, topic, records, timeout=120):
+    """Produces (key, value) records with kcat; True once the broker acknowledged all of them."""
+    lines = "".join(f"{key}\t{value}\n" for key, value in records)
+    try:
+        result = subprocess.run(["kcat", "-P", "-b", brokers, "-t", topic, "-K", "\t"], input=lines.encode(),
+                                timeout=timeout, capture_output=True)
+        return result.returncode == 0 and not result.stderr.strip()
+    except subprocess.TimeoutExpired:
+        return False
