@@ -36,12 +36,7 @@ def main():
     work = subprocess.check_output(["mktemp", "-d", "/tmp/mottak-bench-rss.XXXXXX"], text=True).strip()
     stack = Stack(work, {"LOG_LEVEL": "warning"})
     try:
-        stack.start_stack()
-        for role in ROLES:
-            stack.start(role)
-        for role in ROLES:
-            stack.wait_ready(role)
-        wait_for(lambda: int(sql("SELECT count(*) FROM sykmelding_period")) >= 3, 60, "the seeded sykmeldinger")
+        stack.start_all(sql)
         time.sleep(5)  # settled: first metadata, group joins, pools
         idle = {role: rss_mib(stack.pid(role)) for role in ROLES}
         idle["(local stack)"] = rss_mib(stack.stack.pid)

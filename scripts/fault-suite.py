@@ -5,7 +5,8 @@ the throwaway PostgreSQL this script runs inside (scripts/throwaway-postgres.sh)
 
 Under a steady submission load (an LPS that retries 503s and lost connections with the same
 Idempotency-Key, as the contract tells it to, and an upstream system publishing a plan a second
-on the event front door, republishing until acknowledged), one fault after the other:
+on the event front door, republishing until acknowledged), with NAV's stand-ins answering after
+STANDIN_DELAY_MS (20) so that roles are mostly inside a call, one fault after the other:
 
   1. every embedded Kafka broker down for KAFKA_DOWN_SECONDS (30)
   2. PostgreSQL stopped for PG_DOWN_SECONDS (8) and started again; the intake must answer 503
@@ -36,6 +37,7 @@ WORK = os.environ.get("FAULT_WORK") or subprocess.check_output(["mktemp", "-d", 
 KAFKA_DOWN_SECONDS = int(os.environ.get("KAFKA_DOWN_SECONDS", "30"))
 PG_DOWN_SECONDS = int(os.environ.get("PG_DOWN_SECONDS", "8"))
 STORM_SECONDS = int(os.environ.get("STORM_SECONDS", "10"))
+STANDIN_DELAY_MS = int(os.environ.get("STANDIN_DELAY_MS", "20"))
 RATE = float(os.environ.get("FAULT_LOAD_PLANS_PER_SECOND", "4"))
 SETTLE_SECONDS = int(os.environ.get("FAULT_SETTLE_SECONDS", "240"))
 ORG = "123456789"
@@ -149,6 +151,16 @@ class EventLoad(threading.Thread):
 
 # MARK: - Faults
 
+def slow_standins(stack):
+    """NAV's APIs answer after STANDIN_DELAY_MS (20), so that the channel and lookup roles spend
+    most of their time inside calls and a SIGKILL usually lands in the middle of one. Not
+    isdialogmelding: it has no idempotency key, so a kill after it accepted a message and before
+    our record of that would send the message twice (a window of one local write; see the
+    README); widening that window on purpose would only measure the known gap."""
+    for api in ["aareg", "pdl", "krr", "pdfgen", "ereg", "dokarkiv"]:
+        check(http_status("PUT", f"{stack.control}/standins/{api}/failure?delay_ms={STANDIN_DELAY_MS}") == 200, f"could not slow {api}")
+
+
 def kafka_down(stack):
     log(f"fault: every Kafka broker down for {KAFKA_DOWN_SECONDS} s")
     check(http_status("POST", f"{stack.control}/kafka/brokers/down") == 200, "brokers could not be taken down")
@@ -190,6 +202,7 @@ def standin_storm(stack):
         check(http_status("PUT", f"{stack.control}/standins/{api}/failure?status=503") == 200, f"could not make {api} fail")
     time.sleep(STORM_SECONDS)
     http_status("DELETE", f"{stack.control}/standins/failures")
+    slow_standins(stack)
 
 
 # MARK: - Verification
@@ -258,7 +271,10 @@ def verify(stack, load, events):
     unexpected = {k: v for k, v in sources.items() if not k[1]}
     check(not unexpected, f"dead letters besides the poison messages: {unexpected}")
     return {
-        "plans": len(plans), "event_plans": len(events.published), "journal_posts": sum(created.values()), "gp_messages": sum(sent_pdfs.values()),
+        "plans": len(plans), "event_plans": len(events.published), "journal_posts": sum(created.values()),
+        # Evidence that the kills hit work in progress: repeated journal posts that dokarkiv
+        # answered 409 (already journalled), and stand-in requests overall per plan.
+        "journal_posts_repeated_409": sum(1 for entry in journal if entry["status"] == 409), "gp_messages": sum(sent_pdfs.values()),
         "modia_tasks": sum(modia.values()), "dead_letters": len(dead), "answers_503": load.answers[503],
         "connection_errors": load.answers["connection"],
     }
@@ -277,13 +293,9 @@ def main():
     })
     started = time.monotonic()
     try:
-        stack.start_stack()
-        for role in ROLES:
-            stack.start(role)
-        for role in ROLES:
-            stack.wait_ready(role)
-        wait_for(lambda: int(sql("SELECT count(*) FROM sykmelding_period")) >= 3, 60, "the seeded sykmeldinger to be ingested")
+        stack.start_all(sql)
         log(f"{len(ROLES)} role processes ready (logs in {WORK})")
+        slow_standins(stack)
         load = Load(stack, RATE)
         load.start()
         events = EventLoad(stack)

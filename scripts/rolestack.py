@@ -38,6 +38,16 @@ class Stack:
         self.env.update(self.role_environment)
         self.control = self.env["DEV_CONTROL_URL"]
 
+    def start_all(self, sql):
+        """The stack, then every role; returns once all are ready and the sykmelding ingest has
+        stored the stack's seeded sykmeldinger (so that the first plans find them)."""
+        self.start_stack()
+        for role in ROLES:
+            self.start(role)
+        for role in ROLES:
+            self.wait_ready(role)
+        wait_for(lambda: int(sql("SELECT count(*) FROM sykmelding_period")) >= 3, 60, "the seeded sykmeldinger to be ingested")
+
     def port(self, role):
         return BASE_PORT + ROLES.index(role)
 
