@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,7 +7,6 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import Synchronization
-import Crypto
 
 /// NAV's HTTP APIs on loopback, for `mottak dev` and the tests, in their real request and
 /// response shapes (domain-reference.md 3.4, 4.1-4.8), each under `/<api>` (``API``): the Azure

@@ -56,7 +56,9 @@ public struct DevControlServer: Service {
             let delay = Duration.milliseconds(query["delay_ms"].flatMap { Int(String($0)) } ?? 0)
             let status = query["status"].flatMap { Int(String($0)) }
             navApis.inject(status.map { .status($0, times: times) } ?? .delay(delay, times: times), into: api)
-            logger.notice("fault control: \(api.rawValue) fails", metadata: ["status": "\(status.map(String.init) ?? "-")", "times": "\(times)"])
+            logger.notice(
+                "fault control: \(api.rawValue) answers differently",
+                metadata: ["status": "\(status.map(String.init) ?? "as usual")", "delay": "\(delay)", "times": "\(times)"])
             return Self.text(.ok, "injected")
         }
         router.delete("/standins/failures") { _, _ in

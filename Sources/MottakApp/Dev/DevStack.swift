@@ -48,7 +48,6 @@ public enum DevStack {
         logger: Logger
     ) async throws -> Components {
         var components = Components()
-        var services: [any Service] { get { components.services } set { components.services = newValue } }
         if let kafka = configuration.kafka {
             let admin = try KafkaAdminClient(configuration: kafka, logger: logger)
             let created = try await admin.createMissingTopics(ProjectTopics.all, timeout: .seconds(15))
@@ -59,7 +58,7 @@ public enum DevStack {
             let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: logger)
             try cluster.createTopics(ProjectTopics.all)
             configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
-            services.append(EmbeddedKafkaService(cluster: cluster))
+            components.services.append(EmbeddedKafkaService(cluster: cluster))
             components.kafka = cluster
             try await seedSykmeldinger(configuration.kafka!, logger: logger)
             logger.notice("embedded Kafka cluster started", metadata: ["kafka.brokers": "\(cluster.bootstrapServers)"])
@@ -68,7 +67,7 @@ public enum DevStack {
             let issuer = try LocalMaskinportenIssuer(keyFile: devIssuerKeyFile)
             let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
             configuration.maskinporten = MaskinportenConfiguration(description: localIssuerDescription) { await server.wellKnownURL() }
-            services.append(server)
+            components.services.append(server)
             components.maskinporten = server
             logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
         }
@@ -79,7 +78,7 @@ public enum DevStack {
             }
             let apis = standIns(server, filling: configuration.navApis)
             configuration.navApis = apis
-            services.append(server)
+            components.services.append(server)
             components.navApis = server
             logger.notice("local stand-ins for NAV's APIs started (those not configured)")
         }
@@ -87,7 +86,7 @@ public enum DevStack {
             let (postgres, url) = try await ThrowawayPostgres.start(script: postgresScript, logger: logger)
             // Should this process die before the service group runs, the script sees its parent
             // gone and removes the cluster itself.
-            services.insert(postgres, at: 0)
+            components.services.insert(postgres, at: 0)
             components.databaseURL = url
             configuration.database = try .init(url: url)
             logger.notice("throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
