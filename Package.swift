@@ -55,6 +55,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     ("GpChannel", [
         "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
     ]),
     ("ChannelRouter", [
         "Kafka", "EventProcessing",
@@ -276,6 +277,7 @@ let package = Package(
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
                 ],
                 swiftSettings: strictSettings
             ),

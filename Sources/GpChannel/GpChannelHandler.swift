@@ -3,31 +3,42 @@ import EventProcessing
 import Foundation
 import Kafka
 import Logging
+import Metrics
 import NavClients
 import PlanPdf
 import Storage
 
 /// Delivers one plan to the GP. The outcome is recorded per plan (`processed_step`
 /// `isdialogmelding`) right after isdialogmelding answers, so a redelivered message sends
-/// nothing again. (isdialogmelding has no idempotency key of its own: a crash between its
-/// answer and that record would send the message twice; the window is one local write.)
+/// nothing again.
+///
+/// isdialogmelding has no idempotency key of its own: a process that dies between its answer and
+/// that record, or a call that gets no answer, leaves us not knowing whether the GP got the
+/// plan. We send again rather than risk losing it, and make the doubt visible: a note
+/// (`isdialogmelding-sending`) is written before each call and removed when isdialogmelding
+/// refuses; finding an earlier note means an earlier attempt ended without a known answer, which
+/// is logged as a warning and counted in `mottak_gp_possible_duplicates_total`.
 public struct GpChannelHandler: Sendable {
     let plans: PlanStore
     let steps: ProcessedSteps
     let pdfs: PlanPdfBuilder
     let isdialogmelding: IsdialogmeldingClient
     let producer: KafkaProducer
+    let possibleDuplicates: Counter
     let logger: Logger
+
+    static let sendingNote = "isdialogmelding-sending"
 
     public init(
         plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient, producer: KafkaProducer,
-        logger: Logger
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         self.plans = plans
         self.steps = steps
         self.pdfs = pdfs
         self.isdialogmelding = isdialogmelding
         self.producer = producer
+        self.possibleDuplicates = Counter(label: "mottak_gp_possible_duplicates_total", factory: metricsFactory)
         self.logger = logger
     }
 
@@ -48,9 +59,29 @@ public struct GpChannelHandler: Sendable {
     func deliver(_ stored: PlanStore.StoredPlan) async throws -> Bool {
         if let recorded = try await steps.result(of: "isdialogmelding", for: stored.uuid) { return recorded.contains("SENT") }
         let pdf = try await pdfs.pdf(for: stored)
+        try await noteAttempt(stored.uuid)
         let outcome = try await isdialogmelding.send(pdf: pdf, to: stored.plan.employeeIdentificationNumber)
-        let recorded = try await steps.record(
-            "isdialogmelding", for: stored.uuid, result: outcome == .sent ? #"{"outcome":"SENT"}"# : #"{"outcome":"GP_NOT_FOUND"}"#)
-        return recorded.contains("SENT")
+        let result: String
+        switch outcome {
+        case .sent: result = #"{"outcome":"SENT"}"#
+        case .generalPractitionerNotFound: result = #"{"outcome":"GP_NOT_FOUND"}"#
+        case .notAccepted(let status):
+            // A definite refusal: the GP did not get the plan, so the retry is no duplicate.
+            try await steps.forget(Self.sendingNote, for: stored.uuid)
+            throw DependencyUnavailable("isdialogmelding", "status \(status)")
+        }
+        return try await steps.record("isdialogmelding", for: stored.uuid, result: result).contains("SENT")
+    }
+
+    /// Writes the note that a message is about to go out; warns when an earlier attempt's note
+    /// is still there (that attempt may have reached the GP).
+    private func noteAttempt(_ uuid: UUID) async throws {
+        let attempt = UUID().uuidString.lowercased()
+        let note = try await steps.record(Self.sendingNote, for: uuid, result: #"{"attempt":"\#(attempt)"}"#)
+        guard !note.contains(attempt) else { return }
+        possibleDuplicates.increment()
+        logger.warning(
+            "an earlier attempt to send this plan to the GP ended without a known answer; sending again, so the GP may receive it twice",
+            metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
     }
 }

@@ -158,7 +158,7 @@ public enum MottakApplication {
                 } else {
                     let handler = GpChannelHandler(
                         plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try navApis.isdialogmeldingClient(tokens: tokens),
-                        producer: producer(), logger: roleLogger)
+                        producer: producer(), metricsFactory: metricsFactory, logger: roleLogger)
                     try consume(
                         role, group: GpChannel.consumerGroup, topic: EventTopics.gpChannel, logger: roleLogger, onDeadLetter: channelFailed,
                         handler: handler.handle)

@@ -65,6 +65,8 @@ public struct IsdialogmeldingClient: Sendable {
         case sent
         /// 404: no registered GP, or the GP's office cannot receive messages. Permanent.
         case generalPractitionerNotFound
+        /// Any other answer: isdialogmelding did not take the message; try again later.
+        case notAccepted(status: Int)
     }
 
     let baseURL: EndpointURL
@@ -79,6 +81,8 @@ public struct IsdialogmeldingClient: Sendable {
         self.exchange = HTTPExchange(dependency: "isdialogmelding", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
     }
 
+    /// Throws only when no answer came (connection lost, timeout): then the message may or may
+    /// not have been taken.
     public func send(pdf: [UInt8], to employee: String) async throws -> Outcome {
         let answer = try await exchange.post(
             await baseURL.appending("/api/v2/send/oppfolgingsplan"),
@@ -90,7 +94,7 @@ public struct IsdialogmeldingClient: Sendable {
         switch answer.status {
         case 200: return .sent
         case 404: return .generalPractitionerNotFound
-        default: throw DependencyUnavailable("isdialogmelding", "status \(answer.status)")
+        default: return .notAccepted(status: answer.status)
         }
     }
 }

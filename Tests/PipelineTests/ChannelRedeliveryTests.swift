@@ -1,12 +1,13 @@
 import Domain
 import EventProcessing
 import Foundation
-import GpChannel
+@testable import GpChannel
 import Kafka
 import LocalStandIns
 import NavChannel
 import NavClients
 import PlanPdf
+import Prometheus
 import Storage
 import TestSupport
 import Testing
@@ -59,6 +60,43 @@ import Testing
             #expect(lookup.nav.requests(to: .pdfgen).count == 1)
             let modia = try await bed.everything(on: EventTopics.modiaTask, atLeast: 1)
             #expect(modia.map(\.keyText) == [plan.uuid.uuidString.lowercased()], "one Modia task")
+        }
+    }
+
+    /// isdialogmelding has no idempotency key. A refused call (5xx) is retried silently: the GP
+    /// did not get the plan. An attempt that ended without a known answer (here: the note a
+    /// killed process left behind) is sent again and counted as a possible duplicate.
+    @Test func aGpAttemptWithoutAKnownAnswerIsSentAgainAndCountedARefusedOneIsNot() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.status])
+        try await LookupTests.withLookup { lookup in
+            let registry = PrometheusCollectorRegistry()
+            let plans = PlanStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+            let gp = GpChannelHandler(
+                plans: plans, steps: steps,
+                pdfs: PlanPdfBuilder(
+                    plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+                    krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+                    pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
+                isdialogmelding: IsdialogmeldingClient(
+                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
+                producer: bed.producer, metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+            let possibleDuplicates = { registry.emitToString().contains("mottak_gp_possible_duplicates_total 1") }
+
+            let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
+            await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(try #require(await plans.plan(refused.uuid))) }
+            #expect(try await gp.deliver(try #require(await plans.plan(refused.uuid))))
+            #expect(lookup.nav.requests(to: .isdialogmelding).map(\.status) == [503, 200])
+            #expect(!possibleDuplicates(), "a refusal is no possible duplicate")
+
+            let interrupted = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            _ = try await steps.record(GpChannelHandler.sendingNote, for: interrupted.uuid, result: #"{"attempt":"killed-process"}"#)
+            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))))
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "sent again rather than lost")
+            #expect(possibleDuplicates())
+            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))), "recorded now: nothing more is sent")
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 3)
         }
     }
 }

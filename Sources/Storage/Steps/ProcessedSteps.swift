@@ -21,6 +21,11 @@ public struct ProcessedSteps: Sendable {
         return nil
     }
 
+    /// Removes the record of `step` (a note that turned out not to be needed).
+    public func forget(_ step: String, for plan: UUID) async throws {
+        try await postgres.query("DELETE FROM processed_step WHERE plan_uuid = \(plan) AND step = \(step)", logger: logger)
+    }
+
     /// Records `step` as done with `result` (JSON text). The first record wins: returns the
     /// result that is stored now, which is another one when a concurrent delivery got there first.
     public func record(_ step: String, for plan: UUID, result: String) async throws -> String {
