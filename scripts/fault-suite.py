@@ -357,7 +357,10 @@ def main():
         time.sleep(3)  # the channels' last records; then nothing may arrive twice
         figures = verify(stack, load, events)
     finally:
-        stack.stop_all()
+        took = stack.stop_all()
+        slow = {role: round(seconds) for role, seconds in took.items() if seconds > 10}
+        if slow:
+            log(f"slow to stop (seconds since the stop began): {slow}")
     elapsed = time.monotonic() - started
     if failures:
         log(f"{len(failures)} broken promise(s); logs in {WORK}")

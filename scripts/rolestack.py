@@ -69,15 +69,27 @@ class Stack:
         process.wait()
 
     def stop_all(self):
-        for process in list(self.processes.values()) + [getattr(self, "stack", None)]:
-            if process and process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in list(self.processes.values()) + [getattr(self, "stack", None)]:
-            if process:
-                try:
-                    process.wait(timeout=40)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        """Stops the roles (SIGINT: a graceful stop), then the stack they use; returns how long
+        each role took to stop, in seconds."""
+        started = time.monotonic()
+        roles = {role: process for role, process in self.processes.items() if process.poll() is None}
+        for process in roles.values():
+            process.send_signal(signal.SIGINT)
+        took = {}
+        for role, process in roles.items():
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            took[role] = time.monotonic() - started
+        stack = getattr(self, "stack", None)
+        if stack and stack.poll() is None:
+            stack.send_signal(signal.SIGINT)
+            try:
+                stack.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                stack.kill()
+        return took
 
 
 def wait_for(predicate, timeout, what):
