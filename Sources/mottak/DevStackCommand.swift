@@ -31,7 +31,10 @@ struct DevStackCommand: AsyncParsableCommand {
             environment: ProcessInfo.processInfo.environment.filter { kept.contains($0.key) }, mode: .dev)
         let logger = makeLogger(configuration)
         let components = try await DevStack.prepareComponents(&configuration, logger: logger)
-        let control = DevControlServer(kafka: components.kafka, navApis: components.navApis, port: controlPort, logger: logger)
+        guard let kafka = components.kafka, let navApis = components.navApis else {
+            throw ValidationError("the stack did not start the embedded Kafka and the stand-ins")
+        }
+        let control = DevControlServer(kafka: kafka, navApis: navApis, port: controlPort, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: components.services.map { .init(service: $0) } + [.init(service: control)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -22,12 +22,12 @@ import ServiceLifecycle
 /// the PDF a dokarkiv or isdialogmelding request carried (the local pdfgen makes every plan's
 /// PDF differ, so GP messages can be matched to plans through their journal post).
 public struct DevControlServer: Service {
-    let kafka: EmbeddedKafkaCluster?
-    let navApis: LocalNavServer?
+    let kafka: EmbeddedKafkaCluster
+    let navApis: LocalNavServer
     let port: Int
     let logger: Logger
 
-    public init(kafka: EmbeddedKafkaCluster?, navApis: LocalNavServer?, port: Int, logger: Logger) {
+    public init(kafka: EmbeddedKafkaCluster, navApis: LocalNavServer, port: Int, logger: Logger) {
         self.kafka = kafka
         self.navApis = navApis
         self.port = port
@@ -37,7 +37,6 @@ public struct DevControlServer: Service {
     public func run() async throws {
         let router = Router()
         router.post("/kafka/brokers/{direction}") { _, context in
-            guard let kafka else { return Self.text(.conflict, "Kafka is not embedded") }
             let direction = context.parameters.get("direction")
             guard direction == "down" || direction == "up" else { return Self.text(.notFound, "down or up") }
             for broker in 1...kafka.brokerCount {
@@ -47,10 +46,7 @@ public struct DevControlServer: Service {
             return Self.text(.ok, "brokers \(direction!)")
         }
         router.put("/standins/{api}/failure") { request, context in
-            guard let navApis else { return Self.text(.conflict, "NAV's APIs are not stood in") }
-            guard let api = context.parameters.get("api").flatMap(LocalNavServer.API.init(rawValue:)) else {
-                return Self.text(.notFound, "unknown API; one of \(LocalNavServer.API.allCases.map(\.rawValue))")
-            }
+            guard let api = Self.api(context) else { return Self.unknownAPI }
             let query = request.uri.queryParameters
             let times = query["times"].flatMap { Int(String($0)) } ?? .max
             let delay = Duration.milliseconds(query["delay_ms"].flatMap { Int(String($0)) } ?? 0)
@@ -62,15 +58,12 @@ public struct DevControlServer: Service {
             return Self.text(.ok, "injected")
         }
         router.delete("/standins/failures") { _, _ in
-            navApis?.clearFailures()
+            navApis.clearFailures()
             logger.notice("fault control: stand-ins answer normally again")
             return Self.text(.ok, "cleared")
         }
         router.get("/standins/requests/{api}") { _, context in
-            guard let navApis else { return Self.text(.conflict, "NAV's APIs are not stood in") }
-            guard let api = context.parameters.get("api").flatMap(LocalNavServer.API.init(rawValue:)) else {
-                return Self.text(.notFound, "unknown API")
-            }
+            guard let api = Self.api(context) else { return Self.unknownAPI }
             let summaries = navApis.requests(to: api).map(Self.summary)
             let data = try JSONSerialization.data(withJSONObject: summaries, options: [.sortedKeys])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
@@ -92,6 +85,14 @@ public struct DevControlServer: Service {
             summary["pdf_sha256"] = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         }
         return summary
+    }
+
+    private static func api(_ context: BasicRequestContext) -> LocalNavServer.API? {
+        context.parameters.get("api").flatMap(LocalNavServer.API.init(rawValue:))
+    }
+
+    private static var unknownAPI: Response {
+        text(.notFound, "unknown API; one of \(LocalNavServer.API.allCases.map(\.rawValue))")
     }
 
     private static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
