@@ -79,19 +79,13 @@ import Testing
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw MissingTestService(description: "no mottak binary at \(binary.path): build it first (make test does)")
         }
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { $1 }
-        process.standardOutput = output
-        process.standardError = output
-        let (exited, continuation) = AsyncStream.makeStream(of: Void.self)
-        process.terminationHandler = { _ in continuation.finish() }
-        try process.run()
-        let reader = output.fileHandleForReading
+        // ChildProcess, not Foundation's Process: see its doc comment (Process.run can crash here).
+        let child = try ChildProcess.spawn(
+            binary.path, arguments: arguments,
+            environment: environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { $1 },
+            output: .captureMerged)
+        let reader = child.output!
         let text = try await TestServices.runBlocking { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
-        for await _ in exited {}
-        return (process.terminationStatus, text)
+        return (await child.wait(), text)
     }
 }

@@ -8,16 +8,9 @@ import ServiceLifecycle
 /// `make run` and this), prints `DATABASE_URL=…` when the server accepts connections, and
 /// stops and deletes the cluster when its standard input closes. We hold the write end of that
 /// pipe: closing it is the shutdown request, and when this process dies, however it dies, the
-/// kernel closes it for us. (A signal would not do: a process that handles SIGTERM through
-/// ServiceLifecycle blocks it, and Foundation passes the blocked mask on to the child.)
-final class ThrowawayPostgres: Service, CustomStringConvertible, @unchecked Sendable {
-    // @unchecked: `process` is configured in `start` before the object is shared, then only
-    // read or signalled (Process is thread-safe for that); `exited` is an AsyncStream.
-    private let process = Process()
-    private let lifeline = Pipe()
-    /// Finishes when the child exits. Foundation's `waitUntilExit()` spins a run loop and, on
-    /// Linux, can wait forever off the main thread; the termination handler is reliable.
-    private let exited: AsyncStream<Void>
+/// kernel closes it for us (a signal would not reach it then).
+final class ThrowawayPostgres: Service, CustomStringConvertible {
+    private let child: ChildProcess
     private let logger: Logger
     var description: String { "ThrowawayPostgres" }
 
@@ -28,13 +21,8 @@ final class ThrowawayPostgres: Service, CustomStringConvertible, @unchecked Send
                 variable: "DATABASE_URL",
                 problem: "is not set and \(script) (which starts a throwaway PostgreSQL) is missing; run from the repository root or set DATABASE_URL")
         }
-        let owner = ThrowawayPostgres(logger: logger)
-        let output = Pipe()
-        owner.process.executableURL = URL(fileURLWithPath: script)
-        owner.process.standardOutput = output
-        owner.process.standardInput = owner.lifeline
-        try owner.process.run()
-        let reader = output.fileHandleForReading
+        let child = try ChildProcess.spawn(script, output: .capture, pipeInput: true)
+        let reader = child.output!
         let url: String? = try await NIOThreadPool.singleton.runIfActive {
             var buffered = Data()
             while true {
@@ -48,25 +36,23 @@ final class ThrowawayPostgres: Service, CustomStringConvertible, @unchecked Send
             }
         }
         guard let url else {
-            for await _ in owner.exited {}
+            let status = await child.wait()
             throw ConfigurationError(
                 variable: "DATABASE_URL",
-                problem: "is not set and the throwaway PostgreSQL did not start (exit \(owner.process.terminationStatus); its messages are above)")
+                problem: "is not set and the throwaway PostgreSQL did not start (exit \(status); its messages are above)")
         }
-        return (owner, url)
+        return (ThrowawayPostgres(child: child, logger: logger), url)
     }
 
-    private init(logger: Logger) {
+    private init(child: ChildProcess, logger: Logger) {
+        self.child = child
         self.logger = logger
-        let (exited, continuation) = AsyncStream.makeStream(of: Void.self)
-        self.exited = exited
-        process.terminationHandler = { _ in continuation.finish() }
     }
 
     func run() async throws {
         try? await gracefulShutdown()
         logger.info("stopping the throwaway PostgreSQL")
-        try? lifeline.fileHandleForWriting.close()
-        for await _ in exited {}
+        try? child.input?.close()
+        _ = await child.wait()
     }
 }
