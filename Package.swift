@@ -281,6 +281,13 @@ let package = Package(
                 ],
                 swiftSettings: strictSettings
             ),
+            // Every sample answer of NAV's APIs (Samples/, read from the source tree) through the clients.
+            .testTarget(
+                name: "NavContractTests",
+                dependencies: ["NavClients", "LocalStandIns", "SykmeldingIngest", "Domain", .product(name: "Logging", package: "swift-log")],
+                exclude: ["Samples"],
+                swiftSettings: strictSettings
+            ),
             .testTarget(
                 name: "StorageTests",
                 dependencies: ["Storage", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],

@@ -209,6 +209,11 @@ def prometheus_rule():
          "The oldest unpublished outbox row is over two minutes old: Kafka is unreachable or the relay is down (RUNBOOK.md, 'Outbox')."),
         ("MottakConsumerLag", "sum by (consumer_group) (mottak_consumer_lag_messages) > 500", "10m", "warning",
          "A consumer group is more than 500 messages behind for 10 minutes (RUNBOOK.md, 'Scaling')."),
+        ("MottakNavAccessDenied", "sum by (dependency) (increase(mottak_access_denied_total[10m])) > 0", "0m", "critical",
+         "A NAV API or Azure AD refuses our access (401/403): plans wait, retried slowly, until someone fixes the access "
+         "(RUNBOOK.md, 'Access denied by a NAV API')."),
+        ("MottakPdfWithoutContactDetails", "sum(increase(mottak_pdf_without_contact_details_total[30m])) > 10", "0m", "warning",
+         "KRR did not answer for more than 10 plans in 30 minutes; their PDFs go without phone and e-mail (RUNBOOK.md, 'KRR')."),
         ("MottakHttpErrors", 'sum(rate(mottak_http_requests_total{status=~"5.."}[5m])) / sum(rate(mottak_http_requests_total[5m])) > 0.05',
          "5m", "critical", "More than 5 % of API requests fail with 5xx (RUNBOOK.md, 'API errors')."),
     ]

@@ -26,6 +26,8 @@ public struct ConsumerRoleService: Service {
     let consumer: KafkaConsumer
     let deadLetters: DeadLetters
     let retryPolicy: RetryPolicy
+    /// How a message is retried while a NAV API refuses our access (``Domain/AccessDenied``).
+    let accessDeniedPolicy: RetryPolicy
     let handler: Handler
     let onDeadLetter: DeadLetterHook
     let metrics: ConsumerMetrics
@@ -33,7 +35,7 @@ public struct ConsumerRoleService: Service {
 
     public init(
         name: String, consumerGroup: String, consumer: KafkaConsumer, deadLetters: DeadLetters, retryPolicy: RetryPolicy = .init(),
-        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        accessDeniedPolicy: RetryPolicy = .accessDenied, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         logger: Logger, onDeadLetter: @escaping DeadLetterHook = { _, _ in }, handler: @escaping Handler
     ) {
         self.name = name
@@ -41,6 +43,7 @@ public struct ConsumerRoleService: Service {
         self.consumer = consumer
         self.deadLetters = deadLetters
         self.retryPolicy = retryPolicy
+        self.accessDeniedPolicy = accessDeniedPolicy
         self.handler = handler
         self.onDeadLetter = onDeadLetter
         self.metrics = ConsumerMetrics(group: consumerGroup, factory: metricsFactory)
@@ -107,15 +110,24 @@ public struct ConsumerRoleService: Service {
             } catch {
                 // Shutting down: left unmarked, so the next member of the group retries it.
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                guard attempt < retryPolicy.maximumAttempts else {
+                // A refused access is not this message's fault: retried slowly and loudly.
+                let denied = error as? any AccessDenied
+                let policy = denied == nil ? retryPolicy : accessDeniedPolicy
+                if let denied { metrics.accessDenied(denied.dependency) }
+                guard attempt < policy.maximumAttempts else {
                     try await deadLetter(message, reason: .retriesExhausted(attempts: attempt, lastError: "\(error)"), attempts: attempt)
                     try consumer.markProcessed(message)
                     return
                 }
                 metrics.retried()
-                let pause = retryPolicy.delay(afterAttempt: attempt)
-                logger.warning(
-                    "handling failed; retrying", metadata: metadata(message).merging(["attempt": "\(attempt)", "error": "\(error)", "retry.in": "\(pause)"]) { $1 })
+                let pause = policy.delay(afterAttempt: attempt)
+                var details = metadata(message).merging(["attempt": "\(attempt)", "error": "\(error)", "retry.in": "\(pause)"]) { $1 }
+                if let denied {
+                    details["dependency"] = "\(denied.dependency)"
+                    logger.error("a NAV API refuses our access; retrying slowly until it is fixed (see RUNBOOK.md)", metadata: details)
+                } else {
+                    logger.warning("handling failed; retrying", metadata: details)
+                }
                 attempt += 1
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }

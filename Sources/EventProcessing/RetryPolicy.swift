@@ -23,3 +23,10 @@ public struct RetryPolicy: Sendable, Equatable {
         return cap * random(0...1)
     }
 }
+
+extension RetryPolicy {
+    /// For a NAV API that refuses our access (401/403, ``Domain/AccessDenied``): slow, because
+    /// only an operator's fix helps (about 15 minutes of attempts before the dead-letter topic,
+    /// from where a re-drive completes the plan once access is fixed), and alerted on meanwhile.
+    public static let accessDenied = RetryPolicy(maximumAttempts: 12, initialDelay: .seconds(5), maximumDelay: .seconds(300))
+}

@@ -45,32 +45,57 @@ public struct GpChannelHandler: Sendable {
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanReceivedEvent.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.uuidString.lowercased()) is stored") }
-        let sent = try await deliver(stored)
-        let status = sent
-            ? StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
-            : StatusEvent(uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
+        let outcome = try await deliver(stored)
+        let uuid = stored.uuid.uuidString.lowercased()
+        let status: StatusEvent
+        switch outcome {
+        case .sent:
+            status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
+            logger.info("plan delivered to the GP", metadata: ["plan_uuid": "\(uuid)"])
+        case .noGeneralPractitioner:
+            status = StatusEvent(uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
+            logger.info("the employee has no GP that can receive the plan", metadata: ["plan_uuid": "\(uuid)"])
+        case .refused:
+            status = StatusEvent(
+                uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerMessageRefused))
+            logger.error("isdialogmelding refused the plan (400); not retried", metadata: ["plan_uuid": "\(uuid)"])
+        }
         try await producer.publish(status, causedBy: message)
-        logger.info(
-            sent ? "plan delivered to the GP" : "the employee has no GP that can receive the plan",
-            metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())"])
     }
 
-    /// True when sent, false when there is no GP to send to.
-    func deliver(_ stored: PlanStore.StoredPlan) async throws -> Bool {
-        if let recorded = try await steps.result(of: "isdialogmelding", for: stored.uuid) { return recorded.contains("SENT") }
+    /// How the GP channel ended for a plan; recorded, so a redelivery repeats the outcome.
+    enum Delivery: String, Codable {
+        case sent = "SENT"
+        case noGeneralPractitioner = "GP_NOT_FOUND"
+        /// isdialogmelding answered 400: it will never take this message.
+        case refused = "REFUSED"
+    }
+
+    func deliver(_ stored: PlanStore.StoredPlan) async throws -> Delivery {
+        struct Recorded: Codable { var outcome: Delivery }
+        if let recorded = try await steps.result(of: "isdialogmelding", for: stored.uuid) {
+            return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).outcome
+        }
         let pdf = try await pdfs.pdf(for: stored)
         try await noteAttempt(stored.uuid)
-        let outcome = try await isdialogmelding.send(pdf: pdf, to: stored.plan.employeeIdentificationNumber)
-        let result: String
-        switch outcome {
-        case .sent: result = #"{"outcome":"SENT"}"#
-        case .generalPractitionerNotFound: result = #"{"outcome":"GP_NOT_FOUND"}"#
-        case .notAccepted(let status):
-            // A definite refusal: the GP did not get the plan, so the retry is no duplicate.
+        let delivery: Delivery
+        do {
+            switch try await isdialogmelding.send(pdf: pdf, to: stored.plan.employeeIdentificationNumber) {
+            case .sent: delivery = .sent
+            case .generalPractitionerNotFound: delivery = .noGeneralPractitioner
+            case .refused: delivery = .refused
+            case .notAccepted(let status):
+                // A definite refusal: the GP did not get the plan, so the retry is no duplicate.
+                try await steps.forget(Self.sendingNote, for: stored.uuid)
+                throw DependencyUnavailable("isdialogmelding", "status \(status)")
+            }
+        } catch let denied as NavAccessDenied {
+            // 401/403: certainly not taken either.
             try await steps.forget(Self.sendingNote, for: stored.uuid)
-            throw DependencyUnavailable("isdialogmelding", "status \(status)")
+            throw denied
         }
-        return try await steps.record("isdialogmelding", for: stored.uuid, result: result).contains("SENT")
+        let recorded = try await steps.record("isdialogmelding", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(outcome: delivery)), as: UTF8.self))
+        return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).outcome
     }
 
     /// Writes the note that a message is about to go out; warns when an earlier attempt's note

@@ -17,9 +17,11 @@ import Storage
 /// (400 VALIDATION_ERROR), then the one-statement insert.
 public struct IntakeRoutes: Sendable {
     let store: PlanStore
-    /// How long a submission waits for PostgreSQL before it answers 503. postgres-nio queues a
-    /// request while it cannot connect (up to a minute before its circuit breaker opens); a
-    /// caller is better served by a prompt 503 it can retry, with its `Idempotency-Key`.
+    /// How long a submission waits for a PostgreSQL connection before it answers 503 (nothing
+    /// sent, so nothing stored). postgres-nio queues a request while it cannot connect (up to a
+    /// minute before its circuit breaker opens); a caller is better served by a prompt 503 it
+    /// can retry. Once the statement is sent it runs to its end: a wall-clock bound on the whole
+    /// insert answered "nothing was saved" on a busy machine while the insert still committed.
     let storeTimeout: Duration
     let outcomes: PlanOutcomeWaiter
 
@@ -65,18 +67,16 @@ public struct IntakeRoutes: Sendable {
         let outcome: PlanStore.Outcome
         do {
             let traceHeaders = TraceHeaders.continuing(request)
-            outcome = try await withTimeout(storeTimeout) { [store, callID = context.callID] in
-                try await store.store(submission, idempotency: claim, callID: callID, traceHeaders: traceHeaders)
-            }
+            outcome = try await store.store(
+                submission, idempotency: claim, callID: context.callID, traceHeaders: traceHeaders, connectionWait: storeTimeout)
         } catch let error as PSQLError where error.serverInfo == nil {
             // No answer from the server: connection refused or lost. The statement either never
             // ran or rolled back with the connection: nothing is stored.
             context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(String(reflecting: error))"])
             throw ApiError.storageUnavailable
-        } catch let error as TimeoutError {
-            // Most likely nothing was stored; if the statement still commits, a retry with the
-            // same Idempotency-Key returns that plan.
-            context.logger.error("PostgreSQL did not answer in time", metadata: ["error": "\(error)"])
+        } catch let error as ConnectionWaitExceeded {
+            // The statement was never sent.
+            context.logger.error("no PostgreSQL connection in time", metadata: ["error": "\(error)"])
             throw ApiError.storageUnavailable
         }
 

@@ -1,6 +1,17 @@
-/// The people and employers the local stand-ins know, one for each path through the pipeline.
-/// Identity numbers are made up (11 digits, no real checksum); never use real ones here.
+/// The people and employers the local stand-ins know, one for each path through the pipeline,
+/// including the answer variants NAV's real APIs send (docs/contracts/). Identity numbers are
+/// made up (11 digits, no real checksum); never use real ones here.
 public enum LocalNavFixtures {
+    /// What KRR (digdir-krr-proxy) holds for a person.
+    public enum KrrEntry: Sendable {
+        /// An active entry with phone and e-mail.
+        case active
+        /// `aktiv: false`: an entry without usable contact details.
+        case inactive
+        /// No entry: only `feil` with this code (`person_ikke_funnet`, `strengt_fortrolig_adresse`, …).
+        case failure(String)
+    }
+
     public struct Person: Sendable {
         public var identificationNumber: String
         /// Known to PDL.
@@ -11,8 +22,19 @@ public enum LocalNavFixtures {
         public var hasGeneralPractitioner: Bool
         /// The sykmelding `mottak dev` seeds, relative to today: days of fom and tom, at the workplace.
         public var sykmelding: (fomDaysFromToday: Int, tomDaysFromToday: Int)?
-        /// PDL's `adressebeskyttelse.gradering`; anything but UGRADERT keeps the address out of the PDF.
+        /// PDL's `adressebeskyttelse.gradering`; anything but UGRADERT keeps the address out of the
+        /// PDF. UGRADERT is sent as PDL usually does: an empty `adressebeskyttelse` list.
         public var addressProtection = "UGRADERT"
+        /// PDL answers `bad_request` (`ugyldig_ident`) for the identity number.
+        public var pdlRefusesIdentity = false
+        public var krr = KrrEntry.active
+        /// Aareg also lists an employment whose employer is a person (`type: "Person"`, no
+        /// organisation number), and its organisation idents come without `gjeldende`.
+        public var aaregPersonEmployer = false
+        /// dokarkiv makes the journal post but cannot finish it (`journalpostferdigstilt: false`).
+        public var dokarkivFinishes = true
+        /// isdialogmelding answers 400 (plain text) for the person: it will never take the message.
+        public var isdialogmeldingRefuses = false
     }
 
     /// The legal entity (hovedenhet) and its sub-unit (underenhet) of the fixture employer.
@@ -39,12 +61,35 @@ public enum LocalNavFixtures {
         identificationNumber: "05059012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
         sykmelding: (-60, -16))
 
-    /// Like `ready`, but PDL protects the address (strengt fortrolig): the PDF shows no address.
+    /// Like `ready`, but PDL protects the address (strengt fortrolig): the PDF shows no address,
+    /// and KRR has no entry for the person (`feil`: `strengt_fortrolig_adresse`).
     public static let protectedAddress = Person(
         identificationNumber: "06069012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
-        sykmelding: (-10, 20), addressProtection: "STRENGT_FORTROLIG")
+        sykmelding: (-10, 20), addressProtection: "STRENGT_FORTROLIG", krr: .failure("strengt_fortrolig_adresse"))
 
-    public static let all = [ready, withoutGeneralPractitioner, unknownToPdl, withoutEmployment, endedSykmelding, protectedAddress]
+    /// Employed with an active sykmelding, but PDL refuses the identity number (`bad_request`,
+    /// `ugyldig_ident`): EMPLOYEE_NOT_FOUND at once, never retried.
+    public static let invalidIdentity = Person(
+        identificationNumber: "07079012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
+        sykmelding: (-10, 20), pdlRefusesIdentity: true)
+
+    /// Delivered on both channels through the answers' variants: Aareg lists a person as one
+    /// employer and leaves out `gjeldende`, KRR's entry is inactive (`aktiv: false`), dokarkiv
+    /// cannot finish the journal post (`journalpostferdigstilt: false`, still a journal post).
+    public static let variants = Person(
+        identificationNumber: "08089012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
+        sykmelding: (-10, 20), krr: .inactive, aaregPersonEmployer: true, dokarkivFinishes: false)
+
+    /// isdialogmelding refuses the message (400): the GP channel fails for good, with no retries;
+    /// KRR does not know the person (`feil`: `person_ikke_funnet`).
+    public static let refusedByIsdialogmelding = Person(
+        identificationNumber: "09099012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
+        sykmelding: (-10, 20), krr: .failure("person_ikke_funnet"), isdialogmeldingRefuses: true)
+
+    public static let all = [
+        ready, withoutGeneralPractitioner, unknownToPdl, withoutEmployment, endedSykmelding, protectedAddress, invalidIdentity, variants,
+        refusedByIsdialogmelding,
+    ]
 
     public static func person(_ identificationNumber: String) -> Person? {
         all.first { $0.identificationNumber == identificationNumber }

@@ -8,12 +8,14 @@ import NIOFoundationCompat
 import ServiceLifecycle
 import Synchronization
 
-/// NAV's HTTP APIs on loopback, for `mottak dev` and the tests, in their real request and
-/// response shapes (domain-reference.md 3.4, 4.1-4.8), each under `/<api>` (``API``): the Azure
-/// AD token endpoint, Aareg, PDL (`hentPerson`, `sokAdresse`), KRR, pdfgen (a real small PDF),
-/// Ereg, dokarkiv (409 with the same journal post for an `eksternReferanseId` it has seen) and
-/// isdialogmelding (404 for a person without GP), answering from ``LocalNavFixtures``. Every request is recorded, and
-/// failures can be injected per API (a status, a delay, N times then succeed).
+/// NAV's HTTP APIs on loopback, for `mottak dev` and the tests, in the request and response
+/// shapes the real APIs use as NAV's own public code reads them (docs/contracts/, one file per
+/// API, with sources), each under `/<api>` (``API``): the Azure AD token endpoint, Aareg, PDL
+/// (`hentPerson`, `sokAdresse`), KRR, pdfgen (a real small PDF), Ereg, dokarkiv (string ids;
+/// 409 with the same journal post for an `eksternReferanseId` it has seen) and isdialogmelding
+/// (plain-text bodies; 404 for a person without GP), answering from ``LocalNavFixtures``,
+/// whose people include the real answers' variants. Every request is recorded, and failures
+/// can be injected per API (a status, a delay, a given answer; N times, then normal again).
 public final class LocalNavServer: Service, Sendable {
     /// The APIs, as path prefixes.
     public enum API: String, Sendable, CaseIterable {
@@ -42,11 +44,18 @@ public final class LocalNavServer: Service, Sendable {
         public var status: Int?
         public var delay: Duration
         public var times: Int
+        /// The body of the `status` answer, and its content type.
+        public var body = #"{"message":"injected failure"}"#
+        public var contentType = "application/json"
 
         /// Answer `status` (e.g. 503) `times` times, then normally again.
         public static func status(_ status: Int, times: Int = .max) -> Failure { Failure(status: status, delay: .zero, times: times) }
         /// Answer normally, but only after `delay`.
         public static func delay(_ delay: Duration, times: Int = .max) -> Failure { Failure(status: nil, delay: delay, times: times) }
+        /// Answer exactly this (a recorded sample of the real API, say) `times` times.
+        public static func answer(_ status: Int, body: String, contentType: String = "application/json", times: Int = .max) -> Failure {
+            Failure(status: status, delay: .zero, times: times, body: body, contentType: contentType)
+        }
     }
 
     private struct State {
@@ -101,16 +110,28 @@ public final class LocalNavServer: Service, Sendable {
             try await answer(.aareg, request, needsToken: true) { body in
                 struct Query: Decodable { var arbeidstakerId: String }
                 guard let query = try? JSONDecoder().decode(Query.self, from: body) else { return (400, #"{"meldinger":["bad request"]}"#) }
-                guard let person = LocalNavFixtures.person(query.arbeidstakerId), !person.employments.isEmpty else {
-                    return (404, #"{"meldinger":["Fant ikke arbeidstaker"]}"#)
+                let person = LocalNavFixtures.person(query.arbeidstakerId)
+                var entries = (person?.employments ?? []).map { employment in
+                    // `gjeldende` is optional on the wire; the variant person's idents leave it out.
+                    let current = person?.aaregPersonEmployer == true ? "" : #","gjeldende":true"#
+                    return """
+                        {"type":{"kode":"ordinaertArbeidsforhold","beskrivelse":"Ordinært arbeidsforhold"},\
+                        "arbeidstaker":{"identer":[{"type":"FOLKEREGISTERIDENT","ident":"\(query.arbeidstakerId)"\(current)}]},\
+                        "arbeidssted":{"type":"Underenhet","identer":[{"type":"ORGANISASJONSNUMMER","ident":"\(employment.workplace)"\(current)}]},\
+                        "opplysningspliktig":{"type":"Hovedenhet","identer":[{"type":"ORGANISASJONSNUMMER","ident":"\(employment.legalEntity)"\(current)}]},\
+                        "startdato":"2020-01-01","yrke":{"kode":"1231119","beskrivelse":"KONTORLEDER"},"avtaltStillingsprosent":100.0,\
+                        "rapporteringsordning":{"kode":"A_ORDNINGEN"},"navArbeidsforholdId":12345}
+                        """
                 }
-                let entries = person.employments.map { employment in
-                    """
-                    {"arbeidssted":{"type":"Underenhet","identer":[{"type":"ORGANISASJONSNUMMER","ident":"\(employment.workplace)","gjeldende":true}]},\
-                    "opplysningspliktig":{"type":"Hovedenhet","identer":[{"type":"ORGANISASJONSNUMMER","ident":"\(employment.legalEntity)","gjeldende":true}]},\
-                    "type":{"kode":"ordinaertArbeidsforhold"},"ansettelsesperiode":{"startdato":"2020-01-01"}}
-                    """
+                if person?.aaregPersonEmployer == true {
+                    // A private person as employer: identified by person idents, no organisation number.
+                    entries.append("""
+                        {"type":{"kode":"ordinaertArbeidsforhold"},"arbeidssted":{"type":"Person","identer":[{"type":"AKTORID","ident":"2175141353812"},\
+                        {"type":"FOLKEREGISTERIDENT","ident":"01017012345"}]},"opplysningspliktig":{"type":"Person","identer":[{"type":"AKTORID",\
+                        "ident":"2175141353812"}]},"startdato":"2021-05-01"}
+                        """)
                 }
+                // Aareg answers an empty overview, not an error, for a person without employments.
                 return (200, #"{"arbeidsforholdoversikter":[\#(entries.joined(separator: ","))],"totalAntall":\#(entries.count)}"#)
             }
         }
@@ -127,17 +148,30 @@ public final class LocalNavServer: Service, Sendable {
                     return (200, #"{"data":{"sokAdresse":{"hits":[{"vegadresse":{"poststed":"OSLO"}}]}}}"#)
                 }
                 guard let query = try? JSONDecoder().decode(Query.self, from: body) else { return (400, #"{"errors":[{"message":"bad request"}]}"#) }
-                guard let person = LocalNavFixtures.person(query.variables.ident), person.inPdl else {
-                    return (200, #"{"errors":[{"message":"Fant ikke person","extensions":{"code":"not_found","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#)
+                let person = LocalNavFixtures.person(query.variables.ident)
+                if person?.pdlRefusesIdentity == true {
+                    return (200, #"{"errors":[{"message":"Ugyldig ident","locations":[{"line":1,"column":22}],"path":["hentPerson"],"extensions":{"id":"ugyldig_ident","code":"bad_request","classification":"ValidationError"}}],"data":{"hentPerson":null}}"#)
                 }
-                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":[{"gradering":"\#(person.addressProtection)"}],"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#)
+                guard let person, person.inPdl else {
+                    return (200, #"{"errors":[{"message":"Fant ikke person","locations":[{"line":1,"column":22}],"path":["hentPerson"],"extensions":{"code":"not_found","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#)
+                }
+                // PDL sends an empty list for a person without address protection.
+                let protection = person.addressProtection == "UGRADERT" ? "[]" : #"[{"gradering":"\#(person.addressProtection)"}]"#
+                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":\#(protection),"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#)
             }
         }
         router.post("/krr") { [self] request, _ in
             try await answer(.krr, request, needsToken: true) { body in
                 struct Query: Decodable { var personidenter: [String] }
                 guard let query = try? JSONDecoder().decode(Query.self, from: body), let ident = query.personidenter.first else { return (400, "{}") }
-                return (200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","kanVarsles":true,"reservert":false,"mobiltelefonnummer":"+4799999999","epostadresse":"ansatt@example.no"}},"feil":{}}"#)
+                switch LocalNavFixtures.person(ident)?.krr ?? .failure("person_ikke_funnet") {
+                case .active:
+                    return (200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","aktiv":true,"kanVarsles":true,"reservert":false,"spraak":"nb","epostadresse":"ansatt@example.no","epostadresseOppdatert":"2024-01-04T12:00:00Z","mobiltelefonnummer":"+4799999999","mobiltelefonnummerOppdatert":"2024-01-04T12:00:00Z"}},"feil":{}}"#)
+                case .inactive:
+                    return (200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","aktiv":false,"kanVarsles":false,"reservert":false}},"feil":{}}"#)
+                case .failure(let code):
+                    return (200, #"{"personer":{},"feil":{"\#(ident)":"\#(code)"}}"#)
+                }
             }
         }
         router.post("/pdfgen/api/v1/genpdf/oppfolging/oppfolgingsplanlps") { [self] request, _ in
@@ -157,33 +191,45 @@ public final class LocalNavServer: Service, Sendable {
         router.post("/dokarkiv/rest/journalpostapi/v1/journalpost") { [self] request, _ in
             try await answer(.dokarkiv, request, needsToken: true) { body in
                 struct Post: Decodable {
+                    struct Person: Decodable { var id: String }
                     var eksternReferanseId: String
                     var tema: String
                     var journalpostType: String
+                    var journalfoerendeEnhet: String?
+                    var bruker: Person
                 }
+                // `journalfoerendeEnhet` is a string in dokarkiv's contract: a number is refused.
                 guard let post = try? JSONDecoder().decode(Post.self, from: body), post.tema == "OPP", post.journalpostType == "INNGAAENDE" else {
-                    return (400, #"{"message":"invalid journal post"}"#)
+                    return (400, #"{"timestamp":"2026-01-01T00:00:00.000+00:00","status":400,"error":"Bad Request","message":"Ugyldig journalpost","path":"/rest/journalpostapi/v1/journalpost"}"#)
                 }
+                let finishes = LocalNavFixtures.person(post.bruker.id)?.dokarkivFinishes ?? true
                 let (id, existed) = state.withLock { state -> (Int, Bool) in
                     if let id = state.journalPosts[post.eksternReferanseId] { return (id, true) }
                     let id = 600_000_000 + state.journalPosts.count + 1
                     state.journalPosts[post.eksternReferanseId] = id
                     return (id, false)
                 }
-                return (existed ? 409 : 201, #"{"journalpostId":\#(id),"journalpostferdigstilt":true,"journalstatus":"ENDELIG","melding":null,"dokumenter":[{"dokumentInfoId":"\#(id + 1)","brevkode":"OPPF_PLA","tittel":"Oppfølgingsplan"}]}"#)
+                // Ids are JSON strings on the wire (docs/contracts/dokarkiv.md).
+                let finished = finishes
+                    ? #""journalpostferdigstilt":true,"journalstatus":"JOURNALFOERT","melding":null"#
+                    : #""journalpostferdigstilt":false,"journalstatus":"MOTTATT","melding":"Journalposten kunne ikke ferdigstilles automatisk""#
+                return (existed ? 409 : 201, #"{"journalpostId":"\#(id)",\#(finished),"dokumenter":[{"dokumentInfoId":"\#(id + 1)"}]}"#)
             }
         }
         router.post("/isdialogmelding/api/v2/send/oppfolgingsplan") { [self] request, _ in
-            try await answer(.isdialogmelding, request, needsToken: true) { body in
+            try await answer(.isdialogmelding, request, needsToken: true, contentType: "text/plain; charset=UTF-8") { body in
                 struct Message: Decodable {
                     var sykmeldtFnr: String
                     var oppfolgingsplanPdf: String
                 }
+                // Plain-text answers, as isdialogmelding's OppfolgingsplanSystemApi gives them.
                 guard let message = try? JSONDecoder().decode(Message.self, from: body), Data(base64Encoded: message.oppfolgingsplanPdf) != nil else {
-                    return (400, "{}")
+                    return (400, "Feil ved sending av OP til lege!")
                 }
-                guard let person = LocalNavFixtures.person(message.sykmeldtFnr), person.hasGeneralPractitioner else { return (404, "{}") }
-                return (200, "{}")
+                let person = LocalNavFixtures.person(message.sykmeldtFnr)
+                if person?.isdialogmeldingRefuses == true { return (400, "Invalid personident") }
+                guard let person, person.hasGeneralPractitioner else { return (404, "Feil ved sending av oppfølgingsplan, FastlegeIkkeFunnet") }
+                return (200, "Vellykket deling av oppfolgingsplan med lege!")
             }
         }
         let app = Application(
@@ -197,7 +243,8 @@ public final class LocalNavServer: Service, Sendable {
     /// Records the request, applies an injected failure, checks the bearer token, then answers
     /// (and records the answer's status).
     private func answer(
-        _ api: API, _ request: Request, needsToken: Bool = false, _ respond: (Data) throws -> (Int, String)
+        _ api: API, _ request: Request, needsToken: Bool = false, contentType: String = "application/json",
+        _ respond: (Data) throws -> (Int, String)
     ) async throws -> Response {
         let body = Data(buffer: try await request.body.collect(upTo: 4 << 20))
         let (index, failure) = record(api, request, body)
@@ -207,8 +254,8 @@ public final class LocalNavServer: Service, Sendable {
         } else if needsToken, !(request.headers[.authorization]?.hasPrefix("Bearer local-") ?? false) {
             response = Self.response(401, #"{"message":"missing or unknown token"}"#)
         } else {
-            let (status, json) = try respond(body)
-            response = Self.response(status, json)
+            let (status, text) = try respond(body)
+            response = Self.response(status, text, contentType: contentType)
         }
         recordAnswer(index, response.status.code)
         return response
@@ -246,13 +293,13 @@ public final class LocalNavServer: Service, Sendable {
     private func applyFailure(_ failure: Failure?) async throws -> Response? {
         guard let failure else { return nil }
         if failure.delay > .zero { try await Task.sleep(for: failure.delay) }
-        return failure.status.map { Self.response($0, #"{"message":"injected failure"}"#) }
+        return failure.status.map { Self.response($0, failure.body, contentType: failure.contentType) }
     }
 
-    private static func response(_ status: Int, _ json: String) -> Response {
+    private static func response(_ status: Int, _ text: String, contentType: String = "application/json") -> Response {
         Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+            status: HTTPResponse.Status(code: status), headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     private static func formValue(_ name: String, in form: String) -> String? {

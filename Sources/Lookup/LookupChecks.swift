@@ -3,7 +3,8 @@ import NavClients
 import Storage
 
 /// The three checks of a plan's employee against the employer in the token, in order; the
-/// first failure is the verdict. Outages throw (``DependencyUnavailable``), never decide.
+/// first failure is the verdict. Outages throw (``DependencyUnavailable``), and so does a refused
+/// access (``NavAccessDenied``); neither ever decides.
 public struct LookupChecks: Sendable {
     let aareg: AaregClient
     let sykmeldinger: SykmeldingPeriodStore
@@ -27,8 +28,11 @@ public struct LookupChecks: Sendable {
         let active = try await sykmeldinger.activeOrganizations(employee: employee, today: today)
         guard !active.isDisjoint(with: organizations) else { return .noActiveSentSykmelding }
 
-        // 9. The person exists.
-        guard try await pdl.personExists(employee) else { return .employeeNotFound }
-        return nil
+        // 9. The person exists. An identity number PDL refuses as invalid (`bad_request`) is the
+        // same verdict for the caller: no such person; it is never retried.
+        switch try await pdl.presence(of: employee) {
+        case .exists: return nil
+        case .notFound, .invalidIdentity: return .employeeNotFound
+        }
     }
 }

@@ -39,12 +39,15 @@ public struct MaskinportenAuthenticator: Sendable {
         MaskinportenTokenVerifier(issuer: issuer, requiredScope: requiredScope, leeway: leeway)
     }
 
-    /// `Bearer <token>` (the scheme is case-insensitive, RFC 7235).
+    /// `Bearer <token>` (the scheme is case-insensitive, RFC 7235), or the bare token: the
+    /// existing service takes a header without a scheme as the token, and some LPS send it so
+    /// (issue #15). Another scheme (`Basic …`) is refused.
     static func bearerToken(_ authorization: String?) throws(ApiError) -> String {
         guard let authorization, !authorization.isEmpty else {
             throw .authentication("Missing Authorization header: send a Maskinporten token as 'Bearer <token>'")
         }
         let parts = authorization.split(separator: " ", maxSplits: 1)
+        if parts.count == 1, !authorization.contains("\t") { return authorization }
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .authentication("The Authorization header must be 'Bearer <token>'")
         }

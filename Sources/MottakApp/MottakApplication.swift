@@ -37,12 +37,13 @@ public enum MottakApplication {
         roles: Set<Role>,
         leadingServices: [any Service] = [],
         extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
+        devRoutes: (Router<ApiRequestContext>) -> Void = { _ in },
         logger: Logger
     ) async throws {
         let shutdown = ShutdownAnnouncement()
         let app = try build(
             configuration: configuration, roles: roles, leadingServices: leadingServices, extraReadinessChecks: extraReadinessChecks,
-            shutdown: shutdown, logger: logger)
+            devRoutes: devRoutes, shutdown: shutdown, logger: logger)
         // The announcer is last, so a SIGTERM reaches it first: readiness 503, a drain, then the
         // application's own shutdown.
         var group = ServiceGroupConfiguration(
@@ -59,6 +60,8 @@ public enum MottakApplication {
         roles: Set<Role>,
         leadingServices: [any Service] = [],
         extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
+        /// Routes only `mottak dev` serves (``DevTokenRoute``); `serve` passes none.
+        devRoutes: (Router<ApiRequestContext>) -> Void = { _ in },
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         shutdown: ShutdownAnnouncement = ShutdownAnnouncement(),
         logger: Logger
@@ -99,7 +102,7 @@ public enum MottakApplication {
             services.append(consumer)
             services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
                 name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
-                retryPolicy: configuration.retryPolicy, metricsFactory: metricsFactory, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in },
+                retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy, metricsFactory: metricsFactory, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in },
                 handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
@@ -124,7 +127,7 @@ public enum MottakApplication {
                 let store = SykmeldingPeriodStore(postgres: postgres, logger: roleLogger)
                 try consume(
                     role, group: SykmeldingIngest.consumerGroup, topic: EventTopics.sendtSykmelding, logger: roleLogger,
-                    handler: SykmeldingIngestHandler(store: store, logger: roleLogger).handle)
+                    handler: SykmeldingIngestHandler(store: store, metricsFactory: metricsFactory, logger: roleLogger).handle)
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
             case .lookup:
                 let tokens = try navApis.tokens(logger: roleLogger)
@@ -143,7 +146,7 @@ public enum MottakApplication {
                 let tokens = try navApis.tokens(logger: roleLogger)
                 let plans = PlanStore(postgres: postgres, logger: roleLogger)
                 let steps = ProcessedSteps(postgres: postgres, logger: roleLogger)
-                let pdfs = try navApis.pdfBuilder(plans: plans, tokens: tokens)
+                let pdfs = try navApis.pdfBuilder(plans: plans, tokens: tokens, logger: roleLogger)
                 let channel: DeliveryChannel = role == .navChannel ? .nav : .generalPractitioner
                 let channelFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
                     try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer())
@@ -151,7 +154,7 @@ public enum MottakApplication {
                 if role == .navChannel {
                     let handler = NavChannelHandler(
                         plans: plans, steps: steps, pdfs: pdfs, ereg: try navApis.eregClient(tokens: tokens),
-                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), logger: roleLogger)
+                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), metricsFactory: metricsFactory, logger: roleLogger)
                     try consume(
                         role, group: NavChannel.consumerGroup, topic: EventTopics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
                         handler: handler.handle)
@@ -190,6 +193,7 @@ public enum MottakApplication {
             postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)
+        devRoutes(router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {
             let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
             if roles.contains(.intake) {

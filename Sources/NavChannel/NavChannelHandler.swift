@@ -3,6 +3,7 @@ import EventProcessing
 import Foundation
 import Kafka
 import Logging
+import Metrics
 import NavClients
 import PlanPdf
 import Storage
@@ -16,12 +17,15 @@ public struct NavChannelHandler: Sendable {
     let ereg: EregClient
     let dokarkiv: DokarkivClient
     let producer: KafkaProducer
+    /// `mottak_dokarkiv_not_finalised_total`: journal posts dokarkiv made but did not finish.
+    let notFinalised: Counter
     let logger: Logger
 
     public init(
         plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient, producer: KafkaProducer,
-        logger: Logger
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
+        self.notFinalised = Counter(label: "mottak_dokarkiv_not_finalised_total", factory: metricsFactory)
         self.plans = plans
         self.steps = steps
         self.pdfs = pdfs
@@ -51,11 +55,21 @@ public struct NavChannelHandler: Sendable {
         // The employer's name is looked up while the PDF is built: one round trip less per plan.
         async let name = ereg.name(of: stored.employerOrgNumber)
         let pdf = try await pdfs.pdf(for: stored)
-        let id = try await dokarkiv.journal(.init(
+        let receipt = try await dokarkiv.journal(.init(
             employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
             employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf, externalReference: stored.uuid.uuidString.lowercased()))
+        if !receipt.finalised {
+            // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
+            notFinalised.increment()
+            logger.warning(
+                "dokarkiv made the journal post but did not finish it (journalpostferdigstilt false)",
+                metadata: [
+                    "plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(receipt.journalpostID)",
+                    "dokarkiv.melding": "\(receipt.message ?? "-")",
+                ])
+        }
         let recorded = try await steps.record(
-            "dokarkiv", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(journalpostId: id)), as: UTF8.self))
+            "dokarkiv", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(journalpostId: receipt.journalpostID)), as: UTF8.self))
         return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).journalpostId
     }
 

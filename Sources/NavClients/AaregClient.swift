@@ -37,6 +37,7 @@ public struct AaregClient: Sendable {
         let answer = try await exchange.post(
             await baseURL.appending("/api/v2/arbeidstaker/arbeidsforholdoversikt"), body: body,
             headers: [("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"), ("Accept", "application/json")])
+        try answer.checkAccess("aareg")
         switch answer.status {
         case 200:
             guard let overview = try? JSONDecoder().decode(Overview.self, from: answer.body) else {
@@ -52,8 +53,10 @@ public struct AaregClient: Sendable {
         }
     }
 
-    /// The fields we read; unknown fields and enum values are ignored (the Kotlin service
-    /// failed on an unknown enum value).
+    /// The fields we read (docs/contracts/aareg.md); unknown fields and enum values are ignored
+    /// (the Kotlin service failed on an unknown enum value), `gjeldende` is not needed, an
+    /// employer that is a person (`type: "Person"`) simply has no organisation number, and an
+    /// entry we cannot read is skipped rather than failing the others.
     struct Overview: Decodable {
         struct Entry: Decodable {
             var arbeidssted: Unit?
@@ -61,13 +64,25 @@ public struct AaregClient: Sendable {
         }
         struct Unit: Decodable {
             struct Ident: Decodable {
-                var type: String
-                var ident: String
+                var type: String?
+                var ident: LenientString?
             }
             var identer: [Ident]?
             /// The first ident of type ORGANISASJONSNUMMER, as the reference reads it.
-            var organisationNumber: String? { identer?.first { $0.type == "ORGANISASJONSNUMMER" }?.ident }
+            var organisationNumber: String? { identer?.first { $0.type == "ORGANISASJONSNUMMER" }?.ident?.value }
+        }
+        /// An entry, or nil when it cannot be read.
+        struct Lenient<Value: Decodable>: Decodable {
+            var value: Value?
+            init(from decoder: any Decoder) throws { value = try? Value(from: decoder) }
         }
         var arbeidsforholdoversikter: [Entry]?
+
+        enum CodingKeys: String, CodingKey { case arbeidsforholdoversikter }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            arbeidsforholdoversikter = try container.decodeIfPresent([Lenient<Entry>].self, forKey: .arbeidsforholdoversikter)?.compactMap(\.value)
+        }
     }
 }

@@ -48,14 +48,14 @@ public actor AzureADTokenProvider {
             ("scope", "api://\(scope)/.default"),
         ].map { "\($0.0)=\(formEncoded($0.1))" }.joined(separator: "&")
         let answer = try await exchange.post(await endpoint.resolve(), body: Data(form.utf8), headers: [("Content-Type", "application/x-www-form-urlencoded")])
-        struct Response: Decodable {
-            var access_token: String
-            var expires_in: Int
-        }
-        guard answer.status == 200, let response = try? JSONDecoder().decode(Response.self, from: answer.body), !response.access_token.isEmpty else {
+        // 400 (invalid_scope, unauthorized_client) and 401 (invalid_client: a wrong or expired
+        // secret) will not change on retry: our access is wrong (docs/contracts/azuread.md).
+        if [400, 401, 403].contains(answer.status) { throw NavAccessDenied("azuread", status: answer.status) }
+        guard answer.status == 200, let response = try? JSONDecoder().decode(TokenResponse.self, from: answer.body), !response.access_token.isEmpty
+        else {
             throw DependencyUnavailable("azuread", "no token for \(scope): status \(answer.status)")
         }
-        return Token(value: response.access_token, expiresAt: .now + .seconds(response.expires_in))
+        return Token(value: response.access_token, expiresAt: .now + .seconds(Int(response.expires_in.value) ?? 300))
     }
 
     private static func formEncoded(_ text: String) -> String {
@@ -63,4 +63,10 @@ public actor AzureADTokenProvider {
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
+}
+
+/// The token endpoint's answer (RFC 6749 5.1); `expires_in` read as a number or a string.
+struct TokenResponse: Decodable {
+    var access_token: String
+    var expires_in: LenientString
 }

@@ -32,30 +32,97 @@ public struct DokarkivClient: Sendable {
         self.exchange = HTTPExchange(dependency: "dokarkiv", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
     }
 
-    /// Creates the journal post, or finds the one made before for the same plan (409); returns
-    /// its `journalpostId`.
-    public func journal(_ post: JournalPost) async throws -> String {
-        let title = "Oppfølgingsplan " + (post.employerName ?? post.employerOrgNumber)
-        let body: [String: Any] = [
-            "avsenderMottaker": ["id": post.employerOrgNumber, "idType": "ORGNR", "navn": post.employerName.map { $0 as Any } ?? NSNull()] as [String: Any],
-            "tittel": title,
-            "bruker": ["id": post.employeeIdentificationNumber, "idType": "FNR"],
-            "dokumenter": [[
-                "brevkode": "OPPF_PLA", "dokumentKategori": "ES", "tittel": title,
-                "dokumentvarianter": [["filnavn": title, "filtype": "PDFA", "variantformat": "ARKIV", "fysiskDokument": Data(post.pdf).base64EncodedString()]],
-            ]],
-            "journalfoerendeEnhet": 9999, "journalpostType": "INNGAAENDE", "kanal": "NAV_NO", "sak": ["sakstype": "GENERELL_SAK"],
-            "tema": "OPP", "eksternReferanseId": post.externalReference, "overstyrInnsynsregler": "VISES_MASKINELT_GODKJENT",
-        ]
+    /// What dokarkiv answered for the journal post (201 made now, 409 made before).
+    public struct Receipt: Sendable, Equatable {
+        /// `journalpostId`: a JSON string on the wire (docs/contracts/dokarkiv.md).
+        public var journalpostID: String
+        /// `journalpostferdigstilt`: false (or missing) when dokarkiv made the post but could not
+        /// finish it; the post exists and a caseworker finishes it by hand (`melding` says why).
+        public var finalised: Bool
+        public var message: String?
+    }
+
+    /// Creates the journal post, or finds the one made before for the same plan (409).
+    public func journal(_ post: JournalPost) async throws -> Receipt {
         let answer = try await exchange.post(
-            await baseURL.appending("/rest/journalpostapi/v1/journalpost?forsoekFerdigstill=true"), body: try JSONSerialization.data(withJSONObject: body),
+            await baseURL.appending("/rest/journalpostapi/v1/journalpost?forsoekFerdigstill=true"),
+            body: try JSONEncoder().encode(JournalpostRequest(post)),
             headers: [("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json")])
+        try answer.checkAccess("dokarkiv")
         guard answer.status == 201 || answer.status == 409 else { throw DependencyUnavailable("dokarkiv", "status \(answer.status)") }
-        struct Response: Decodable { var journalpostId: Int }
-        guard let response = try? JSONDecoder().decode(Response.self, from: answer.body) else {
-            throw DependencyUnavailable("dokarkiv", "an answer without journalpostId")
+        // The post exists only when its id came back; without one the plan is not journalled.
+        guard let response = try? JSONDecoder().decode(JournalpostResponse.self, from: answer.body), let id = response.journalpostId?.value,
+            !id.isEmpty
+        else {
+            throw DependencyUnavailable("dokarkiv", "status \(answer.status) without a journalpostId")
         }
-        return String(response.journalpostId)
+        return Receipt(journalpostID: id, finalised: response.finalised ?? false, message: response.melding)
+    }
+
+    /// The request as dokarkiv's contract declares it (docs/contracts/dokarkiv.md): note
+    /// `journalfoerendeEnhet` is a string.
+    struct JournalpostRequest: Encodable {
+        struct Party: Encodable {
+            var id: String
+            var idType: String
+            var navn: String?
+        }
+        struct Person: Encodable {
+            var id: String
+            var idType: String
+        }
+        struct Document: Encodable {
+            struct Variant: Encodable {
+                var filnavn: String
+                var filtype = "PDFA"
+                var variantformat = "ARKIV"
+                var fysiskDokument: String
+            }
+            var brevkode = "OPPF_PLA"
+            var dokumentKategori = "ES"
+            var tittel: String
+            var dokumentvarianter: [Variant]
+        }
+        struct Case: Encodable { var sakstype = "GENERELL_SAK" }
+
+        var avsenderMottaker: Party
+        var tittel: String
+        var bruker: Person
+        var dokumenter: [Document]
+        var journalfoerendeEnhet = "9999"
+        var journalpostType = "INNGAAENDE"
+        var kanal = "NAV_NO"
+        var sak = Case()
+        var tema = "OPP"
+        var eksternReferanseId: String
+        var overstyrInnsynsregler = "VISES_MASKINELT_GODKJENT"
+
+        init(_ post: JournalPost) {
+            let title = "Oppfølgingsplan " + (post.employerName ?? post.employerOrgNumber)
+            avsenderMottaker = Party(id: post.employerOrgNumber, idType: "ORGNR", navn: post.employerName)
+            tittel = title
+            bruker = Person(id: post.employeeIdentificationNumber, idType: "FNR")
+            dokumenter = [Document(tittel: title, dokumentvarianter: [.init(filnavn: title, fysiskDokument: Data(post.pdf).base64EncodedString())])]
+            eksternReferanseId = post.externalReference
+        }
+    }
+
+    /// The answer to a create (201) and to a repeat (409), read tolerantly: the id as string or
+    /// number, both spellings of the finished flag seen in NAV's clients, anything else ignored.
+    struct JournalpostResponse: Decodable {
+        var journalpostId: LenientString?
+        var finalised: Bool?
+        var melding: String?
+
+        enum CodingKeys: String, CodingKey { case journalpostId, journalpostferdigstilt, journalpostFerdigstilt, melding }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            journalpostId = container.lenient(LenientString.self, forKey: .journalpostId)
+            finalised = (container.lenient(LenientBool.self, forKey: .journalpostferdigstilt)
+                ?? container.lenient(LenientBool.self, forKey: .journalpostFerdigstilt))?.value
+            melding = container.lenient(String.self, forKey: .melding)
+        }
     }
 }
 
@@ -63,9 +130,13 @@ public struct DokarkivClient: Sendable {
 public struct IsdialogmeldingClient: Sendable {
     public enum Outcome: Sendable, Equatable {
         case sent
-        /// 404: no registered GP, or the GP's office cannot receive messages. Permanent.
+        /// 404: no registered GP (fastlege or substitute), or the GP's office cannot receive
+        /// messages. Permanent.
         case generalPractitionerNotFound
-        /// Any other answer: isdialogmelding did not take the message; try again later.
+        /// 400: isdialogmelding will never take this message (its answer is plain text, e.g. an
+        /// invalid identity number). Permanent: retrying sends the same message again.
+        case refused
+        /// Any other answer (5xx, 409, …): isdialogmelding did not take the message; try again later.
         case notAccepted(status: Int)
     }
 
@@ -81,8 +152,8 @@ public struct IsdialogmeldingClient: Sendable {
         self.exchange = HTTPExchange(dependency: "isdialogmelding", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
     }
 
-    /// Throws only when no answer came (connection lost, timeout): then the message may or may
-    /// not have been taken.
+    /// Throws when no answer came (connection lost, timeout: the message may or may not have
+    /// been taken), and ``NavAccessDenied`` for 401/403 (certainly not taken).
     public func send(pdf: [UInt8], to employee: String) async throws -> Outcome {
         let answer = try await exchange.post(
             await baseURL.appending("/api/v2/send/oppfolgingsplan"),
@@ -91,9 +162,12 @@ public struct IsdialogmeldingClient: Sendable {
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
                 ("Nav-Call-Id", UUID().uuidString.lowercased()),
             ])
+        // The bodies are plain text (docs/contracts/isdialogmelding.md): only the status counts.
+        try answer.checkAccess("isdialogmelding")
         switch answer.status {
-        case 200: return .sent
+        case 200...299: return .sent
         case 404: return .generalPractitionerNotFound
+        case 400: return .refused
         default: return .notAccepted(status: answer.status)
         }
     }

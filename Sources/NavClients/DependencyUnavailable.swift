@@ -1,3 +1,5 @@
+import Domain
+
 /// A NAV API did not give a usable answer: retry later. Never a verdict about the plan.
 public struct DependencyUnavailable: Error, CustomStringConvertible {
     /// Which API (`aareg`, `pdl`, `azuread`, …).
@@ -10,4 +12,19 @@ public struct DependencyUnavailable: Error, CustomStringConvertible {
     }
 
     public var description: String { "\(dependency) unavailable: \(reason)" }
+}
+
+/// A NAV API (or Azure AD, for its token) refused us with 401 or 403: our access is wrong, not
+/// the plan. Retried slowly and alerted on (``Domain/AccessDenied``); see the runbook.
+public struct NavAccessDenied: AccessDenied, CustomStringConvertible {
+    public var dependency: String
+    /// The HTTP status the API answered.
+    public var status: Int
+
+    public init(_ dependency: String, status: Int) {
+        self.dependency = dependency
+        self.status = status
+    }
+
+    public var description: String { "\(dependency) refused our access (status \(status))" }
 }

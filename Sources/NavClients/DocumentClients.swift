@@ -6,6 +6,11 @@ public struct KrrClient: Sendable {
     public struct Contact: Sendable, Equatable {
         public var phone: String?
         public var email: String?
+
+        public init(phone: String? = nil, email: String? = nil) {
+            self.phone = phone
+            self.email = email
+        }
     }
 
     let url: EndpointURL
@@ -17,10 +22,10 @@ public struct KrrClient: Sendable {
         self.url = url
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "krr", httpClient: httpClient, timeout: .seconds(10), metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "krr", httpClient: httpClient, timeout: .seconds(3), metrics: metrics)
     }
 
-    /// The contact details, or none when KRR has no entry for the person.
+    /// The contact details, or none when KRR has no active entry for the person.
     public func contact(_ identificationNumber: String) async throws -> Contact {
         let answer = try await exchange.post(
             await url.resolve(), body: try JSONSerialization.data(withJSONObject: ["personidenter": [identificationNumber]]),
@@ -28,19 +33,44 @@ public struct KrrClient: Sendable {
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
                 ("Nav-Call-Id", UUID().uuidString.lowercased()),
             ])
+        try answer.checkAccess("krr")
         guard answer.status == 200 else { throw DependencyUnavailable("krr", "status \(answer.status)") }
-        struct Response: Decodable {
-            struct Person: Decodable {
-                var mobiltelefonnummer: String?
-                var epostadresse: String?
-            }
-            var personer: [String: Person]?
-        }
-        guard let response = try? JSONDecoder().decode(Response.self, from: answer.body) else {
+        guard let response = try? JSONDecoder().decode(PersonsResponse.self, from: answer.body) else {
             throw DependencyUnavailable("krr", "an answer we cannot read")
         }
-        let person = response.personer?[identificationNumber]
-        return Contact(phone: person?.mobiltelefonnummer, email: person?.epostadresse)
+        // No entry (`feil`: person_ikke_funnet, strengt_fortrolig_adresse, …) or an inactive
+        // one: nothing to show, which is an answer, not an outage.
+        guard let person = response.personer?[identificationNumber], person.aktiv != false else { return Contact() }
+        return Contact(phone: person.mobiltelefonnummer, email: person.epostadresse)
+    }
+
+    /// `POST /rest/v1/personer`'s answer (docs/contracts/krr.md): entries by identity number,
+    /// and `feil` (a code per identity number) for those without one.
+    struct PersonsResponse: Decodable {
+        struct Person: Decodable {
+            var aktiv: Bool?
+            var mobiltelefonnummer: String?
+            var epostadresse: String?
+
+            enum CodingKeys: String, CodingKey { case aktiv, mobiltelefonnummer, epostadresse }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                aktiv = container.lenient(LenientBool.self, forKey: .aktiv)?.value
+                mobiltelefonnummer = container.lenient(String.self, forKey: .mobiltelefonnummer)
+                epostadresse = container.lenient(String.self, forKey: .epostadresse)
+            }
+        }
+        var personer: [String: Person]?
+        var feil: [String: String]?
+
+        enum CodingKeys: String, CodingKey { case personer, feil }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            personer = container.lenient([String: Person].self, forKey: .personer)
+            feil = container.lenient([String: String].self, forKey: .feil)
+        }
     }
 }
 
@@ -62,6 +92,7 @@ public struct PdfGenClient: Sendable {
             await baseURL.appending("/api/v1/genpdf/oppfolging/oppfolgingsplanlps"),
             body: try JSONSerialization.data(withJSONObject: ["lpsPlanData": lpsPlanData]),
             headers: [("Content-Type", "application/json"), ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().uuidString.lowercased())])
+        try answer.checkAccess("pdfgen")
         guard answer.status == 200, answer.body.starts(with: Array("%PDF-".utf8)) else {
             throw DependencyUnavailable("pdfgen", "status \(answer.status) without a PDF")
         }
@@ -93,20 +124,51 @@ public struct EregClient: Sendable {
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Accept", "application/json"),
                 ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().uuidString.lowercased()),
             ])
+        try answer.checkAccess("ereg")
         switch answer.status {
         case 200:
-            struct Response: Decodable {
-                struct Name: Decodable { var sammensattnavn: String? }
-                var navn: Name?
-            }
-            guard let response = try? JSONDecoder().decode(Response.self, from: answer.body) else {
+            guard let response = try? JSONDecoder().decode(OrganisationResponse.self, from: answer.body) else {
                 throw DependencyUnavailable("ereg", "an answer we cannot read")
             }
-            return response.navn?.sammensattnavn
+            return response.name
         case 404:
             return nil
         default:
             throw DependencyUnavailable("ereg", "status \(answer.status)")
+        }
+    }
+}
+
+extension EregClient {
+    /// `GET /ereg/api/v2/organisasjon/{orgnr}`'s answer, of which we read the name only
+    /// (docs/contracts/ereg.md): `navn.sammensattnavn`, else the name lines joined.
+    struct OrganisationResponse: Decodable {
+        struct Name: Decodable {
+            var sammensattnavn: String?
+            var lines: [String]
+
+            enum CodingKeys: String, CodingKey { case sammensattnavn, navnelinje1, navnelinje2, navnelinje3, navnelinje4, navnelinje5 }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                sammensattnavn = container.lenient(String.self, forKey: .sammensattnavn)
+                lines = [CodingKeys.navnelinje1, .navnelinje2, .navnelinje3, .navnelinje4, .navnelinje5].compactMap {
+                    container.lenient(String.self, forKey: $0)
+                }
+            }
+        }
+        var navn: Name?
+
+        enum CodingKeys: String, CodingKey { case navn }
+
+        init(from decoder: any Decoder) throws {
+            navn = try decoder.container(keyedBy: CodingKeys.self).lenient(Name.self, forKey: .navn)
+        }
+
+        var name: String? {
+            if let whole = navn?.sammensattnavn?.trimmingCharacters(in: .whitespaces), !whole.isEmpty { return whole }
+            let joined = (navn?.lines ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            return joined.isEmpty ? nil : joined
         }
     }
 }

@@ -14,6 +14,11 @@ struct HTTPExchange: Sendable {
     struct Answer {
         var status: Int
         var body: Data
+
+        /// 401 and 403 mean our access is wrong, whatever the API: ``NavAccessDenied``.
+        func checkAccess(_ dependency: String) throws(NavAccessDenied) {
+            if status == 401 || status == 403 { throw NavAccessDenied(dependency, status: status) }
+        }
     }
 
     func post(_ url: String, body: Data, headers: [(String, String)]) async throws -> Answer {

@@ -46,7 +46,9 @@ extension PdlClient {
             var bostedsadresse: [Residence]?
         }
         struct Data: Decodable { var hentPerson: Person? }
-        guard let data: Data = try await graphQL(Self.personQuery, variables: ["ident": identificationNumber]), let person = data.hentPerson else {
+        guard case .data(let data) = try await graphQL(Self.personQuery, variables: ["ident": identificationNumber]) as GraphQLOutcome<Data>,
+            let person = data.hentPerson
+        else {
             return nil
         }
         let name = person.navn?.first.flatMap { name -> String? in
@@ -81,12 +83,15 @@ extension PdlClient {
             "paging": ["pageNumber": 1, "resultsPerPage": 1],
             "criteria": [["fieldName": "vegadresse.postnummer", "searchRule": ["equals": postnummer]]],
         ]
-        let data: Data? = try await graphQL(Self.postTownQuery, variables: variables)
-        return data?.sokAdresse?.hits?.first?.vegadresse?.poststed
+        guard case .data(let data) = try await graphQL(Self.postTownQuery, variables: variables) as GraphQLOutcome<Data> else { return nil }
+        return data.sokAdresse?.hits?.first?.vegadresse?.poststed
     }
 
-    /// A GraphQL call: `data` on success, nil for PDL's `not_found`, an outage otherwise.
-    func graphQL<Result: Decodable>(_ query: String, variables: [String: Any]) async throws -> Result? {
+    /// A GraphQL call, its answer classified by PDL's `errors[].extensions.code`
+    /// (docs/contracts/pdl.md): `not_found` and `bad_request` are answers about the ident;
+    /// `unauthenticated`/`unauthorized` (and HTTP 401/403) mean our access is wrong; anything
+    /// else (`server_error`, no code, an unreadable body, a 5xx) is an outage.
+    func graphQL<Result: Decodable>(_ query: String, variables: [String: Any]) async throws -> GraphQLOutcome<Result> {
         let body = try JSONSerialization.data(withJSONObject: ["query": query, "variables": variables])
         let answer = try await exchange.post(
             await url.resolve(), body: body,
@@ -94,22 +99,39 @@ extension PdlClient {
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
                 ("behandlingsnummer", "B426"),
             ])
+        try answer.checkAccess("pdl")
         guard answer.status == 200 else { throw DependencyUnavailable("pdl", "status \(answer.status)") }
         guard let response = try? JSONDecoder().decode(GraphQLResponse<Result>.self, from: answer.body) else {
             throw DependencyUnavailable("pdl", "an answer we cannot read")
         }
-        if let errors = response.errors, !errors.isEmpty {
-            if errors.allSatisfy({ $0.extensions?.code == "not_found" }) { return nil }
-            throw DependencyUnavailable("pdl", "errors: \(errors.compactMap { $0.extensions?.code ?? $0.message }.joined(separator: ", "))")
+        let codes = (response.errors ?? []).map { $0.extensions?.code?.lowercased() ?? "" }
+        if codes.isEmpty {
+            guard let data = response.data else { throw DependencyUnavailable("pdl", "an answer without data or errors") }
+            return .data(data)
         }
-        return response.data
+        if codes.contains(where: { $0 == "unauthenticated" }) { throw NavAccessDenied("pdl", status: 401) }
+        if codes.contains(where: { $0 == "unauthorized" }) { throw NavAccessDenied("pdl", status: 403) }
+        if codes.allSatisfy({ $0 == "not_found" }) { return .notFound }
+        if codes.allSatisfy({ $0 == "not_found" || $0 == "bad_request" }) { return .invalidIdentity }
+        throw DependencyUnavailable("pdl", "errors: \(codes.map { $0.isEmpty ? "(no code)" : $0 }.joined(separator: ", "))")
     }
+}
+
+/// A PDL GraphQL answer that is not an outage.
+enum GraphQLOutcome<Result> {
+    case data(Result)
+    case notFound
+    case invalidIdentity
 }
 
 /// PDL's GraphQL envelope.
 struct GraphQLResponse<Result: Decodable>: Decodable {
     struct GraphQLError: Decodable {
-        struct Extensions: Decodable { var code: String? }
+        struct Extensions: Decodable {
+            var code: String?
+            var id: String?
+            var classification: String?
+        }
         var message: String?
         var extensions: Extensions?
     }

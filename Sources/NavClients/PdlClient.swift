@@ -17,14 +17,26 @@ public struct PdlClient: Sendable {
 
     static let existsQuery = "query($ident: ID!) { hentPerson(ident: $ident) { navn(historikk: false) { fornavn } } }"
 
-    /// Whether PDL knows the person: true for a person, false for PDL's `not_found` (or a null
-    /// `hentPerson`); any other error or status is an outage, not a verdict.
-    public func personExists(_ identificationNumber: String) async throws -> Bool {
+    /// What PDL says of an identity number.
+    public enum Presence: Sendable, Equatable {
+        case exists
+        /// `not_found`, or a null `hentPerson`.
+        case notFound
+        /// `bad_request` (`ugyldig_ident`): not an identity number PDL accepts. Permanent.
+        case invalidIdentity
+    }
+
+    /// Whether PDL knows the person. Any other error, a 5xx or an unreadable answer is an outage
+    /// (retried); `unauthenticated`/`unauthorized` and 401/403 are ``NavAccessDenied``.
+    public func presence(of identificationNumber: String) async throws -> Presence {
         struct Data: Decodable {
             struct Person: Decodable {}
             var hentPerson: Person?
         }
-        let data: Data? = try await graphQL(Self.existsQuery, variables: ["ident": identificationNumber])
-        return data?.hentPerson != nil
+        switch try await graphQL(Self.existsQuery, variables: ["ident": identificationNumber]) as GraphQLOutcome<Data> {
+        case .data(let data): return data.hentPerson == nil ? .notFound : .exists
+        case .notFound: return .notFound
+        case .invalidIdentity: return .invalidIdentity
+        }
     }
 }

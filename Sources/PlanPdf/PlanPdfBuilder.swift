@@ -1,5 +1,7 @@
 import Domain
 import Foundation
+import Logging
+import Metrics
 import NavClients
 import Storage
 
@@ -10,17 +12,33 @@ import Storage
 /// employee's name and address from PDL (the address left out when it is protected), phone and
 /// e-mail from KRR, and the plan's fields; dates in Norwegian (`15. januar 2027`) whatever the
 /// machine's locale.
+///
+/// KRR only adds the employee's phone and e-mail. When it cannot answer after a short bounded
+/// retry, the PDF is built without them, as the existing service does, logged and counted
+/// (`mottak_pdf_without_contact_details_total`), rather than holding both channels on KRR.
 public struct PlanPdfBuilder: Sendable {
     let plans: PlanStore
     let pdl: PdlClient
     let krr: KrrClient
     let pdfgen: PdfGenClient
+    /// Attempts at KRR before the PDF goes without contact details, and the pause between them.
+    let krrAttempts: Int
+    let krrPause: Duration
+    let withoutContactDetails: Counter
+    let logger: Logger
 
-    public init(plans: PlanStore, pdl: PdlClient, krr: KrrClient, pdfgen: PdfGenClient) {
+    public init(
+        plans: PlanStore, pdl: PdlClient, krr: KrrClient, pdfgen: PdfGenClient, krrAttempts: Int = 2, krrPause: Duration = .milliseconds(300),
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = Logger(label: "mottak.pdf")
+    ) {
         self.plans = plans
         self.pdl = pdl
         self.krr = krr
         self.pdfgen = pdfgen
+        self.krrAttempts = max(krrAttempts, 1)
+        self.krrPause = krrPause
+        self.withoutContactDetails = Counter(label: "mottak_pdf_without_contact_details_total", factory: metricsFactory)
+        self.logger = logger
     }
 
     public func pdf(for stored: PlanStore.StoredPlan) async throws -> [UInt8] {
@@ -30,9 +48,29 @@ public struct PlanPdfBuilder: Sendable {
             if let pdf = try await plans.pdf(stored.uuid) { return pdf }
             let employee = stored.plan.employeeIdentificationNumber
             async let person = pdl.personDetails(employee)
-            async let contact = krr.contact(employee)
-            let data = Self.lpsPlanData(stored.plan, person: try await person, contact: try await contact)
+            async let contact = contactDetails(employee, plan: stored.uuid)
+            let data = Self.lpsPlanData(stored.plan, person: try await person, contact: await contact)
             return try await plans.storePDF(try await pdfgen.render(data), for: stored.uuid)
+        }
+    }
+
+    /// KRR's contact details, or none once KRR failed `krrAttempts` times.
+    func contactDetails(_ employee: String, plan: UUID) async -> KrrClient.Contact {
+        var attempt = 1
+        while true {
+            do {
+                return try await krr.contact(employee)
+            } catch {
+                guard attempt < krrAttempts, !Task.isCancelled else {
+                    withoutContactDetails.increment()
+                    logger.warning(
+                        "KRR did not answer; the PDF goes without the employee's phone and e-mail",
+                        metadata: ["plan_uuid": "\(plan.uuidString.lowercased())", "error": "\(error)", "attempts": "\(attempt)"])
+                    return KrrClient.Contact()
+                }
+                attempt += 1
+                try? await Task.sleep(for: krrPause)
+            }
         }
     }
 

@@ -8,6 +8,9 @@ import Foundation
 public enum SendtSykmeldingMessage: Equatable, Sendable {
     case sykmelding(SendtSykmelding)
     case tombstone(sykmeldingID: String)
+    /// A sykmelding with `event.arbeidsgiver: null` (sent to no employer we can match): nothing
+    /// for the intake's check, so it is skipped and counted, not dead-lettered.
+    case withoutEmployer(sykmeldingID: String)
 
     /// Reads a message, or says why it can never be read (``PoisonMessage``).
     public static func decode(key: [UInt8]?, value: [UInt8]?) throws(PoisonMessage) -> SendtSykmeldingMessage {
@@ -23,7 +26,8 @@ public enum SendtSykmeldingMessage: Equatable, Sendable {
         }
         let fnr = document.kafkaMetadata.fnr
         guard FollowUpPlanValidation.isIdentificationNumber(fnr) else { throw PoisonMessage("kafkaMetadata.fnr is not 11 digits") }
-        let organization = document.event.arbeidsgiver.orgnummer
+        guard let employer = document.event.arbeidsgiver else { return .withoutEmployer(sykmeldingID: sykmeldingID) }
+        let organization = employer.orgnummer
         guard organization.count == 9, organization.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             throw PoisonMessage("event.arbeidsgiver.orgnummer is not 9 digits")
         }
@@ -44,7 +48,7 @@ public enum SendtSykmeldingMessage: Equatable, Sendable {
         struct KafkaMetadata: Decodable { var fnr: String }
         struct Event: Decodable {
             struct Arbeidsgiver: Decodable { var orgnummer: String }
-            var arbeidsgiver: Arbeidsgiver
+            var arbeidsgiver: Arbeidsgiver?
         }
         struct Sykmelding: Decodable {
             struct Periode: Decodable {

@@ -86,12 +86,14 @@ struct Dev: AsyncParsableCommand {
               PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")
               Maskinporten: \(configuration.maskinporten?.description ?? "")
               API spec:   http://\(configuration.httpHost):\(configuration.httpPort)/swagger
+            \(devTokenBanner(configuration))
             Ctrl-C stops everything.
 
             """.utf8))
+        let tokenRoute = try devTokenRoute(configuration)
         try await MottakApplication.run(
             configuration: configuration, roles: roles, leadingServices: (tracing.map { [$0] } ?? []) + localServices,
-            extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:], logger: logger)
+            extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:], devRoutes: { tokenRoute?.register(on: $0) }, logger: logger)
     }
 }
 
@@ -133,6 +135,25 @@ struct DeadLetterCommand: AsyncParsableCommand {
         }
         return (kafka, makeLogger(configuration))
     }
+}
+
+/// `GET /api/test/token` for NAV's LPS demo app, with the local issuer only: Basic credentials
+/// `DEV_TOKEN_USERNAME` / `DEV_TOKEN_PASSWORD` (default `demo` / `demo`).
+private func devTokenRoute(_ configuration: AppConfiguration) throws -> DevTokenRoute? {
+    guard configuration.maskinporten?.description == DevStack.localIssuerDescription else { return nil }
+    let (username, password) = devTokenCredentials()
+    return DevTokenRoute(issuer: try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile), username: username, password: password)
+}
+
+private func devTokenCredentials() -> (String, String) {
+    let environment = ProcessInfo.processInfo.environment
+    return (environment["DEV_TOKEN_USERNAME"] ?? "demo", environment["DEV_TOKEN_PASSWORD"] ?? "demo")
+}
+
+private func devTokenBanner(_ configuration: AppConfiguration) -> String {
+    guard configuration.maskinporten?.description == DevStack.localIssuerDescription else { return "" }
+    let (username, password) = devTokenCredentials()
+    return "  Test token (as NAV's LPS demo asks for it): curl -u '\(username):\(password)' http://\(configuration.httpHost):\(configuration.httpPort)\(DevTokenRoute.path)[?org=123456789]"
 }
 
 /// A ready-to-paste submission with a local token for org 123456789 (only with the local issuer).

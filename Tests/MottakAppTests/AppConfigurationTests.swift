@@ -38,10 +38,13 @@ import Testing
         #expect(configuration.clusterName == "dev-gcp")
     }
 
-    @Test func theDevTestIdentitiesAreOnInDevGcpOrByFlagAndNeverInProd() throws {
-        #expect(try AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "dev-gcp"], mode: .dev).devTestIdentitiesSkipChecks)
-        #expect(try AppConfiguration(environment: ["DEV_TEST_IDENTITIES": "true"], mode: .dev).devTestIdentitiesSkipChecks)
-        #expect(try !AppConfiguration(environment: [:], mode: .dev).devTestIdentitiesSkipChecks)
+    @Test func theDevTestIdentitiesAreOnInDevGcpInMottakDevOrByFlagAndNeverInProd() throws {
+        let serve = ["DATABASE_URL": "postgres://u:p@localhost/db", "KAFKA_BROKERS": "localhost:9092"]
+        #expect(try AppConfiguration(environment: serve.merging(["NAIS_CLUSTER_NAME": "dev-gcp"]) { $1 }, mode: .serve).devTestIdentitiesSkipChecks)
+        #expect(try AppConfiguration(environment: serve.merging(["DEV_TEST_IDENTITIES": "true"]) { $1 }, mode: .serve).devTestIdentitiesSkipChecks)
+        #expect(try !AppConfiguration(environment: serve, mode: .serve).devTestIdentitiesSkipChecks)
+        #expect(try AppConfiguration(environment: [:], mode: .dev).devTestIdentitiesSkipChecks, "NAV's LPS demo submits for one")
+        #expect(try !AppConfiguration(environment: ["DEV_TEST_IDENTITIES": "false"], mode: .dev).devTestIdentitiesSkipChecks)
         #expect(try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "prod-gcp"], mode: .dev).devTestIdentitiesSkipChecks)
         expectError(["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"], variable: "DEV_TEST_IDENTITIES")
     }

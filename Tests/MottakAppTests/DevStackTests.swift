@@ -100,8 +100,9 @@ import Testing
             try await MigrationRunner(migrations: try Migration.load(from: TestServices.migrationsDirectory), logger: TestServices.logger)
                 .migrate(on: postgres)
             let check = try #require(DevStack.seedIngestedCheck["sykmelding-seed"])
-            #expect(try await check(postgres) == "0 of 4 seeded sykmelding periods ingested")
-            // What the ingest stores from the seed: the four people whose sykmelding is still active.
+            #expect(try await check(postgres) == "0 of 7 seeded sykmelding periods ingested")
+            // What the ingest stores from the seed: the seven people whose sykmelding is still active
+            // (the message sent to no employer is skipped).
             let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
             for message in LocalSykmeldingSeed.messages() {
                 guard case .sykmelding(let sykmelding) = try SendtSykmeldingMessage.decode(key: Array(message.key.utf8), value: message.value) else { continue }

@@ -209,7 +209,9 @@ import Testing
     /// The whole process with every role, stand-ins for NAV's APIs, the embedded Kafka with the
     /// sykmelding topic seeded (and read by the ingest), and retries shortened to two quick attempts.
     /// `logger` is the service's (the stand-ins and the embedded Kafka log to the test log).
-    static func withPipeline(logger: Logger = TestServices.logger, _ body: @escaping @Sendable (Pipeline) async throws -> Void) async throws {
+    static func withPipeline(
+        logger: Logger = TestServices.logger, devTokenCredentials: (String, String)? = nil, _ body: @escaping @Sendable (Pipeline) async throws -> Void
+    ) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
         try await DevStack.seedSykmeldinger(KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
@@ -222,8 +224,11 @@ import Testing
             configuration.maskinporten = MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }
             configuration.navApis = DevStack.standIns(nav, filling: try AppConfiguration(environment: [:], mode: .dev).navApis)
             configuration.retryPolicy = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(10))
+            configuration.accessDeniedRetryPolicy = RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
+            let tokenRoute = devTokenCredentials.map { DevTokenRoute(issuer: issuer, username: $0.0, password: $0.1) }
             let app = try MottakApplication.build(
-                configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav], logger: logger)
+                configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav],
+                devRoutes: { tokenRoute?.register(on: $0) }, logger: logger)
             try await app.test(.router) { client in
                 _ = try await HealthEndpointTests.waitForReadiness(client, status: .ok)
                 // The lookup must not run before the sykmelding ingest has read the seeded topic

@@ -86,16 +86,16 @@ import Testing
             let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
             lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
             await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(try #require(await plans.plan(refused.uuid))) }
-            #expect(try await gp.deliver(try #require(await plans.plan(refused.uuid))))
+            #expect(try await gp.deliver(try #require(await plans.plan(refused.uuid))) == .sent)
             #expect(lookup.nav.requests(to: .isdialogmelding).map(\.status) == [503, 200])
             #expect(!possibleDuplicates(), "a refusal is no possible duplicate")
 
             let interrupted = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
             _ = try await steps.record(GpChannelHandler.sendingNote, for: interrupted.uuid, result: #"{"attempt":"killed-process"}"#)
-            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))))
+            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent)
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "sent again rather than lost")
             #expect(possibleDuplicates())
-            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))), "recorded now: nothing more is sent")
+            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent, "recorded now: nothing more is sent")
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 3)
         }
     }

@@ -26,6 +26,11 @@ import Testing
                 (LocalNavFixtures.withoutEmployment, Self.employer, .noActiveEmployment),
                 (LocalNavFixtures.endedSykmelding, Self.employer, .noActiveSentSykmelding),
                 (LocalNavFixtures.unknownToPdl, Self.employer, .employeeNotFound),
+                // PDL's bad_request (ugyldig_ident): the same verdict, never an outage.
+                (LocalNavFixtures.invalidIdentity, Self.employer, .employeeNotFound),
+                // Aareg also lists a person as employer, without `gjeldende`: the org one counts.
+                (LocalNavFixtures.variants, Self.employer, nil),
+                (LocalNavFixtures.variants, LocalNavFixtures.legalEntity, nil),
             ]
             for (person, employer, expected) in cases {
                 let verdict = try await lookup.checks.verdict(employee: person.identificationNumber, employer: employer)
@@ -52,6 +57,24 @@ import Testing
                 pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens))
             await #expect(throws: DependencyUnavailable.self) {
                 try await fresh.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
+            }
+            #expect(try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer) == nil)
+        }
+    }
+
+    /// 401/403 and PDL's `unauthorized` mean our access is wrong: thrown as such (the role
+    /// retries slowly and alerts), never a verdict about the person.
+    @Test func aRefusedAccessIsNeverAVerdict() async throws {
+        try await Self.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            let unauthorized = #"{"errors":[{"message":"Ikke tilgang","extensions":{"code":"unauthorized"}}],"data":{"hentPerson":null}}"#
+            for failure in [(LocalNavServer.API.aareg, LocalNavServer.Failure.status(403, times: 1)), (.pdl, .answer(200, body: unauthorized, times: 1)),
+                (.pdl, .status(401, times: 1))]
+            {
+                lookup.nav.inject(failure.1, into: failure.0)
+                await #expect(throws: NavAccessDenied.self, "\(failure.0)") {
+                    try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
+                }
             }
             #expect(try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer) == nil)
         }

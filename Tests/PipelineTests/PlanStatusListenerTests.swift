@@ -6,25 +6,31 @@ import Storage
 import TestSupport
 import Testing
 
-/// The intake's one LISTEN connection, against real PostgreSQL: a notification wakes the
-/// waiters of its plan only, and a change made while the connection was down is still seen.
+/// The intake's one LISTEN connection, against real PostgreSQL: the notification that a plan is
+/// final wakes the waiters of that plan only (a step in progress wakes nobody: waiters want the
+/// outcome, and each wake costs a read), and a change made while the connection was down is
+/// still seen.
 @Suite struct PlanStatusListenerTests {
-    @Test func aNotificationWakesTheWaitersOfItsPlanOnlyAndTheRecordShowsTheChange() async throws {
+    @Test func aFinalStatusWakesTheWaitersOfItsPlanOnlyAndAStepInProgressWakesNobody() async throws {
         try await PlanStatusStoreTests.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
             try await Self.withListener(postgres) { listener in
                 let woken = try await listener.watching(uuid) { watch in
                     try await listener.watching(UUID()) { other in
                         try await store.apply(.init(uuid: uuid, kind: .verified))
-                        let mine = await watch.change(before: .now + .seconds(10))
+                        let inProgress = await watch.change(before: .now + .milliseconds(500))
+                        let record = try #require(try await store.read(uuid))
+                        #expect(record.state == .inProgress && record.nav.state == .pending && record.generalPractitioner.state == .notRequested)
+                        try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1"))
+                        let final = await watch.change(before: .now + .seconds(10))
                         let theirs = await other.change(before: .now + .milliseconds(300))
-                        return (mine, theirs)
+                        return (inProgress, final, theirs)
                     }
                 }
-                #expect(woken == (true, false))
+                #expect(woken == (false, true, false))
                 #expect(listener.waitingCount == 0, "a watch ends with its closure")
                 let record = try #require(try await store.read(uuid))
-                #expect(record.state == .inProgress && record.nav.state == .pending && record.generalPractitioner.state == .notRequested)
-                #expect(record.employerOrgNumber == "123456789" && record.revision == 1)
+                #expect(record.state == .completed && record.nav.state == .sent)
+                #expect(record.employerOrgNumber == "123456789" && record.revision == 2)
             }
         }
     }

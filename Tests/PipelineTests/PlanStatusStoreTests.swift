@@ -93,7 +93,7 @@ import Testing
         }
     }
 
-    @Test func everyChangeNotifiesWithThePlanUUIDAndAReplayDoesNot() async throws {
+    @Test func everyChangeNotifiesWithThePlanUUIDAndItsStateAndAReplayDoesNot() async throws {
         try await Self.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
             let received = try await postgres.withConnection { connection in
                 try await connection.listen(on: PlanStatusStore.notificationChannel) { notifications in
@@ -108,7 +108,9 @@ import Testing
                     return payloads
                 }
             }
-            #expect(received == [uuid.uuidString.lowercased(), uuid.uuidString.lowercased()])
+            #expect(received == ["\(uuid.uuidString.lowercased()):IN_PROGRESS", "\(uuid.uuidString.lowercased()):COMPLETED"])
+            #expect(received.compactMap { PlanStatusStore.parseNotification($0)?.state } == [.inProgress, .completed])
+            #expect(PlanStatusStore.parseNotification(uuid.uuidString)?.state == nil, "a bare uuid says no state")
         }
     }
 

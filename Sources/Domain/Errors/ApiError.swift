@@ -63,6 +63,11 @@ extension ApiError {
         status: 403, type: .noActiveEmployment, message: "No active employment relationship found for given orgnumber")
     public static let generalPractitionerNotFound = ApiError(
         status: 404, type: .generalPractitionerNotFound, message: "General practitioner was not found")
+    /// The GP channel failed for good: isdialogmelding refused the message (400). Shown in the
+    /// status resource; the details are in the log.
+    public static let generalPractitionerMessageRefused = ApiError(
+        status: 500, type: .internalServerError,
+        message: "The message service for general practitioners refused the plan; it was not sent to the general practitioner")
     public static let followUpPlanNotFound = ApiError(
         status: 404, type: .followUpPlanNotFound, message: "The follow-up plan with a given uuid was not found")
 

@@ -6,7 +6,7 @@ extension FollowUpPlanDTO {
 
     /// Reads a request body, or fails with a 400 `BAD_REQUEST` naming the first problem in
     /// the contract's field order: not JSON, not an object, a required field missing or null,
-    /// a value of the wrong type, a date not in `yyyy-MM-dd` form.
+    /// a value of the wrong type, a date in none of the forms real clients send (``EvaluationDate``).
     public static func decode(from body: Data) throws(ApiError) -> FollowUpPlanDTO {
         do {
             return try JSONDecoder().decode(FollowUpPlanDTO.self, from: body)
@@ -59,11 +59,16 @@ private struct Fields {
         try required(key, String.self, "a string")
     }
 
+    /// A date in any of ``EvaluationDate``'s forms: text, or an array `[year, month, day]`.
     func date(_ key: FollowUpPlanDTO.CodingKeys) throws -> CalendarDate {
-        let text = try required(key, String.self, "a date in the form yyyy-MM-dd")
-        guard let date = CalendarDate(iso: text) else {
-            throw FieldProblem(description: "\(key.stringValue) must be a date in the form yyyy-MM-dd")
+        let problem = FieldProblem(description: "\(key.stringValue) must be \(EvaluationDate.acceptedForms)")
+        guard container.contains(key) else { throw FieldProblem(description: "\(key.stringValue) is missing") }
+        if (try? container.decodeNil(forKey: key)) == true { throw FieldProblem(description: "\(key.stringValue) must not be null") }
+        if let text = try? container.decode(String.self, forKey: key) {
+            guard let date = EvaluationDate.parse(text) else { throw problem }
+            return date
         }
+        guard let parts = try? container.decode([Int].self, forKey: key), let date = EvaluationDate.parse(parts) else { throw problem }
         return date
     }
 

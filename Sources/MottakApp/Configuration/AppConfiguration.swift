@@ -43,7 +43,10 @@ public struct AppConfiguration: Sendable {
     public var localStandIns: (port: Int, latency: Duration)
     /// How the consuming roles retry a message that failed for a transient reason.
     public var retryPolicy: RetryPolicy
-    /// The dev test identities skip the lookup's checks: on `dev-gcp`, or with
+    /// How they retry while a NAV API refuses our access (401/403): `ACCESS_DENIED_RETRY_MAX_ATTEMPTS`
+    /// (default 12), `ACCESS_DENIED_RETRY_INITIAL_DELAY_MS` (5,000), `ACCESS_DENIED_RETRY_MAX_DELAY_MS` (300,000).
+    public var accessDeniedRetryPolicy: RetryPolicy
+    /// The dev test identities skip the lookup's checks: on `dev-gcp`, in `mottak dev`, or with
     /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
     public var devTestIdentitiesSkipChecks: Bool
     /// How long a submission waits for its plan's outcome before it answers 202
@@ -78,10 +81,15 @@ public struct AppConfiguration: Sendable {
             maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 8, in: 1...100),
             initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),
             maximumDelay: .milliseconds(try env.integer("RETRY_MAX_DELAY_MS", default: 30_000, in: 1...3_600_000)))
+        accessDeniedRetryPolicy = RetryPolicy(
+            maximumAttempts: try env.integer("ACCESS_DENIED_RETRY_MAX_ATTEMPTS", default: RetryPolicy.accessDenied.maximumAttempts, in: 1...1000),
+            initialDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_INITIAL_DELAY_MS", default: 5_000, in: 1...3_600_000)),
+            maximumDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_MAX_DELAY_MS", default: 300_000, in: 1...3_600_000)))
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
         shutdownGrace = .seconds(try env.integer("SHUTDOWN_GRACE_SECONDS", default: 30, in: 1...600))
-        let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: false)
+        // On by default in `mottak dev`: NAV's LPS demo submits for the dev identity 01898299631.
+        let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: mode == .dev && clusterName != "prod-gcp")
         devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
         if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {
             throw ConfigurationError(variable: "DEV_TEST_IDENTITIES", problem: "must not be true on prod-gcp")

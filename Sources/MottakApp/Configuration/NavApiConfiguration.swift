@@ -70,13 +70,13 @@ public struct NavApiConfiguration: Sendable {
         return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, metrics: metrics)
     }
 
-    func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider) throws(ConfigurationError) -> PlanPdfBuilder {
+    func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider, logger: Logger) throws(ConfigurationError) -> PlanPdfBuilder {
         guard let krr else { throw .missing("KRR_PROXY_URL", because: "the channels put contact details in the PDF") }
         guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the channels need a token for KRR") }
         guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }
         return PlanPdfBuilder(
             plans: plans, pdl: try pdlClient(tokens: tokens), krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, metrics: metrics),
-            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, metrics: metrics))
+            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, metrics: metrics), metricsFactory: metrics.factory, logger: logger)
     }
 
     func eregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> EregClient {

@@ -96,7 +96,7 @@ enum OpenAPIDocument {
                 '400':
                   description: |
                     `BAD_REQUEST`: the body is not a follow-up plan (malformed JSON, a required field
-                    missing or null, a wrong type, a date not in yyyy-MM-dd form); the message names
+                    missing or null, a wrong type, a date in none of the accepted forms); the message names
                     the field and starts with `Failed to convert request body`.
                     `VALIDATION_ERROR`: a rule of the contract failed, with its message.
                     `ILLEGAL_ARGUMENT`: the Idempotency-Key header is not acceptable.
@@ -320,9 +320,23 @@ enum OpenAPIDocument {
                 followUp:
                   type: string
                 evaluationDate:
-                  type: string
-                  format: date
-                  description: yyyy-MM-dd
+                  description: |
+                    The date of the evaluation, stored and shown as yyyy-MM-dd. Accepted: a date
+                    `2027-01-31`; an ISO-8601 instant with `Z` or an offset
+                    (`2025-06-19T22:00:00.000Z`, `2027-01-31T00:00:00+01:00`), taken as its
+                    calendar date in Europe/Oslo (so JavaScript's `toISOString()` of a day picked
+                    in Norway gives that day); a local date-time without zone
+                    (`2027-01-31T00:00:00`), its date part; an array `[2027, 1, 31]`. Anything else
+                    is a 400 BAD_REQUEST naming the field and these forms.
+                  oneOf:
+                    - type: string
+                      example: '2027-01-31'
+                    - type: array
+                      items:
+                        type: integer
+                      minItems: 3
+                      maxItems: 3
+                      example: [2027, 1, 31]
                 sendPlanToNav:
                   type: boolean
                 needsHelpFromNav:

@@ -60,27 +60,33 @@ public struct PlanStore: Sendable {
     /// Stores `submission` with its status and outbox rows, or, when `idempotency` names a key
     /// the employer organisation used before, stores nothing and says which plan has it.
     /// `callID` travels with the event as a header, so logs of later roles can be joined.
+    ///
+    /// With `connectionWait`, throws ``ConnectionWaitExceeded`` (nothing sent, nothing stored)
+    /// when no connection is free within it; the statement itself is never cut short.
     public func store(
-        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = []
+        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = [],
+        connectionWait: Duration = .seconds(60)
     ) async throws -> Outcome {
         let query = Self.insertQuery(submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders)
-        let rows = try await postgres.query(query, logger: logger)
-        var inserted = 0
-        for try await count in rows.decode(Int.self) { inserted = count }
-        if inserted == 1 { return .stored(submission.uuid) }
+        return try await postgres.withConnection(leasedWithin: connectionWait) { [logger] connection in
+            let rows = try await connection.query(query, logger: logger)
+            var inserted = 0
+            for try await count in rows.decode(Int.self) { inserted = count }
+            if inserted == 1 { return .stored(submission.uuid) }
 
-        // Only an idempotency conflict inserts nothing: the key's row exists (its transaction
-        // committed before ours could insert, or ON CONFLICT would have waited for it).
-        guard let idempotency else { throw PlanStoreError.nothingInserted }
-        let existing = try await postgres.query(
-            """
-            SELECT plan_uuid, request_sha256 FROM idempotency_key
-            WHERE organization_number = \(submission.employerOrgNumber) AND idempotency_key = \(idempotency.key)
-            """, logger: logger)
-        for try await (uuid, digest) in existing.decode((UUID, String).self) {
-            return digest == idempotency.requestDigest ? .alreadyStored(uuid) : .keyUsedForAnotherPlan(uuid)
+            // Only an idempotency conflict inserts nothing: the key's row exists (its transaction
+            // committed before ours could insert, or ON CONFLICT would have waited for it).
+            guard let idempotency else { throw PlanStoreError.nothingInserted }
+            let existing = try await connection.query(
+                """
+                SELECT plan_uuid, request_sha256 FROM idempotency_key
+                WHERE organization_number = \(submission.employerOrgNumber) AND idempotency_key = \(idempotency.key)
+                """, logger: logger)
+            for try await (uuid, digest) in existing.decode((UUID, String).self) {
+                return digest == idempotency.requestDigest ? .alreadyStored(uuid) : .keyUsedForAnotherPlan(uuid)
+            }
+            throw PlanStoreError.nothingInserted
         }
-        throw PlanStoreError.nothingInserted
     }
 
     /// The statement: optionally claim the key, then the plan (only when the key was claimed),

@@ -1,12 +1,14 @@
+import Domain
 import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The process's one `LISTEN plan_status` connection, fanning each notification out to the
-/// requests waiting for that plan: a waiting request holds no connection of its own, so a
-/// few hundred of them cost the pool nothing.
+/// The process's one `LISTEN plan_status` connection, fanning each notification that a plan's
+/// status became final out to the requests waiting for that plan: a waiting request holds no
+/// connection of its own, and reads its row only when it is final, so a few hundred of them
+/// cost the pool almost nothing.
 ///
 /// A notification sent while the connection is down is lost (PostgreSQL does not queue them
 /// for a listener that is gone). So every (re)connection wakes all waiters, and each re-reads
@@ -74,8 +76,10 @@ public final class PlanStatusListener: Service, Sendable {
     /// How many requests wait now (for metrics and tests).
     public var waitingCount: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
 
+    /// Wakes the plan's waiters when the change made it final (or says no state): waiters want
+    /// the outcome, and a burst of plans in progress must not cost a read per step and waiter.
     private func deliver(_ payload: String) {
-        guard let uuid = UUID(uuidString: payload) else { return }
+        guard let (uuid, newState) = PlanStatusStore.parseNotification(payload), newState?.isFinal ?? true else { return }
         let waiters = state.withLock { Array(($0.waiters[uuid] ?? [:]).values) }
         for waiter in waiters { waiter.signal() }
     }
@@ -96,7 +100,7 @@ public final class PlanStatusListener: Service, Sendable {
 public struct PlanStatusWatch: Sendable {
     let waiter: Waiter
 
-    /// Waits until the row may have changed (a notification for the plan, or the listener
+    /// Waits until the row may have become final (a notification that it did, or the listener
     /// reconnected) and returns true, or returns false at `deadline`. A change that came since
     /// the last call returns at once.
     public func change(before deadline: ContinuousClock.Instant) async -> Bool {

@@ -9,8 +9,22 @@ import PostgresNIO
 /// in the same transaction, so a request waiting for the outcome (``PlanStatusListener``) wakes
 /// at commit; a plan of the event front door also gets its public status event in the outbox.
 public struct PlanStatusStore: Sendable {
-    /// The channel `LISTEN`ers wait on; the payload is the plan uuid.
+    /// The channel `LISTEN`ers wait on; the payload is `<plan uuid>:<state>`
+    /// (``notification(_:_:)``), so that a waiter reads the row only once it is final.
     public static let notificationChannel = "plan_status"
+
+    /// The payload of a change's notification.
+    public static func notification(_ uuid: UUID, _ state: PlanState) -> String {
+        "\(uuid.uuidString.lowercased()):\(state.rawValue)"
+    }
+
+    /// The plan and its new state from a notification's payload; a bare uuid (an older
+    /// writer) has no state: it may be anything.
+    public static func parseNotification(_ payload: String) -> (uuid: UUID, state: PlanState?)? {
+        let parts = payload.split(separator: ":", maxSplits: 1)
+        guard let first = parts.first, let uuid = UUID(uuidString: String(first)) else { return nil }
+        return (uuid, parts.count == 2 ? PlanState(rawValue: String(parts[1])) : nil)
+    }
 
     let postgres: PostgresClient
     let logger: Logger
@@ -52,9 +66,9 @@ public struct PlanStatusStore: Sendable {
                     state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
                 fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
             }
-            if change != nil {
+            if let change {
                 try await connection.query(
-                    "SELECT pg_notify(\(Self.notificationChannel), \(event.uuid.uuidString.lowercased()))", logger: logger)
+                    "SELECT pg_notify(\(Self.notificationChannel), \(Self.notification(event.uuid, change.state)))", logger: logger)
                 if fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
             }
             return change
