@@ -2,12 +2,14 @@ import Domain
 import Foundation
 import Kafka
 
-/// Tells the status updater that a plan's message was dead-lettered: the plan is FAILED, with
-/// the reason, so that nobody waits for it in vain. The message key is the plan uuid.
+/// Tells the status updater that a plan's message was dead-lettered: the plan (or the channel)
+/// is FAILED, so that nobody waits for it in vain. The message key is the plan uuid. What the
+/// status says is a catalogue text (``Domain/PublicProblems``); the reason, which names hosts,
+/// URLs and error descriptions, stays in the dead letter's `dlq-reason` header and the log.
 public enum PlanFailureReport {
     public static func send(for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer) async throws {
         guard let uuid = planUUID(message) else { return }
-        try await producer.publish(StatusEvent(uuid: uuid, kind: .failed, error: problem(reason)), causedBy: message)
+        try await producer.publish(statusEvent(uuid, channel: nil, reason: reason), causedBy: message)
     }
 
     /// A channel worker gave up: that channel FAILED (the plan settles when no channel is pending).
@@ -15,14 +17,20 @@ public enum PlanFailureReport {
         _ channel: DeliveryChannel, for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer
     ) async throws {
         guard let uuid = planUUID(message) else { return }
-        try await producer.publish(StatusEvent(uuid: uuid, kind: .channelFailed, channel: channel, error: problem(reason)), causedBy: message)
+        try await producer.publish(statusEvent(uuid, channel: channel, reason: reason), causedBy: message)
+    }
+
+    /// The status event for a dead letter: the same catalogue text whatever the `reason`.
+    public static func statusEvent(_ uuid: UUID, channel: DeliveryChannel?, reason: DeadLetterReason) -> StatusEvent {
+        switch channel {
+        case nil: StatusEvent(uuid: uuid, kind: .failed, error: .init(PublicProblems.planFailed))
+        case .nav: StatusEvent(uuid: uuid, kind: .channelFailed, channel: .nav, error: .init(PublicProblems.navDeliveryFailed))
+        case .generalPractitioner:
+            StatusEvent(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(PublicProblems.generalPractitionerDeliveryFailed))
+        }
     }
 
     private static func planUUID(_ message: KafkaMessage) -> UUID? {
         message.key.flatMap { UUID(uuidString: String(decoding: $0, as: UTF8.self)) }
-    }
-
-    private static func problem(_ reason: DeadLetterReason) -> StatusEvent.Problem {
-        .init(type: .internalServerError, message: "The plan could not be processed (\(reason.headerValue)); NAV has been alerted")
     }
 }

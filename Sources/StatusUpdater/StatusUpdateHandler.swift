@@ -25,6 +25,12 @@ public struct StatusUpdateHandler: Sendable {
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try Self.decode(message.value)
+        if let problem = event.error, PublicProblems.sanitized(problem, channel: event.channel) != problem {
+            // A role sent a text outside the public catalogue: stored as the catalogue's text.
+            logger.warning(
+                "a status event's error text is not in the public catalogue; the catalogue's text is stored instead",
+                metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "error_type": "\(problem.type.rawValue)"])
+        }
         let change = try await store.applyChange(event)
         if let change { record(event, change) }
         logger.info(

@@ -210,7 +210,8 @@ import Testing
     /// sykmelding topic seeded (and read by the ingest), and retries shortened to two quick attempts.
     /// `logger` is the service's (the stand-ins and the embedded Kafka log to the test log).
     static func withPipeline(
-        logger: Logger = TestServices.logger, devTokenCredentials: (String, String)? = nil, _ body: @escaping @Sendable (Pipeline) async throws -> Void
+        logger: Logger = TestServices.logger, devTokenCredentials: (String, String)? = nil,
+        configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (Pipeline) async throws -> Void
     ) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
@@ -225,6 +226,7 @@ import Testing
             configuration.navApis = DevStack.standIns(nav, filling: try AppConfiguration(environment: [:], mode: .dev).navApis)
             configuration.retryPolicy = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(10))
             configuration.accessDeniedRetryPolicy = RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
+            configure(&configuration)
             let tokenRoute = devTokenCredentials.map { DevTokenRoute(issuer: issuer, username: $0.0, password: $0.1) }
             let app = try MottakApplication.build(
                 configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav],

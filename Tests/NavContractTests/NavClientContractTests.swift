@@ -123,6 +123,18 @@ import Testing
         }
     }
 
+    @Test func pdfgen() async throws {
+        let expected: [String: Outcome<String>] = [
+            "200-pdf": .value("%PDF-1.4"),
+            "200-not-a-pdf": .unavailable,
+            "500-template-error": .unavailable,
+        ]
+        try await Self.check(.pdfgen, expected) { nav, _ in
+            let pdf = try await PdfGenClient(baseURL: EndpointURL { await nav.baseURL(.pdfgen) }, appName: "test").render(["employeeFnr": Self.fnr])
+            return String(decoding: pdf.prefix(8), as: UTF8.self)
+        }
+    }
+
     @Test func azureAD() async throws {
         let expected: [String: Outcome<String>] = [
             "200-token": .value("local-sample-token"),
@@ -165,7 +177,7 @@ import Testing
             let name = url.deletingPathExtension().lastPathComponent
             return Sample(
                 name: name, status: Int(name.prefix { $0.isNumber }) ?? 0, body: try String(contentsOf: url, encoding: .utf8),
-                contentType: url.pathExtension == "txt" ? "text/plain; charset=UTF-8" : "application/json")
+                contentType: ["txt": "text/plain; charset=UTF-8", "pdf": "application/pdf"][url.pathExtension] ?? "application/json")
         }
     }
 

@@ -88,7 +88,14 @@ extension ApiError {
     /// A plan uuid in a path that is not a uuid; the message is the one the existing service
     /// gives (the JDK's `UUID.fromString`).
     public static func invalidUUID(_ text: String) -> ApiError {
-        ApiError(status: 400, type: .illegalArgument, message: "Invalid UUID string: \(text)")
+        ApiError(status: 400, type: .illegalArgument, message: "Invalid UUID string: \(echo(text))")
+    }
+
+    /// A caller's own text repeated in a message: printable ASCII only, at most 64 characters,
+    /// so that an answer never carries more of a request than it takes to recognise it.
+    static func echo(_ text: String) -> String {
+        let printable = String(text.unicodeScalars.prefix(64).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+        return text.unicodeScalars.count > 64 ? printable + "…" : printable
     }
 
     public static func internalServerError(callID: String) -> ApiError {
@@ -105,7 +112,7 @@ extension ApiError {
     public static func unsupportedMediaType(_ contentType: String?) -> ApiError {
         ApiError(
             status: 415, type: .badRequest,
-            message: "Content-Type must be application/json, not \(contentType.map { "'\($0)'" } ?? "missing")")
+            message: "Content-Type must be application/json, not \(contentType.map { "'\(echo($0))'" } ?? "missing")")
     }
 
     /// 503: tokens cannot be checked now (Maskinporten's keys unreachable and none cached).

@@ -3,23 +3,28 @@
 ///
 /// "Blank" means what Kotlin's `isBlank` means: empty, or white space only.
 public enum FollowUpPlanValidation {
+    static let helpNeedsNav = "needsHelpFromNav cannot be true if sendPlanToNav is false"
+    static let helpNeedsDescription = "needsHelpFromNavDescription is obligatory if needsHelpFromNav is true"
+    static let notContributedNeedsDescription = "employeeHasNotContributedToPlanDescription is mandatory if employeeHasContributedToPlan = false"
+    static let contributedTakesNoDescription = "employeeHasNotContributedToPlanDescription should not be set if employeeHasContributedToPlan = true"
+    static let invalidIdentificationNumber = "Invalid employee identification number"
+
+    /// The rules' messages, in the contract's order (part of ``PublicProblems/catalogue``).
+    public static let messages = [
+        helpNeedsNav, helpNeedsDescription, notContributedNeedsDescription, contributedTakesNoDescription, invalidIdentificationNumber,
+    ]
+
     public static func firstViolation(of plan: FollowUpPlanDTO) -> ApiError? {
-        if plan.needsHelpFromNav == true && !plan.sendPlanToNav {
-            return .validation("needsHelpFromNav cannot be true if sendPlanToNav is false")
-        }
-        if plan.needsHelpFromNav == true && isBlank(plan.needsHelpFromNavDescription) {
-            return .validation("needsHelpFromNavDescription is obligatory if needsHelpFromNav is true")
-        }
+        if plan.needsHelpFromNav == true && !plan.sendPlanToNav { return .validation(helpNeedsNav) }
+        if plan.needsHelpFromNav == true && isBlank(plan.needsHelpFromNavDescription) { return .validation(helpNeedsDescription) }
         if !plan.employeeHasContributedToPlan && isBlank(plan.employeeHasNotContributedToPlanDescription) {
-            return .validation("employeeHasNotContributedToPlanDescription is mandatory if employeeHasContributedToPlan = false")
+            return .validation(notContributedNeedsDescription)
         }
         // Here, unlike rules 2 and 3, white space counts as set; only "" (or null) is allowed.
         if plan.employeeHasContributedToPlan, let description = plan.employeeHasNotContributedToPlanDescription, !description.isEmpty {
-            return .validation("employeeHasNotContributedToPlanDescription should not be set if employeeHasContributedToPlan = true")
+            return .validation(contributedTakesNoDescription)
         }
-        if !isIdentificationNumber(plan.employeeIdentificationNumber) {
-            return .validation("Invalid employee identification number")
-        }
+        if !isIdentificationNumber(plan.employeeIdentificationNumber) { return .validation(invalidIdentificationNumber) }
         return nil
     }
 

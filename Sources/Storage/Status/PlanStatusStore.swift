@@ -96,9 +96,13 @@ public struct PlanStatusStore: Sendable {
             let cells = row.makeRandomAccess()
             func text(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
             func date(_ column: String) throws -> Date? { try cells[column].decode(Date?.self) }
+            // Read through the catalogue too: a row written before it (or by hand) shows no internals.
             func problem(_ prefix: String) throws -> ApiError? {
                 guard let type = try text("\(prefix)error_type").flatMap(ErrorType.init(rawValue:)) else { return nil }
-                return .recorded(type, message: try text("\(prefix)error_message") ?? "")
+                let channel: DeliveryChannel? = prefix == "nav_" ? .nav : prefix == "gp_" ? .generalPractitioner : nil
+                let stored = StatusEvent.Problem(type: type, message: try text("\(prefix)error_message") ?? "")
+                let shown = PublicProblems.sanitized(stored, channel: channel)
+                return .recorded(shown.type, message: shown.message)
             }
             func channel(_ prefix: String) throws -> PlanStatusRecord.Channel {
                 PlanStatusRecord.Channel(
@@ -134,8 +138,10 @@ public struct PlanStatusStore: Sendable {
     /// One `UPDATE … WHERE <allowed states> RETURNING plan_uuid` per kind of event.
     static func statement(for event: StatusEvent) -> PostgresQuery {
         let uuid = event.uuid
-        let errorType = event.error?.type.rawValue
-        let errorMessage = event.error?.message
+        // Only catalogue texts are stored: the status resource and public events show them.
+        let problem = event.error.map { PublicProblems.sanitized($0, channel: event.channel) }
+        let errorType = problem?.type.rawValue
+        let errorMessage = problem?.message
         // When no channel is pending any more, the plan is done: COMPLETED when a channel got
         // the plan, FAILED when every requested channel failed (or none was requested).
         let settle = """
