@@ -2,11 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test test-faults fuzz bench bench-kafka bench-intake bench-pipeline clean
+.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
 	@echo "make test   run the whole test suite against a throwaway PostgreSQL and the embedded Kafka (fault suite included)"
+	@echo "make format       format the Swift code with the toolchain's swift-format (.swift-format); make test lints it"
 	@echo "make test-faults   only the fault suite: broker down, PostgreSQL restart, SIGKILL of each role, poison, 5xx storm"
 	@echo "make fuzz   schemathesis against the served OpenAPI document with a valid token (PyPI, in a venv)"
 	@echo "make bench  every benchmark in one go; report, chart and RESULT lines under results/"
@@ -32,12 +33,26 @@ run: deps
 # past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
 # Then the fault suite (about 2 minutes), in its own PostgreSQL, which it stops and starts.
 TEST_TIMEOUT ?= 15m
+# Tests that measure the whole process (threads, memory) run in a process of their own after
+# the rest, so that the other suites' clients cannot tip them over.
+ALONE = LeaksNoThreadsOrMemory
 test: deps
 	@scripts/install-system-packages.sh kcat
+	$(MAKE) --no-print-directory lint
 	scripts/validate-deploy.sh
 	swift build --build-tests
-	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) swift test --skip-build
+	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) \
+		bash -c 'swift test --skip-build --skip "$(ALONE)" && swift test --skip-build --filter "$(ALONE)"'
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
+
+# The toolchain's swift-format: `make format` rewrites, `make lint` (part of make test) fails on
+# any difference or rule violation.
+SWIFT_SOURCES = Sources Tests Package.swift
+format:
+	swift format format -i -r --configuration .swift-format $(SWIFT_SOURCES)
+
+lint:
+	swift format lint -r --strict --configuration .swift-format $(SWIFT_SOURCES)
 
 # Every role in its own process (debug build) on `mottak dev stack`, under a steady load; see
 # scripts/fault-suite.py for the faults and what is checked afterwards.

@@ -6,67 +6,98 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-    .unsafeFlags(["-warnings-as-errors"]),
+    .treatAllWarnings(as: .error),
 ]
 
 /// The modules of one role each, with the adapters each needs. They depend on the domain and
 /// on adapters, never on each other: `MottakApp` wires them together.
 let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
-    ("Intake", [
-        "Storage", "Maskinporten", "ApiSupport",
-        .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "HTTPTypes", package: "swift-http-types"),
-        .product(name: "NIOCore", package: "swift-nio"),
-        .product(name: "NIOFoundationCompat", package: "swift-nio"),
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "PostgresNIO", package: "postgres-nio"),
-    ]),
-    ("EventIntake", [
-        "Storage", "Kafka", "EventProcessing",
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "PostgresNIO", package: "postgres-nio"),
-    ]),
-    ("OutboxRelay", [
-        "Storage", "Kafka",
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
-        .product(name: "PostgresNIO", package: "postgres-nio"),
-        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-    ]),
-    ("SykmeldingIngest", [
-        "Storage", "Kafka", "EventProcessing",
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "PostgresNIO", package: "postgres-nio"),
-        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-    ]),
-    ("StatusUpdater", [
-        "Storage", "Kafka", "EventProcessing",
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
-    ]),
-    ("Lookup", [
-        "Storage", "Kafka", "EventProcessing", "NavClients",
-        .product(name: "Logging", package: "swift-log"),
-    ]),
-    ("NavChannel", [
-        "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
-        .product(name: "Logging", package: "swift-log"),
-    ]),
-    ("GpChannel", [
-        "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "Metrics", package: "swift-metrics"),
-    ]),
-    ("ChannelRouter", [
-        "Kafka", "EventProcessing",
-        .product(name: "Logging", package: "swift-log"),
-    ]), ("StatusQuery", [
-        "Storage", "ApiSupport", "Maskinporten",
-        .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "HTTPTypes", package: "swift-http-types"),
-        .product(name: "NIOCore", package: "swift-nio"),
-        .product(name: "PostgresNIO", package: "postgres-nio"),
-    ]),
+    (
+        "Intake",
+        [
+            "Storage", "Maskinporten", "ApiSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]
+    ),
+    (
+        "EventIntake",
+        [
+            "Storage", "Kafka", "EventProcessing",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]
+    ),
+    (
+        "OutboxRelay",
+        [
+            "Storage", "Kafka",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    (
+        "SykmeldingIngest",
+        [
+            "Storage", "Kafka", "EventProcessing",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    ),
+    (
+        "StatusUpdater",
+        [
+            "Storage", "Kafka", "EventProcessing",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]
+    ),
+    (
+        "Lookup",
+        [
+            "Storage", "Kafka", "EventProcessing", "NavClients",
+            .product(name: "Logging", package: "swift-log"),
+        ]
+    ),
+    (
+        "NavChannel",
+        [
+            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
+            .product(name: "Logging", package: "swift-log"),
+        ]
+    ),
+    (
+        "GpChannel",
+        [
+            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]
+    ),
+    (
+        "ChannelRouter",
+        [
+            "Kafka", "EventProcessing",
+            .product(name: "Logging", package: "swift-log"),
+        ]
+    ),
+    (
+        "StatusQuery",
+        [
+            "Storage", "ApiSupport", "Maskinporten",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]
+    ),
 ]
 
 let package = Package(
@@ -271,7 +302,8 @@ let package = Package(
             .testTarget(
                 name: "PipelineTests",
                 dependencies: [
-                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf", "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
+                    "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf",
+                    "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

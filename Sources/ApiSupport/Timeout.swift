@@ -39,7 +39,12 @@ private final class FirstOutcome<T: Sendable>: Sendable {
     /// True when this call resumed the continuation.
     @discardableResult
     func resume(with result: Result<T, any Error>) -> Bool {
-        guard let continuation = continuation.withLock({ value in defer { value = nil }; return value }) else { return false }
+        guard
+            let continuation = continuation.withLock({ value in
+                defer { value = nil }
+                return value
+            })
+        else { return false }
         continuation.resume(with: result)
         return true
     }

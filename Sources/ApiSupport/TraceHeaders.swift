@@ -18,7 +18,6 @@ public enum TraceHeaders {
         return names.compactMap { name in request.headers[HTTPField.Name(name)!].map { (name, $0) } }
     }
 
-
     struct Carrier: Injector {
         func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
     }
@@ -29,7 +28,9 @@ public struct TraceLogMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let traceID = TraceLogContext.traceID(ofTraceparent: request.headers[HTTPField.Name("traceparent")!]) else { return try await next(request, context) }
+        guard let traceID = TraceLogContext.traceID(ofTraceparent: request.headers[HTTPField.Name("traceparent")!]) else {
+            return try await next(request, context)
+        }
         return try await TraceLogContext.$traceID.withValue(traceID) { try await next(request, context) }
     }
 }

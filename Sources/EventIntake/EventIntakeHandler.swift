@@ -40,7 +40,8 @@ public struct EventIntakeHandler: Sendable {
                 value: Array(PublicStatusEvent.rejectedAtIntake(uuid, error).utf8),
                 headers: message.carriedHeaders(eventType: PublicStatusEvent.eventType))
             logger.info(
-                "submission event refused", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
+                "submission event refused",
+                metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
         case .valid(let event):
             try await store(event, callID: message.header("nav-call-id"), traceHeaders: message.continuedTraceHeaders)
         }
@@ -59,7 +60,8 @@ public struct EventIntakeHandler: Sendable {
         switch outcome {
         case .stored:
             logger.info(
-                "plan received", metadata: ["plan_uuid": "\(uuid)", "employer_org": "\(event.employerOrgNumber)", "source_system": "\(event.sourceSystem)"])
+                "plan received",
+                metadata: ["plan_uuid": "\(uuid)", "employer_org": "\(event.employerOrgNumber)", "source_system": "\(event.sourceSystem)"])
         case .alreadyStored:
             logger.info("submission event published again; nothing changed", metadata: ["plan_uuid": "\(uuid)"])
         case .keyUsedForAnotherPlan:

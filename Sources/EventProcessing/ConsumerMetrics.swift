@@ -21,7 +21,8 @@ struct ConsumerMetrics: Sendable {
     /// `mottak_access_denied_total{consumer_group, dependency}`: an attempt failed because a NAV
     /// API (or Azure AD) refused our access. Alerted on: someone has to fix the access.
     func accessDenied(_ dependency: String) {
-        Counter(label: "mottak_access_denied_total", dimensions: [("consumer_group", group), ("dependency", dependency)], factory: factory).increment()
+        Counter(label: "mottak_access_denied_total", dimensions: [("consumer_group", group), ("dependency", dependency)], factory: factory)
+            .increment()
     }
 
     func deadLettered(_ reason: DeadLetterReason) {

@@ -66,11 +66,12 @@ public struct DeadLetterTool: Sendable {
                 continue
             }
             if let uuid = message.key.flatMap({ UUID(uuidString: String(decoding: $0, as: UTF8.self)) }) {
-                let channel: DeliveryChannel? = switch source {
-                case EventTopics.navChannel: .nav
-                case EventTopics.gpChannel: .generalPractitioner
-                default: nil
-                }
+                let channel: DeliveryChannel? =
+                    switch source {
+                    case EventTopics.navChannel: .nav
+                    case EventTopics.gpChannel: .generalPractitioner
+                    default: nil
+                    }
                 try await producer.publish(StatusEvent(uuid: uuid, kind: .reopened, channel: channel))
             }
             let headers = message.headers.filter { !$0.key.hasPrefix("dlq-") } + [KafkaHeader(key: "redriven-from", value: entry.offset)]

@@ -26,7 +26,8 @@ public enum PlanFailureReport {
         case nil: StatusEvent(uuid: uuid, kind: .failed, error: .init(PublicProblems.planFailed))
         case .nav: StatusEvent(uuid: uuid, kind: .channelFailed, channel: .nav, error: .init(PublicProblems.navDeliveryFailed))
         case .generalPractitioner:
-            StatusEvent(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(PublicProblems.generalPractitionerDeliveryFailed))
+            StatusEvent(
+                uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(PublicProblems.generalPractitionerDeliveryFailed))
         }
     }
 

@@ -53,7 +53,8 @@ public struct GpChannelHandler: Sendable {
             status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
             logger.info("plan delivered to the GP", metadata: ["plan_uuid": "\(uuid)"])
         case .noGeneralPractitioner:
-            status = StatusEvent(uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
+            status = StatusEvent(
+                uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
             logger.info("the employee has no GP that can receive the plan", metadata: ["plan_uuid": "\(uuid)"])
         case .refused:
             status = StatusEvent(
@@ -94,7 +95,8 @@ public struct GpChannelHandler: Sendable {
             try await steps.forget(Self.sendingNote, for: stored.uuid)
             throw denied
         }
-        let recorded = try await steps.record("isdialogmelding", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(outcome: delivery)), as: UTF8.self))
+        let recorded = try await steps.record(
+            "isdialogmelding", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(outcome: delivery)), as: UTF8.self))
         return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).outcome
     }
 

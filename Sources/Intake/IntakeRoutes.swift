@@ -86,7 +86,10 @@ public struct IntakeRoutes: Sendable {
         case .stored(let stored):
             context.logger.info(
                 "plan received",
-                metadata: ["plan_uuid": "\(stored.uuidString.lowercased())", "employer_org": "\(token.employerOrgNumber)", "lps_org": "\(token.lpsOrgNumber)"])
+                metadata: [
+                    "plan_uuid": "\(stored.uuidString.lowercased())", "employer_org": "\(token.employerOrgNumber)",
+                    "lps_org": "\(token.lpsOrgNumber)",
+                ])
             (uuid, replayed) = (stored, false)
         case .alreadyStored(let stored):
             context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(stored.uuidString.lowercased())"])

@@ -91,7 +91,7 @@ private func withMetadata<T>(
 private func createTopics(handle: RdKafkaHandle, specs: [TopicSpec], maxReplication: Int, timeout: Duration) throws -> [String] {
     var errorText = [CChar](repeating: 0, count: 512)
     var newTopics: [OpaquePointer?] = []
-    defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
+    defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
     for spec in specs {
         guard
             let topic = rd_kafka_NewTopic_new(
@@ -119,7 +119,8 @@ private func createTopics(handle: RdKafkaHandle, specs: [TopicSpec], maxReplicat
     defer { rd_kafka_event_destroy(event) }
     let requestError = rd_kafka_event_error(event)
     guard requestError == RD_KAFKA_RESP_ERR_NO_ERROR else {
-        throw KafkaError(code: requestError.rawValue, operation: "create topics \(names)", reason: String(cString: rd_kafka_event_error_string(event)))
+        throw KafkaError(
+            code: requestError.rawValue, operation: "create topics \(names)", reason: String(cString: rd_kafka_event_error_string(event)))
     }
     var count = 0
     guard let result = rd_kafka_event_CreateTopics_result(event), let topicResults = rd_kafka_CreateTopics_result_topics(result, &count) else {

@@ -96,7 +96,8 @@ public final class LocalNavServer: Service, Sendable {
         router.post("/azuread/token") { [self] request, _ in
             try await answer(.azureAD, request) { body in
                 let form = String(decoding: body, as: UTF8.self)
-                guard form.contains("grant_type=client_credentials"), form.contains("client_id="), let scope = Self.formValue("scope", in: form) else {
+                guard form.contains("grant_type=client_credentials"), form.contains("client_id="), let scope = Self.formValue("scope", in: form)
+                else {
                     return (400, #"{"error":"invalid_request"}"#)
                 }
                 let serial = state.withLock { state in
@@ -125,7 +126,8 @@ public final class LocalNavServer: Service, Sendable {
                 }
                 if person?.aaregPersonEmployer == true {
                     // A private person as employer: identified by person idents, no organisation number.
-                    entries.append("""
+                    entries.append(
+                        """
                         {"type":{"kode":"ordinaertArbeidsforhold"},"arbeidssted":{"type":"Person","identer":[{"type":"AKTORID","ident":"2175141353812"},\
                         {"type":"FOLKEREGISTERIDENT","ident":"01017012345"}]},"opplysningspliktig":{"type":"Person","identer":[{"type":"AKTORID",\
                         "ident":"2175141353812"}]},"startdato":"2021-05-01"}
@@ -150,14 +152,23 @@ public final class LocalNavServer: Service, Sendable {
                 guard let query = try? JSONDecoder().decode(Query.self, from: body) else { return (400, #"{"errors":[{"message":"bad request"}]}"#) }
                 let person = LocalNavFixtures.person(query.variables.ident)
                 if person?.pdlRefusesIdentity == true {
-                    return (200, #"{"errors":[{"message":"Ugyldig ident","locations":[{"line":1,"column":22}],"path":["hentPerson"],"extensions":{"id":"ugyldig_ident","code":"bad_request","classification":"ValidationError"}}],"data":{"hentPerson":null}}"#)
+                    return (
+                        200,
+                        #"{"errors":[{"message":"Ugyldig ident","locations":[{"line":1,"column":22}],"path":["hentPerson"],"extensions":{"id":"ugyldig_ident","code":"bad_request","classification":"ValidationError"}}],"data":{"hentPerson":null}}"#
+                    )
                 }
                 guard let person, person.inPdl else {
-                    return (200, #"{"errors":[{"message":"Fant ikke person","locations":[{"line":1,"column":22}],"path":["hentPerson"],"extensions":{"code":"not_found","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#)
+                    return (
+                        200,
+                        #"{"errors":[{"message":"Fant ikke person","locations":[{"line":1,"column":22}],"path":["hentPerson"],"extensions":{"code":"not_found","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#
+                    )
                 }
                 // PDL sends an empty list for a person without address protection.
                 let protection = person.addressProtection == "UGRADERT" ? "[]" : #"[{"gradering":"\#(person.addressProtection)"}]"#
-                return (200, #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":\#(protection),"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#)
+                return (
+                    200,
+                    #"{"data":{"hentPerson":{"navn":[{"fornavn":"Kari","mellomnavn":null,"etternavn":"Nordmann"}],"adressebeskyttelse":\#(protection),"bostedsadresse":[{"vegadresse":{"adressenavn":"Fancy gate","husnummer":"1","husbokstav":"A","postnummer":"1234","bruksenhetsnummer":null}}]}}}"#
+                )
             }
         }
         router.post("/krr") { [self] request, _ in
@@ -166,9 +177,14 @@ public final class LocalNavServer: Service, Sendable {
                 guard let query = try? JSONDecoder().decode(Query.self, from: body), let ident = query.personidenter.first else { return (400, "{}") }
                 switch LocalNavFixtures.person(ident)?.krr ?? .failure("person_ikke_funnet") {
                 case .active:
-                    return (200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","aktiv":true,"kanVarsles":true,"reservert":false,"spraak":"nb","epostadresse":"ansatt@example.no","epostadresseOppdatert":"2024-01-04T12:00:00Z","mobiltelefonnummer":"+4799999999","mobiltelefonnummerOppdatert":"2024-01-04T12:00:00Z"}},"feil":{}}"#)
+                    return (
+                        200,
+                        #"{"personer":{"\#(ident)":{"personident":"\#(ident)","aktiv":true,"kanVarsles":true,"reservert":false,"spraak":"nb","epostadresse":"ansatt@example.no","epostadresseOppdatert":"2024-01-04T12:00:00Z","mobiltelefonnummer":"+4799999999","mobiltelefonnummerOppdatert":"2024-01-04T12:00:00Z"}},"feil":{}}"#
+                    )
                 case .inactive:
-                    return (200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","aktiv":false,"kanVarsles":false,"reservert":false}},"feil":{}}"#)
+                    return (
+                        200, #"{"personer":{"\#(ident)":{"personident":"\#(ident)","aktiv":false,"kanVarsles":false,"reservert":false}},"feil":{}}"#
+                    )
                 case .failure(let code):
                     return (200, #"{"personer":{},"feil":{"\#(ident)":"\#(code)"}}"#)
                 }
@@ -184,8 +200,13 @@ public final class LocalNavServer: Service, Sendable {
         router.get("/ereg/ereg/api/v2/organisasjon/{orgnr}") { [self] request, context in
             try await answer(.ereg, request, needsToken: true) { _ in
                 let orgnr = context.parameters.get("orgnr") ?? ""
-                guard orgnr == LocalNavFixtures.workplace || orgnr == LocalNavFixtures.legalEntity else { return (404, #"{"melding":"Ikke funnet"}"#) }
-                return (200, #"{"organisasjonsnummer":"\#(orgnr)","navn":{"sammensattnavn":"Lokal Arbeidsgiver AS","navnelinje1":"Lokal Arbeidsgiver AS"}}"#)
+                guard orgnr == LocalNavFixtures.workplace || orgnr == LocalNavFixtures.legalEntity else {
+                    return (404, #"{"melding":"Ikke funnet"}"#)
+                }
+                return (
+                    200,
+                    #"{"organisasjonsnummer":"\#(orgnr)","navn":{"sammensattnavn":"Lokal Arbeidsgiver AS","navnelinje1":"Lokal Arbeidsgiver AS"}}"#
+                )
             }
         }
         router.post("/dokarkiv/rest/journalpostapi/v1/journalpost") { [self] request, _ in
@@ -200,7 +221,10 @@ public final class LocalNavServer: Service, Sendable {
                 }
                 // `journalfoerendeEnhet` is a string in dokarkiv's contract: a number is refused.
                 guard let post = try? JSONDecoder().decode(Post.self, from: body), post.tema == "OPP", post.journalpostType == "INNGAAENDE" else {
-                    return (400, #"{"timestamp":"2026-01-01T00:00:00.000+00:00","status":400,"error":"Bad Request","message":"Ugyldig journalpost","path":"/rest/journalpostapi/v1/journalpost"}"#)
+                    return (
+                        400,
+                        #"{"timestamp":"2026-01-01T00:00:00.000+00:00","status":400,"error":"Bad Request","message":"Ugyldig journalpost","path":"/rest/journalpostapi/v1/journalpost"}"#
+                    )
                 }
                 let finishes = LocalNavFixtures.person(post.bruker.id)?.dokarkivFinishes ?? true
                 let (id, existed) = state.withLock { state -> (Int, Bool) in
@@ -210,7 +234,8 @@ public final class LocalNavServer: Service, Sendable {
                     return (id, false)
                 }
                 // Ids are JSON strings on the wire (docs/contracts/dokarkiv.md).
-                let finished = finishes
+                let finished =
+                    finishes
                     ? #""journalpostferdigstilt":true,"journalstatus":"JOURNALFOERT","melding":null"#
                     : #""journalpostferdigstilt":false,"journalstatus":"MOTTATT","melding":"Journalposten kunne ikke ferdigstilles automatisk""#
                 return (existed ? 409 : 201, #"{"journalpostId":"\#(id)",\#(finished),"dokumenter":[{"dokumentInfoId":"\#(id + 1)"}]}"#)

@@ -13,7 +13,9 @@ public enum LocalSykmeldingSeed {
     static func withoutEmployer(today: Date) -> (key: String, value: [UInt8]) {
         let id = "local-sykmelding-uten-arbeidsgiver"
         let document: [String: Any] = [
-            "kafkaMetadata": ["sykmeldingId": id, "fnr": LocalNavFixtures.withoutEmployment.identificationNumber, "timestamp": iso(today), "source": "user"],
+            "kafkaMetadata": [
+                "sykmeldingId": id, "fnr": LocalNavFixtures.withoutEmployment.identificationNumber, "timestamp": iso(today), "source": "user",
+            ],
             "event": ["sykmeldingId": id, "timestamp": iso(today), "statusEvent": "SENDT", "arbeidsgiver": NSNull()],
             "sykmelding": ["id": id, "sykmeldingsperioder": [["fom": day(-5, today), "tom": day(5, today), "type": "AKTIVITET_IKKE_MULIG"]]],
         ]
@@ -29,11 +31,16 @@ public enum LocalSykmeldingSeed {
                 "kafkaMetadata": ["sykmeldingId": id, "fnr": person.identificationNumber, "timestamp": iso(today), "source": "user"],
                 "event": [
                     "sykmeldingId": id, "timestamp": iso(today),
-                    "arbeidsgiver": ["orgnummer": LocalNavFixtures.workplace, "juridiskOrgnummer": LocalNavFixtures.legalEntity, "orgNavn": "Lokal Arbeidsgiver AS"],
+                    "arbeidsgiver": [
+                        "orgnummer": LocalNavFixtures.workplace, "juridiskOrgnummer": LocalNavFixtures.legalEntity,
+                        "orgNavn": "Lokal Arbeidsgiver AS",
+                    ],
                 ],
                 "sykmelding": [
                     "id": id,
-                    "sykmeldingsperioder": [["fom": day(days.fomDaysFromToday, today), "tom": day(days.tomDaysFromToday, today), "type": "AKTIVITET_IKKE_MULIG"]],
+                    "sykmeldingsperioder": [
+                        ["fom": day(days.fomDaysFromToday, today), "tom": day(days.tomDaysFromToday, today), "type": "AKTIVITET_IKKE_MULIG"]
+                    ],
                 ],
             ]
             return (id, Array((try? JSONSerialization.data(withJSONObject: document)) ?? Data()))

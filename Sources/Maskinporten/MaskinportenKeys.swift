@@ -104,10 +104,15 @@ public actor MaskinportenKeys {
     private static func download(wellKnownURL: String, httpClient: HTTPClient, logger: Logger) async throws -> Snapshot {
         struct WellKnown: Decodable {
             var issuer: String
-            var jwks_uri: String
+            var jwksURI: String
+
+            enum CodingKeys: String, CodingKey {
+                case issuer
+                case jwksURI = "jwks_uri"
+            }
         }
         let wellKnown = try JSONDecoder().decode(WellKnown.self, from: try await get(wellKnownURL, httpClient))
-        let keys = try JSONWebKeySet(json: try await get(wellKnown.jwks_uri, httpClient))
+        let keys = try JSONWebKeySet(json: try await get(wellKnown.jwksURI, httpClient))
         logger.info(
             "fetched Maskinporten's signing keys",
             metadata: ["issuer": "\(wellKnown.issuer)", "keys": "\(keys.keys.keys.sorted())"])

@@ -1,12 +1,10 @@
 import ApiSupport
 import ChannelRouter
 import Domain
-import GpChannel
-import NavChannel
-import NavClients
 import EventIntake
 import EventProcessing
 import Foundation
+import GpChannel
 import Hummingbird
 import Intake
 import Kafka
@@ -14,15 +12,17 @@ import Logging
 import Lookup
 import Maskinporten
 import Metrics
+import NavChannel
+import NavClients
 import OutboxRelay
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import StatusQuery
 import StatusUpdater
-import Tracing
 import Storage
 import SykmeldingIngest
+import Tracing
 import UnixSignals
 
 /// Builds the process: one Hummingbird application whose service group holds, in start order,
@@ -47,7 +47,9 @@ public enum MottakApplication {
         // The announcer is last, so a SIGTERM reaches it first: readiness 503, a drain, then the
         // application's own shutdown.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: ShutdownAnnouncer(announcement: shutdown, drain: configuration.shutdownDrain, logger: logger))],
+            services: [
+                .init(service: app), .init(service: ShutdownAnnouncer(announcement: shutdown, drain: configuration.shutdownDrain, logger: logger)),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the grace period the rest is cancelled (unmarked messages go to the next member),
         // so the process exits before Kubernetes kills it.
@@ -85,7 +87,8 @@ public enum MottakApplication {
             services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema))
         }
         // One producer per process, for the relay, the roles' events and dead letters.
-        let sharedProducer = roles.contains(where: \.usesKafka)
+        let sharedProducer =
+            roles.contains(where: \.usesKafka)
             ? try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger) : nil
         if let sharedProducer { services.append(sharedProducer) }
         @Sendable func producer() -> KafkaProducer {
@@ -100,10 +103,14 @@ public enum MottakApplication {
         ) throws {
             let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: group, topics: [topic]), logger: roleLogger)
             services.append(consumer)
-            services.append(AfterSchema(gate: schema, service: ConsumerRoleService(
-                name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
-                retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy, metricsFactory: metricsFactory, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in },
-                handler: handler)))
+            services.append(
+                AfterSchema(
+                    gate: schema,
+                    service: ConsumerRoleService(
+                        name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
+                        retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
+                        metricsFactory: metricsFactory, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in },
+                        handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
             try await PlanFailureReport.send(for: message, reason: reason, producer: producer())
@@ -118,11 +125,15 @@ public enum MottakApplication {
             case .eventIntake:
                 try consume(
                     role, group: EventIntake.consumerGroup, topic: EventTopics.submitted, logger: roleLogger,
-                    handler: EventIntakeHandler(store: PlanStore(postgres: postgres, logger: roleLogger), producer: producer(), logger: roleLogger).handle)
+                    handler: EventIntakeHandler(store: PlanStore(postgres: postgres, logger: roleLogger), producer: producer(), logger: roleLogger)
+                        .handle)
             case .outboxRelay:
-                services.append(AfterSchema(gate: schema, service: OutboxRelayService(
-                    store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer(),
-                    metricsFactory: metricsFactory, logger: roleLogger)))
+                services.append(
+                    AfterSchema(
+                        gate: schema,
+                        service: OutboxRelayService(
+                            store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer(),
+                            metricsFactory: metricsFactory, logger: roleLogger)))
             case .sykmeldingIngest:
                 let store = SykmeldingPeriodStore(postgres: postgres, logger: roleLogger)
                 try consume(
@@ -154,7 +165,8 @@ public enum MottakApplication {
                 if role == .navChannel {
                     let handler = NavChannelHandler(
                         plans: plans, steps: steps, pdfs: pdfs, ereg: try navApis.eregClient(tokens: tokens),
-                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), metricsFactory: metricsFactory, logger: roleLogger)
+                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), metricsFactory: metricsFactory, logger: roleLogger
+                    )
                     try consume(
                         role, group: NavChannel.consumerGroup, topic: EventTopics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
                         handler: handler.handle)
@@ -185,12 +197,15 @@ public enum MottakApplication {
         router.add(middleware: TraceLogMiddleware())
         router.add(middleware: CallIDMiddleware())
         router.add(middleware: ApiErrorMiddleware())
-        router.add(middleware: MethodNotAllowedMiddleware([
-            "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
-            "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
-        ]))
-        HealthRoutes(readiness: ReadinessProbe(
-            postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)).register(on: router)
+        router.add(
+            middleware: MethodNotAllowedMiddleware([
+                "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
+                "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
+            ]))
+        HealthRoutes(
+            readiness: ReadinessProbe(
+                postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)
+        ).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
         OpenAPIRoutes().register(on: router)
         devRoutes(router)
@@ -204,7 +219,10 @@ public enum MottakApplication {
                 services.append(listener)
                 let outcomes = PlanOutcomeWaiter(
                     listener: listener, store: PlanStatusStore(postgres: postgres, logger: intakeLogger), bound: configuration.submissionWait)
-                IntakeRoutes(store: PlanStore(postgres: postgres, logger: intakeLogger), outcomes: outcomes).register(on: lps)
+                IntakeRoutes(
+                    store: PlanStore(postgres: postgres, logger: intakeLogger), outcomes: outcomes, storeTimeout: configuration.storeConnectionWait
+                )
+                .register(on: lps)
             }
             if roles.contains(.statusQuery) {
                 var statusLogger = logger
@@ -212,7 +230,6 @@ public enum MottakApplication {
                 StatusRoutes(store: PlanStatusStore(postgres: postgres, logger: statusLogger)).register(on: lps)
             }
         }
-
 
         return Application(
             router: router,

@@ -55,9 +55,11 @@ public struct NavChannelHandler: Sendable {
         // The employer's name is looked up while the PDF is built: one round trip less per plan.
         async let name = ereg.name(of: stored.employerOrgNumber)
         let pdf = try await pdfs.pdf(for: stored)
-        let receipt = try await dokarkiv.journal(.init(
-            employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
-            employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf, externalReference: stored.uuid.uuidString.lowercased()))
+        let receipt = try await dokarkiv.journal(
+            .init(
+                employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
+                employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf,
+                externalReference: stored.uuid.uuidString.lowercased()))
         if !receipt.finalised {
             // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
             notFinalised.increment()
@@ -69,7 +71,8 @@ public struct NavChannelHandler: Sendable {
                 ])
         }
         let recorded = try await steps.record(
-            "dokarkiv", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(journalpostId: receipt.journalpostID)), as: UTF8.self))
+            "dokarkiv", for: stored.uuid,
+            result: String(decoding: try JSONEncoder().encode(Recorded(journalpostId: receipt.journalpostID)), as: UTF8.self))
         return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).journalpostId
     }
 

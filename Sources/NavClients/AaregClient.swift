@@ -22,7 +22,10 @@ public struct AaregClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none, timeout: Duration = .seconds(10)) {
+    public init(
+        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        timeout: Duration = .seconds(10)
+    ) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
@@ -36,7 +39,10 @@ public struct AaregClient: Sendable {
         ])
         let answer = try await exchange.post(
             await baseURL.appending("/api/v2/arbeidstaker/arbeidsforholdoversikt"), body: body,
-            headers: [("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"), ("Accept", "application/json")])
+            headers: [
+                ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
+                ("Accept", "application/json"),
+            ])
         try answer.checkAccess("aareg")
         switch answer.status {
         case 200:

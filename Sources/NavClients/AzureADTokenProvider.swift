@@ -20,7 +20,10 @@ public actor AzureADTokenProvider {
     private var tokens: [String: Token] = [:]
     private var inFlight: [String: Task<Token, any Error>] = [:]
 
-    public init(tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none, logger: Logger) {
+    public init(
+        tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        logger: Logger
+    ) {
         self.tokenEndpoint = tokenEndpoint
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -42,20 +45,23 @@ public actor AzureADTokenProvider {
         return token.value
     }
 
-    private static func fetch(scope: String, exchange: HTTPExchange, endpoint: EndpointURL, clientID: String, clientSecret: String) async throws -> Token {
+    private static func fetch(scope: String, exchange: HTTPExchange, endpoint: EndpointURL, clientID: String, clientSecret: String) async throws
+        -> Token
+    {
         let form = [
             ("client_id", clientID), ("client_secret", clientSecret), ("grant_type", "client_credentials"),
             ("scope", "api://\(scope)/.default"),
         ].map { "\($0.0)=\(formEncoded($0.1))" }.joined(separator: "&")
-        let answer = try await exchange.post(await endpoint.resolve(), body: Data(form.utf8), headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        let answer = try await exchange.post(
+            await endpoint.resolve(), body: Data(form.utf8), headers: [("Content-Type", "application/x-www-form-urlencoded")])
         // 400 (invalid_scope, unauthorized_client) and 401 (invalid_client: a wrong or expired
         // secret) will not change on retry: our access is wrong (docs/contracts/azuread.md).
         if [400, 401, 403].contains(answer.status) { throw NavAccessDenied("azuread", status: answer.status) }
-        guard answer.status == 200, let response = try? JSONDecoder().decode(TokenResponse.self, from: answer.body), !response.access_token.isEmpty
+        guard answer.status == 200, let response = try? JSONDecoder().decode(TokenResponse.self, from: answer.body), !response.accessToken.isEmpty
         else {
             throw DependencyUnavailable("azuread", "no token for \(scope): status \(answer.status)")
         }
-        return Token(value: response.access_token, expiresAt: .now + .seconds(Int(response.expires_in.value) ?? 300))
+        return Token(value: response.accessToken, expiresAt: .now + .seconds(Int(response.expiresIn.value) ?? 300))
     }
 
     private static func formEncoded(_ text: String) -> String {
@@ -67,6 +73,11 @@ public actor AzureADTokenProvider {
 
 /// The token endpoint's answer (RFC 6749 5.1); `expires_in` read as a number or a string.
 struct TokenResponse: Decodable {
-    var access_token: String
-    var expires_in: LenientString
+    var accessToken: String
+    var expiresIn: LenientString
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case expiresIn = "expires_in"
+    }
 }

@@ -25,7 +25,9 @@ public struct DokarkivClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
+    public init(
+        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none
+    ) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
@@ -119,7 +121,8 @@ public struct DokarkivClient: Sendable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             journalpostId = container.lenient(LenientString.self, forKey: .journalpostId)
-            finalised = (container.lenient(LenientBool.self, forKey: .journalpostferdigstilt)
+            finalised =
+                (container.lenient(LenientBool.self, forKey: .journalpostferdigstilt)
                 ?? container.lenient(LenientBool.self, forKey: .journalpostFerdigstilt))?.value
             melding = container.lenient(String.self, forKey: .melding)
         }
@@ -145,7 +148,9 @@ public struct IsdialogmeldingClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
+    public init(
+        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none
+    ) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens

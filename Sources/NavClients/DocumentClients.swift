@@ -18,7 +18,8 @@ public struct KrrClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
+    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none)
+    {
         self.url = url
         self.scope = scope
         self.tokens = tokens
@@ -108,7 +109,10 @@ public struct EregClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, scope: String, appName: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
+    public init(
+        baseURL: EndpointURL, scope: String, appName: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared,
+        metrics: ExternalCallMetrics = .none
+    ) {
         self.baseURL = baseURL
         self.scope = scope
         self.appName = appName

@@ -19,8 +19,10 @@ public struct ExternalCallMetrics: Sendable {
 
     func record(target: String, status: Int?, duration: Duration) {
         let outcome = status.map(String.init) ?? "unreachable"
-        Timer(label: "mottak_external_request_duration_seconds", dimensions: [("target", target), ("outcome", outcome)],
-              preferredDisplayUnit: .seconds, factory: factory).record(duration: duration)
+        Timer(
+            label: "mottak_external_request_duration_seconds", dimensions: [("target", target), ("outcome", outcome)],
+            preferredDisplayUnit: .seconds, factory: factory
+        ).record(duration: duration)
         let reason: String
         switch status {
         case nil: reason = "unreachable"

@@ -8,7 +8,10 @@ public struct PdlClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none, timeout: Duration = .seconds(10)) {
+    public init(
+        url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        timeout: Duration = .seconds(10)
+    ) {
         self.url = url
         self.scope = scope
         self.tokens = tokens

@@ -39,8 +39,9 @@ public enum SendtSykmeldingMessage: Equatable, Sendable {
             guard fom <= tom else { throw PoisonMessage("sykmelding.sykmeldingsperioder[\(index)] ends before it starts") }
             periods.append(.init(fom: fom, tom: tom))
         }
-        return .sykmelding(SendtSykmelding(
-            sykmeldingID: sykmeldingID, employeeIdentificationNumber: fnr, organizationNumber: organization, periods: periods))
+        return .sykmelding(
+            SendtSykmelding(
+                sykmeldingID: sykmeldingID, employeeIdentificationNumber: fnr, organizationNumber: organization, periods: periods))
     }
 
     /// The paths the intake reads; everything else in the message is ignored.

@@ -15,7 +15,8 @@ public struct SykmeldingIngestHandler: Sendable {
 
     public init(store: SykmeldingPeriodStore, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.store = store
-        self.skippedWithoutEmployer = Counter(label: "mottak_sykmelding_skipped_total", dimensions: [("reason", "no_arbeidsgiver")], factory: metricsFactory)
+        self.skippedWithoutEmployer = Counter(
+            label: "mottak_sykmelding_skipped_total", dimensions: [("reason", "no_arbeidsgiver")], factory: metricsFactory)
         self.logger = logger
     }
 

@@ -15,7 +15,9 @@ import UnixSignals
 struct DevStackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stack",
-        abstract: "Run only the local components (embedded Kafka, local Maskinporten, NAV stand-ins; a throwaway PostgreSQL unless DATABASE_URL is set) with fault controls, for roles run as separate processes.")
+        abstract:
+            "Run only the local components (embedded Kafka, local Maskinporten, NAV stand-ins; a throwaway PostgreSQL unless DATABASE_URL is set) with fault controls, for roles run as separate processes."
+    )
 
     @Option(help: "Where to write the role processes' environment (export lines).")
     var envFile: String
@@ -35,9 +37,10 @@ struct DevStackCommand: AsyncParsableCommand {
             throw ValidationError("the stack did not start the embedded Kafka and the stand-ins")
         }
         let control = DevControlServer(kafka: kafka, navApis: navApis, port: controlPort, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: components.services.map { .init(service: $0) } + [.init(service: control)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: components.services.map { .init(service: $0) } + [.init(service: control)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {

@@ -34,7 +34,8 @@ struct Serve: AsyncParsableCommand {
         let tracing = try TracingSetup.bootstrapIfConfigured(ProcessInfo.processInfo.environment)
         let logger = makeLogger(configuration, tracing: tracing != nil)
         logger.notice(
-            "starting", metadata: ["roles": "\(roles.sorted().map(\.rawValue))", "cluster": "\(configuration.clusterName)", "tracing": "\(tracing != nil)"])
+            "starting",
+            metadata: ["roles": "\(roles.sorted().map(\.rawValue))", "cluster": "\(configuration.clusterName)", "tracing": "\(tracing != nil)"])
         try await MottakApplication.run(configuration: configuration, roles: roles, leadingServices: tracing.map { [$0] } ?? [], logger: logger)
     }
 }
@@ -62,7 +63,8 @@ struct Migrate: AsyncParsableCommand {
 
 struct Dev: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run every role in one process on local components: embedded Kafka, a throwaway PostgreSQL and a local Maskinporten issuer, unless configured.",
+        abstract:
+            "Run every role in one process on local components: embedded Kafka, a throwaway PostgreSQL and a local Maskinporten issuer, unless configured.",
         subcommands: [DevToken.self, DevBenchStatement.self, DevStackCommand.self])
 
     @Option(name: .long, help: "The roles to run: a role, a comma-separated list, or all. Repeatable.")
@@ -76,20 +78,21 @@ struct Dev: AsyncParsableCommand {
         let seeded = configuration.kafka == nil && roles.contains(.sykmeldingIngest)
         let localServices = try await DevStack.prepare(&configuration, logger: logger)
         // Unbuffered, so the banner shows at once also when stdout is a pipe or a file.
-        FileHandle.standardOutput.write(Data(
-            """
+        FileHandle.standardOutput.write(
+            Data(
+                """
 
-            oppfolgingsplan-mottak (dev) on http://\(configuration.httpHost):\(configuration.httpPort)
-              curl -i http://\(configuration.httpHost):\(configuration.httpPort)/internal/is_ready
-            \(try submitExample(configuration))
-              Kafka:      \(configuration.kafka?.bootstrapServers ?? "")
-              PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")
-              Maskinporten: \(configuration.maskinporten?.description ?? "")
-              API spec:   http://\(configuration.httpHost):\(configuration.httpPort)/swagger
-            \(devTokenBanner(configuration))
-            Ctrl-C stops everything.
+                oppfolgingsplan-mottak (dev) on http://\(configuration.httpHost):\(configuration.httpPort)
+                  curl -i http://\(configuration.httpHost):\(configuration.httpPort)/internal/is_ready
+                \(try submitExample(configuration))
+                  Kafka:      \(configuration.kafka?.bootstrapServers ?? "")
+                  PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")
+                  Maskinporten: \(configuration.maskinporten?.description ?? "")
+                  API spec:   http://\(configuration.httpHost):\(configuration.httpPort)/swagger
+                \(devTokenBanner(configuration))
+                Ctrl-C stops everything.
 
-            """.utf8))
+                """.utf8))
         let tokenRoute = try devTokenRoute(configuration)
         try await MottakApplication.run(
             configuration: configuration, roles: roles, leadingServices: (tracing.map { [$0] } ?? []) + localServices,
@@ -153,7 +156,8 @@ private func devTokenCredentials() -> (String, String) {
 private func devTokenBanner(_ configuration: AppConfiguration) -> String {
     guard configuration.maskinporten?.description == DevStack.localIssuerDescription else { return "" }
     let (username, password) = devTokenCredentials()
-    return "  Test token (as NAV's LPS demo asks for it): curl -u '\(username):\(password)' http://\(configuration.httpHost):\(configuration.httpPort)\(DevTokenRoute.path)[?org=123456789]"
+    return
+        "  Test token (as NAV's LPS demo asks for it): curl -u '\(username):\(password)' http://\(configuration.httpHost):\(configuration.httpPort)\(DevTokenRoute.path)[?org=123456789]"
 }
 
 /// A ready-to-paste submission with a local token for org 123456789 (only with the local issuer).

@@ -7,11 +7,16 @@ import Testing
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(ApiError.validation("Invalid employee identification number")), as: UTF8.self)
-        #expect(json == #"{"message":"Invalid employee identification number","status":{"description":"Bad Request","value":400},"type":"VALIDATION_ERROR"}"#)
+        #expect(
+            json
+                == #"{"message":"Invalid employee identification number","status":{"description":"Bad Request","value":400},"type":"VALIDATION_ERROR"}"#
+        )
     }
 
     @Test func theFixedLookupErrorsCarryTheContractsStatusTypeAndMessage() {
-        #expect(ApiError.noActiveEmployment == ApiError(status: 403, type: .noActiveEmployment, message: "No active employment relationship found for given orgnumber"))
+        #expect(
+            ApiError.noActiveEmployment
+                == ApiError(status: 403, type: .noActiveEmployment, message: "No active employment relationship found for given orgnumber"))
         #expect(ApiError.noActiveSentSykmelding.status == .init(value: 403, description: "Forbidden"))
         #expect(ApiError.employeeNotFound.status == .init(value: 404, description: "Not Found"))
         #expect(ApiError.employeeNotFound.message == "Could not find requested person in our systems")
@@ -26,10 +31,11 @@ import Testing
     }
 
     @Test func theCatalogueKeepsTheContractsNamesInOrder() {
-        #expect(ErrorType.allCases.map(\.rawValue) == [
-            "AUTHENTICATION_ERROR", "VALIDATION_ERROR", "NOT_FOUND", "INTERNAL_SERVER_ERROR", "ILLEGAL_ARGUMENT",
-            "BAD_REQUEST", "FOLLOWUP_PLAN_NOT_FOUND", "FORBIDDEN_ACCESS_VEILEDER", "GENERAL_PRACTITIONER_NOT_FOUND",
-            "EMPLOYEE_NOT_FOUND", "NO_ACTIVE_SENT_SYKMELDING", "NO_ACTIVE_EMPLOYMENT",
-        ])
+        #expect(
+            ErrorType.allCases.map(\.rawValue) == [
+                "AUTHENTICATION_ERROR", "VALIDATION_ERROR", "NOT_FOUND", "INTERNAL_SERVER_ERROR", "ILLEGAL_ARGUMENT",
+                "BAD_REQUEST", "FOLLOWUP_PLAN_NOT_FOUND", "FORBIDDEN_ACCESS_VEILEDER", "GENERAL_PRACTITIONER_NOT_FOUND",
+                "EMPLOYEE_NOT_FOUND", "NO_ACTIVE_SENT_SYKMELDING", "NO_ACTIVE_EMPLOYMENT",
+            ])
     }
 }

@@ -60,7 +60,8 @@ import Testing
         let date = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
         expectBadRequest(
             FollowUpPlanFixtures.body(["evaluationDate": date]),
-            "Failed to convert request body: evaluationDate must be a date yyyy-MM-dd, an ISO-8601 date-time (2027-01-31T00:00:00, or with Z or an offset: its date in Europe/Oslo) or an array [2027, 1, 31]")
+            "Failed to convert request body: evaluationDate must be a date yyyy-MM-dd, an ISO-8601 date-time (2027-01-31T00:00:00, or with Z or an offset: its date in Europe/Oslo) or an array [2027, 1, 31]"
+        )
     }
 
     /// The forms the existing service's real clients send (issue #15): its documented form,
@@ -121,7 +122,9 @@ import Testing
     /// (found by schemathesis).
     @Test(arguments: ["typicalWorkday", "otherFacilitationOptions", "lpsName"])
     func aNulCharacterIsRefusedNamingTheField(field: String) {
-        expectBadRequest(FollowUpPlanFixtures.body([field: "before\u{0000}after"]), "Failed to convert request body: \(field) must not contain the character U+0000")
+        expectBadRequest(
+            FollowUpPlanFixtures.body([field: "before\u{0000}after"]),
+            "Failed to convert request body: \(field) must not contain the character U+0000")
     }
 
     @Test func aBodyThatIsNotAJSONObjectIsRefused() {

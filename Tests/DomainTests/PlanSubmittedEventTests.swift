@@ -17,7 +17,10 @@ import Testing
     }
 
     @Test func aValidEventIsTheSubmissionOfItsEmployerUnderThePublishersUUID() throws {
-        guard case .valid(let event) = try PlanSubmittedEvent.read(Self.value()) else { Issue.record("not valid"); return }
+        guard case .valid(let event) = try PlanSubmittedEvent.read(Self.value()) else {
+            Issue.record("not valid")
+            return
+        }
         #expect(event.uuid == Self.uuid && event.employerOrgNumber == "123456789" && event.lpsOrgNumber == "987654321")
         #expect(event.sourceSystem == "altinn-kanal")
         #expect(event.plan == (try FollowUpPlanDTO.decode(from: FollowUpPlanFixtures.body())))
@@ -62,7 +65,8 @@ import Testing
     }
 
     @Test func aRefusalBeforeStorageIsAStatusEventWithoutChannels() throws {
-        let json = PublicStatusEvent.rejectedAtIntake(Self.uuid, .validation("Invalid employee identification number"), at: Date(timeIntervalSince1970: 0))
+        let json = PublicStatusEvent.rejectedAtIntake(
+            Self.uuid, .validation("Invalid employee identification number"), at: Date(timeIntervalSince1970: 0))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "REJECTED" && object["revision"] as? Int == 0 && object["channels"] is NSNull)
         #expect(object["updatedAt"] as? String == "1970-01-01T00:00:00.000Z")

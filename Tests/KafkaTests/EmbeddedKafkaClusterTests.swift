@@ -19,8 +19,10 @@ import Testing
         let consumed = try await TestServices.runBlocking {
             try PlainLibrdkafka.consumeFirst(bootstrap: bootstrap, topic: "smoke", group: "smoke-test")
         }
-        #expect(consumed == .init(
-            partition: delivered.partition, offset: delivered.offset, key: "plan-1", value: #"{"uuid":"plan-1"}"#, header: "abc"))
+        #expect(
+            consumed
+                == .init(
+                    partition: delivered.partition, offset: delivered.offset, key: "plan-1", value: #"{"uuid":"plan-1"}"#, header: "abc"))
         withExtendedLifetime(cluster) {}
     }
 

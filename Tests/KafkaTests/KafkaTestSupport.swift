@@ -27,7 +27,9 @@ struct KafkaTestBed {
     /// default is 45 s), where a real broker answers after its short initial-rebalance delay.
     func consumer(group: String, topics: [String], _ properties: [String: String] = [:]) throws -> KafkaConsumer {
         var configuration = self.configuration
-        configuration.properties = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"].merging(properties) { $1 }.merging(ProcessInfo.processInfo.environment["TEST_KAFKA_DEBUG"].map { ["debug": $0] } ?? [:]) { $1 }
+        configuration.properties = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"].merging(properties) { $1 }.merging(
+            ProcessInfo.processInfo.environment["TEST_KAFKA_DEBUG"].map { ["debug": $0] } ?? [:]
+        ) { $1 }
         return try KafkaConsumer(configuration: configuration, consumer: .init(groupID: group, topics: topics), logger: logger)
     }
 }

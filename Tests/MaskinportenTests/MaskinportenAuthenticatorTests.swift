@@ -51,7 +51,10 @@ import Testing
             #expect(try await keys.current().keys.keys.keys.sorted() == [issuer.keyID])
             let deadline = ContinuousClock.now + .seconds(5)
             while try await keys.current().keys.keys.keys.sorted() != ["rotated"] {
-                guard ContinuousClock.now < deadline else { Issue.record("the background refresh never landed"); return }
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("the background refresh never landed")
+                    return
+                }
                 try await Task.sleep(for: .milliseconds(20))
             }
         }

@@ -73,7 +73,10 @@ import Testing
     @Test func aTamperedPayloadFailsTheSignature() throws {
         let token = try Self.issuer.token(consumer: "123456789")
         let parts = token.split(separator: ".").map(String.init)
-        let forged = Base64URL.encode(Data(#"{"consumer":{"ID":"0192:999999999"},"exp":9999999999,"iss":"https://test.maskinporten.no/","scope":"nav:oppfolgingsplan/lps.write"}"#.utf8))
+        let forged = Base64URL.encode(
+            Data(
+                #"{"consumer":{"ID":"0192:999999999"},"exp":9999999999,"iss":"https://test.maskinporten.no/","scope":"nav:oppfolgingsplan/lps.write"}"#
+                    .utf8))
         expectRejected("\(parts[0]).\(forged).\(parts[2])", "Invalid token signature")
     }
 
@@ -108,9 +111,10 @@ import Testing
             "The token header names critical extensions (crit); none are supported")
     }
 
-    @Test(arguments: [
-        ["ID": "0192:12345678"], ["ID": "123456789"], ["ID": "0192:12345678a"], ["ID": "9908:123456789"], ["authority": "x"],
-    ] as [[String: String]])
+    @Test(
+        arguments: [
+            ["ID": "0192:12345678"], ["ID": "123456789"], ["ID": "0192:12345678a"], ["ID": "9908:123456789"], ["authority": "x"],
+        ] as [[String: String]])
     func aMalformedConsumerClaimIsRefused(consumer: [String: String]) throws {
         expectRejected(
             try Self.issuer.token(consumer: "123456789", claims: ["consumer": consumer]),
@@ -138,7 +142,9 @@ import Testing
     @Test func theKeySetSkipsKeysItCannotUse() throws {
         let document = try JSONSerialization.jsonObject(with: Self.issuer.jwksDocument()) as! [String: [[String: String]]]
         let mixed: [String: Any] = [
-            "keys": document["keys"]! + [["kty": "EC", "kid": "ec-1", "crv": "P-256"], ["kty": "RSA", "kid": "enc-1", "use": "enc", "n": "AQAB", "e": "AQAB"]]
+            "keys": document["keys"]! + [
+                ["kty": "EC", "kid": "ec-1", "crv": "P-256"], ["kty": "RSA", "kid": "enc-1", "use": "enc", "n": "AQAB", "e": "AQAB"],
+            ]
         ]
         let keys = try JSONWebKeySet(json: JSONSerialization.data(withJSONObject: mixed))
         #expect(Array(keys.keys.keys) == ["local-1"])

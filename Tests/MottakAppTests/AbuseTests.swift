@@ -21,8 +21,10 @@ import Testing
         let header = { (json: String) in Base64URL.encode(Data(json.utf8)) }
         let attacker = try LocalMaskinportenIssuer(issuer: issuer.issuer, keyID: issuer.keyID)
         let attackerJWKS = try JSONSerialization.jsonObject(with: attacker.jwksDocument()) as! [String: [[String: Any]]]
-        let forgedPayload = Base64URL.encode(Data(
-            #"{"consumer":{"authority":"iso6523-actorid-upis","ID":"0192:999999999"},"exp":9999999999,"iss":"\#(issuer.issuer)","scope":"nav:oppfolgingsplan/lps.write"}"#.utf8))
+        let forgedPayload = Base64URL.encode(
+            Data(
+                #"{"consumer":{"authority":"iso6523-actorid-upis","ID":"0192:999999999"},"exp":9999999999,"iss":"\#(issuer.issuer)","scope":"nav:oppfolgingsplan/lps.write"}"#
+                    .utf8))
         let hmac = HMAC<SHA256>.authenticationCode(
             for: Data("\(header(#"{"alg":"HS256","kid":"\#(issuer.keyID)"}"#)).\(parts[1])".utf8),
             using: SymmetricKey(data: try issuer.jwksDocument()))
@@ -30,7 +32,10 @@ import Testing
             ("alg none, no signature", "\(header(#"{"alg":"none","typ":"JWT"}"#)).\(parts[1])."),
             ("alg none, signature kept", "\(header(#"{"alg":"none","typ":"JWT"}"#)).\(parts[1]).\(parts[2])"),
             ("alg None (case)", "\(header(#"{"alg":"None","kid":"\#(issuer.keyID)"}"#)).\(parts[1])."),
-            ("HS256 with the public JWKS as secret", "\(header(#"{"alg":"HS256","kid":"\#(issuer.keyID)"}"#)).\(parts[1]).\(Base64URL.encode(Data(hmac)))"),
+            (
+                "HS256 with the public JWKS as secret",
+                "\(header(#"{"alg":"HS256","kid":"\#(issuer.keyID)"}"#)).\(parts[1]).\(Base64URL.encode(Data(hmac)))"
+            ),
             ("RS512 header on an RS256 signature", "\(header(#"{"alg":"RS512","kid":"\#(issuer.keyID)"}"#)).\(parts[1]).\(parts[2])"),
             ("ES256 header", "\(header(#"{"alg":"ES256","kid":"\#(issuer.keyID)"}"#)).\(parts[1]).\(parts[2])"),
             ("signed by another key under our kid", try attacker.token(consumer: "123456789")),
@@ -51,7 +56,12 @@ import Testing
             ("no scope", try issuer.token(consumer: "123456789", claims: ["scope": NSNull()])),
             ("scope as an array", try issuer.token(consumer: "123456789", claims: ["scope": ["nav:oppfolgingsplan/lps.write"]])),
             ("no consumer", try issuer.token(consumer: "123456789", claims: ["consumer": NSNull()])),
-            ("consumer not an org number", try issuer.token(consumer: "123456789", claims: ["consumer": ["authority": "iso6523-actorid-upis", "ID": "0192:12345678'; DROP TABLE followup_plan;--"]])),
+            (
+                "consumer not an org number",
+                try issuer.token(
+                    consumer: "123456789",
+                    claims: ["consumer": ["authority": "iso6523-actorid-upis", "ID": "0192:12345678'; DROP TABLE followup_plan;--"]])
+            ),
             ("crit header we do not understand", try issuer.token(consumer: "123456789", header: ["crit": ["exp"], "exp": 1])),
             ("two segments", "\(parts[0]).\(parts[1])"),
             ("four segments", "\(valid).\(parts[2])"),
@@ -69,7 +79,8 @@ import Testing
             // A real plan, for the status route: an attacker must not read it either.
             let stored = try SubmitAnswer(try await app.submit())
             for (name, token) in attacks {
-                for (method, uri) in [(HTTPRequest.Method.post, "/api/v1/followupplan"), (.get, "/api/v1/followupplan/\(stored.uuid)/sendingstatus")] {
+                for (method, uri) in [(HTTPRequest.Method.post, "/api/v1/followupplan"), (.get, "/api/v1/followupplan/\(stored.uuid)/sendingstatus")]
+                {
                     let response = try await app.client.execute(
                         uri: uri, method: method,
                         headers: [.contentType: "application/json", .authorization: "Bearer \(token)", HTTPField.Name("Prefer")!: "respond-async"],
@@ -101,12 +112,17 @@ import Testing
                     group.addTask {
                         let response = try await app.client.execute(
                             uri: "/api/v1/followupplan", method: .post,
-                            headers: [.contentType: "application/json", .authorization: "Bearer \(token)", HTTPField.Name("Prefer")!: "respond-async"],
+                            headers: [
+                                .contentType: "application/json", .authorization: "Bearer \(token)", HTTPField.Name("Prefer")!: "respond-async",
+                            ],
                             body: ByteBuffer(bytes: body))
                         let status = response.status.code
                         if (200..<300).contains(status) { return (status, nil) }
                         guard let error = try? ApiErrorBody(response), error.status.value == status, !error.message.isEmpty else {
-                            return (status, "not an ApiError naming \(status): \(String(buffer: response.body).prefix(300)) for \(String(decoding: body.prefix(300), as: UTF8.self))")
+                            return (
+                                status,
+                                "not an ApiError naming \(status): \(String(buffer: response.body).prefix(300)) for \(String(decoding: body.prefix(300), as: UTF8.self))"
+                            )
                         }
                         return (status, nil)
                     }
@@ -155,7 +171,10 @@ struct RandomBodies {
         case 3: return try! JSONSerialization.data(withJSONObject: [value(depth: 2)], options: [.fragmentsAllowed])
         default:
             var fields = PlanJSON.valid
-            let names = Array(fields.keys).sorted() + ["additionalInformation", "employeeHasNotContributedToPlanDescription", "messageToGeneralPractitioner", "lpsEmail"]
+            let names =
+                Array(fields.keys).sorted() + [
+                    "additionalInformation", "employeeHasNotContributedToPlanDescription", "messageToGeneralPractitioner", "lpsEmail",
+                ]
             for _ in 0..<(1 + below(3)) {
                 let name = names[below(names.count)]
                 switch below(4) {

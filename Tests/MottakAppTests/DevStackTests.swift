@@ -1,15 +1,16 @@
 import ApiSupport
 import Foundation
-import LocalStandIns
-import SykmeldingIngest
 import Kafka
-@testable import MottakApp
+import LocalStandIns
 import PostgresNIO
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Storage
+import SykmeldingIngest
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// `mottak dev` supplies local components only for what the environment leaves unset.
 @Suite struct DevStackTests {
@@ -105,7 +106,9 @@ import Testing
             // (the message sent to no employer is skipped).
             let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
             for message in LocalSykmeldingSeed.messages() {
-                guard case .sykmelding(let sykmelding) = try SendtSykmeldingMessage.decode(key: Array(message.key.utf8), value: message.value) else { continue }
+                guard case .sykmelding(let sykmelding) = try SendtSykmeldingMessage.decode(key: Array(message.key.utf8), value: message.value) else {
+                    continue
+                }
                 try await store.replace(sykmelding)
             }
             #expect(try await check(postgres) == nil)

@@ -2,10 +2,11 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import HummingbirdTesting
-@testable import MottakApp
+import NIOCore
 import Testing
+
+@testable import MottakApp
 
 /// The event contract's documents say what the decoder does, and are served next to the
 /// OpenAPI spec.

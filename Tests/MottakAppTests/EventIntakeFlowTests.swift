@@ -6,11 +6,12 @@ import Hummingbird
 import HummingbirdTesting
 import Kafka
 import LocalStandIns
-@testable import MottakApp
 import NIOCore
 import PostgresNIO
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The event front door over the whole process: submissions published on
 /// `followupplan.submitted.v1` go through the HTTP intake's rules, storage, pipeline and status
@@ -18,7 +19,8 @@ import Testing
 @Suite struct EventIntakeFlowTests {
     @Test func publishedPlansAreProcessedRefusedDeDuplicatedAndPoisonIsSetAside() async throws {
         try await PipelineFlowTests.withPipeline { pipeline in
-            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
+            let producer = try KafkaProducer(
+                configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
             let valid = UUID()
             let invalid = UUID()
             let validPlan = PlanJSON.valid.merging(["needsHelpFromNav": false, "sendPlanToGeneralPractitioner": true]) { $1 }
@@ -28,7 +30,8 @@ import Testing
             // A poison message first: it is set aside and the valid plan behind it still goes through.
             for (key, value) in [
                 ("garbage", Array("not a submission".utf8)), (valid.uuidString.lowercased(), Self.event(valid, plan: validPlan)),
-                (valid.uuidString.lowercased(), Self.event(valid, plan: validPlan)), (invalid.uuidString.lowercased(), Self.event(invalid, plan: invalidPlan)),
+                (valid.uuidString.lowercased(), Self.event(valid, plan: validPlan)),
+                (invalid.uuidString.lowercased(), Self.event(invalid, plan: invalidPlan)),
             ] {
                 _ = try await producer.send(
                     topic: EventTopics.submitted, key: Array(key.utf8), value: value, headers: [KafkaHeader(key: "nav-call-id", value: "altinn-1")])
@@ -61,7 +64,9 @@ import Testing
             #expect(eventError?["message"] as? String == httpError?["message"] as? String)
 
             // Published twice, stored once; through the same door as HTTP plans, readable by the employer.
-            #expect(try await Self.count("SELECT count(*)::int8 FROM followup_plan WHERE uuid = \(valid) AND submitted_via = 'EVENT'", pipeline.postgres) == 1)
+            #expect(
+                try await Self.count("SELECT count(*)::int8 FROM followup_plan WHERE uuid = \(valid) AND submitted_via = 'EVENT'", pipeline.postgres)
+                    == 1)
             #expect(try await Self.count("SELECT count(*)::int8 FROM followup_plan WHERE uuid = \(invalid)", pipeline.postgres) == 0)
             #expect(pipeline.nav.requests(to: .dokarkiv).count == 1)
             let status = try await pipeline.client.execute(

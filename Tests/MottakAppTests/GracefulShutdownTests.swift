@@ -3,12 +3,13 @@ import EventProcessing
 import Foundation
 import Kafka
 import LocalStandIns
-@testable import MottakApp
 import PostgresNIO
 import ServiceLifecycle
 import Storage
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The whole pipeline stopped gracefully (as on SIGTERM) while plans are in flight, then started
 /// again: every plan reaches COMPLETED, and NAV's APIs saw each side effect exactly once.
@@ -46,7 +47,8 @@ import Testing
             var uuids: [UUID] = []
             let store = PlanStore(postgres: postgres, logger: TestServices.logger)
             for _ in 0..<Self.plans {
-                let submission = PlanSubmission(plan: Self.plan(), employerOrgNumber: LocalNavFixtures.workplace, lpsOrgNumber: LocalNavFixtures.workplace, frontDoor: .http)
+                let submission = PlanSubmission(
+                    plan: Self.plan(), employerOrgNumber: LocalNavFixtures.workplace, lpsOrgNumber: LocalNavFixtures.workplace, frontDoor: .http)
                 _ = try await store.store(submission, idempotency: nil, callID: nil)
                 uuids.append(submission.uuid)
             }

@@ -3,11 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import Kafka
 import Logging
-@testable import MottakApp
 import ServiceLifecycle
 import Storage
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The probes Kubernetes calls, against a real PostgreSQL database and the embedded Kafka.
 @Suite struct HealthEndpointTests {

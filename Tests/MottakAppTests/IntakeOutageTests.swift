@@ -4,11 +4,12 @@ import Hummingbird
 import HummingbirdTesting
 import Kafka
 import LocalStandIns
-@testable import MottakApp
 import NIOCore
 import Storage
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The intake when PostgreSQL cannot be reached: a prompt 503 ApiError the caller can retry,
 /// never a 500 and never a hanging request.

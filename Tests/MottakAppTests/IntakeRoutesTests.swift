@@ -23,7 +23,8 @@ import Testing
             #expect(body.hasPrefix(#"{"uuid":""#), "properties in the contract's order: \(body)")
 
             let plans = try await app.postgres.query(
-                "SELECT employer_org_number, lps_org_number, submitted_via, employee_identification_number, evaluation_date::text FROM followup_plan WHERE uuid = \(UUID(uuidString: answer.uuid)!)")
+                "SELECT employer_org_number, lps_org_number, submitted_via, employee_identification_number, evaluation_date::text FROM followup_plan WHERE uuid = \(UUID(uuidString: answer.uuid)!)"
+            )
             var planRows: [(String, String, String, String, String)] = []
             for try await row in plans.decode((String, String, String, String, String).self) { planRows.append(row) }
             #expect(planRows.count == 1)
@@ -80,17 +81,23 @@ import Testing
         let cases: [(Data, String)] = [([String: Any], String)]([
             (["sendPlanToNav": false, "needsHelpFromNav": true], "needsHelpFromNav cannot be true if sendPlanToNav is false"),
             (["needsHelpFromNavDescription": "  "], "needsHelpFromNavDescription is obligatory if needsHelpFromNav is true"),
-            (["employeeHasContributedToPlan": false],
-             "employeeHasNotContributedToPlanDescription is mandatory if employeeHasContributedToPlan = false"),
-            (["employeeHasNotContributedToPlanDescription": " "],
-             "employeeHasNotContributedToPlanDescription should not be set if employeeHasContributedToPlan = true"),
+            (
+                ["employeeHasContributedToPlan": false],
+                "employeeHasNotContributedToPlanDescription is mandatory if employeeHasContributedToPlan = false"
+            ),
+            (
+                ["employeeHasNotContributedToPlanDescription": " "],
+                "employeeHasNotContributedToPlanDescription should not be set if employeeHasContributedToPlan = true"
+            ),
             (["employeeIdentificationNumber": "0101901234"], "Invalid employee identification number"),
         ]).map { (PlanJSON.body($0.0), $0.1) }
         try await IntakeTestApp.run { app in
             for (body, message) in cases {
                 let response = try await app.submit(body)
                 #expect(response.status == .badRequest)
-                #expect(try ApiErrorBody(response) == ApiErrorBody(status: .init(value: 400, description: "Bad Request"), type: "VALIDATION_ERROR", message: message))
+                #expect(
+                    try ApiErrorBody(response)
+                        == ApiErrorBody(status: .init(value: 400, description: "Bad Request"), type: "VALIDATION_ERROR", message: message))
             }
             #expect(try await app.count("followup_plan") == 0)
             #expect(try await app.count("outbox") == 0)
@@ -187,7 +194,9 @@ import Testing
         try await IntakeTestApp.run { app in
             let response = try await app.client.execute(uri: "/api/v1/nothing-here", method: .get, headers: [:], body: nil)
             #expect(response.status == .notFound)
-            #expect(try ApiErrorBody(response) == ApiErrorBody(status: .init(value: 404, description: "Not Found"), type: "NOT_FOUND", message: "Not found"))
+            #expect(
+                try ApiErrorBody(response)
+                    == ApiErrorBody(status: .init(value: 404, description: "Not Found"), type: "NOT_FOUND", message: "Not found"))
 
             // A known path with a method it does not serve: 405 and what it does serve.
             for (method, uri, allow) in [
@@ -213,11 +222,15 @@ import Testing
             for path in ["/api/v1/followupplan:", "/api/v1/followupplan/verify-integration:", "/api/v1/followupplan/{uuid}/sendingstatus:"] {
                 #expect(text.contains(path))
             }
-            for code in ["'200'", "'202'", "'400'", "'401'", "'403'", "'404'", "'413'", "'415'", "'422'", "'500'", "'503'"] { #expect(text.contains(code)) }
+            for code in ["'200'", "'202'", "'400'", "'401'", "'403'", "'404'", "'413'", "'415'", "'422'", "'500'", "'503'"] {
+                #expect(text.contains(code))
+            }
             for state in PlanState.allCases { #expect(text.contains(state.rawValue)) }
             for state in ChannelState.allCases { #expect(text.contains(state.rawValue)) }
             for type in ErrorType.allCases { #expect(text.contains("- \(type.rawValue)"), "the spec lists \(type.rawValue)") }
-            for header in ["Idempotency-Key", "Nav-Call-Id", "Idempotent-Replayed", "WWW-Authenticate", "Prefer", "Preference-Applied", "Location"] { #expect(text.contains(header)) }
+            for header in ["Idempotency-Key", "Nav-Call-Id", "Idempotent-Replayed", "WWW-Authenticate", "Prefer", "Preference-Applied", "Location"] {
+                #expect(text.contains(header))
+            }
             let swagger = try await app.client.execute(uri: "/swagger", method: .get, headers: [:], body: nil)
             #expect(String(buffer: swagger.body).contains("/openapi.yaml"))
         }

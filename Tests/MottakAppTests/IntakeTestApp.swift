@@ -6,11 +6,12 @@ import HummingbirdTesting
 import Kafka
 import LocalStandIns
 import Logging
-@testable import MottakApp
 import PostgresNIO
 import Storage
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The intake as it runs in production (the whole `MottakApplication`, intake role), against a
 /// fresh PostgreSQL database, the embedded Kafka and a local Maskinporten on loopback.
@@ -24,6 +25,7 @@ struct IntakeTestApp {
     static func run(
         roles: Set<Role> = [.intake, .statusQuery],
         submissionWait: Duration = .seconds(10),
+        storeConnectionWait: Duration = .seconds(5),
         maskinportenWellKnownURL: String? = nil,
         _ body: @escaping @Sendable (IntakeTestApp) async throws -> Void
     ) async throws {
@@ -33,6 +35,7 @@ struct IntakeTestApp {
         try await TestServices.withFreshDatabase { database, postgres in
             var configuration = HealthEndpointTests.configuration(database: database, kafka: cluster.bootstrapServers)
             configuration.submissionWait = submissionWait
+            configuration.storeConnectionWait = storeConnectionWait
             configuration.maskinporten =
                 maskinportenWellKnownURL.map(MaskinportenConfiguration.init(wellKnownURL:))
                 ?? MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }

@@ -3,10 +3,11 @@ import Foundation
 import Kafka
 import LocalStandIns
 import Logging
-@testable import MottakApp
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The service's log lines: one JSON object each, and never an identity number.
 @Suite struct LogPrivacyTests {
@@ -37,10 +38,14 @@ import Testing
         try await PipelineFlowTests.withPipeline(logger: logger) { pipeline in
             var plans: [UUID] = []
             for person in LocalNavFixtures.all { plans.append(try await pipeline.submit(person)) }
-            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
-            let refused = PlanJSON.valid.merging(["employeeIdentificationNumber": LocalNavFixtures.ready.identificationNumber, "lpsName": NSNull()]) { $1 }
+            let producer = try KafkaProducer(
+                configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
+            let refused = PlanJSON.valid.merging(["employeeIdentificationNumber": LocalNavFixtures.ready.identificationNumber, "lpsName": NSNull()]) {
+                $1
+            }
             _ = try await producer.send(topic: EventTopics.submitted, key: nil, value: EventIntakeFlowTests.event(UUID(), plan: refused))
-            _ = try await producer.send(topic: EventTopics.submitted, key: nil, value: Array("{\"fnr\":\"\(LocalNavFixtures.ready.identificationNumber)\"}".utf8))
+            _ = try await producer.send(
+                topic: EventTopics.submitted, key: nil, value: Array("{\"fnr\":\"\(LocalNavFixtures.ready.identificationNumber)\"}".utf8))
             await producer.close(flushTimeout: .seconds(5))
             for plan in plans {
                 try await PipelineFlowTests.waitFor("plan \(plan) to settle") {

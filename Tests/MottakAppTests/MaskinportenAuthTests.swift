@@ -30,17 +30,20 @@ import Testing
     @Test func aBareTokenWithoutTheBearerSchemeIsVerifiedTheSameWay() async throws {
         try await IntakeTestApp.run { app in
             var headers: HTTPFields = [.contentType: "application/json", .authorization: try app.token(), HTTPField.Name("Prefer")!: "respond-async"]
-            let accepted = try await app.client.execute(uri: "/api/v1/followupplan", method: .post, headers: headers, body: .init(bytes: PlanJSON.body()))
+            let accepted = try await app.client.execute(
+                uri: "/api/v1/followupplan", method: .post, headers: headers, body: .init(bytes: PlanJSON.body()))
             #expect(accepted.status == .accepted)
             let verify = try await app.client.execute(
                 uri: "/api/v1/followupplan/verify-integration", method: .get, headers: [.authorization: try app.token()], body: nil)
             #expect(verify.status == .ok)
 
             headers[.authorization] = try app.token(scope: "nav:other/scope")
-            let wrongScope = try await app.client.execute(uri: "/api/v1/followupplan", method: .post, headers: headers, body: .init(bytes: PlanJSON.body()))
+            let wrongScope = try await app.client.execute(
+                uri: "/api/v1/followupplan", method: .post, headers: headers, body: .init(bytes: PlanJSON.body()))
             #expect(wrongScope.status == .unauthorized, "the same checks as with the scheme")
             headers[.authorization] = "not-a-jwt"
-            let garbage = try await app.client.execute(uri: "/api/v1/followupplan", method: .post, headers: headers, body: .init(bytes: PlanJSON.body()))
+            let garbage = try await app.client.execute(
+                uri: "/api/v1/followupplan", method: .post, headers: headers, body: .init(bytes: PlanJSON.body()))
             #expect(garbage.status == .unauthorized)
             #expect(garbage.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
             #expect(try await app.count("followup_plan") == 1)

@@ -31,7 +31,9 @@ import Testing
                 to: edited.appendingPathComponent("0001_initial_schema.sql"), atomically: true, encoding: .utf8)
 
             let url = Self.url(database)
-            #expect(try await Self.mottak(["migrate"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": TestServices.migrationsDirectory.path]).status == 0)
+            #expect(
+                try await Self.mottak(["migrate"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": TestServices.migrationsDirectory.path]).status
+                    == 0)
             let refused = try await Self.mottak(["migrate"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": edited.path])
             #expect(refused.status != 0)
             #expect(refused.output.contains("migration 1 (initial_schema) was edited after it was applied"))
@@ -43,8 +45,10 @@ import Testing
         (["serve", "--role", "lookup"], ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/db"], "KAFKA_BROKERS is not set"),
         (["serve", "--role", "lokup"], [:], "'lokup' is not a role"),
         (["migrate"], [:], "DATABASE_URL is not set"),
-        (["serve", "--role", "intake"], ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/db", "KAFKA_BROKERS": "127.0.0.1:1"],
-         "MASKINPORTEN_WELL_KNOWN_URL is not set"),
+        (
+            ["serve", "--role", "intake"], ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/db", "KAFKA_BROKERS": "127.0.0.1:1"],
+            "MASKINPORTEN_WELL_KNOWN_URL is not set"
+        ),
     ])
     func stopsAtStartWithAMessageNamingTheSetting(arguments: [String], environment: [String: String], message: String) async throws {
         let result = try await Self.mottak(arguments, environment: environment)

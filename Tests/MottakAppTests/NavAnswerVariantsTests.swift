@@ -52,9 +52,14 @@ import Testing
             // PDL says `unauthorized` (HTTP 200, GraphQL error), isdialogmelding 403 (plain
             // text), each twice; then access is "fixed".
             pipeline.nav.inject(
-                .answer(200, body: #"{"errors":[{"message":"Ikke tilgang","extensions":{"code":"unauthorized","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#, times: 2),
+                .answer(
+                    200,
+                    body:
+                        #"{"errors":[{"message":"Ikke tilgang","extensions":{"code":"unauthorized","classification":"ExecutionAborted"}}],"data":{"hentPerson":null}}"#,
+                    times: 2),
                 into: .pdl)
-            pipeline.nav.inject(.answer(403, body: "Consumer is denied access to system API", contentType: "text/plain", times: 2), into: .isdialogmelding)
+            pipeline.nav.inject(
+                .answer(403, body: "Consumer is denied access to system API", contentType: "text/plain", times: 2), into: .isdialogmelding)
             let plan = try await pipeline.submit(LocalNavFixtures.ready, ["needsHelpFromNav": false])
             try await PipelineFlowTests.waitForState(of: plan, "COMPLETED", pipeline.postgres)
             let channels = try await PipelineFlowTests.channelStates(pipeline.postgres)

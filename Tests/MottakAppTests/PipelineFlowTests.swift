@@ -7,13 +7,14 @@ import HummingbirdTesting
 import Kafka
 import LocalStandIns
 import Logging
-@testable import MottakApp
-import NavClients
 import NIOCore
+import NavClients
 import PostgresNIO
 import Storage
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// The whole process as `mottak dev` runs it: POST → outbox → relay → Kafka → lookup (stand-ins
 /// over HTTP, sykmeldinger from the seeded topic) → status updater → `plan_status`.
@@ -96,7 +97,8 @@ import Testing
             let refused = try await pipeline.submitWaiting(LocalNavFixtures.withoutEmployment)
             #expect(refused.status == .forbidden)
             #expect(try ApiErrorBody(refused) == ApiErrorBody(.noActiveEmployment))
-            let noGP = try await pipeline.submitWaiting(LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
+            let noGP = try await pipeline.submitWaiting(
+                LocalNavFixtures.withoutGeneralPractitioner, ["sendPlanToNav": false, "needsHelpFromNav": false])
             #expect(noGP.status == .notFound)
             #expect(try ApiErrorBody(noGP) == ApiErrorBody(.generalPractitionerNotFound))
         }
@@ -163,7 +165,8 @@ import Testing
 
             // The cause is fixed; the operator re-drives.
             pipeline.nav.clearFailures()
-            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
+            let producer = try KafkaProducer(
+                configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
             #expect(try await tool.redrive(producer: producer).count >= letters.count)
             try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres)
             #expect(try await tool.redrive(producer: producer).isEmpty, "each dead letter is re-driven once")
@@ -240,8 +243,10 @@ import Testing
                     for try await rows in try await postgres.query("SELECT count(*)::int8 FROM sykmelding_period").decode(Int.self) { count = rows }
                     return count == DevStack.seededPeriodsKept
                 }
-                try await body(Pipeline(
-                    client: client, postgres: postgres, nav: nav, cluster: cluster, token: try issuer.token(consumer: LocalNavFixtures.workplace)))
+                try await body(
+                    Pipeline(
+                        client: client, postgres: postgres, nav: nav, cluster: cluster, token: try issuer.token(consumer: LocalNavFixtures.workplace))
+                )
             }
         }
         withExtendedLifetime(cluster) {}
@@ -286,7 +291,9 @@ import Testing
 
     static func channelStates(_ postgres: PostgresClient) async throws -> [UUID: (nav: String, gp: String)] {
         var states: [UUID: (nav: String, gp: String)] = [:]
-        for try await (uuid, nav, gp) in try await postgres.query("SELECT plan_uuid, nav_state, gp_state FROM plan_status").decode((UUID, String, String).self) {
+        for try await (uuid, nav, gp) in try await postgres.query("SELECT plan_uuid, nav_state, gp_state FROM plan_status").decode(
+            (UUID, String, String).self)
+        {
             states[uuid] = (nav, gp)
         }
         return states

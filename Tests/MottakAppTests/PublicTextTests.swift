@@ -5,12 +5,13 @@ import HTTPTypes
 import HummingbirdTesting
 import Kafka
 import LocalStandIns
-@testable import MottakApp
-import NavClients
 import NIOCore
+import NavClients
 import PostgresNIO
 import TestSupport
 import Testing
+
+@testable import MottakApp
 
 /// Nothing internal in public answers (issue #18): every path to a FAILED or REJECTED plan or
 /// channel — each NAV API answering 5xx or garbage, a refused connection, dead-lettering, a
@@ -27,7 +28,8 @@ import Testing
         var changes: [String: Bool] = ["needsHelpFromNav": false, "sendPlanToGeneralPractitioner": false]
     }
 
-    static let garbage = LocalNavServer.Failure.answer(200, body: "<html><body>Bad gateway at pdl-api.intern.nav.no:443</body></html>", contentType: "text/html")
+    static let garbage = LocalNavServer.Failure.answer(
+        200, body: "<html><body>Bad gateway at pdl-api.intern.nav.no:443</body></html>", contentType: "text/html")
 
     /// Azure AD first: its tokens are cached once fetched.
     static let scenarios: [Scenario] = [
@@ -39,11 +41,15 @@ import Testing
         .init(name: "pdfgen 503", api: .pdfgen, failure: .status(503)),
         .init(name: "ereg garbage", api: .ereg, failure: garbage),
         .init(name: "dokarkiv 503", api: .dokarkiv, failure: .status(503)),
-        .init(name: "dokarkiv without id", api: .dokarkiv, failure: .answer(201, body: #"{"melding":"java.lang.NullPointerException at no.nav.dokarkiv"}"#)),
-        .init(name: "isdialogmelding 503", api: .isdialogmelding, failure: .status(503),
-              changes: ["sendPlanToNav": false, "needsHelpFromNav": false, "sendPlanToGeneralPractitioner": true]),
-        .init(name: "isdialogmelding 400", api: .isdialogmelding, failure: .answer(400, body: "Invalid personident", contentType: "text/plain"),
-              changes: ["sendPlanToNav": false, "needsHelpFromNav": false, "sendPlanToGeneralPractitioner": true]),
+        .init(
+            name: "dokarkiv without id", api: .dokarkiv,
+            failure: .answer(201, body: #"{"melding":"java.lang.NullPointerException at no.nav.dokarkiv"}"#)),
+        .init(
+            name: "isdialogmelding 503", api: .isdialogmelding, failure: .status(503),
+            changes: ["sendPlanToNav": false, "needsHelpFromNav": false, "sendPlanToGeneralPractitioner": true]),
+        .init(
+            name: "isdialogmelding 400", api: .isdialogmelding, failure: .answer(400, body: "Invalid personident", contentType: "text/plain"),
+            changes: ["sendPlanToNav": false, "needsHelpFromNav": false, "sendPlanToGeneralPractitioner": true]),
     ]
 
     @Test func everyFailureShowsOnlyCatalogueTextsAndAReDriveCompletesThePlans() async throws {
@@ -51,7 +57,8 @@ import Testing
             var plans: [UUID] = []
             var eventPlans: [UUID] = []
             var answers: [String] = []
-            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
+            let producer = try KafkaProducer(
+                configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
             for scenario in Self.scenarios {
                 pipeline.nav.clearFailures()
                 pipeline.nav.inject(scenario.failure, into: scenario.api)
@@ -65,7 +72,8 @@ import Testing
                 var body = PlanJSON.valid.merging(scenario.changes) { $1 }
                 body["employeeIdentificationNumber"] = scenario.person.identificationNumber
                 _ = try await producer.send(
-                    topic: EventTopics.submitted, key: Array(eventPlan.uuidString.lowercased().utf8), value: EventIntakeFlowTests.event(eventPlan, plan: body))
+                    topic: EventTopics.submitted, key: Array(eventPlan.uuidString.lowercased().utf8),
+                    value: EventIntakeFlowTests.event(eventPlan, plan: body))
                 eventPlans.append(eventPlan)
                 for uuid in [plan, eventPlan] { try await Self.waitUntilSettled(uuid, pipeline.postgres, scenario.name) }
             }
@@ -76,7 +84,8 @@ import Testing
             // The cause is fixed; the operator re-drives. What was dead-lettered completes, and
             // nothing said on the way shows internals either.
             let tool = DeadLetterTool(
-                kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]), logger: TestServices.logger)
+                kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
+                logger: TestServices.logger)
             #expect(try await tool.redrive(producer: producer).count >= 10)
             let refused = [plans.last!, eventPlans.last!]  // isdialogmelding 400: final, not re-driven
             for uuid in plans + eventPlans where !refused.contains(uuid) {
@@ -93,8 +102,10 @@ import Testing
     /// A connection refused (and, by the same path, a timeout) names the URL in the error: the
     /// NAV channel's dokarkiv here points at a port where nothing listens.
     @Test func aRefusedConnectionShowsNoURL() async throws {
-        try await PipelineFlowTests.withPipeline(configure: { $0.navApis.dokarkiv = EndpointURL("http://127.0.0.1:1/dokarkiv") }) { pipeline in
-            let answer = try await pipeline.submitWaiting(LocalNavFixtures.ready, ["needsHelpFromNav": false, "sendPlanToGeneralPractitioner": false])
+        let unreachable: @Sendable (inout AppConfiguration) -> Void = { $0.navApis.dokarkiv = EndpointURL("http://127.0.0.1:1/dokarkiv") }
+        try await PipelineFlowTests.withPipeline(configure: unreachable) { pipeline in
+            let answer = try await pipeline.submitWaiting(
+                LocalNavFixtures.ready, ["needsHelpFromNav": false, "sendPlanToGeneralPractitioner": false])
             let plan = UUID(uuidString: try #require(answer.headers[.location]).split(separator: "/")[3].description)!
             try await Self.waitUntilSettled(plan, pipeline.postgres, "dokarkiv refused")
             #expect(try await PipelineFlowTests.state(of: plan, pipeline.postgres) == "FAILED")
@@ -121,7 +132,11 @@ import Testing
         }
         for channel in [DeliveryChannel.nav, .generalPractitioner] {
             for problem in [
-                StatusEvent.Problem(type: .internalServerError, message: "The plan could not be processed (failed 8 times: dokarkiv unavailable: http://dokarkiv/rest: connection refused); NAV has been alerted"),
+                StatusEvent.Problem(
+                    type: .internalServerError,
+                    message:
+                        "The plan could not be processed (failed 8 times: dokarkiv unavailable: http://dokarkiv/rest: connection refused); NAV has been alerted"
+                ),
                 StatusEvent.Problem(type: .generalPractitionerNotFound, message: "isdialogmelding said: FastlegeIkkeFunnet"),
                 StatusEvent.Problem(type: .validationError, message: "DecodingError.keyNotFound(CodingKeys(stringValue: \"x\"))"),
             ] {
@@ -153,10 +168,13 @@ import Testing
             texts.append(String(buffer: status.body))
         }
         let wanted = Set(eventPlans.map { $0.uuidString.lowercased() })
-        let events = eventPlans.isEmpty ? [] : try await EventIntakeFlowTests.statusEvents(pipeline.cluster) { events in
-            let settled = events.filter { ["FAILED", "COMPLETED", "REJECTED"].contains($0["state"] as? String ?? "") }
-            return wanted.isSubset(of: Set(settled.compactMap { $0["uuid"] as? String })) && enough(events)
-        }
+        let events =
+            eventPlans.isEmpty
+            ? []
+            : try await EventIntakeFlowTests.statusEvents(pipeline.cluster) { events in
+                let settled = events.filter { ["FAILED", "COMPLETED", "REJECTED"].contains($0["state"] as? String ?? "") }
+                return wanted.isSubset(of: Set(settled.compactMap { $0["uuid"] as? String })) && enough(events)
+            }
         texts += try events.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
         let catalogue = Set(PublicProblems.catalogue.map(\.message))
         for text in texts {

@@ -95,7 +95,8 @@ import Testing
                 var plan = PlanJSON.valid
                 plan["evaluationDate"] = bad
                 let answer = try await pipeline.client.execute(
-                    uri: "/api/v1/followupplan", method: .post, headers: [.authorization: "Bearer \(pipeline.token)", .contentType: "application/json"],
+                    uri: "/api/v1/followupplan", method: .post,
+                    headers: [.authorization: "Bearer \(pipeline.token)", .contentType: "application/json"],
                     body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: plan)))
                 #expect(answer.status == .badRequest)
                 let error = try ApiErrorBody(answer)

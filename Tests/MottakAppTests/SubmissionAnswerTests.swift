@@ -39,7 +39,8 @@ import Testing
             let both = try await app.submitWhile(PlanJSON.body(["sendPlanToGeneralPractitioner": true])) { uuid, store in
                 try await store.apply(.init(uuid: uuid, kind: .verified))
                 try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "600000001"))
-                try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
+                try await store.apply(
+                    .init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
             }
             #expect(both.status == .ok)
             #expect(both.headers[HTTPField.Name("Preference-Applied")!] == nil)
@@ -65,7 +66,8 @@ import Testing
             let gpOnly = PlanJSON.body(["sendPlanToNav": false, "needsHelpFromNav": false, "sendPlanToGeneralPractitioner": true])
             let response = try await app.submitWhile(gpOnly) { uuid, store in
                 try await store.apply(.init(uuid: uuid, kind: .verified))
-                try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
+                try await store.apply(
+                    .init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
             }
             #expect(response.status == .notFound)
             #expect(try ApiErrorBody(response) == ApiErrorBody(.generalPractitionerNotFound))
@@ -121,42 +123,41 @@ import Testing
             func series(_ name: String, _ labels: [String]) -> [Substring] {
                 metrics.split(separator: "\n").filter { line in line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) } }
             }
-            #expect(series("mottak_http_requests_total", [#"route="/api/v1/followupplan""#, #"method="POST""#, #"status="202""#]).first?.hasSuffix(" 1") == true)
+            #expect(
+                series("mottak_http_requests_total", [#"route="/api/v1/followupplan""#, #"method="POST""#, #"status="202""#]).first?.hasSuffix(" 1")
+                    == true)
             let status = #"route="/api/v1/followupplan/{uuid}/sendingstatus""#
             #expect(series("mottak_http_requests_total", [status, #"status="200""#]).first?.hasSuffix(" 1") == true)
-            #expect(series("mottak_http_requests_total", [status, #"status="400""#]).first?.hasSuffix(" 1") == true, "one series per route, not per plan")
+            #expect(
+                series("mottak_http_requests_total", [status, #"status="400""#]).first?.hasSuffix(" 1") == true, "one series per route, not per plan")
             #expect(!series("mottak_http_request_duration_seconds_count", [status]).isEmpty)
         }
     }
 
-    /// 200 requests wait at once with a pool of 10 connections: waiting holds none, so the
-    /// inserts of the later ones are not starved, and every request gets its outcome.
+    /// 200 requests wait at once with a pool of 10 connections: waiting holds none, so every
+    /// plan is stored while all 200 wait (the stand-in pipeline answers only then), and every
+    /// request gets its outcome. Were a waiting request to hold its connection, the eleventh
+    /// insert would never get one.
     ///
-    /// Nothing here depends on the machine being idle: the intake's 5 s bound covers only the
-    /// wait for a connection (which waiters would exhaust if they held one), not a statement
-    /// slowed down by a busy CPU, and the outcome bound is the longest the intake allows.
+    /// Nothing here depends on the machine being fast: the connection wait and the outcome wait
+    /// are the longest the intake allows, so only a request that can never proceed fails.
     @Test func twoHundredWaitingSubmissionsGetTheirOutcomesWithoutExhaustingThePool() async throws {
-        try await IntakeTestApp.run(submissionWait: .seconds(60)) { app in
+        try await IntakeTestApp.run(submissionWait: .seconds(60), storeConnectionWait: .seconds(60)) { app in
             let pipeline = Task {
+                // Every plan stored while its request waits ...
+                try await PipelineFlowTests.waitFor("all 200 plans stored while their requests wait", timeout: .seconds(60)) {
+                    try await app.count("followup_plan") == 200
+                }
+                // ... then, as the pipeline would, many plans at once, each plan's events in order.
                 let store = PlanStatusStore(postgres: app.postgres, logger: TestServices.logger)
-                var done: Set<UUID> = []
-                while done.count < 200 {
-                    var received: [UUID] = []
-                    for try await uuid in try await app.postgres.query("SELECT plan_uuid FROM plan_status WHERE state = 'RECEIVED'").decode(UUID.self) {
-                        if !done.contains(uuid) { received.append(uuid) }
-                    }
-                    // As the pipeline would: many plans at once, each plan's events in order.
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for uuid in received {
-                            group.addTask {
-                                try await store.apply(.init(uuid: uuid, kind: .verified))
-                                try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1"))
-                            }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for uuid in try await app.planUUIDs() {
+                        group.addTask {
+                            try await store.apply(.init(uuid: uuid, kind: .verified))
+                            try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1"))
                         }
-                        try await group.waitForAll()
                     }
-                    done.formUnion(received)
-                    try await Task.sleep(for: .milliseconds(20))
+                    try await group.waitForAll()
                 }
             }
             defer { pipeline.cancel() }
@@ -164,6 +165,7 @@ import Testing
                 for _ in 0..<200 { group.addTask { try await app.submit(waiting: true).status } }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
+            try await pipeline.value
             #expect(statuses.count == 200)
             #expect(statuses.allSatisfy { $0 == .ok }, "\(Dictionary(grouping: statuses, by: \.code).mapValues(\.count))")
             #expect(try await app.count("followup_plan") == 200, "one plan per request, none lost or doubled")

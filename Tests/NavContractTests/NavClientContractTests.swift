@@ -2,8 +2,9 @@ import Domain
 import Foundation
 import LocalStandIns
 import Logging
-@testable import NavClients
 import Testing
+
+@testable import NavClients
 
 /// Every sample answer of every NAV API (`Samples/<api>/`, facts and sources in
 /// docs/contracts/) goes over HTTP through our real client, and comes out as the answer, the
@@ -13,7 +14,9 @@ import Testing
     static let fnr = "01019012345"
 
     @Test func dokarkiv() async throws {
-        let receipt = { (id: String, finalised: Bool, message: String?) in Outcome.value(DokarkivClient.Receipt(journalpostID: id, finalised: finalised, message: message)) }
+        let receipt = { (id: String, finalised: Bool, message: String?) in
+            Outcome.value(DokarkivClient.Receipt(journalpostID: id, finalised: finalised, message: message))
+        }
         let expected: [String: Outcome<DokarkivClient.Receipt>] = [
             "201-created": receipt("598116231", true, nil),
             "201-not-finalised": receipt("598116232", false, "Journalposten ble opprettet, men kunne ikke ferdigstilles automatisk"),
@@ -27,9 +30,10 @@ import Testing
         ]
         try await Self.check(.dokarkiv, expected) { nav, tokens in
             let client = DokarkivClient(baseURL: EndpointURL { await nav.baseURL(.dokarkiv) }, scope: "dokarkiv", tokens: tokens)
-            return try await client.journal(.init(
-                employerOrgNumber: "123456789", employerName: nil, employeeIdentificationNumber: Self.fnr, pdf: Array("%PDF-1.4".utf8),
-                externalReference: UUID().uuidString.lowercased()))
+            return try await client.journal(
+                .init(
+                    employerOrgNumber: "123456789", employerName: nil, employeeIdentificationNumber: Self.fnr, pdf: Array("%PDF-1.4".utf8),
+                    externalReference: UUID().uuidString.lowercased()))
         }
     }
 
@@ -73,7 +77,10 @@ import Testing
 
     /// The PDL samples that are not answers, for both PDL calls.
     static func pdlClasses<Value>() -> [String: Outcome<Value>] {
-        ["200-unauthorized": .accessDenied, "200-unauthenticated": .accessDenied, "200-server-error": .unavailable, "401-unauthorized": .accessDenied]
+        [
+            "200-unauthorized": .accessDenied, "200-unauthenticated": .accessDenied, "200-server-error": .unavailable,
+            "401-unauthorized": .accessDenied,
+        ]
     }
 
     @Test func aareg() async throws {
@@ -119,7 +126,8 @@ import Testing
             "503-unavailable": .unavailable,
         ]
         try await Self.check(.ereg, expected) { nav, tokens in
-            try await EregClient(baseURL: EndpointURL { await nav.baseURL(.ereg) }, scope: "ereg", appName: "test", tokens: tokens).name(of: "123456789")
+            try await EregClient(baseURL: EndpointURL { await nav.baseURL(.ereg) }, scope: "ereg", appName: "test", tokens: tokens).name(
+                of: "123456789")
         }
     }
 
@@ -146,7 +154,8 @@ import Testing
         try await Self.check(.azureAD, expected) { nav, _ in
             // A provider of its own per sample: tokens are cached per scope.
             let tokens = AzureADTokenProvider(
-                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret", logger: Logger(label: "test"))
+                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
+                logger: Logger(label: "test"))
             return try await tokens.token(scope: "dev-gcp.team.app")
         }
     }
@@ -194,7 +203,8 @@ import Testing
             group.addTask { try await nav.run() }
             defer { group.cancelAll() }
             let tokens = AzureADTokenProvider(
-                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret", logger: Logger(label: "test"))
+                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
+                logger: Logger(label: "test"))
             for sample in samples {
                 nav.clearFailures()
                 nav.inject(.answer(sample.status, body: sample.body, contentType: sample.contentType, times: times), into: api)

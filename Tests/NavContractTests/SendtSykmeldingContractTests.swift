@@ -8,16 +8,18 @@ import Testing
 @Suite struct SendtSykmeldingContractTests {
     @Test func everySampleIsReadAsTheContractSays() throws {
         let expected: [String: SendtSykmeldingMessage] = [
-            "sent": .sykmelding(SendtSykmelding(
-                sykmeldingID: "a1b2c3", employeeIdentificationNumber: "01019012345", organizationNumber: "123456789",
-                periods: [.init(fom: CalendarDate(iso: "2026-11-01")!, tom: CalendarDate(iso: "2026-11-30")!)])),
+            "sent": .sykmelding(
+                SendtSykmelding(
+                    sykmeldingID: "a1b2c3", employeeIdentificationNumber: "01019012345", organizationNumber: "123456789",
+                    periods: [.init(fom: CalendarDate(iso: "2026-11-01")!, tom: CalendarDate(iso: "2026-11-30")!)])),
             "without-arbeidsgiver": .withoutEmployer(sykmeldingID: "d4e5f6"),
-            "without-juridisk-orgnummer": .sykmelding(SendtSykmelding(
-                sykmeldingID: "g7h8i9", employeeIdentificationNumber: "01019012345", organizationNumber: "123456789",
-                periods: [
-                    .init(fom: CalendarDate(iso: "2026-11-01")!, tom: CalendarDate(iso: "2026-11-15")!),
-                    .init(fom: CalendarDate(iso: "2026-11-16")!, tom: CalendarDate(iso: "2026-11-30")!),
-                ])),
+            "without-juridisk-orgnummer": .sykmelding(
+                SendtSykmelding(
+                    sykmeldingID: "g7h8i9", employeeIdentificationNumber: "01019012345", organizationNumber: "123456789",
+                    periods: [
+                        .init(fom: CalendarDate(iso: "2026-11-01")!, tom: CalendarDate(iso: "2026-11-15")!),
+                        .init(fom: CalendarDate(iso: "2026-11-16")!, tom: CalendarDate(iso: "2026-11-30")!),
+                    ])),
         ]
         let samples = try NavClientContractTests.samples("sendt-sykmelding")
         #expect(Set(samples.map(\.name)) == Set(expected.keys))

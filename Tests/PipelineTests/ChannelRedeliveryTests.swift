@@ -1,7 +1,6 @@
 import Domain
 import EventProcessing
 import Foundation
-@testable import GpChannel
 import Kafka
 import LocalStandIns
 import NavChannel
@@ -11,6 +10,8 @@ import Prometheus
 import Storage
 import TestSupport
 import Testing
+
+@testable import GpChannel
 
 /// At-least-once means a channel may get the same message twice: NAV and the GP must still get
 /// the plan once.

@@ -72,14 +72,18 @@ import Testing
 
     @Test func afterTheLastAttemptTheMessageIsDeadLetteredTheHookToldAndTheNextOneHandled() async throws {
         let bed = try PipelineKafka(topics: ["work"])
-        _ = try await bed.producer.send(topic: "work", key: Array("plan-1".utf8), value: Array("broken".utf8), headers: [KafkaHeader(key: "traceparent", value: "00-abc")])
+        _ = try await bed.producer.send(
+            topic: "work", key: Array("plan-1".utf8), value: Array("broken".utf8), headers: [KafkaHeader(key: "traceparent", value: "00-abc")])
         _ = try await bed.producer.send(topic: "work", key: Array("plan-2".utf8), value: Array("fine".utf8))
         let calls = Calls()
         let hooks = Calls()
+        let onDeadLetter: ConsumerRoleService.DeadLetterHook = { message, reason in
+            _ = await hooks.record("\(message.keyText): \(reason.headerValue)")
+        }
         let service = ConsumerRoleService(
             name: "test", consumerGroup: "exhaust", consumer: try bed.consumer(group: "exhaust", topics: ["work"]),
             deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
-            logger: TestServices.logger, onDeadLetter: { message, reason in _ = await hooks.record("\(message.keyText): \(reason.headerValue)") }
+            logger: TestServices.logger, onDeadLetter: onDeadLetter
         ) { message in
             _ = await calls.record(message.text)
             if message.text == "broken" { throw TransientFailure() }

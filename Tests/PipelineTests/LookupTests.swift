@@ -5,12 +5,13 @@ import HTTPTypes
 import Kafka
 import LocalStandIns
 import Logging
-@testable import Lookup
 import NavClients
 import PostgresNIO
 import Storage
 import TestSupport
 import Testing
+
+@testable import Lookup
 
 /// The lookup against real PostgreSQL, the embedded Kafka, and the stand-ins over HTTP.
 @Suite struct LookupTests {
@@ -68,9 +69,10 @@ import Testing
         try await Self.withLookup { lookup in
             try await lookup.seedActiveSykmeldinger()
             let unauthorized = #"{"errors":[{"message":"Ikke tilgang","extensions":{"code":"unauthorized"}}],"data":{"hentPerson":null}}"#
-            for failure in [(LocalNavServer.API.aareg, LocalNavServer.Failure.status(403, times: 1)), (.pdl, .answer(200, body: unauthorized, times: 1)),
-                (.pdl, .status(401, times: 1))]
-            {
+            for failure in [
+                (LocalNavServer.API.aareg, LocalNavServer.Failure.status(403, times: 1)), (.pdl, .answer(200, body: unauthorized, times: 1)),
+                (.pdl, .status(401, times: 1)),
+            ] {
                 lookup.nav.inject(failure.1, into: failure.0)
                 await #expect(throws: NavAccessDenied.self, "\(failure.0)") {
                     try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
@@ -97,9 +99,10 @@ import Testing
                 guard let days = person.sykmelding else { continue }
                 let fom = CalendarDate(iso: SendtSykmeldingFixtures.day(days.fomDaysFromToday))!
                 let tom = CalendarDate(iso: SendtSykmeldingFixtures.day(days.tomDaysFromToday))!
-                try await sykmeldinger.replace(SendtSykmelding(
-                    sykmeldingID: "seed-\(person.identificationNumber)", employeeIdentificationNumber: person.identificationNumber,
-                    organizationNumber: LocalNavFixtures.workplace, periods: [.init(fom: fom, tom: tom)]))
+                try await sykmeldinger.replace(
+                    SendtSykmelding(
+                        sykmeldingID: "seed-\(person.identificationNumber)", employeeIdentificationNumber: person.identificationNumber,
+                        organizationNumber: LocalNavFixtures.workplace, periods: [.init(fom: fom, tom: tom)]))
             }
         }
     }
@@ -119,8 +122,9 @@ import Testing
                 let checks = LookupChecks(
                     aareg: AaregClient(baseURL: aaregURL, scope: "aareg", tokens: tokens), sykmeldinger: sykmeldinger,
                     pdl: PdlClient(url: pdlURL, scope: "pdl", tokens: tokens))
-                try await body(Fixture(
-                    nav: nav, tokens: tokens, checks: checks, sykmeldinger: sykmeldinger, aaregURL: aaregURL, pdlURL: pdlURL, postgres: postgres))
+                try await body(
+                    Fixture(
+                        nav: nav, tokens: tokens, checks: checks, sykmeldinger: sykmeldinger, aaregURL: aaregURL, pdlURL: pdlURL, postgres: postgres))
             }
         }
     }
@@ -205,7 +209,9 @@ import Testing
             handler: handler.handle)
     }
 
-    static func storePlan(_ person: LocalNavFixtures.Person, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws -> PlanSubmission {
+    static func storePlan(_ person: LocalNavFixtures.Person, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws
+        -> PlanSubmission
+    {
         try await storePlan(employee: person.identificationNumber, postgres, needsHelpFromNav: needsHelpFromNav)
     }
 

@@ -40,7 +40,8 @@ import Testing
             try await Self.withListener(postgres) { listener in
                 try await listener.watching(uuid) { watch in
                     // The LISTEN connection dies (a database restart, a network cut) ...
-                    try await postgres.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'")
+                    try await postgres.query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'")
                     try await Self.waitUntil { !listener.isListening }
                     // ... and the plan changes before it is back: the NOTIFY reaches nobody.
                     #expect(try await store.apply(.init(uuid: uuid, kind: .verified)))

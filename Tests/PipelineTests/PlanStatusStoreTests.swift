@@ -38,7 +38,9 @@ import Testing
             #expect(try await store.apply(.init(uuid: uuid, kind: .rejected, error: .init(ApiError.noActiveEmployment))))
             #expect(try await !store.apply(.init(uuid: uuid, kind: .verified)))
             #expect(try await !store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1")))
-            #expect(try await read() == Row(state: "REJECTED", nav: "PENDING", gp: "NOT_REQUESTED", errorType: "NO_ACTIVE_EMPLOYMENT", navAttempts: 0, revision: 1))
+            #expect(
+                try await read()
+                    == Row(state: "REJECTED", nav: "PENDING", gp: "NOT_REQUESTED", errorType: "NO_ACTIVE_EMPLOYMENT", navAttempts: 0, revision: 1))
         }
     }
 
@@ -75,7 +77,8 @@ import Testing
         let gaveUp = StatusEvent.Problem(type: .internalServerError, message: "gave up")
         try await Self.withPlan(nav: true, gp: true) { (store, uuid, read, _) async throws in
             try await store.apply(.init(uuid: uuid, kind: .verified))
-            try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
+            try await store.apply(
+                .init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)))
             try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .nav, error: gaveUp))
             #expect(try await read().state == "FAILED")
             #expect(try await !store.apply(.init(uuid: uuid, kind: .reopened, channel: .generalPractitioner)), "GP not found is final")

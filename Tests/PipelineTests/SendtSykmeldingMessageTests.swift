@@ -7,12 +7,15 @@ import Testing
     @Test func readsTheFieldsTheIntakeNeedsAndIgnoresTheRest() throws {
         let message = try SendtSykmeldingMessage.decode(
             key: Array("syk-1".utf8), value: SendtSykmeldingFixtures.value(periods: [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-11-30")]))
-        #expect(message == .sykmelding(SendtSykmelding(
-            sykmeldingID: "syk-1", employeeIdentificationNumber: "01019012345", organizationNumber: "123456789",
-            periods: [
-                .init(fom: CalendarDate(iso: "2026-11-01")!, tom: CalendarDate(iso: "2026-11-14")!),
-                .init(fom: CalendarDate(iso: "2026-11-15")!, tom: CalendarDate(iso: "2026-11-30")!),
-            ])))
+        #expect(
+            message
+                == .sykmelding(
+                    SendtSykmelding(
+                        sykmeldingID: "syk-1", employeeIdentificationNumber: "01019012345", organizationNumber: "123456789",
+                        periods: [
+                            .init(fom: CalendarDate(iso: "2026-11-01")!, tom: CalendarDate(iso: "2026-11-14")!),
+                            .init(fom: CalendarDate(iso: "2026-11-15")!, tom: CalendarDate(iso: "2026-11-30")!),
+                        ])))
     }
 
     @Test func aNullValueIsATombstone() throws {

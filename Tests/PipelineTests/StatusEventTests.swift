@@ -1,8 +1,9 @@
 import Domain
 import EventProcessing
 import Foundation
-@testable import StatusUpdater
 import Testing
+
+@testable import StatusUpdater
 
 @Suite struct StatusEventTests {
     @Test func anEventRoundTripsInItsWireShape() throws {
@@ -20,8 +21,10 @@ import Testing
         (#"{"version":2,"uuid":"6F1C4C3E-9A57-4A3B-8B9E-7D1F0A2B3C4D","kind":"VERIFIED"}"#, "version 2"),
         (#"{"version":1,"uuid":"6F1C4C3E-9A57-4A3B-8B9E-7D1F0A2B3C4D","kind":"REJECTED"}"#, "needs an error"),
         (#"{"version":1,"uuid":"6F1C4C3E-9A57-4A3B-8B9E-7D1F0A2B3C4D","kind":"CHANNEL_SENT"}"#, "needs a channel"),
-        (#"{"version":1,"uuid":"6F1C4C3E-9A57-4A3B-8B9E-7D1F0A2B3C4D","kind":"REJECTED","error":{"type":"BAD_REQUEST","message":"x"}}"#,
-         "not an outcome"),
+        (
+            #"{"version":1,"uuid":"6F1C4C3E-9A57-4A3B-8B9E-7D1F0A2B3C4D","kind":"REJECTED","error":{"type":"BAD_REQUEST","message":"x"}}"#,
+            "not an outcome"
+        ),
     ])
     func anEventThatCanNeverApplyIsPoison(json: String, reason: String) {
         #expect {

@@ -18,8 +18,10 @@ import Testing
     @Test func aResentOrCorrectedSykmeldingReplacesItsPeriodsAndATombstoneDeletesThem() async throws {
         try await PipelineDatabase.withMigrated { postgres in
             let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
-            #expect(try await store.replace(Self.sykmelding("a", [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-12-31")]), today: Self.today) == 2)
-            #expect(try await store.replace(Self.sykmelding("a", [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-12-31")]), today: Self.today) == 2)
+            #expect(
+                try await store.replace(Self.sykmelding("a", [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-12-31")]), today: Self.today) == 2)
+            #expect(
+                try await store.replace(Self.sykmelding("a", [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-12-31")]), today: Self.today) == 2)
             #expect(try await PipelineDatabase.count("sykmelding_period", postgres) == 2, "a redelivery adds nothing")
             #expect(try await store.replace(Self.sykmelding("a", org: "987654321", [("2026-11-01", "2026-12-10")]), today: Self.today) == 1)
             #expect(try await store.activeOrganizations(employee: "01019012345", today: Self.today) == ["987654321"])

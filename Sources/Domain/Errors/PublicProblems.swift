@@ -9,15 +9,20 @@ public enum PublicProblems {
     /// re-drive may still complete it: the caller must not submit it again.
     public static let planFailed = ApiError(
         status: 500, type: .internalServerError,
-        message: "The follow-up plan could not be processed yet; NAV has been alerted and will process it once the cause is fixed. Do not submit it again")
+        message:
+            "The follow-up plan could not be processed yet; NAV has been alerted and will process it once the cause is fixed. Do not submit it again")
     /// The NAV channel gave up (dead-lettered); re-drivable.
     public static let navDeliveryFailed = ApiError(
         status: 500, type: .internalServerError,
-        message: "The follow-up plan could not be delivered to NAV yet; NAV has been alerted and will deliver it once the cause is fixed. Do not submit it again")
+        message:
+            "The follow-up plan could not be delivered to NAV yet; NAV has been alerted and will deliver it once the cause is fixed. Do not submit it again"
+    )
     /// The GP channel gave up (dead-lettered); re-drivable.
     public static let generalPractitionerDeliveryFailed = ApiError(
         status: 500, type: .internalServerError,
-        message: "The follow-up plan could not be sent to the general practitioner yet; NAV has been alerted and will send it once the cause is fixed. Do not submit it again")
+        message:
+            "The follow-up plan could not be sent to the general practitioner yet; NAV has been alerted and will send it once the cause is fixed. Do not submit it again"
+    )
 
     /// A validation error whose text is not one of the rules' (never written by this service).
     public static let validationFailed = ApiError.validation("The follow-up plan breaks a rule of the contract")

@@ -41,7 +41,8 @@ public struct PlanStatusRecord: Sendable, Equatable {
     public var revision: Int64
 
     public init(
-        uuid: UUID, employerOrgNumber: String, frontDoor: PlanSubmission.FrontDoor = .http, state: PlanState, error: ApiError? = nil, nav: Channel, generalPractitioner: Channel,
+        uuid: UUID, employerOrgNumber: String, frontDoor: PlanSubmission.FrontDoor = .http, state: PlanState, error: ApiError? = nil, nav: Channel,
+        generalPractitioner: Channel,
         receivedAt: Date, updatedAt: Date, revision: Int64
     ) {
         self.uuid = uuid

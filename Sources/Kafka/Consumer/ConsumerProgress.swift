@@ -17,7 +17,9 @@ final class ConsumerProgress: Sendable {
     }
 
     func forget(_ partitions: [TopicPartition]) {
-        stored.withLock { stored in partitions.forEach { stored[$0] = nil } }
+        stored.withLock { stored in
+            for partition in partitions { stored[partition] = nil }
+        }
     }
 
     func nextOffset(of partition: TopicPartition) -> Int64? {

@@ -1,12 +1,13 @@
 import CRdKafka
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Logging
 import ServiceLifecycle
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A member of a Kafka consumer group, whose messages are an `AsyncSequence`.
 ///
@@ -158,7 +159,8 @@ public final class KafkaConsumer: Service, Sendable {
                 guard query == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(query, operation: "query the end of a partition") }
                 let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
                 let committedOffset = committed.pointee.elems[index].offset
-                let next = progress.nextOffset(of: partition)
+                let next =
+                    progress.nextOffset(of: partition)
                     ?? (element.offset >= 0 ? element.offset : (committedOffset >= 0 ? committedOffset : low))
                 if next < high { return false }
             }

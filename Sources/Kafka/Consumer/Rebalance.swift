@@ -9,43 +9,45 @@ import Logging
 /// handed out again, and nothing unprocessed was ever marked. Both the eager and the
 /// cooperative protocol are handled.
 enum Rebalance {
-    static let callback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
-        handle, reason, partitions, _ in
-        guard let handle else { return }
-        let callbacks = ClientCallbacks.from(handle)
-        let logger = callbacks?.logger ?? Logger(label: "kafka")
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
-        let names = partitions.map(topicPartitions) ?? []
+    static let callback:
+        @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void =
+            {
+                handle, reason, partitions, _ in
+                guard let handle else { return }
+                let callbacks = ClientCallbacks.from(handle)
+                let logger = callbacks?.logger ?? Logger(label: "kafka")
+                let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+                let names = partitions.map(topicPartitions) ?? []
 
-        switch reason {
-        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            logger.info("partitions assigned", metadata: ["kafka.partitions": "\(names)"])
-            callbacks?.progress?.recordAssignment()
-            if cooperative {
-                consume(rd_kafka_incremental_assign(handle, partitions), logger: logger, action: "assign")
-            } else {
-                report(rd_kafka_assign(handle, partitions), logger: logger, action: "assign")
+                switch reason {
+                case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+                    logger.info("partitions assigned", metadata: ["kafka.partitions": "\(names)"])
+                    callbacks?.progress?.recordAssignment()
+                    if cooperative {
+                        consume(rd_kafka_incremental_assign(handle, partitions), logger: logger, action: "assign")
+                    } else {
+                        report(rd_kafka_assign(handle, partitions), logger: logger, action: "assign")
+                    }
+                case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+                    logger.info("partitions revoked", metadata: ["kafka.partitions": "\(names)"])
+                    let commit = rd_kafka_commit(handle, nil, 0)
+                    if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                        logger.warning(
+                            "commit before revocation failed; the next owner re-reads from the last commit",
+                            metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
+                    }
+                    callbacks?.progress?.forget(names)
+                    if cooperative {
+                        consume(rd_kafka_incremental_unassign(handle, partitions), logger: logger, action: "unassign")
+                    } else {
+                        report(rd_kafka_assign(handle, nil), logger: logger, action: "unassign")
+                    }
+                default:
+                    logger.error("rebalance failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(reason)))"])
+                    callbacks?.progress?.forget(names)
+                    report(rd_kafka_assign(handle, nil), logger: logger, action: "unassign")
+                }
             }
-        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            logger.info("partitions revoked", metadata: ["kafka.partitions": "\(names)"])
-            let commit = rd_kafka_commit(handle, nil, 0)
-            if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                logger.warning(
-                    "commit before revocation failed; the next owner re-reads from the last commit",
-                    metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
-            }
-            callbacks?.progress?.forget(names)
-            if cooperative {
-                consume(rd_kafka_incremental_unassign(handle, partitions), logger: logger, action: "unassign")
-            } else {
-                report(rd_kafka_assign(handle, nil), logger: logger, action: "unassign")
-            }
-        default:
-            logger.error("rebalance failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(reason)))"])
-            callbacks?.progress?.forget(names)
-            report(rd_kafka_assign(handle, nil), logger: logger, action: "unassign")
-        }
-    }
 
     static func topicPartitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
         (0..<Int(list.pointee.cnt)).map { index in

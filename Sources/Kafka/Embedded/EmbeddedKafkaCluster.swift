@@ -26,7 +26,8 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         // cluster's thread. Level 4 hides its notice that no bootstrap.servers is configured.
         self.host = try RdKafkaHandle(kind: RD_KAFKA_PRODUCER, properties: [("log_level", "4")], logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(host.pointer, Int32(brokers)) else {
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, operation: "start embedded cluster", reason: "librdkafka could not create the mock cluster")
+            throw KafkaError(
+                code: RD_KAFKA_RESP_ERR__FAIL.rawValue, operation: "start embedded cluster", reason: "librdkafka could not create the mock cluster")
         }
         self.cluster = cluster
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))

@@ -158,7 +158,9 @@ public final class KafkaProducer: Service, Sendable {
         return error
     }
 
-    private func produce(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
+    private func produce(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], opaque: UnsafeMutableRawPointer)
+        -> rd_kafka_resp_err_t
+    {
         guard let topicHandle = topics.handle(for: topic) else { return rd_kafka_last_error() }
         return withProduceArguments(topic: topicHandle, key: key, value: value, headers: headers, opaque: opaque) { parts in
             let failure = rd_kafka_produceva(handle.pointer, parts.baseAddress, parts.count)
@@ -188,8 +190,10 @@ public final class KafkaProducer: Service, Sendable {
                 }
                 let delivery = Unmanaged<Delivery>.fromOpaque(opaque).takeRetainedValue()
                 if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    delivery.complete(.success(DeliveryReport(
-                        topic: delivery.topic, partition: message.pointee.partition, offset: message.pointee.offset)))
+                    delivery.complete(
+                        .success(
+                            DeliveryReport(
+                                topic: delivery.topic, partition: message.pointee.partition, offset: message.pointee.offset)))
                 } else {
                     delivery.complete(.failure(KafkaError(message.pointee.err, operation: "deliver to \(delivery.topic)")))
                 }
@@ -214,7 +218,7 @@ private func withProduceArguments<R>(
     _ body: (UnsafeMutableBufferPointer<rd_kafka_vu_t>) -> R
 ) -> R {
     let headerNames = headers.isEmpty ? [] : headers.map { strdup($0.key)! }
-    defer { headerNames.forEach { free($0) } }
+    defer { for name in headerNames { free(name) } }
     return (key ?? []).withUnsafeBytes { keyBytes in
         (value ?? []).withUnsafeBytes { valueBytes in
             withHeaderValues(headers.isEmpty ? [] : headers.map(\.value)) { headerValues in

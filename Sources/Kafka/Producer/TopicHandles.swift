@@ -30,6 +30,6 @@ final class TopicHandles: @unchecked Sendable {
             defer { handles = [:] }
             return Array(handles.values)
         }
-        all.forEach { rd_kafka_topic_destroy($0) }
+        for handle in all { rd_kafka_topic_destroy(handle) }
     }
 }

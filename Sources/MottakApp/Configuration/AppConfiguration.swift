@@ -52,6 +52,10 @@ public struct AppConfiguration: Sendable {
     /// How long a submission waits for its plan's outcome before it answers 202
     /// (`SUBMISSION_WAIT_MS`, default 10 s; 0 answers 202 at once).
     public var submissionWait: Duration
+    /// How long a submission waits for a free PostgreSQL connection before it answers 503
+    /// "nothing was saved" (`STORE_CONNECTION_WAIT_MS`, default 5 s): PostgreSQL unreachable, or
+    /// so overloaded that shedding the request is kinder than queueing it.
+    public var storeConnectionWait: Duration
     /// How long a stopping process stays up answering 503 on readiness before it stops
     /// accepting connections (`SHUTDOWN_DRAIN_MS`, default 5 s in `serve`, 0 in `dev`).
     public var shutdownDrain: Duration
@@ -76,7 +80,8 @@ public struct AppConfiguration: Sendable {
         navApis = NavApiConfiguration(env)
         localStandIns = (
             try env.integer("LOCAL_STANDINS_PORT", default: 0, in: 0...65535),
-            .milliseconds(try env.integer("LOCAL_STANDINS_LATENCY_MS", default: 0, in: 0...60_000)))
+            .milliseconds(try env.integer("LOCAL_STANDINS_LATENCY_MS", default: 0, in: 0...60_000))
+        )
         retryPolicy = RetryPolicy(
             maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 8, in: 1...100),
             initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),
@@ -86,6 +91,7 @@ public struct AppConfiguration: Sendable {
             initialDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_INITIAL_DELAY_MS", default: 5_000, in: 1...3_600_000)),
             maximumDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_MAX_DELAY_MS", default: 300_000, in: 1...3_600_000)))
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
+        storeConnectionWait = .milliseconds(try env.integer("STORE_CONNECTION_WAIT_MS", default: 5_000, in: 100...60_000))
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
         shutdownGrace = .seconds(try env.integer("SHUTDOWN_GRACE_SECONDS", default: 30, in: 1...600))
         // On by default in `mottak dev`: NAV's LPS demo submits for the dev identity 01898299631.

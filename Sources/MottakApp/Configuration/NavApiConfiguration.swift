@@ -52,7 +52,9 @@ public struct NavApiConfiguration: Sendable {
     /// Whether any API still needs its local stand-in.
     var hasGaps: Bool {
         [azureTokenEndpoint, aareg, pdl, krr, pdfgen, ereg, dokarkiv, isdialogmelding].contains { $0 == nil }
-            || [azureClientID, azureClientSecret, aaregScope, pdlScope, krrScope, eregScope, dokarkivScope, isdialogmeldingScope].contains { $0 == nil }
+            || [azureClientID, azureClientSecret, aaregScope, pdlScope, krrScope, eregScope, dokarkivScope, isdialogmeldingScope].contains {
+                $0 == nil
+            }
     }
 
     /// The token provider, or the name of the first missing variable.
@@ -61,7 +63,8 @@ public struct NavApiConfiguration: Sendable {
         guard let azureTokenEndpoint else { throw .missing("AZURE_OPENID_CONFIG_TOKEN_ENDPOINT", because: reason) }
         guard let azureClientID else { throw .missing("AZURE_APP_CLIENT_ID", because: reason) }
         guard let azureClientSecret else { throw .missing("AZURE_APP_CLIENT_SECRET", because: reason) }
-        return AzureADTokenProvider(tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, metrics: metrics, logger: logger)
+        return AzureADTokenProvider(
+            tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, metrics: metrics, logger: logger)
     }
 
     func aaregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> AaregClient {

@@ -1,10 +1,10 @@
 import Domain
 import Foundation
 import Kafka
-import PostgresNIO
 import LocalStandIns
-import NavClients
 import Logging
+import NavClients
+import PostgresNIO
 import ServiceLifecycle
 import Storage
 
@@ -89,7 +89,8 @@ public enum DevStack {
             components.services.insert(postgres, at: 0)
             components.databaseURL = url
             configuration.database = try .init(url: url)
-            logger.notice("throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
+            logger.notice(
+                "throwaway PostgreSQL started", metadata: ["database.host": "\(configuration.database!.host):\(configuration.database!.port)"])
         }
         return components
     }

@@ -19,7 +19,8 @@ final class ThrowawayPostgres: Service, CustomStringConvertible {
         guard FileManager.default.isExecutableFile(atPath: script) else {
             throw ConfigurationError(
                 variable: "DATABASE_URL",
-                problem: "is not set and \(script) (which starts a throwaway PostgreSQL) is missing; run from the repository root or set DATABASE_URL")
+                problem: "is not set and \(script) (which starts a throwaway PostgreSQL) is missing; run from the repository root or set DATABASE_URL"
+            )
         }
         let child = try ChildProcess.spawn(script, output: .capture, pipeInput: true)
         let reader = child.output!

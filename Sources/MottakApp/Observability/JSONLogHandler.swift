@@ -1,10 +1,11 @@
 import Domain
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One JSON object per log line, for NAIS's log pipeline (Loki / Elastic parse it without a
 /// pattern): `timestamp`, `level`, `message`, then the correlation fields when present (`role`,
@@ -24,7 +25,9 @@ public struct JSONLogHandler: LogHandler {
     /// The correlation fields, written right after the message, in this order.
     static let leadingKeys = ["role", "call_id", "plan_uuid", "trace_id"]
 
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void = JSONLogHandler.standardOutput) {
+    public init(
+        label: String, metadataProvider: Logger.MetadataProvider? = nil, write: @escaping @Sendable (String) -> Void = JSONLogHandler.standardOutput
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.write = write
@@ -41,7 +44,8 @@ public struct JSONLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         if let error = event.error, merged["error"] == nil { merged["error"] = "\(error)" }
 
-        var line = "{\"timestamp\":\(OrderedJSON.timestamp(Date())),\"level\":\"\(event.level.rawValue)\",\"message\":\(OrderedJSON.string(event.message.description))"
+        var line =
+            "{\"timestamp\":\(OrderedJSON.timestamp(Date())),\"level\":\"\(event.level.rawValue)\",\"message\":\(OrderedJSON.string(event.message.description))"
         for key in Self.leadingKeys {
             if let value = merged.removeValue(forKey: key) { line += ",\(OrderedJSON.string(key)):\(OrderedJSON.string(Self.text(value)))" }
         }
@@ -91,17 +95,19 @@ public enum LogFormat: String, Sendable, CaseIterable {
         let provider = extraMetadata.map { Logger.MetadataProvider.multiplex([Self.traceLogMetadata, $0]) } ?? Self.traceLogMetadata
         switch self {
         case .json:
-            LoggingSystem.bootstrap({ label, provider in
-                var handler = JSONLogHandler(label: label, metadataProvider: provider)
-                handler.logLevel = level
-                return handler
-            }, metadataProvider: provider)
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: provider)
         case .text:
-            LoggingSystem.bootstrap({ label, provider in
-                var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
-                handler.logLevel = level
-                return handler
-            }, metadataProvider: provider)
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+                    handler.logLevel = level
+                    return handler
+                }, metadataProvider: provider)
         }
     }
 

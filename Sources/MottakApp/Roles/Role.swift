@@ -1,7 +1,6 @@
-import Foundation
-
 import ChannelRouter
 import EventIntake
+import Foundation
 import GpChannel
 import Lookup
 import NavChannel
@@ -32,7 +31,8 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
                 roles.insert(role)
             } else {
                 throw ConfigurationError(
-                    variable: "--role", problem: "'\(name)' is not a role; expected all or one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                    variable: "--role",
+                    problem: "'\(name)' is not a role; expected all or one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         guard !roles.isEmpty else { throw ConfigurationError(variable: "--role", problem: "names no role") }

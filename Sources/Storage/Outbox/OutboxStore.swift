@@ -104,8 +104,9 @@ public struct OutboxStore: Sendable {
             in rows.decode((Int64, String, String, String, String, Date, Int).self)
         {
             let headerValues = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
-            batch.append(OutboxMessage(
-                id: id, topic: topic, key: key, payload: payload, headers: headerValues, createdAt: createdAt, attempts: attempts))
+            batch.append(
+                OutboxMessage(
+                    id: id, topic: topic, key: key, payload: payload, headers: headerValues, createdAt: createdAt, attempts: attempts))
         }
         return batch
     }

@@ -157,8 +157,10 @@ public struct PlanStore: Sendable {
             ("contact_person_phone_number", bindings.next(plan.contactPersonPhoneNumber) + "::text"),
             ("contact_person_email", bindings.next(plan.contactPersonEmail) + "::text"),
             ("employee_has_contributed_to_plan", bindings.next(plan.employeeHasContributedToPlan) + "::boolean"),
-            ("employee_has_not_contributed_to_plan_description",
-             bindings.next(plan.employeeHasNotContributedToPlanDescription) + "::text"),
+            (
+                "employee_has_not_contributed_to_plan_description",
+                bindings.next(plan.employeeHasNotContributedToPlanDescription) + "::text"
+            ),
             ("lps_name", bindings.next(plan.lpsName) + "::text"),
             ("lps_email", bindings.next(plan.lpsEmail) + "::text"),
         ]

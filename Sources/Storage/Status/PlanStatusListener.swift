@@ -47,7 +47,8 @@ public final class PlanStatusListener: Service, Sendable {
                 }
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                logger.warning("LISTEN plan_status lost; reconnecting", metadata: ["error": "\(String(reflecting: error))", "retry.in": "\(reconnectDelay)"])
+                logger.warning(
+                    "LISTEN plan_status lost; reconnecting", metadata: ["error": "\(String(reflecting: error))", "retry.in": "\(reconnectDelay)"])
             }
             listening(false)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.reconnectDelay) }

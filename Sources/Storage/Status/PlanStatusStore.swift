@@ -152,53 +152,58 @@ public struct PlanStatusStore: Sendable {
             """
         switch event.kind {
         case .verified:
-            return PostgresQuery(unsafeSQL: """
-                UPDATE plan_status SET state = \(settle), updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
-                """, binds: binds(uuid))
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET state = \(settle), updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
+                    """, binds: binds(uuid))
         case .rejected:
-            return PostgresQuery(unsafeSQL: """
-                UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
-                """, binds: binds(uuid, errorType, errorMessage))
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
+                    """, binds: binds(uuid, errorType, errorMessage))
         case .failed:
-            return PostgresQuery(unsafeSQL: """
-                UPDATE plan_status SET state = 'FAILED', error_type = $2, error_message = $3,
-                    nav_state = CASE WHEN nav_state = 'PENDING' THEN 'FAILED' ELSE nav_state END,
-                    nav_error_type = CASE WHEN nav_state = 'PENDING' THEN $2 ELSE nav_error_type END,
-                    nav_error_message = CASE WHEN nav_state = 'PENDING' THEN $3 ELSE nav_error_message END,
-                    gp_state = CASE WHEN gp_state = 'PENDING' THEN 'FAILED' ELSE gp_state END,
-                    gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
-                    gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
-                    updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING \(Self.returning)
-                """, binds: binds(uuid, errorType, errorMessage))
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET state = 'FAILED', error_type = $2, error_message = $3,
+                        nav_state = CASE WHEN nav_state = 'PENDING' THEN 'FAILED' ELSE nav_state END,
+                        nav_error_type = CASE WHEN nav_state = 'PENDING' THEN $2 ELSE nav_error_type END,
+                        nav_error_message = CASE WHEN nav_state = 'PENDING' THEN $3 ELSE nav_error_message END,
+                        gp_state = CASE WHEN gp_state = 'PENDING' THEN 'FAILED' ELSE gp_state END,
+                        gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
+                        gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
+                        updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING \(Self.returning)
+                    """, binds: binds(uuid, errorType, errorMessage))
         case .reopened:
             // The only move back, and only by an operator's re-drive: what failed for a
             // transient reason (INTERNAL_SERVER_ERROR) is pending again; final answers such as
             // GENERAL_PRACTITIONER_NOT_FOUND stay.
             if let channel = event.channel {
                 let prefix = channel == .generalPractitioner ? "gp" : "nav"
-                return PostgresQuery(unsafeSQL: """
-                    UPDATE plan_status SET \(prefix)_state = 'PENDING', \(prefix)_error_type = NULL, \(prefix)_error_message = NULL,
-                        \(prefix)_updated_at = now(), state = 'IN_PROGRESS', error_type = NULL, error_message = NULL,
+                return PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE plan_status SET \(prefix)_state = 'PENDING', \(prefix)_error_type = NULL, \(prefix)_error_message = NULL,
+                            \(prefix)_updated_at = now(), state = 'IN_PROGRESS', error_type = NULL, error_message = NULL,
+                            updated_at = now(), revision = revision + 1
+                        WHERE plan_uuid = $1 AND \(prefix)_state = 'FAILED' AND \(prefix)_error_type = 'INTERNAL_SERVER_ERROR'
+                        RETURNING \(Self.returning)
+                        """, binds: binds(uuid))
+            }
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET state = 'RECEIVED', error_type = NULL, error_message = NULL,
+                        nav_state = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE nav_state END,
+                        nav_error_message = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_message END,
+                        nav_error_type = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_type END,
+                        gp_state = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE gp_state END,
+                        gp_error_message = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_message END,
+                        gp_error_type = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_type END,
                         updated_at = now(), revision = revision + 1
-                    WHERE plan_uuid = $1 AND \(prefix)_state = 'FAILED' AND \(prefix)_error_type = 'INTERNAL_SERVER_ERROR'
+                    WHERE plan_uuid = $1 AND state = 'FAILED' AND error_type = 'INTERNAL_SERVER_ERROR'
                     RETURNING \(Self.returning)
                     """, binds: binds(uuid))
-            }
-            return PostgresQuery(unsafeSQL: """
-                UPDATE plan_status SET state = 'RECEIVED', error_type = NULL, error_message = NULL,
-                    nav_state = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE nav_state END,
-                    nav_error_message = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_message END,
-                    nav_error_type = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_type END,
-                    gp_state = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE gp_state END,
-                    gp_error_message = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_message END,
-                    gp_error_type = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_type END,
-                    updated_at = now(), revision = revision + 1
-                WHERE plan_uuid = $1 AND state = 'FAILED' AND error_type = 'INTERNAL_SERVER_ERROR'
-                RETURNING \(Self.returning)
-                """, binds: binds(uuid))
         case .channelSent, .channelFailed, .channelRetrying:
             let prefix = event.channel == .generalPractitioner ? "gp" : "nav"
             // A channel's news implies the plan was verified: RECEIVED counts as in progress.
@@ -208,29 +213,32 @@ public struct PlanStatusStore: Sendable {
                 // SET expressions see the old row: settle on the row as it will be.
                 let after = settle.replacingOccurrences(of: "\(prefix)_state", with: "'SENT'")
                 let journalpost = prefix == "nav" ? ", nav_journalpost_id = coalesce($2, nav_journalpost_id)" : ""
-                return PostgresQuery(unsafeSQL: """
-                    UPDATE plan_status SET \(prefix)_state = 'SENT', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1\(journalpost),
-                        state = \(after), updated_at = now(), revision = revision + 1
-                    \(common)
-                    """, binds: prefix == "nav" ? binds(uuid, event.journalpostID) : binds(uuid))
+                return PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE plan_status SET \(prefix)_state = 'SENT', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1\(journalpost),
+                            state = \(after), updated_at = now(), revision = revision + 1
+                        \(common)
+                        """, binds: prefix == "nav" ? binds(uuid, event.journalpostID) : binds(uuid))
             case .channelFailed:
                 let after = settle.replacingOccurrences(of: "\(prefix)_state", with: "'FAILED'")
-                return PostgresQuery(unsafeSQL: """
-                    UPDATE plan_status SET \(prefix)_state = 'FAILED', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1,
-                        \(prefix)_error_type = $2, \(prefix)_error_message = $3,
-                        state = \(after),
-                        error_type = CASE WHEN \(after) = 'FAILED' THEN $2 ELSE error_type END,
-                        error_message = CASE WHEN \(after) = 'FAILED' THEN $3 ELSE error_message END,
-                        updated_at = now(), revision = revision + 1
-                    \(common)
-                    """, binds: binds(uuid, errorType, errorMessage))
+                return PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE plan_status SET \(prefix)_state = 'FAILED', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1,
+                            \(prefix)_error_type = $2, \(prefix)_error_message = $3,
+                            state = \(after),
+                            error_type = CASE WHEN \(after) = 'FAILED' THEN $2 ELSE error_type END,
+                            error_message = CASE WHEN \(after) = 'FAILED' THEN $3 ELSE error_message END,
+                            updated_at = now(), revision = revision + 1
+                        \(common)
+                        """, binds: binds(uuid, errorType, errorMessage))
             default:
-                return PostgresQuery(unsafeSQL: """
-                    UPDATE plan_status SET \(prefix)_attempts = \(prefix)_attempts + 1, \(prefix)_updated_at = now(),
-                        state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END,
-                        updated_at = now(), revision = revision + 1
-                    \(common)
-                    """, binds: binds(uuid))
+                return PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE plan_status SET \(prefix)_attempts = \(prefix)_attempts + 1, \(prefix)_updated_at = now(),
+                            state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END,
+                            updated_at = now(), revision = revision + 1
+                        \(common)
+                        """, binds: binds(uuid))
             }
         }
     }
