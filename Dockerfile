@@ -15,6 +15,7 @@ RUN swift package resolve
 COPY Sources ./Sources
 RUN swift build -c release --static-swift-stdlib --product mottak \
     && install -D "$(swift build -c release --show-bin-path)/mottak" /out/mottak \
+    && cp -R "$(swift build -c release --show-bin-path)/oppfolgingsplan-mottak_MottakApp.resources" /out/ \
     && strip /out/mottak
 
 FROM debian:bookworm-slim
@@ -23,6 +24,8 @@ RUN apt-get update -qq \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out/mottak /app/mottak
+# openapi.yaml, Swagger UI and the demo form, where the binary looks for them (StaticAssets).
+COPY --from=build /out/oppfolgingsplan-mottak_MottakApp.resources /app/oppfolgingsplan-mottak_MottakApp.resources
 COPY migrations /app/migrations
 ENV MIGRATIONS_DIR=/app/migrations LOG_FORMAT=json TZ=Europe/Oslo
 USER 65532:65532

@@ -33,7 +33,7 @@ run: deps
 # past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
 # Then the fault suite (about 2 minutes), in its own PostgreSQL, which it stops and starts.
 TEST_TIMEOUT ?= 15m
-# Tests that measure the whole process (threads, memory) run in a process of their own after
+# Tests that measure the whole process (threads, memory) run in a process of their own before
 # the rest, so that the other suites' clients cannot tip them over.
 ALONE = LeaksNoThreadsOrMemory
 test: deps
@@ -41,8 +41,9 @@ test: deps
 	$(MAKE) --no-print-directory lint
 	scripts/validate-deploy.sh
 	swift build --build-tests
+	scripts/browser-test.sh
 	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) \
-		bash -c 'swift test --skip-build --skip "$(ALONE)" && swift test --skip-build --filter "$(ALONE)"'
+		bash -c 'swift test --skip-build --filter "$(ALONE)" && swift test --skip-build --skip "$(ALONE)"'
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
 
 # The toolchain's swift-format: `make format` rewrites, `make lint` (part of make test) fails on

@@ -128,6 +128,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OpenTelemetry: the OTLP/HTTP span exporter, off unless configured (gRPC left out).
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // Tests only: a real OpenAPI parser and validator for Resources/openapi.yaml (YAML via Yams).
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0", traits: []),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: librdkafka
@@ -251,6 +254,8 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                 ] + roleModules.map { .byName(name: $0.name) },
+                // Served as they are (StaticAssets): the OpenAPI document, Swagger UI, the dev demo form.
+                resources: [.copy("Resources")],
                 swiftSettings: strictSettings
             ),
             .executableTarget(
@@ -336,6 +341,8 @@ let package = Package(
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                    .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                    .product(name: "Yams", package: "Yams"),
                 ],
                 swiftSettings: strictSettings
             ),

@@ -207,8 +207,7 @@ public enum MottakApplication {
                 postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)
         ).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
-        OpenAPIRoutes().register(on: router)
-        devRoutes(router)
+        OpenAPIRoutes(assets: try StaticAssets.load()).register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {
             let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
             if roles.contains(.intake) {
@@ -230,6 +229,9 @@ public enum MottakApplication {
                 StatusRoutes(store: PlanStatusStore(postgres: postgres, logger: statusLogger)).register(on: lps)
             }
         }
+
+        // Last, so that it sees every route (a test lists them).
+        devRoutes(router)
 
         return Application(
             router: router,

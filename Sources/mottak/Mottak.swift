@@ -89,14 +89,20 @@ struct Dev: AsyncParsableCommand {
                   PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")
                   Maskinporten: \(configuration.maskinporten?.description ?? "")
                   API spec:   http://\(configuration.httpHost):\(configuration.httpPort)/swagger
+                  Demo form:  http://\(configuration.httpHost):\(configuration.httpPort)/demo
                 \(devTokenBanner(configuration))
                 Ctrl-C stops everything.
 
                 """.utf8))
         let tokenRoute = try devTokenRoute(configuration)
+        let assets = try? StaticAssets.load()
         try await MottakApplication.run(
             configuration: configuration, roles: roles, leadingServices: (tracing.map { [$0] } ?? []) + localServices,
-            extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:], devRoutes: { tokenRoute?.register(on: $0) }, logger: logger)
+            extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:],
+            devRoutes: { router in
+                tokenRoute?.register(on: router)
+                if let tokenRoute, let assets { DemoRoutes(assets: assets, tokens: tokenRoute).register(on: router) }
+            }, logger: logger)
     }
 }
 

@@ -7,6 +7,8 @@ import LocalStandIns
 import PostgresNIO
 import Testing
 
+@testable import MottakApp
+
 /// `POST /api/v1/followupplan` and `verify-integration` over the whole application: real
 /// PostgreSQL, real Maskinporten-shaped tokens fetched over HTTP.
 @Suite struct IntakeRoutesTests {
@@ -231,8 +233,20 @@ import Testing
             for header in ["Idempotency-Key", "Nav-Call-Id", "Idempotent-Replayed", "WWW-Authenticate", "Prefer", "Preference-Applied", "Location"] {
                 #expect(text.contains(header))
             }
+            #expect(spec.body.readableBytes == (try StaticAssets.load()["openapi.yaml"]?.bytes.count), "the file, as it is")
             let swagger = try await app.client.execute(uri: "/swagger", method: .get, headers: [:], body: nil)
-            #expect(String(buffer: swagger.body).contains("/openapi.yaml"))
+            let page = String(buffer: swagger.body)
+            #expect(page.contains("/openapi.yaml"))
+            // Swagger UI's files come from the service itself: no CDN, so it works offline.
+            #expect(!page.contains("://"), "\(page)")
+            for (file, type) in [("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css"), ("LICENSE", "text/plain")] {
+                let path = "/swagger/\(StaticAssets.swaggerUIVersion)/\(file)"
+                #expect(page.contains(path) || file == "LICENSE")
+                let asset = try await app.client.execute(uri: path, method: .get, headers: [:], body: nil)
+                #expect(asset.status == .ok && asset.headers[.contentType]?.hasPrefix(type) == true, "\(path)")
+                #expect(asset.headers[.cacheControl]?.contains("immutable") == true)
+                #expect(asset.body.readableBytes > 10_000, "\(path): \(asset.body.readableBytes) bytes")
+            }
         }
     }
 }

@@ -231,9 +231,13 @@ import Testing
             configuration.accessDeniedRetryPolicy = RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
             configure(&configuration)
             let tokenRoute = devTokenCredentials.map { DevTokenRoute(issuer: issuer, username: $0.0, password: $0.1) }
+            let demo = try tokenRoute.map { DemoRoutes(assets: try StaticAssets.load(), tokens: $0) }
             let app = try MottakApplication.build(
                 configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav],
-                devRoutes: { tokenRoute?.register(on: $0) }, logger: logger)
+                devRoutes: { router in
+                    tokenRoute?.register(on: router)
+                    demo?.register(on: router)
+                }, logger: logger)
             try await app.test(.router) { client in
                 _ = try await HealthEndpointTests.waitForReadiness(client, status: .ok)
                 // The lookup must not run before the sykmelding ingest has read the seeded topic

@@ -6,6 +6,8 @@ import NIOCore
 import PostgresNIO
 import Testing
 
+@testable import MottakApp
+
 /// Requests exactly as the existing service's real clients send them (issue #15; our own
 /// copies of their shapes): NAV's LPS demo app (oppfolgingsplan-lps-demo: axios, a dev token
 /// from `/api/test/token`, `toISOString()` dates, `""` for unset texts), the Bruno collection
@@ -101,6 +103,28 @@ import Testing
                 #expect(answer.status == .badRequest)
                 let error = try ApiErrorBody(answer)
                 #expect(error.type == "BAD_REQUEST" && error.message.contains("evaluationDate must be a date yyyy-MM-dd, an ISO-8601 date-time"))
+            }
+        }
+    }
+
+    /// The dev helpers (`/api/test/token`, `/demo`) exist in `mottak dev` only; `serve` builds
+    /// the application without them.
+    @Test func theDevHelpersAreServedInDevOnly() async throws {
+        try await PipelineFlowTests.withPipeline(devTokenCredentials: ("demo", "demo")) { pipeline in
+            for (path, type) in [
+                ("/demo", "text/html"), ("/demo/demo.js", "text/javascript"), ("/demo/demo.css", "text/css"), ("/demo/token", "text/plain"),
+            ] {
+                let response = try await pipeline.client.execute(uri: path, method: .get, headers: [:], body: nil)
+                #expect(response.status == .ok, "\(path)")
+                #expect(response.headers[.contentType]?.hasPrefix(type) == true, "\(path)")
+            }
+            let page = try await pipeline.client.execute(uri: "/demo", method: .get, headers: [:], body: nil)
+            #expect(!String(buffer: page.body).contains("://"), "no CDN: every file comes from the service")
+        }
+        try await IntakeTestApp.run { app in
+            for path in ["/demo", "/demo/token", "/api/test/token"] {
+                let response = try await app.client.execute(uri: path, method: .get, headers: [:], body: nil)
+                #expect(response.status == .notFound, "\(path) outside mottak dev")
             }
         }
     }

@@ -34,6 +34,12 @@ public struct DevTokenRoute: Sendable {
             refusal.headers[.wwwAuthenticate] = #"Basic realm="test-token""#
             return refusal
         }
+        return try token(for: request)
+    }
+
+    /// The raw token for `?org=` (default: the employer the stand-ins know), without a check of
+    /// credentials (``DemoRoutes`` serves it to its own page).
+    func token(for request: Request) throws -> Response {
         let org = request.uri.queryParameters.get("org") ?? LocalNavFixtures.workplace
         guard org.count == 9, org.allSatisfy(\.isASCII), org.allSatisfy(\.isNumber) else {
             throw ApiError(status: 400, type: .illegalArgument, message: "org must be an organisation number of 9 digits")

@@ -1,16 +1,16 @@
 import Hummingbird
 import NIOCore
 
-/// `GET /openapi.yaml` (the spec of what this service really serves, ``OpenAPIDocument``), the
-/// event front door's contract (``EventContract``: `/events/asyncapi.yaml` and the schemas), and
-/// `GET /swagger` (Swagger UI on that spec). The UI's script and style come from the unpkg CDN:
-/// the browser loads them, the service stays free of bundled front-end files.
+/// `GET /openapi.yaml` (the spec of what this service really serves, `Resources/openapi.yaml`,
+/// served as it is), the event front door's contract (``EventContract``: `/events/asyncapi.yaml`
+/// and the schemas), and `GET /swagger`: Swagger UI on that spec, its files served by the
+/// service itself (`/swagger/<version>/…`), so that it works without the internet.
 struct OpenAPIRoutes {
+    let assets: StaticAssets
+
     func register(on router: Router<some RequestContext>) {
-        router.get("/openapi.yaml") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        if let spec = assets["openapi.yaml"] {
+            router.get("/openapi.yaml") { _, _ in Self.response(spec, cache: "no-cache") }
         }
         for (path, type, document) in [
             (EventContract.asyncAPIPath, "application/yaml; charset=utf-8", EventContract.asyncAPI),
@@ -26,6 +26,19 @@ struct OpenAPIRoutes {
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: Self.swaggerPage)))
         }
+        // Versioned paths: a browser may keep them for good.
+        for file in ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE.md"] {
+            guard let asset = assets["swagger-ui/\(file)"] else { continue }
+            router.get(RouterPath("/swagger/\(StaticAssets.swaggerUIVersion)/\(file)")) { _, _ in
+                Self.response(asset, cache: "public, max-age=31536000, immutable")
+            }
+        }
+    }
+
+    static func response(_ asset: StaticAssets.Asset, cache: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: cache],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
     static let swaggerPage = """
@@ -34,12 +47,14 @@ struct OpenAPIRoutes {
         <head>
           <meta charset="utf-8">
           <title>LPS follow-up plan API</title>
-          <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
+          <link rel="stylesheet" href="/swagger/\(StaticAssets.swaggerUIVersion)/swagger-ui.css">
         </head>
         <body>
           <div id="swagger-ui"></div>
-          <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-          <script>window.ui = SwaggerUIBundle({ url: "/openapi.yaml", dom_id: "#swagger-ui" });</script>
+          <script src="/swagger/\(StaticAssets.swaggerUIVersion)/swagger-ui-bundle.js"></script>
+          <script>
+            window.ui = SwaggerUIBundle({ url: "/openapi.yaml", dom_id: "#swagger-ui", tryItOutEnabled: false, persistAuthorization: true });
+          </script>
         </body>
         </html>
         """

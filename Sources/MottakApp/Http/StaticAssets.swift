@@ -1,0 +1,66 @@
+import Foundation
+
+/// Files the service serves as they are, from `Sources/MottakApp/Resources`: the OpenAPI
+/// document (`openapi.yaml`), Swagger UI's release files (`swagger-ui/`, see its NOTICE.md) and
+/// `mottak dev`'s demo form (`demo/`). Read once, at start; a process without them does not
+/// start (a missing document is a packaging fault, not something to serve around).
+public struct StaticAssets: Sendable {
+    public struct Asset: Sendable {
+        public let bytes: [UInt8]
+        public let contentType: String
+    }
+
+    /// By path below `Resources`, e.g. `swagger-ui/swagger-ui.css`.
+    public let files: [String: Asset]
+
+    /// The Swagger UI release served at `/swagger` (NOTICE.md says where it comes from).
+    public static let swaggerUIVersion = "5.31.0"
+
+    public subscript(path: String) -> Asset? { files[path] }
+
+    /// The files of the first `Resources` folder found: `MOTTAK_RESOURCES_DIR`; SwiftPM's copy
+    /// beside the executable (`oppfolgingsplan-mottak_MottakApp.resources/Resources`, which the
+    /// image copies there too); the source tree (a build on this machine, tests).
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StaticAssets {
+        let executable = Bundle.main.executableURL?.deletingLastPathComponent()
+        let candidates = [
+            environment["MOTTAK_RESOURCES_DIR"].map { URL(fileURLWithPath: $0) },
+            executable?.appendingPathComponent("oppfolgingsplan-mottak_MottakApp.resources/Resources"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Resources"),
+        ].compactMap { $0 }
+        guard let directory = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("openapi.yaml").path) })
+        else {
+            throw ConfigurationError(
+                variable: "MOTTAK_RESOURCES_DIR",
+                problem: "names no folder with openapi.yaml, and none is beside the executable (looked in \(candidates.map(\.path)))")
+        }
+        return try StaticAssets(directory: directory)
+    }
+
+    init(directory: URL) throws {
+        var files: [String: Asset] = [:]
+        let root = directory.standardizedFileURL.path
+        let walker = FileManager.default.enumerator(atPath: root)
+        while let relative = walker?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let path = root + "/" + relative
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+            files[relative] = Asset(bytes: bytes, contentType: Self.contentType(of: relative))
+        }
+        self.files = files
+    }
+
+    static func contentType(of path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "yaml", "yml": "application/yaml; charset=utf-8"
+        case "js": "text/javascript; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "html": "text/html; charset=utf-8"
+        case "json": "application/json"
+        case "png": "image/png"
+        case "md": "text/markdown; charset=utf-8"
+        default: "text/plain; charset=utf-8"
+        }
+    }
+}
