@@ -65,7 +65,7 @@ public struct GpChannelHandler: Sendable {
     }
 
     /// How the GP channel ended for a plan; recorded, so a redelivery repeats the outcome.
-    enum Delivery: String, Codable {
+    enum Delivery: String, Codable, Sendable {
         case sent = "SENT"
         case noGeneralPractitioner = "GP_NOT_FOUND"
         /// isdialogmelding answered 400: it will never take this message.
@@ -73,31 +73,26 @@ public struct GpChannelHandler: Sendable {
     }
 
     func deliver(_ stored: PlanStore.StoredPlan) async throws -> Delivery {
-        struct Recorded: Codable { var outcome: Delivery }
-        if let recorded = try await steps.result(of: "isdialogmelding", for: stored.uuid) {
-            return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).outcome
-        }
-        let pdf = try await pdfs.pdf(for: stored)
-        try await noteAttempt(stored.uuid)
-        let delivery: Delivery
-        do {
-            switch try await isdialogmelding.send(pdf: pdf, to: stored.plan.employeeIdentificationNumber) {
-            case .sent: delivery = .sent
-            case .generalPractitionerNotFound: delivery = .noGeneralPractitioner
-            case .refused: delivery = .refused
-            case .notAccepted(let status):
-                // A definite refusal: the GP did not get the plan, so the retry is no duplicate.
+        struct Recorded: Codable, Sendable { var outcome: Delivery }
+        return try await steps.once("isdialogmelding", for: stored.uuid) {
+            let pdf = try await pdfs.pdf(for: stored)
+            try await noteAttempt(stored.uuid)
+            do {
+                switch try await isdialogmelding.send(pdf: pdf, to: stored.plan.employeeIdentificationNumber) {
+                case .sent: return Recorded(outcome: .sent)
+                case .generalPractitionerNotFound: return Recorded(outcome: .noGeneralPractitioner)
+                case .refused: return Recorded(outcome: .refused)
+                case .notAccepted(let status):
+                    // A definite refusal: the GP did not get the plan, so the retry is no duplicate.
+                    try await steps.forget(Self.sendingNote, for: stored.uuid)
+                    throw DependencyUnavailable("isdialogmelding", "status \(status)")
+                }
+            } catch let denied as NavAccessDenied {
+                // 401/403: certainly not taken either.
                 try await steps.forget(Self.sendingNote, for: stored.uuid)
-                throw DependencyUnavailable("isdialogmelding", "status \(status)")
+                throw denied
             }
-        } catch let denied as NavAccessDenied {
-            // 401/403: certainly not taken either.
-            try await steps.forget(Self.sendingNote, for: stored.uuid)
-            throw denied
-        }
-        let recorded = try await steps.record(
-            "isdialogmelding", for: stored.uuid, result: String(decoding: try JSONEncoder().encode(Recorded(outcome: delivery)), as: UTF8.self))
-        return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).outcome
+        }.outcome
     }
 
     /// Writes the note that a message is about to go out; warns when an earlier attempt's note

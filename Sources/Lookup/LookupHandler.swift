@@ -51,34 +51,34 @@ public struct LookupHandler: Sendable {
 
     /// The recorded verdict, or a new one recorded now. Nil means verified.
     func decide(_ uuid: UUID) async throws -> ApiError? {
-        if let recorded = try await steps.result(of: Self.step, for: uuid) { return try Self.verdict(from: recorded) }
-        guard let facts = try await plans.lookupFacts(uuid) else { throw PoisonMessage("no plan \(uuid.uuidString.lowercased()) is stored") }
-        let rejection: ApiError?
-        if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) {
-            rejection = nil
-        } else {
-            rejection = try await checks.verdict(employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber)
+        let recorded = try await steps.once(Self.step, for: uuid) {
+            guard let facts = try await plans.lookupFacts(uuid) else { throw PoisonMessage("no plan \(uuid.uuidString.lowercased()) is stored") }
+            if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) { return Verdict(nil) }
+            return Verdict(try await checks.verdict(employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber))
         }
-        let stored = try await steps.record(Self.step, for: uuid, result: Self.record(rejection))
-        return try Self.verdict(from: stored)
+        return try recorded.rejection()
     }
 
-    static func record(_ rejection: ApiError?) -> String {
-        rejection.map { #"{"verdict":"REJECTED","type":"\#($0.type.rawValue)"}"# } ?? #"{"verdict":"VERIFIED"}"#
-    }
+    /// A lookup's verdict as `processed_step` keeps it: `{"verdict":"VERIFIED"}` or
+    /// `{"verdict":"REJECTED","type":"NO_ACTIVE_EMPLOYMENT"}`.
+    struct Verdict: Codable, Sendable, Equatable {
+        var verdict: String
+        var type: ErrorType?
 
-    static func verdict(from recorded: String) throws -> ApiError? {
-        struct Record: Decodable {
-            var verdict: String
-            var type: ErrorType?
+        init(_ rejection: ApiError?) {
+            verdict = rejection == nil ? "VERIFIED" : "REJECTED"
+            type = rejection?.type
         }
-        let record = try JSONDecoder().decode(Record.self, from: Data(recorded.utf8))
-        switch record.type {
-        case nil: return nil
-        case .noActiveEmployment: return .noActiveEmployment
-        case .noActiveSentSykmelding: return .noActiveSentSykmelding
-        case .employeeNotFound: return .employeeNotFound
-        case .some(let other): throw PoisonMessage("a recorded lookup verdict \(other.rawValue) is not one the lookup gives")
+
+        /// The rejection it stands for; nil means verified.
+        func rejection() throws -> ApiError? {
+            switch type {
+            case nil: nil
+            case .noActiveEmployment: .noActiveEmployment
+            case .noActiveSentSykmelding: .noActiveSentSykmelding
+            case .employeeNotFound: .employeeNotFound
+            case .some(let other): throw PoisonMessage("a recorded lookup verdict \(other.rawValue) is not one the lookup gives")
+            }
         }
     }
 }

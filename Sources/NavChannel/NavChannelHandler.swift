@@ -48,46 +48,61 @@ public struct NavChannelHandler: Sendable {
     }
 
     func journalpost(_ stored: PlanStore.StoredPlan) async throws -> String {
-        struct Recorded: Codable { var journalpostId: String }
-        if let recorded = try await steps.result(of: "dokarkiv", for: stored.uuid) {
-            return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).journalpostId
-        }
-        // The employer's name is looked up while the PDF is built: one round trip less per plan.
-        async let name = ereg.name(of: stored.employerOrgNumber)
-        let pdf = try await pdfs.pdf(for: stored)
-        let receipt = try await dokarkiv.journal(
-            .init(
-                employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
-                employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf,
-                externalReference: stored.uuid.uuidString.lowercased()))
-        if !receipt.finalised {
-            // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
-            notFinalised.increment()
-            logger.warning(
-                "dokarkiv made the journal post but did not finish it (journalpostferdigstilt false)",
-                metadata: [
-                    "plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(receipt.journalpostID)",
-                    "dokarkiv.melding": "\(receipt.message ?? "-")",
-                ])
-        }
-        let recorded = try await steps.record(
-            "dokarkiv", for: stored.uuid,
-            result: String(decoding: try JSONEncoder().encode(Recorded(journalpostId: receipt.journalpostID)), as: UTF8.self))
-        return try JSONDecoder().decode(Recorded.self, from: Data(recorded.utf8)).journalpostId
+        struct Recorded: Codable, Sendable { var journalpostId: String }
+        return try await steps.once("dokarkiv", for: stored.uuid) {
+            // The employer's name is looked up while the PDF is built: one round trip less per plan.
+            async let name = ereg.name(of: stored.employerOrgNumber)
+            let pdf = try await pdfs.pdf(for: stored)
+            let receipt = try await dokarkiv.journal(
+                .init(
+                    employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
+                    employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf,
+                    externalReference: stored.uuid.uuidString.lowercased()))
+            if !receipt.finalised {
+                // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
+                notFinalised.increment()
+                logger.warning(
+                    "dokarkiv made the journal post but did not finish it (journalpostferdigstilt false)",
+                    metadata: [
+                        "plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(receipt.journalpostID)",
+                        "dokarkiv.melding": "\(receipt.message ?? "-")",
+                    ])
+            }
+            return Recorded(journalpostId: receipt.journalpostID)
+        }.journalpostId
     }
 
-    /// The Modia task (domain-reference.md 4.7), keyed by the plan uuid, acknowledged before it
-    /// counts as done.
+    /// The Modia task (docs/contracts/modia-topic.md), keyed by the plan uuid, acknowledged
+    /// before it counts as done.
     func modiaTask(_ stored: PlanStore.StoredPlan) async throws {
-        if try await steps.result(of: "modia", for: stored.uuid) != nil { return }
-        let task: [String: Any] = [
-            "uuid": stored.uuid.uuidString.lowercased(), "fodselsnummer": stored.plan.employeeIdentificationNumber,
-            "virksomhetsnummer": stored.employerOrgNumber, "behovForBistandFraNav": true, "opprettet": Self.osloEpochDay(),
-        ]
-        let report = try await producer.send(
-            topic: EventTopics.modiaTask, key: Array(stored.uuid.uuidString.lowercased().utf8),
-            value: Array(try JSONSerialization.data(withJSONObject: task, options: [.sortedKeys])))
-        _ = try await steps.record("modia", for: stored.uuid, result: #"{"partition":\#(report.partition),"offset":\#(report.offset)}"#)
+        struct Recorded: Codable, Sendable {
+            var partition: Int32
+            var offset: Int64
+        }
+        _ = try await steps.once("modia", for: stored.uuid) {
+            let task = ModiaTask(
+                uuid: stored.uuid.uuidString.lowercased(), fodselsnummer: stored.plan.employeeIdentificationNumber,
+                virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())
+            let report = try await producer.send(
+                topic: EventTopics.modiaTask, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try ModiaTask.encoder.encode(task)))
+            return Recorded(partition: report.partition, offset: report.offset)
+        }
+    }
+
+    /// What ispersonoppgave reads from the Modia topic (`KOppfolgingsplanLPS`: all fields required).
+    struct ModiaTask: Codable, Equatable {
+        var uuid: String
+        var fodselsnummer: String
+        var virksomhetsnummer: String
+        var behovForBistandFraNav: Bool
+        /// Today in Oslo as days since 1970-01-01.
+        var opprettet: Int
+
+        static let encoder: JSONEncoder = {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return encoder
+        }()
     }
 
     /// Today in Oslo as days since 1970-01-01.

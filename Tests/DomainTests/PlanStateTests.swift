@@ -2,18 +2,17 @@ import Domain
 import Testing
 
 @Suite struct PlanStateTests {
-    @Test func movesOnlyForwardAlongTheStatusModel() {
-        let allowed: Set<String> = ["RECEIVED>REJECTED", "RECEIVED>IN_PROGRESS", "IN_PROGRESS>COMPLETED", "IN_PROGRESS>FAILED"]
-        for from in PlanState.allCases {
-            for to in PlanState.allCases {
-                #expect(from.canMove(to: to) == allowed.contains("\(from.rawValue)>\(to.rawValue)"), "\(from) → \(to)")
-            }
+    @Test func thePipelineMovesOnlyForwardAlongTheStatusModel() {
+        for transition in PlanState.forward {
+            #expect(!transition.from.isFinal && transition.from != transition.to, "\(transition)")
         }
+        #expect(!PlanState.received.canMove(to: .received) && !PlanState.completed.canMove(to: .inProgress))
     }
 
-    @Test func finalStatesAreTheOnesWithoutAWayOut() {
+    @Test func finalStatesAreTheOnesWithoutAWayOutButARedrive() {
         for state in PlanState.allCases {
             #expect(state.isFinal == !PlanState.allCases.contains { state.canMove(to: $0) })
         }
+        #expect(PlanState.redrive.allSatisfy { $0.from.isFinal && !$0.to.isFinal })
     }
 }

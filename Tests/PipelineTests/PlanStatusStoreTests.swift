@@ -154,3 +154,67 @@ import Testing
         }
     }
 }
+
+/// `PlanState.forward` and `.redrive` are what the SQL does: every status event applied to
+/// every kind of status row in real PostgreSQL makes exactly those moves, and no other.
+@Suite struct PlanStateMachineTests {
+    /// A status row to start from: state, and per channel its state and error type.
+    struct Start: Sendable {
+        var state: String
+        var nav: (String, String?)
+        var gp: (String, String?)
+        var error: String?
+    }
+
+    static let starts: [Start] = [
+        .init(state: "RECEIVED", nav: ("PENDING", nil), gp: ("PENDING", nil)),
+        .init(state: "RECEIVED", nav: ("NOT_REQUESTED", nil), gp: ("NOT_REQUESTED", nil)),
+        .init(state: "IN_PROGRESS", nav: ("PENDING", nil), gp: ("PENDING", nil)),
+        .init(state: "IN_PROGRESS", nav: ("SENT", nil), gp: ("PENDING", nil)),
+        .init(state: "COMPLETED", nav: ("SENT", nil), gp: ("SENT", nil)),
+        .init(state: "COMPLETED", nav: ("SENT", nil), gp: ("FAILED", "INTERNAL_SERVER_ERROR")),
+        .init(state: "FAILED", nav: ("FAILED", "INTERNAL_SERVER_ERROR"), gp: ("FAILED", "INTERNAL_SERVER_ERROR"), error: "INTERNAL_SERVER_ERROR"),
+        .init(
+            state: "FAILED", nav: ("NOT_REQUESTED", nil), gp: ("FAILED", "GENERAL_PRACTITIONER_NOT_FOUND"), error: "GENERAL_PRACTITIONER_NOT_FOUND"),
+        .init(state: "REJECTED", nav: ("PENDING", nil), gp: ("PENDING", nil), error: "NO_ACTIVE_EMPLOYMENT"),
+    ]
+
+    static func events(_ uuid: UUID) -> [StatusEvent] {
+        [
+            .init(uuid: uuid, kind: .verified), .init(uuid: uuid, kind: .rejected, error: .init(ApiError.noActiveEmployment)),
+            .init(uuid: uuid, kind: .failed, error: .init(PublicProblems.planFailed)),
+            .init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1"),
+            .init(uuid: uuid, kind: .channelSent, channel: .generalPractitioner),
+            .init(uuid: uuid, kind: .channelFailed, channel: .nav, error: .init(PublicProblems.navDeliveryFailed)),
+            .init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound)),
+            .init(uuid: uuid, kind: .channelRetrying, channel: .nav), .init(uuid: uuid, kind: .reopened),
+            .init(uuid: uuid, kind: .reopened, channel: .nav), .init(uuid: uuid, kind: .reopened, channel: .generalPractitioner),
+        ]
+    }
+
+    @Test func theSQLMakesExactlyTheDeclaredMoves() async throws {
+        try await PlanStatusStoreTests.withPlan(nav: true, gp: true) { (store, uuid, read, postgres) async throws in
+            var observed: Set<PlanState.Transition> = []
+            for start in Self.starts {
+                for event in Self.events(uuid) {
+                    try await postgres.query(
+                        """
+                        UPDATE plan_status SET state = \(start.state), error_type = \(start.error),
+                            error_message = CASE WHEN \(start.error)::text IS NULL THEN NULL ELSE 'x' END,
+                            nav_state = \(start.nav.0), nav_error_type = \(start.nav.1),
+                            nav_error_message = CASE WHEN \(start.nav.1)::text IS NULL THEN NULL ELSE 'x' END,
+                            gp_state = \(start.gp.0), gp_error_type = \(start.gp.1),
+                            gp_error_message = CASE WHEN \(start.gp.1)::text IS NULL THEN NULL ELSE 'x' END
+                        WHERE plan_uuid = \(uuid)
+                        """)
+                    _ = try await store.applyChange(event)
+                    let after = try await read().state
+                    if after != start.state {
+                        observed.insert(.init(PlanState(rawValue: start.state)!, PlanState(rawValue: after)!))
+                    }
+                }
+            }
+            #expect(observed == PlanState.forward.union(PlanState.redrive), "observed \(observed.sorted { $0.description < $1.description })")
+        }
+    }
+}

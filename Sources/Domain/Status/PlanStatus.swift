@@ -10,7 +10,8 @@ public enum PlanState: String, Sendable, CaseIterable, Codable {
     case completed = "COMPLETED"
     case failed = "FAILED"
 
-    /// States a plan never leaves.
+    /// States the pipeline never moves a plan out of (only an operator's re-drive does): a
+    /// waiting request answers once its plan is in one.
     public var isFinal: Bool {
         switch self {
         case .rejected, .completed, .failed: true
@@ -18,16 +19,34 @@ public enum PlanState: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Whether the status may move from `self` to `next`; it never goes backwards.
-    public func canMove(to next: PlanState) -> Bool {
-        switch (self, next) {
-        case (.received, .rejected), (.received, .inProgress),
-            (.inProgress, .completed), (.inProgress, .failed):
-            true
-        default:
-            false
+    /// A move of the status row's `state`.
+    public struct Transition: Hashable, Sendable, CustomStringConvertible {
+        public let from: PlanState
+        public let to: PlanState
+
+        public init(_ from: PlanState, _ to: PlanState) {
+            self.from = from
+            self.to = to
         }
+
+        public var description: String { "\(from.rawValue)→\(to.rawValue)" }
     }
+
+    /// The moves the pipeline's status events make (`PlanStatusStore`'s SQL, which a test holds
+    /// to this list): a channel's news counts as verification, so a RECEIVED plan may settle at
+    /// once, and a plan without channels completes when verified.
+    public static let forward: Set<Transition> = [
+        .init(.received, .inProgress), .init(.received, .rejected), .init(.received, .completed), .init(.received, .failed),
+        .init(.inProgress, .completed), .init(.inProgress, .failed),
+    ]
+
+    /// The only moves back, by an operator's re-drive of a dead letter: a plan that failed at
+    /// the lookup is RECEIVED again; a channel that failed for a transient reason is pending
+    /// again, so its plan is IN_PROGRESS (also when the other channel had completed it).
+    public static let redrive: Set<Transition> = [.init(.failed, .received), .init(.failed, .inProgress), .init(.completed, .inProgress)]
+
+    /// Whether the pipeline may move a plan from `self` to `next`.
+    public func canMove(to next: PlanState) -> Bool { Self.forward.contains(.init(self, next)) }
 }
 
 /// The two ways a plan leaves the service: to NAV (journal post, and a Modia task when the

@@ -13,6 +13,18 @@ public struct ProcessedSteps: Sendable {
         self.logger = logger
     }
 
+    /// Does `step` for `plan` once: the recorded result when it was done before, else
+    /// `perform`'s, recorded now. When a concurrent delivery recorded first, its result wins
+    /// (and is returned), so every delivery goes on with the same one.
+    public func once<Result: Codable & Sendable>(
+        _ step: String, for plan: UUID, as _: Result.Type = Result.self, _ perform: () async throws -> Result
+    ) async throws -> Result {
+        if let recorded = try await result(of: step, for: plan) { return try JSONDecoder().decode(Result.self, from: Data(recorded.utf8)) }
+        let value = try await perform()
+        let stored = try await record(step, for: plan, result: String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+        return try JSONDecoder().decode(Result.self, from: Data(stored.utf8))
+    }
+
     /// The recorded result (JSON text) of `step` for `plan`, or nil when it was not done.
     public func result(of step: String, for plan: UUID) async throws -> String? {
         let rows = try await postgres.query(
