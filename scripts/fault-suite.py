@@ -193,11 +193,20 @@ def kill_each_role(stack):
         time.sleep(2)  # mid-work: the load keeps every role busy
         api = KILL_INSIDE_CALL.get(role)
         if api:
-            # Hold the API's answers for 3 s, wait until a call is in flight, then kill.
+            # Hold the API's answers for 3 s, wait until a call made from now on is in flight
+            # (an older request still without an answer, say one whose caller went away, must not
+            # count), then kill.
+            def requests():
+                return json.loads(http("GET", f"{stack.control}/standins/requests/{api}")[1])
             http_status("PUT", f"{stack.control}/standins/{api}/failure?delay_ms=3000")
-            wait_for(lambda: any(entry["status"] is None for entry in json.loads(http("GET", f"{stack.control}/standins/requests/{api}")[1])),
-                     30, f"a call of {role} to {api} in flight")
-            log(f"fault: SIGKILL {role} inside a call to {api}")
+            seen = len(requests())  # every request recorded from now on waits 3 s
+            in_flight = []
+            def a_new_call_in_flight():
+                in_flight[:] = [entry for entry in requests()[seen:] if entry["status"] is None]
+                return bool(in_flight)
+            wait_for(a_new_call_in_flight, 30, f"a call of {role} to {api} in flight")
+            which = in_flight[0].get("reference") or in_flight[0].get("pdf_sha256") or in_flight[0]["path"]
+            log(f"fault: SIGKILL {role} inside a call to {api} ({which})")
         else:
             log(f"fault: SIGKILL {role}")
         stack.kill(role)
