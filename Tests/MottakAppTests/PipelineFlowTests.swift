@@ -228,6 +228,10 @@ import Testing
             configuration.maskinporten = MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }
             configuration.navApis = DevStack.standIns(nav, filling: try AppConfiguration(environment: [:], mode: .dev).navApis)
             configuration.retryPolicy = RetryPolicy(maximumAttempts: 2, initialDelay: .milliseconds(10))
+            // A waiting POST answers as soon as its plan is final; the longest bound the intake
+            // allows keeps a test that expects the 200 from depending on the machine's speed
+            // (a dozen whole pipelines run beside each other in `make test`).
+            configuration.submissionWait = .seconds(60)
             configuration.accessDeniedRetryPolicy = RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
             configure(&configuration)
             let tokenRoute = devTokenCredentials.map { DevTokenRoute(issuer: issuer, username: $0.0, password: $0.1) }
