@@ -22,13 +22,13 @@ public struct IntakeRoutes: Sendable {
     /// minute before its circuit breaker opens); a caller is better served by a prompt 503 it
     /// can retry. Once the statement is sent it runs to its end: a wall-clock bound on the whole
     /// insert answered "nothing was saved" on a busy machine while the insert still committed.
-    let storeTimeout: Duration
+    let connectionWait: Duration
     let outcomes: PlanOutcomeWaiter
 
-    public init(store: PlanStore, outcomes: PlanOutcomeWaiter, storeTimeout: Duration = .seconds(5)) {
+    public init(store: PlanStore, outcomes: PlanOutcomeWaiter, connectionWait: Duration = .seconds(5)) {
         self.store = store
         self.outcomes = outcomes
-        self.storeTimeout = storeTimeout
+        self.connectionWait = connectionWait
     }
 
     /// Registers the routes on `group`, which must already authenticate (LPS routes).
@@ -68,7 +68,7 @@ public struct IntakeRoutes: Sendable {
         do {
             let traceHeaders = TraceHeaders.continuing(request)
             outcome = try await store.store(
-                submission, idempotency: claim, callID: context.callID, traceHeaders: traceHeaders, connectionWait: storeTimeout)
+                submission, idempotency: claim, callID: context.callID, traceHeaders: traceHeaders, connectionWait: connectionWait)
         } catch let error as PSQLError where error.serverInfo == nil {
             // No answer from the server: connection refused or lost. The statement either never
             // ran or rolled back with the connection: nothing is stored.

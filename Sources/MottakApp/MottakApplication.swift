@@ -207,7 +207,7 @@ public enum MottakApplication {
                 postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)
         ).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
-        OpenAPIRoutes(assets: try StaticAssets.load()).register(on: router)
+        OpenAPIRoutes(assets: try StaticAssets.bundled()).register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {
             let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
             if roles.contains(.intake) {
@@ -219,7 +219,7 @@ public enum MottakApplication {
                 let outcomes = PlanOutcomeWaiter(
                     listener: listener, store: PlanStatusStore(postgres: postgres, logger: intakeLogger), bound: configuration.submissionWait)
                 IntakeRoutes(
-                    store: PlanStore(postgres: postgres, logger: intakeLogger), outcomes: outcomes, storeTimeout: configuration.storeConnectionWait
+                    store: PlanStore(postgres: postgres, logger: intakeLogger), outcomes: outcomes, connectionWait: configuration.storeConnectionWait
                 )
                 .register(on: lps)
             }

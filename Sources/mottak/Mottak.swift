@@ -89,19 +89,18 @@ struct Dev: AsyncParsableCommand {
                   PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")
                   Maskinporten: \(configuration.maskinporten?.description ?? "")
                   API spec:   http://\(configuration.httpHost):\(configuration.httpPort)/swagger
-                  Demo form:  http://\(configuration.httpHost):\(configuration.httpPort)/demo
                 \(devTokenBanner(configuration))
                 Ctrl-C stops everything.
 
                 """.utf8))
         let tokenRoute = try devTokenRoute(configuration)
-        let assets = try? StaticAssets.load()
+        let demo = try tokenRoute.map { DemoRoutes(assets: try StaticAssets.bundled(), tokens: $0) }
         try await MottakApplication.run(
             configuration: configuration, roles: roles, leadingServices: (tracing.map { [$0] } ?? []) + localServices,
             extraReadinessChecks: seeded ? DevStack.seedIngestedCheck : [:],
             devRoutes: { router in
                 tokenRoute?.register(on: router)
-                if let tokenRoute, let assets { DemoRoutes(assets: assets, tokens: tokenRoute).register(on: router) }
+                demo?.register(on: router)
             }, logger: logger)
     }
 }
@@ -162,8 +161,11 @@ private func devTokenCredentials() -> (String, String) {
 private func devTokenBanner(_ configuration: AppConfiguration) -> String {
     guard configuration.maskinporten?.description == DevStack.localIssuerDescription else { return "" }
     let (username, password) = devTokenCredentials()
-    return
-        "  Test token (as NAV's LPS demo asks for it): curl -u '\(username):\(password)' http://\(configuration.httpHost):\(configuration.httpPort)\(DevTokenRoute.path)[?org=123456789]"
+    let base = "http://\(configuration.httpHost):\(configuration.httpPort)"
+    return """
+          Test token (as NAV's LPS demo asks for it): curl -u '\(username):\(password)' \(base)\(DevTokenRoute.path)[?org=123456789]
+          Demo form:  \(base)/demo
+        """
 }
 
 /// A ready-to-paste submission with a local token for org 123456789 (only with the local issuer).

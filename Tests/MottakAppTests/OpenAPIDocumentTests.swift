@@ -17,7 +17,7 @@ import Yams
 /// intake accepts.
 @Suite struct OpenAPIDocumentTests {
     static func spec() throws -> String {
-        String(decoding: try #require(try StaticAssets.load()["openapi.yaml"]).bytes, as: UTF8.self)
+        String(decoding: try #require(try StaticAssets.bundled()["openapi.yaml"]).bytes, as: UTF8.self)
     }
 
     static func tree() throws -> [String: Any] {

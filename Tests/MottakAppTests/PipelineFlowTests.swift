@@ -235,7 +235,7 @@ import Testing
             configuration.accessDeniedRetryPolicy = RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
             configure(&configuration)
             let tokenRoute = devTokenCredentials.map { DevTokenRoute(issuer: issuer, username: $0.0, password: $0.1) }
-            let demo = try tokenRoute.map { DemoRoutes(assets: try StaticAssets.load(), tokens: $0) }
+            let demo = try tokenRoute.map { DemoRoutes(assets: try StaticAssets.bundled(), tokens: $0) }
             let app = try MottakApplication.build(
                 configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav],
                 devRoutes: { router in

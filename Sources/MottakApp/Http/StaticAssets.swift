@@ -18,6 +18,15 @@ public struct StaticAssets: Sendable {
 
     public subscript(path: String) -> Asset? { files[path] }
 
+    /// The process's files, read once (about 1.7 MB): the application and `mottak dev`'s demo
+    /// routes share them. A failed read is tried again, so its error reaches the caller.
+    public static func bundled() throws -> StaticAssets {
+        if let cached { return cached }
+        return try load()
+    }
+
+    private static let cached: StaticAssets? = try? load()
+
     /// The files of the first `Resources` folder found: `MOTTAK_RESOURCES_DIR`; SwiftPM's copy
     /// beside the executable (`oppfolgingsplan-mottak_MottakApp.resources/Resources`, which the
     /// image copies there too); the source tree (a build on this machine, tests).
