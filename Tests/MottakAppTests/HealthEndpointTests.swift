@@ -67,11 +67,15 @@ import Testing
             configuration.migrateOnStart = false
             let app = try MottakApplication.build(configuration: configuration, roles: [.intake, .lookup], logger: TestServices.logger)
             try await app.test(.router) { client in
-                // On a busy machine one probe may find a check past its 2 s bound (DOWN for that
-                // reason); the next ones name the pending migration.
+                // On a busy machine a probe may find a check past its 2 s bound (DOWN for that
+                // reason); a later one sees PostgreSQL and Kafka up and names the pending migration.
                 var body = try await Self.readiness(client, expecting: .serviceUnavailable)
                 let deadline = ContinuousClock.now + .seconds(30)
-                while body.checks["migrations"]?.problem?.contains("0001_initial_schema") != true, ContinuousClock.now < deadline {
+                func settled(_ body: ReadinessBody) -> Bool {
+                    body.checks["postgres"]?.status == "UP" && body.checks["kafka"]?.status == "UP"
+                        && body.checks["migrations"]?.problem?.contains("0001_initial_schema") == true
+                }
+                while !settled(body), ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(200))
                     body = try await Self.readiness(client, expecting: .serviceUnavailable)
                 }
