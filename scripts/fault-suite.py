@@ -331,7 +331,7 @@ def main():
         # Ride out the faults instead of dead-lettering plans: at most ~1 s between attempts.
         "RETRY_MAX_ATTEMPTS": "100", "RETRY_INITIAL_DELAY_MS": "100", "RETRY_MAX_DELAY_MS": "1000",
         # A killed member's partitions move after 6 s instead of librdkafka's 45 s.
-        "KAFKA_PROPERTIES": "session.timeout.ms=6000;heartbeat.interval.ms=500",
+        "KAFKA_CONSUMER_PROPERTIES": "session.timeout.ms=6000;heartbeat.interval.ms=500",
     })
     started = time.monotonic()
     try:

@@ -5,7 +5,11 @@ import Metrics
 /// result}` (result: `processed`, `dead_lettered`), `mottak_message_retries_total{consumer_group}`,
 /// `mottak_dead_letters_total{consumer_group, reason}` (reason: `poison`, `retries_exhausted`),
 /// and `mottak_consumer_lag_messages{consumer_group, topic, partition}` for the partitions this
-/// member owns (KEDA scales on the broker's view of the same lag).
+/// member owns (KEDA scales on the broker's view of the same lag). Of the concurrent
+/// processing: `mottak_consumer_messages_in_flight{consumer_group, state}` (state: `at_work`,
+/// `waiting` behind a message of the same plan), `mottak_consumer_oldest_in_flight_seconds`
+/// `{consumer_group}` (0 when idle; a stuck handler shows as a growing age), and
+/// `mottak_consumer_paused_partitions{consumer_group}` (backpressure).
 struct ConsumerMetrics: Sendable {
     let group: String
     let factory: any MetricsFactory
@@ -43,5 +47,16 @@ struct ConsumerMetrics: Sendable {
                 factory: factory
             ).record(lag.lag)
         }
+    }
+
+    func record(_ snapshot: KeyOrderedProcessorSnapshot) {
+        Gauge(label: "mottak_consumer_messages_in_flight", dimensions: [("consumer_group", group), ("state", "at_work")], factory: factory)
+            .record(snapshot.atWork)
+        Gauge(label: "mottak_consumer_messages_in_flight", dimensions: [("consumer_group", group), ("state", "waiting")], factory: factory)
+            .record(snapshot.waiting)
+        Gauge(label: "mottak_consumer_oldest_in_flight_seconds", dimensions: [("consumer_group", group)], factory: factory)
+            .record(Double(snapshot.oldestAtWork.map { $0 / .seconds(1) } ?? 0))
+        Gauge(label: "mottak_consumer_paused_partitions", dimensions: [("consumer_group", group)], factory: factory)
+            .record(snapshot.pausedPartitions)
     }
 }

@@ -9,11 +9,12 @@ import Tracing
 /// transient failures with backoff, send what cannot be handled to the dead-letter topic, and
 /// mark the message processed only then (at-least-once: handlers are idempotent).
 ///
-/// Messages are handled one at a time, in order: a failing message holds its consumer back
-/// while it is retried (bounded by the policy), which keeps the per-plan order of events.
-/// On graceful shutdown the message in hand is finished (its retry pauses are cut short:
-/// unmarked, it goes to the next member), then the loop ends and the consumer, listed before
-/// this service, commits and leaves the group.
+/// Messages are handled concurrently, in order per key (``Kafka/KeyOrderedProcessor``; every
+/// plan event is keyed by its plan uuid): a failing message is retried with its backoff while
+/// it holds only its own plan, and other plans of the same partition move on. On graceful
+/// shutdown the messages at work end their current attempt (retry pauses are cut short;
+/// unfinished, they go to the next member), then the loop ends and the consumer, listed
+/// before this service, commits and leaves the group.
 public struct ConsumerRoleService: Service {
     /// Handles one message. Throw ``PoisonMessage`` for a message that can never succeed;
     /// anything else is retried.
@@ -31,11 +32,13 @@ public struct ConsumerRoleService: Service {
     let handler: Handler
     let onDeadLetter: DeadLetterHook
     let metrics: ConsumerMetrics
+    let processor: KeyOrderedProcessor
     let logger: Logger
 
     public init(
         name: String, consumerGroup: String, consumer: KafkaConsumer, deadLetters: DeadLetters, retryPolicy: RetryPolicy = .init(),
-        accessDeniedPolicy: RetryPolicy = .accessDenied, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        accessDeniedPolicy: RetryPolicy = .accessDenied, processing: KeyOrderedProcessing = .init(),
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         logger: Logger, onDeadLetter: @escaping DeadLetterHook = { _, _ in }, handler: @escaping Handler
     ) {
         self.name = name
@@ -47,77 +50,58 @@ public struct ConsumerRoleService: Service {
         self.handler = handler
         self.onDeadLetter = onDeadLetter
         self.metrics = ConsumerMetrics(group: consumerGroup, factory: metricsFactory)
+        self.processor = KeyOrderedProcessor(consumer: consumer, settings: processing, logger: logger)
         self.logger = logger
     }
 
-    /// How often this member's lag per partition is recorded.
-    static let lagInterval: Duration = .seconds(10)
+    /// How often this member's lag per partition and its messages in flight are recorded.
+    static let metricsInterval: Duration = .seconds(5)
 
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [consumer, metrics] in
+            group.addTask { [consumer, metrics, processor] in
                 while !Task.isCancelled {
                     if let lags = try? consumer.lag() { metrics.record(lags) }
-                    try? await Task.sleep(for: Self.lagInterval)
+                    metrics.record(processor.snapshot)
+                    try? await Task.sleep(for: Self.metricsInterval)
                 }
             }
             defer { group.cancelAll() }
-            try await consume()
-        }
-    }
-
-    private func consume() async throws {
-        // Only the wait for the next message is cut short by a graceful shutdown; the message
-        // in hand is finished. The consumer (listed before us) then commits and leaves.
-        while !Task.isShuttingDownGracefully {
-            let next: KafkaMessage?
-            do {
-                next = try await cancelWhenGracefulShutdown {
-                    var messages = consumer.messages.makeAsyncIterator()
-                    return try await messages.next()
-                }
-            } catch is CancellationError {
-                break
-            }
-            guard let message = next else { break }
-            try await handle(message)
+            try await processor.run { message in await handle(message) }
         }
     }
 
     /// Handles `message` to the end in a span that continues the message's trace: done, or
-    /// dead-lettered; then marks it processed.
-    func handle(_ message: KafkaMessage) async throws {
-        try await TraceLogContext.$traceID.withValue(TraceLogContext.traceID(ofTraceparent: message.header("traceparent"))) {
-            try await withSpan("\(name) \(message.topic)", context: TraceContext.context(of: message), ofKind: .consumer) { span in
+    /// dead-lettered (finished); or given up at shutdown (abandoned: the next member handles
+    /// it again).
+    func handle(_ message: KafkaMessage) async -> MessageOutcome {
+        await TraceLogContext.$traceID.withValue(TraceLogContext.traceID(ofTraceparent: message.header("traceparent"))) {
+            await withSpan("\(name) \(message.topic)", context: TraceContext.context(of: message), ofKind: .consumer) { span in
                 span.attributes["messaging.system"] = "kafka"
                 span.attributes["messaging.destination.name"] = message.topic
                 span.attributes["messaging.kafka.message.offset"] = Int(message.offset)
-                try await handleInSpan(message)
+                return await handleInSpan(message)
             }
         }
     }
 
-    private func handleInSpan(_ message: KafkaMessage) async throws {
+    private func handleInSpan(_ message: KafkaMessage) async -> MessageOutcome {
         var attempt = 1
         while true {
             do {
                 try await handler(message)
                 break
             } catch let poison as PoisonMessage {
-                try await deadLetter(message, reason: .poison(poison.reason), attempts: attempt)
-                try consumer.markProcessed(message)
-                return
+                return await deadLetter(message, reason: .poison(poison.reason), attempts: attempt)
             } catch {
-                // Shutting down: left unmarked, so the next member of the group retries it.
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                // Shutting down: left unfinished, so the next member of the group retries it.
+                if Task.isCancelled || Task.isShuttingDownGracefully { return .abandoned }
                 // A refused access is not this message's fault: retried slowly and loudly.
                 let denied = error as? any AccessDenied
                 let policy = denied == nil ? retryPolicy : accessDeniedPolicy
                 if let denied { metrics.accessDenied(denied.dependency) }
                 guard attempt < policy.maximumAttempts else {
-                    try await deadLetter(message, reason: .retriesExhausted(attempts: attempt, lastError: "\(error)"), attempts: attempt)
-                    try consumer.markProcessed(message)
-                    return
+                    return await deadLetter(message, reason: .retriesExhausted(attempts: attempt, lastError: "\(error)"), attempts: attempt)
                 }
                 metrics.retried()
                 let pause = policy.delay(afterAttempt: attempt)
@@ -130,18 +114,41 @@ public struct ConsumerRoleService: Service {
                 }
                 attempt += 1
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                if Task.isCancelled || Task.isShuttingDownGracefully { return .abandoned }
             }
         }
-        try consumer.markProcessed(message)
         metrics.processed()
+        return .finished
     }
 
-    private func deadLetter(_ message: KafkaMessage, reason: DeadLetterReason, attempts: Int) async throws {
-        try await deadLetters.send(message, reason: reason, attempts: attempts, consumerGroup: consumerGroup)
-        metrics.deadLettered(reason)
-        logger.error("message sent to the dead-letter topic", metadata: metadata(message).merging(["reason": "\(reason.headerValue)"]) { $1 })
-        try await onDeadLetter(message, reason)
+    /// Sends `message` to the dead-letter topic and tells the role; finished once both are
+    /// done. Either failing (Kafka unreachable past the producer's timeout) is retried with
+    /// the policy's backoff for as long as it takes: the message is never skipped, and only
+    /// its own key waits. At shutdown it is left unfinished for the next member.
+    private func deadLetter(_ message: KafkaMessage, reason: DeadLetterReason, attempts: Int) async -> MessageOutcome {
+        var failures = 0
+        var sent = false
+        while true {
+            do {
+                if !sent {
+                    try await deadLetters.send(message, reason: reason, attempts: attempts, consumerGroup: consumerGroup)
+                    sent = true
+                    metrics.deadLettered(reason)
+                    logger.error(
+                        "message sent to the dead-letter topic",
+                        metadata: metadata(message).merging(["reason": "\(reason.headerValue)"]) { $1 })
+                }
+                try await onDeadLetter(message, reason)
+                return .finished
+            } catch {
+                failures += 1
+                let pause = retryPolicy.delay(afterAttempt: min(failures, 30))
+                logger.critical(
+                    "dead-lettering failed; retrying", metadata: metadata(message).merging(["error": "\(error)", "retry.in": "\(pause)"]) { $1 })
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                if Task.isCancelled || Task.isShuttingDownGracefully { return .abandoned }
+            }
+        }
     }
 
     private func metadata(_ message: KafkaMessage) -> Logger.Metadata {

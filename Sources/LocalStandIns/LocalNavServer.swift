@@ -47,6 +47,9 @@ public final class LocalNavServer: Service, Sendable {
         /// The body of the `status` answer, and its content type.
         public var body = #"{"message":"injected failure"}"#
         public var contentType = "application/json"
+        /// Only requests whose body contains this text fail (one plan's journal post, say, by
+        /// its employee's identification number); the others are answered as usual.
+        public var matching: String?
 
         /// Answer `status` (e.g. 503) `times` times, then normally again.
         public static func status(_ status: Int, times: Int = .max) -> Failure { Failure(status: status, delay: .zero, times: times) }
@@ -292,6 +295,7 @@ public final class LocalNavServer: Service, Sendable {
             state.requests.append(RecordedRequest(api: api, path: request.uri.path, headers: request.headers, body: body))
             let index = state.requests.count - 1
             guard var failure = state.failures[api], failure.times > 0 else { return (index, nil) }
+            if let matching = failure.matching, !String(decoding: body, as: UTF8.self).contains(matching) { return (index, nil) }
             failure.times -= 1
             state.failures[api] = failure.times > 0 ? failure : nil
             return (index, failure)

@@ -48,7 +48,10 @@ public enum MottakApplication {
         // application's own shutdown.
         var group = ServiceGroupConfiguration(
             services: [
-                .init(service: app), .init(service: ShutdownAnnouncer(announcement: shutdown, drain: configuration.shutdownDrain, logger: logger)),
+                .init(service: app),
+                .init(
+                    service: ShutdownAnnouncer(
+                        announcement: shutdown, drain: configuration.shutdownDrain, grace: configuration.shutdownGrace, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the grace period the rest is cancelled (unmarked messages go to the next member),
@@ -109,7 +112,8 @@ public enum MottakApplication {
                     service: ConsumerRoleService(
                         name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
                         retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
-                        metricsFactory: metricsFactory, logger: roleLogger, onDeadLetter: onDeadLetter ?? { _, _ in },
+                        processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
+                        onDeadLetter: onDeadLetter ?? { _, _ in },
                         handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in

@@ -42,15 +42,13 @@ public struct PlanPdfBuilder: Sendable {
     }
 
     public func pdf(for stored: PlanStore.StoredPlan) async throws -> [UInt8] {
-        if let pdf = try await plans.pdf(stored.uuid) { return pdf }
         // Both channels of a plan may get here at once: the second waits and finds the first's PDF.
-        return try await plans.withPDFLock(stored.uuid) {
-            if let pdf = try await plans.pdf(stored.uuid) { return pdf }
+        try await plans.pdfBuiltOnce(stored.uuid) {
             let employee = stored.plan.employeeIdentificationNumber
             async let person = pdl.personDetails(employee)
             async let contact = contactDetails(employee, plan: stored.uuid)
             let data = Self.lpsPlanData(stored.plan, person: try await person, contact: await contact)
-            return try await plans.storePDF(try await pdfgen.render(data), for: stored.uuid)
+            return try await pdfgen.render(data)
         }
     }
 

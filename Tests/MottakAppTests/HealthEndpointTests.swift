@@ -44,7 +44,9 @@ import Testing
             try await app.test(.router) { client in
                 _ = try await Self.waitForReadiness(client, status: .ok)
                 let announcer = ServiceGroup(
-                    services: [ShutdownAnnouncer(announcement: shutdown, drain: .milliseconds(500), logger: TestServices.logger)],
+                    services: [
+                        ShutdownAnnouncer(announcement: shutdown, drain: .milliseconds(500), grace: .seconds(30), logger: TestServices.logger)
+                    ],
                     logger: TestServices.logger)
                 let running = Task { try await announcer.run() }
                 let started = ContinuousClock.now

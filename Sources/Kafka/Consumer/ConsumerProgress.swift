@@ -6,6 +6,23 @@ import Synchronization
 final class ConsumerProgress: Sendable {
     private let stored = Mutex<[TopicPartition: Int64]>([:])
     private let assigned = Mutex(false)
+    private let observer = Mutex<(any RebalanceObserver)?>(nil)
+
+    /// Who is told of assignments and revocations (the ``KeyOrderedProcessor`` at work, if any).
+    func observe(with observer: (any RebalanceObserver)?) { self.observer.withLock { $0 = observer } }
+
+    /// Called by the rebalance callback on the poll thread.
+    func partitionsAssigned(_ partitions: [TopicPartition]) {
+        recordAssignment()
+        observer.withLock { $0 }?.partitionsAssigned(partitions)
+    }
+
+    /// Called by the rebalance callback on the poll thread, before the final commit of
+    /// `partitions`: an observer may hold the thread (bounded) to finish their messages.
+    func partitionsRevoking(_ partitions: [TopicPartition]) {
+        observer.withLock { $0 }?.partitionsRevoking(partitions)
+        forget(partitions)
+    }
 
     /// Whether the group has given this member an assignment (possibly empty) at least once.
     var hasBeenAssigned: Bool { assigned.withLock { $0 } }
@@ -25,4 +42,12 @@ final class ConsumerProgress: Sendable {
     func nextOffset(of partition: TopicPartition) -> Int64? {
         stored.withLock { $0[partition] }
     }
+}
+
+/// Told by a consumer of its rebalances, on its poll thread, between polls.
+protocol RebalanceObserver: AnyObject, Sendable {
+    func partitionsAssigned(_ partitions: [TopicPartition])
+    /// May block (bounded) until the messages of `partitions` at work are finished; the
+    /// offsets stored by then are committed right after.
+    func partitionsRevoking(_ partitions: [TopicPartition])
 }

@@ -36,7 +36,7 @@ public final class KafkaConsumer: Service, Sendable {
 
     public init(configuration: KafkaConfiguration, consumer: KafkaConsumerConfiguration, logger: Logger) throws {
         let progress = ConsumerProgress()
-        let properties = configuration.librdkafkaProperties(withDefaults: consumer.librdkafkaProperties)
+        let properties = configuration.librdkafkaProperties(for: .consumer, withDefaults: consumer.librdkafkaProperties)
         self.handle = try RdKafkaHandle(kind: RD_KAFKA_CONSUMER, properties: properties, logger: logger, progress: progress) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, Rebalance.callback)
         }
@@ -73,21 +73,32 @@ public final class KafkaConsumer: Service, Sendable {
     /// message asked for is durable. Marking a message of a partition this member no longer
     /// owns does nothing (its new owner gets it again: at-least-once).
     public func markProcessed(_ message: KafkaMessage) throws {
+        if try store(TopicPartition(topic: message.topic, partition: message.partition), nextOffset: message.offset + 1) {
+            messageInHand.withLock { $0 = false }
+        }
+    }
+
+    /// Stores `nextOffset` as the partition's offset to commit (everything below it is
+    /// processed). False when the partition is no longer assigned (its new owner gets those
+    /// messages again: at-least-once).
+    @discardableResult
+    func store(_ partition: TopicPartition, nextOffset: Int64) throws -> Bool {
         let list = rd_kafka_topic_partition_list_new(1)
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let element = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)!
-        element.pointee.offset = message.offset + 1
+        let element = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!
+        element.pointee.offset = nextOffset
         let error = rd_kafka_offsets_store(handle.pointer, list)
         switch error {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
-            progress.record(TopicPartition(topic: message.topic, partition: message.partition), nextOffset: message.offset + 1)
-            messageInHand.withLock { $0 = false }
+            progress.record(partition, nextOffset: nextOffset)
+            return true
         case RD_KAFKA_RESP_ERR__STATE, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
             logger.notice(
-                "processed a message of a partition no longer assigned; its new owner will process it again",
-                metadata: ["kafka.partition": "\(message.topic)[\(message.partition)]", "kafka.offset": "\(message.offset)"])
+                "processed messages of a partition no longer assigned; its new owner will process them again",
+                metadata: ["kafka.partition": "\(partition)", "kafka.offset": "\(nextOffset - 1)"])
+            return false
         default:
-            throw KafkaError(error, operation: "mark \(message.topic)[\(message.partition)]@\(message.offset) processed")
+            throw KafkaError(error, operation: "store offset \(nextOffset) of \(partition)")
         }
     }
 
@@ -108,6 +119,27 @@ public final class KafkaConsumer: Service, Sendable {
 
     public func resume() throws {
         try withAssignment { list in rd_kafka_resume_partitions(handle.pointer, list) }
+    }
+
+    /// Stops fetching from `partitions` (backpressure). A partition no longer assigned is
+    /// ignored; a rebalance assigns partitions unpaused.
+    func pause(_ partitions: some Collection<TopicPartition>) {
+        withList(partitions) { rd_kafka_pause_partitions(handle.pointer, $0) }
+    }
+
+    /// Fetches from `partitions` again, from the message after the last one handed out.
+    func resume(_ partitions: some Collection<TopicPartition>) {
+        withList(partitions) { rd_kafka_resume_partitions(handle.pointer, $0) }
+    }
+
+    private func withList(
+        _ partitions: some Collection<TopicPartition>, _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> rd_kafka_resp_err_t
+    ) {
+        guard !partitions.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        _ = body(list)
     }
 
     /// Per assigned partition: the high watermark minus the next offset to process (the
@@ -165,6 +197,25 @@ public final class KafkaConsumer: Service, Sendable {
                 if next < high { return false }
             }
             return true
+        }
+    }
+
+    /// The group's committed offsets (as the broker has them) of the partitions assigned now.
+    public func committedOffsets(timeout: Duration = .seconds(5)) async throws -> [TopicPartition: Int64] {
+        let handle = self.handle
+        let milliseconds = Int32(timeout / .milliseconds(1))
+        return try await controlThread.run {
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            let error = rd_kafka_assignment(handle.pointer, &list)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let committed = rd_kafka_committed(handle.pointer, list, milliseconds)
+            guard committed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(committed, operation: "read committed offsets") }
+            var offsets: [TopicPartition: Int64] = [:]
+            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+            }
+            return offsets
         }
     }
 
@@ -257,6 +308,40 @@ public final class KafkaConsumer: Service, Sendable {
             request.cancel()
         }
     }
+
+    /// Up to `count` messages: waits up to `timeout` for the first, then takes what is
+    /// already fetched without waiting. Empty on timeout or when closing. Serves rebalances
+    /// (on this consumer's poll thread), also while every partition is paused.
+    func poll(upTo count: Int, timeout: Duration) async throws -> [KafkaMessage] {
+        if closing.withLock({ $0 }) { return [] }
+        let handle = self.handle
+        let logger = self.logger
+        let milliseconds = Int32(timeout / .milliseconds(1))
+        return try await pollThread.run { [closing = ClosingFlag(consumer: self)] in
+            var messages: [KafkaMessage] = []
+            var wait = milliseconds
+            while messages.count < max(count, 1) && !closing.isSet {
+                guard let message = rd_kafka_consumer_poll(handle.pointer, wait) else { break }
+                defer { rd_kafka_message_destroy(message) }
+                wait = 0
+                switch message.pointee.err {
+                case RD_KAFKA_RESP_ERR_NO_ERROR:
+                    messages.append(KafkaMessage(copying: message))
+                case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                    continue
+                case RD_KAFKA_RESP_ERR__FATAL:
+                    throw KafkaError(message.pointee.err, operation: "consume")
+                default:
+                    logger.warning(
+                        "consumer error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(message.pointee.err)))"])
+                }
+            }
+            return messages
+        }
+    }
+
+    /// Tells `observer` of this member's rebalances (one observer at a time).
+    func observeRebalances(with observer: (any RebalanceObserver)?) { progress.observe(with: observer) }
 
     /// The member id the group coordinator gave this member; nil until its first JoinGroup
     /// answer.

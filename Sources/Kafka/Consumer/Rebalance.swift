@@ -22,7 +22,7 @@ enum Rebalance {
                 switch reason {
                 case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
                     logger.info("partitions assigned", metadata: ["kafka.partitions": "\(names)"])
-                    callbacks?.progress?.recordAssignment()
+                    callbacks?.progress?.partitionsAssigned(names)
                     if cooperative {
                         consume(rd_kafka_incremental_assign(handle, partitions), logger: logger, action: "assign")
                     } else {
@@ -30,13 +30,15 @@ enum Rebalance {
                     }
                 case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
                     logger.info("partitions revoked", metadata: ["kafka.partitions": "\(names)"])
+                    // Messages of these partitions still at work get a bounded time to finish,
+                    // so that their offsets are in the commit below.
+                    callbacks?.progress?.partitionsRevoking(names)
                     let commit = rd_kafka_commit(handle, nil, 0)
                     if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
                         logger.warning(
                             "commit before revocation failed; the next owner re-reads from the last commit",
                             metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
                     }
-                    callbacks?.progress?.forget(names)
                     if cooperative {
                         consume(rd_kafka_incremental_unassign(handle, partitions), logger: logger, action: "unassign")
                     } else {
@@ -44,7 +46,7 @@ enum Rebalance {
                     }
                 default:
                     logger.error("rebalance failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(reason)))"])
-                    callbacks?.progress?.forget(names)
+                    callbacks?.progress?.partitionsRevoking(names)
                     report(rd_kafka_assign(handle, nil), logger: logger, action: "unassign")
                 }
             }

@@ -32,7 +32,7 @@ public final class KafkaProducer: Service, Sendable {
     ]
 
     public init(configuration: KafkaConfiguration, shutdownFlushTimeout: Duration = .seconds(10), logger: Logger) throws {
-        let properties = configuration.librdkafkaProperties(withDefaults: Self.defaultProperties)
+        let properties = configuration.librdkafkaProperties(for: .producer, withDefaults: Self.defaultProperties)
         let handle = try RdKafkaHandle(kind: RD_KAFKA_PRODUCER, properties: properties, logger: logger) { conf in
             rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
         }

@@ -46,6 +46,12 @@ public struct AppConfiguration: Sendable {
     /// How they retry while a NAV API refuses our access (401/403): `ACCESS_DENIED_RETRY_MAX_ATTEMPTS`
     /// (default 12), `ACCESS_DENIED_RETRY_INITIAL_DELAY_MS` (5,000), `ACCESS_DENIED_RETRY_MAX_DELAY_MS` (300,000).
     public var accessDeniedRetryPolicy: RetryPolicy
+    /// How many messages each consuming member handles at once, in order per plan:
+    /// `CONSUMER_MAX_IN_FLIGHT` (default 64; 1 is the one-at-a-time loop), per role
+    /// `CONSUMER_MAX_IN_FLIGHT_<ROLE>` (`CONSUMER_MAX_IN_FLIGHT_NAV_CHANNEL`, …),
+    /// `CONSUMER_MAX_PARTITION_SPREAD` (1,000: what a crash may replay per partition) and
+    /// `CONSUMER_REVOCATION_GRACE_MS` (10,000). See ``Kafka/KeyOrderedProcessing``.
+    public var consumerProcessing: [Role: KeyOrderedProcessing]
     /// The dev test identities skip the lookup's checks: on `dev-gcp`, in `mottak dev`, or with
     /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
     public var devTestIdentitiesSkipChecks: Bool
@@ -90,6 +96,7 @@ public struct AppConfiguration: Sendable {
             maximumAttempts: try env.integer("ACCESS_DENIED_RETRY_MAX_ATTEMPTS", default: RetryPolicy.accessDenied.maximumAttempts, in: 1...1000),
             initialDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_INITIAL_DELAY_MS", default: 5_000, in: 1...3_600_000)),
             maximumDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_MAX_DELAY_MS", default: 300_000, in: 1...3_600_000)))
+        consumerProcessing = try Self.consumerProcessing(env)
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
         storeConnectionWait = .milliseconds(try env.integer("STORE_CONNECTION_WAIT_MS", default: 5_000, in: 100...60_000))
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
@@ -104,6 +111,20 @@ public struct AppConfiguration: Sendable {
             if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }
             if kafka == nil { throw .missing("KAFKA_BROKERS", because: "`serve` needs Kafka") }
         }
+    }
+
+    private static func consumerProcessing(_ env: EnvironmentReader) throws(ConfigurationError) -> [Role: KeyOrderedProcessing] {
+        let inFlight = try env.integer("CONSUMER_MAX_IN_FLIGHT", default: 64, in: 1...10_000)
+        let spread = try env.integer("CONSUMER_MAX_PARTITION_SPREAD", default: 1_000, in: 1...1_000_000)
+        let grace = Duration.milliseconds(try env.integer("CONSUMER_REVOCATION_GRACE_MS", default: 10_000, in: 0...600_000))
+        var settings: [Role: KeyOrderedProcessing] = [:]
+        for role in Role.allCases where role.consumerGroup != nil {
+            let name = "CONSUMER_MAX_IN_FLIGHT_" + role.rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+            settings[role] = KeyOrderedProcessing(
+                maximumInFlight: try env.integer(name, default: inFlight, in: 1...10_000), maximumPartitionSpread: Int64(spread),
+                revocationGrace: grace)
+        }
+        return settings
     }
 
     /// `DATABASE_URL` when set (it wins), else NAIS's `GCP_DB_*` when any of them is set.
@@ -152,21 +173,37 @@ public struct AppConfiguration: Sendable {
             configuration.properties["ssl.key.location"] = tls[2]
         }
         if let passThrough = env.string("KAFKA_PROPERTIES") {
-            configuration.properties.merge(try librdkafkaProperties(passThrough)) { $1 }
+            configuration.properties.merge(try librdkafkaProperties(passThrough, variable: "KAFKA_PROPERTIES")) { $1 }
+        }
+        if let passThrough = env.string("KAFKA_CONSUMER_PROPERTIES") {
+            configuration.consumerProperties = try librdkafkaProperties(passThrough, variable: "KAFKA_CONSUMER_PROPERTIES")
+        }
+        if let passThrough = env.string("KAFKA_PRODUCER_PROPERTIES") {
+            configuration.producerProperties = try librdkafkaProperties(passThrough, variable: "KAFKA_PRODUCER_PROPERTIES")
+        }
+        // Static membership: a member that restarts in the same pod (same name) takes its
+        // partitions back without a rebalance of the group. Only on Kubernetes, where the pod
+        // name is unique; processes sharing a host name would fence each other.
+        let podName = env.string("KUBERNETES_SERVICE_HOST") != nil ? env.string("HOSTNAME") : nil
+        if let instance = env.string("KAFKA_GROUP_INSTANCE_ID") ?? podName, configuration.consumerProperties["group.instance.id"] == nil,
+            instance != "none"
+        {
+            configuration.consumerProperties["group.instance.id"] = instance
         }
         return configuration
     }
 
-    /// `KAFKA_PROPERTIES`: any librdkafka properties, `name=value` separated by `;` or new
-    /// lines (values may contain commas and colons, as broker lists and cipher suites do).
-    /// librdkafka itself rejects unknown names and bad values when a client starts.
-    private static func librdkafkaProperties(_ text: String) throws(ConfigurationError) -> [String: String] {
+    /// `KAFKA_PROPERTIES` (every client), `KAFKA_CONSUMER_PROPERTIES`, `KAFKA_PRODUCER_PROPERTIES`:
+    /// librdkafka properties, `name=value` separated by `;` or new lines (values may contain
+    /// commas and colons, as broker lists and cipher suites do). librdkafka itself rejects
+    /// unknown names and bad values when a client starts.
+    private static func librdkafkaProperties(_ text: String, variable: String) throws(ConfigurationError) -> [String: String] {
         var properties: [String: String] = [:]
         for entry in text.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
             let trimmed = entry.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "="), equals != trimmed.startIndex else {
-                throw ConfigurationError(variable: "KAFKA_PROPERTIES", problem: "has '\(trimmed)', expected name=value entries separated by ';'")
+                throw ConfigurationError(variable: variable, problem: "has '\(trimmed)', expected name=value entries separated by ';'")
             }
             properties[String(trimmed[..<equals]).trimmingCharacters(in: .whitespaces)] =
                 String(trimmed[trimmed.index(after: equals)...]).trimmingCharacters(in: .whitespaces)

@@ -51,10 +51,15 @@ public struct DevControlServer: Service {
             let times = query["times"].flatMap { Int(String($0)) } ?? .max
             let delay = Duration.milliseconds(query["delay_ms"].flatMap { Int(String($0)) } ?? 0)
             let status = query["status"].flatMap { Int(String($0)) }
-            navApis.inject(status.map { .status($0, times: times) } ?? .delay(delay, times: times), into: api)
+            var failure: LocalNavServer.Failure = status.map { .status($0, times: times) } ?? .delay(delay, times: times)
+            failure.matching = query["match"].map(String.init)
+            navApis.inject(failure, into: api)
             logger.notice(
                 "fault control: \(api.rawValue) answers differently",
-                metadata: ["status": "\(status.map(String.init) ?? "as usual")", "delay": "\(delay)", "times": "\(times)"])
+                metadata: [
+                    "status": "\(status.map(String.init) ?? "as usual")", "delay": "\(delay)", "times": "\(times)",
+                    "only_bodies_with": "\(failure.matching ?? "-")",
+                ])
             return Self.text(.ok, "injected")
         }
         router.delete("/standins/failures") { _, _ in

@@ -294,15 +294,6 @@ extension PlanStore {
         return nil
     }
 
-    /// Runs `body` while holding a lock on plan `uuid`'s PDF (a transaction-scoped advisory
-    /// lock), so that the two channels of one plan do not both build it.
-    public func withPDFLock<T: Sendable>(_ uuid: UUID, _ body: @Sendable () async throws -> T) async throws -> T {
-        try await postgres.transaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(uuid.uuidString.lowercased()), 7001))", logger: logger)
-            return try await body()
-        }
-    }
-
     /// Stores `pdf` unless one is stored already; returns the one that is stored now (the first
     /// one wins, so both channels send the same document).
     public func storePDF(_ pdf: [UInt8], for uuid: UUID) async throws -> [UInt8] {
