@@ -41,6 +41,8 @@ public enum MottakApplication {
         logger: Logger
     ) async throws {
         let shutdown = ShutdownAnnouncement()
+        let watchdog = ShutdownWatchdog(limit: configuration.shutdownDrain + configuration.shutdownGrace + ShutdownWatchdog.margin, logger: logger)
+        defer { watchdog.disarm() }
         let app = try build(
             configuration: configuration, roles: roles, leadingServices: leadingServices, extraReadinessChecks: extraReadinessChecks,
             devRoutes: devRoutes, shutdown: shutdown, logger: logger)
@@ -51,7 +53,7 @@ public enum MottakApplication {
                 .init(service: app),
                 .init(
                     service: ShutdownAnnouncer(
-                        announcement: shutdown, drain: configuration.shutdownDrain, grace: configuration.shutdownGrace, logger: logger)),
+                        announcement: shutdown, drain: configuration.shutdownDrain, watchdog: watchdog, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the grace period the rest is cancelled (unmarked messages go to the next member),

@@ -45,7 +45,7 @@ import Testing
                 _ = try await Self.waitForReadiness(client, status: .ok)
                 let announcer = ServiceGroup(
                     services: [
-                        ShutdownAnnouncer(announcement: shutdown, drain: .milliseconds(500), grace: .seconds(30), logger: TestServices.logger)
+                        ShutdownAnnouncer(announcement: shutdown, drain: .milliseconds(500), logger: TestServices.logger)
                     ],
                     logger: TestServices.logger)
                 let running = Task { try await announcer.run() }

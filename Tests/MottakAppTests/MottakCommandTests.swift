@@ -1,8 +1,10 @@
 import Foundation
+import Kafka
 import LocalStandIns
 import Maskinporten
 import MottakApp
 import Storage
+import Synchronization
 import TestSupport
 import Testing
 
@@ -91,5 +93,53 @@ import Testing
         let reader = child.output!
         let text = try await TestServices.runBlocking { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
         return (await child.wait(), text)
+    }
+}
+
+/// A stopping process whose Kafka vanished must still end within its bounds: the drain,
+/// `SHUTDOWN_GRACE_SECONDS` and the watchdog's margin (Kubernetes would SIGKILL it anyway, but
+/// a process that hangs on its own for minutes is one an operator cannot trust).
+@Suite struct BoundedShutdownTests {
+    final class Output: Sendable {
+        let text = Mutex("")
+        func count(_ needle: String) -> Int { text.withLock { $0.components(separatedBy: needle).count - 1 } }
+    }
+
+    @Test func aProcessWhoseKafkaVanishedStillStopsWithinItsGrace() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try cluster.createTopics(ProjectTopics.all)
+        try await TestServices.withFreshDatabase { database, _ in
+            let testBinary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+            let binary = testBinary.deletingLastPathComponent().appendingPathComponent("mottak")
+            let child = try ChildProcess.spawn(
+                binary.path, arguments: ["serve", "--role", "router,status-updater"],
+                environment: [
+                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "DATABASE_URL": MottakCommandTests.url(database),
+                    "MIGRATIONS_DIR": TestServices.migrationsDirectory.path, "KAFKA_BROKERS": cluster.bootstrapServers,
+                    "APPLICATION_PORT": "0", "SHUTDOWN_DRAIN_MS": "0", "SHUTDOWN_GRACE_SECONDS": "2", "LOG_FORMAT": "text",
+                ],
+                output: .captureMerged)
+            let reader = child.output!
+            let output = Output()
+            let reading = Task {
+                try await TestServices.runBlocking {
+                    while true {
+                        let chunk = reader.availableData
+                        if chunk.isEmpty { return }
+                        output.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+                    }
+                }
+            }
+            try await PipelineFlowTests.waitFor("both groups' partitions assigned", timeout: .seconds(60)) {
+                output.count("partitions assigned") >= 2
+            }
+            try cluster.setBrokerDown(1)
+            kill(child.pid, SIGINT)
+            let stopped = ContinuousClock.now
+            let status = await child.wait()
+            let took = ContinuousClock.now - stopped
+            try await reading.value
+            #expect(took < .seconds(2 + 5 + 5), "stopped after \(took) with status \(status)\n\(output.text.withLock { $0.suffix(3000) })")
+        }
     }
 }
