@@ -13,7 +13,7 @@ help:
 	@echo "make bench  every benchmark in one go; report, chart and RESULT lines under results/"
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
-	@echo "make bench-pipeline  plans/s from POST to COMPLETED; 1 vs 3 consumers per role with 20 ms stand-ins"
+	@echo "make bench-pipeline  POST to COMPLETED at 0/20/200 ms stand-ins, synchronous burst, head-of-line, RSS; baseline in the same run"
 
 deps:
 	@scripts/install-system-packages.sh
@@ -88,11 +88,11 @@ bench-intake: deps
 	swift build -c release --product mottak
 	THROWAWAY_PG_OPTIONS="-c max_connections=200" scripts/throwaway-postgres.sh -- scripts/bench-intake.sh
 
-# Release build of mottak; curl submits, psql watches the status table.
+# Release build of mottak on `mottak dev stack`; curl submits, psql reads the status table.
 bench-pipeline: deps
-	@scripts/install-system-packages.sh curl postgresql-client
+	@scripts/install-system-packages.sh curl postgresql-client kcat
 	swift build -c release --product mottak
-	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench-pipeline.sh
+	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench-pipeline.py
 
 clean:
 	rm -rf .build

@@ -214,6 +214,9 @@ def prometheus_rule():
          "(RUNBOOK.md, 'Access denied by a NAV API')."),
         ("MottakPdfWithoutContactDetails", "sum(increase(mottak_pdf_without_contact_details_total[30m])) > 10", "0m", "warning",
          "KRR did not answer for more than 10 plans in 30 minutes; their PDFs go without phone and e-mail (RUNBOOK.md, 'KRR')."),
+        ("MottakConsumerStuck", "max by (consumer_group) (mottak_consumer_oldest_in_flight_seconds) > 1800", "5m", "critical",
+         "A message has been at work for over 30 minutes, longer than any retry policy allows: a handler is stuck and holds "
+         "its plan (RUNBOOK.md, 'A stuck consumer')."),
         ("MottakHttpErrors", 'sum(rate(mottak_http_requests_total{status=~"5.."}[5m])) / sum(rate(mottak_http_requests_total[5m])) > 0.05',
          "5m", "critical", "More than 5 % of API requests fail with 5xx (RUNBOOK.md, 'API errors')."),
     ]

@@ -29,6 +29,7 @@ PLANS = 200 if QUICK else 1000
 BODY = open(os.path.join(ROOT, "scripts/examples/followupplan.json")).read()
 STUCK_EMPLOYEE = "06069012345"  # a ready fixture person other than the example's
 ALL_IN_ONE_PORT = 18290
+WINDOW = 256  # CONSUMER_MAX_IN_FLIGHT's default
 results = []
 
 
@@ -40,6 +41,14 @@ def sql(query):
 def result(name, value):
     results.append(f"RESULT {name} {value}")
     print(f"  {name} = {value}", flush=True)
+
+
+def cpu_times():
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
 
 
 def rss_mib(pid):
@@ -56,9 +65,9 @@ def rss_mib(pid):
 class Run:
     """A stack at one latency, with either every role in one process or one process per role."""
 
-    def __init__(self, latency_ms, in_flight, per_role=False):
+    def __init__(self, latency_ms, in_flight, per_role=False, extra=None):
         self.work = subprocess.check_output(["mktemp", "-d", "/tmp/mottak-bench-pipeline.XXXXXX"], text=True).strip()
-        self.stack = Stack(self.work, {"LOG_LEVEL": "warning", "LOG_FORMAT": "text", "CONSUMER_MAX_IN_FLIGHT": str(in_flight)})
+        self.stack = Stack(self.work, {"LOG_LEVEL": "warning", "LOG_FORMAT": "text", "CONSUMER_MAX_IN_FLIGHT": str(in_flight), **(extra or {})})
         self.stack.env["LOCAL_STANDINS_LATENCY_MS"] = str(latency_ms)
         self.per_role = per_role
         self.all_in_one = None
@@ -100,14 +109,15 @@ class Run:
         config = os.path.join(self.work, "curl.cfg")
         with open(config, "w") as out:
             data = body.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-            for _ in range(count):
+            for index in range(count):
+                if index:
+                    out.write("next\n")
                 out.write(f'url = "http://127.0.0.1:{self.port}/api/v1/followupplan"\n')
                 out.write(f'header = "Authorization: Bearer {self.token}"\nheader = "Content-Type: application/json"\n')
                 if not synchronous:
                     out.write('header = "Prefer: respond-async"\n')
-                out.write(f'data = "{data}"\noutput = "/dev/null"\nnext\n')
-        lines = subprocess.check_output(["curl", "-s", "-Z", "--parallel-max", str(parallel), "-K", config,
-                                         "-w", "%{http_code} %{time_total}\\n"], text=True, timeout=600).split()
+                out.write(f'data = "{data}"\noutput = "/dev/null"\nwrite-out = "%{{http_code}} %{{time_total}}\\n"\n')
+        lines = subprocess.check_output(["curl", "-s", "--no-progress-meter", "-Z", "--parallel-max", str(parallel), "-K", config], text=True, timeout=600).split()
         return [(int(lines[i]), float(lines[i + 1])) for i in range(0, len(lines), 2)]
 
     def wait_completed(self, count, timeout=900, exclude=None):
@@ -135,8 +145,8 @@ class Run:
         return plans / span, p50, p99
 
 
-def throughput(label, latency, in_flight, count, per_role=False):
-    with Run(latency, in_flight, per_role) as run:
+def throughput(label, latency, in_flight, count, per_role=False, extra=None):
+    with Run(latency, in_flight, per_role, extra) as run:
         peaks = {name: 0.0 for name in run.pids()}
         done = threading.Event()
 
@@ -148,10 +158,15 @@ def throughput(label, latency, in_flight, count, per_role=False):
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
+        busy_before, total_before = cpu_times()
         rate, p50, p99 = run.throughput(count)
+        busy_after, total_after = cpu_times()
         done.set()
         sampler.join()
-    print(f"{label}: {rate:.1f} plans/s (p50 {p50:.2f} s, p99 {p99:.2f} s)", flush=True)
+    busy = 100 * (busy_after - busy_before) / max(1, total_after - total_before)
+    print(f"{label}: {rate:.1f} plans/s (p50 {p50:.2f} s, p99 {p99:.2f} s; machine CPU {busy:.0f} % busy)", flush=True)
+    throughput.last_cpu = busy
+    throughput.last_latency = (p50, p99)
     return rate, peaks
 
 
@@ -189,37 +204,52 @@ def head_of_line(in_flight, count, failing):
 
 
 def main():
+    subprocess.check_call([MOTTAK, "migrate"], cwd=ROOT, stdout=subprocess.DEVNULL)
     baseline_zero, _ = throughput("0 ms, all roles in one process, one at a time (baseline)", 0, 1, PLANS // 2)
-    zero, _ = throughput("0 ms, all roles in one process, key-ordered concurrent", 0, 64, PLANS)
+    zero, _ = throughput("0 ms, all roles in one process, key-ordered concurrent", 0, WINDOW, PLANS)
     result("pipeline_plans_per_s_0ms_one_process_baseline", f"{baseline_zero:.1f}")
     result("pipeline_plans_per_s_0ms_one_process", f"{zero:.1f}")
-    per_role, peaks = throughput("0 ms, one process per role, key-ordered concurrent", 0, 64, PLANS, per_role=True)
+    result("pipeline_cpu_busy_percent_0ms_one_process", f"{throughput.last_cpu:.0f}")
+    per_role, peaks = throughput("0 ms, one process per role, key-ordered concurrent", 0, WINDOW, PLANS, per_role=True)
     result("pipeline_plans_per_s_0ms_process_per_role", f"{per_role:.1f}")
     for role, peak in sorted(peaks.items()):
         result(f"pipeline_rss_peak_mib_{role.replace('-', '_')}", f"{peak:.0f}")
 
     baseline20, _ = throughput("20 ms, one member per group, one at a time (baseline)", 20, 1, PLANS // 5)
-    twenty, _ = throughput("20 ms, one member per group, key-ordered concurrent", 20, 64, PLANS)
+    twenty, _ = throughput("20 ms, one member per group, key-ordered concurrent", 20, WINDOW, PLANS)
     result("pipeline_plans_per_s_20ms_baseline", f"{baseline20:.1f}")
     result("pipeline_plans_per_s_20ms", f"{twenty:.1f}")
     baseline200, _ = throughput("200 ms, one member per group, one at a time (baseline)", 200, 1, 40)
-    two_hundred, _ = throughput("200 ms, one member per group, key-ordered concurrent", 200, 64, PLANS)
+    two_hundred, _ = throughput("200 ms, one member per group, key-ordered concurrent", 200, WINDOW, PLANS)
     result("pipeline_plans_per_s_200ms_baseline", f"{baseline200:.1f}")
     result("pipeline_plans_per_s_200ms", f"{two_hundred:.1f}")
 
-    ok, p50, p99 = burst(200, 64, PLANS)
+    ok, p50, p99 = burst(200, WINDOW, PLANS)
     result("pipeline_burst_200ms_sync_answered_200", f"{ok}/{PLANS}")
     result("pipeline_burst_200ms_post_p99_s", f"{p99:.2f}")
     baseline_ok, _, baseline_p99 = burst(200, 1, 50)
     result("pipeline_burst_200ms_sync_answered_200_baseline", f"{baseline_ok}/50")
 
-    calm = head_of_line(64, PLANS, failing=False)
-    stuck = head_of_line(64, PLANS, failing=True)
+    calm = head_of_line(WINDOW, PLANS, failing=False)
+    stuck = head_of_line(WINDOW, PLANS, failing=True)
     result("pipeline_hol_others_p50_p99_s_no_failure", f"{calm[0]:.2f}/{calm[1]:.2f}")
     result("pipeline_hol_others_p50_p99_s_one_failing", f"{stuck[0]:.2f}/{stuck[1]:.2f}")
     result("pipeline_hol_p99_ratio", f"{stuck[1] / calm[1]:.2f}")
     baseline_stuck = head_of_line(1, PLANS // 5, failing=True)
     result("pipeline_hol_others_p50_p99_s_one_failing_baseline", f"{baseline_stuck[0]:.2f}/{baseline_stuck[1]:.2f}")
+
+    # librdkafka settings against our defaults (Nagle off, librdkafka's linger.ms of 5), at
+    # 20 ms stand-ins where a plan's six acknowledged produces are part of its latency; two
+    # interleaved rounds, since one run varies by some 15 %.
+    settings = [("defaults", {}), ("nagle_on", {"KAFKA_PROPERTIES": "socket.nagle.disable=false"}),
+                ("linger_0", {"KAFKA_PRODUCER_PROPERTIES": "linger.ms=0"}), ("linger_20", {"KAFKA_PRODUCER_PROPERTIES": "linger.ms=20"})]
+    measured = {name: [] for name, _ in settings}
+    for _ in range(2):
+        for name, extra in settings:
+            rate, _ = throughput(f"20 ms, {name}", 20, WINDOW, PLANS // 2, extra=extra)
+            measured[name].append(f"{rate:.0f}@{throughput.last_latency[0]:.2f}s")
+    for name, runs in measured.items():
+        result(f"pipeline_tuning_{name}_plans_per_s_at_p50", " ".join(runs))
     print()
     print("\n".join(results))
 

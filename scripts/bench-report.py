@@ -27,12 +27,16 @@ lines += ["## Intake beside pgbench (the same insert statement)", "",
 for c in clients:
     lines.append(f"| {c} | {get(f'intake_tps_c{c}')} | {get(f'intake_p50_ms_c{c}')} | {get(f'intake_p99_ms_c{c}')} | "
                  f"{get(f'pgbench_tps_c{c}')} | {get(f'pgbench_latency_avg_ms_c{c}')} | {get(f'intake_tps_ratio_vs_pgbench_c{c}')} |")
-lines += ["", "## End to end (POST to COMPLETED)", "", "| setting | plans/s |", "|---|---:|",
-          f"| one process, stand-ins at 0 ms, 1 member per group | {get('pipeline_plans_per_s_standins_0ms')} |",
-          f"| one process per role, stand-ins at 0 ms (HTTP and event plans) | {get('pipeline_plans_per_s_process_per_role')} |",
-          f"| stand-ins at 20 ms, 1 member per group | {get('pipeline_plans_per_s_standins_20ms_1_member')} |",
-          f"| stand-ins at 20 ms, 3 members per group | {get('pipeline_plans_per_s_standins_20ms_3_members')} |",
-          f"| scaling ratio 3 vs 1 members | {get('pipeline_scaling_ratio_3_vs_1_members')} |"]
+lines += ["", "## End to end (POST to COMPLETED), key-ordered concurrent consumers against one at a time", "",
+          "| setting | concurrent | one at a time (baseline) |", "|---|---:|---:|",
+          f"| plans/s, every role in one process, stand-ins at 0 ms | {get('pipeline_plans_per_s_0ms_one_process')} | {get('pipeline_plans_per_s_0ms_one_process_baseline')} |",
+          f"| plans/s, one process per role, stand-ins at 0 ms | {get('pipeline_plans_per_s_0ms_process_per_role')} | |",
+          f"| plans/s, one member per group, stand-ins at 20 ms | {get('pipeline_plans_per_s_20ms')} | {get('pipeline_plans_per_s_20ms_baseline')} |",
+          f"| plans/s, one member per group, stand-ins at 200 ms | {get('pipeline_plans_per_s_200ms')} | {get('pipeline_plans_per_s_200ms_baseline')} |",
+          f"| synchronous burst at 200 ms: answered 200 | {get('pipeline_burst_200ms_sync_answered_200')} | {get('pipeline_burst_200ms_sync_answered_200_baseline')} |",
+          f"| synchronous burst at 200 ms: POST p99 s | {get('pipeline_burst_200ms_post_p99_s')} | |",
+          f"| head-of-line, others' p50/p99 s, no failure | {get('pipeline_hol_others_p50_p99_s_no_failure')} | |",
+          f"| head-of-line, others' p50/p99 s, one plan failing 60 s | {get('pipeline_hol_others_p50_p99_s_one_failing')} | {get('pipeline_hol_others_p50_p99_s_one_failing_baseline')} |"]
 lines += ["", "## Resident memory per role (one process per role, release build)", "",
           "| role | idle MiB | peak under load MiB |", "|---|---:|---:|"]
 for role in roles:

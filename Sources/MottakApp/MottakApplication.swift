@@ -190,7 +190,8 @@ public enum MottakApplication {
                     handler: RouterHandler(producer: producer(), logger: roleLogger).handle)
             case .statusUpdater:
                 let handler = StatusUpdateHandler(
-                    store: PlanStatusStore(postgres: postgres, logger: roleLogger), metricsFactory: metricsFactory, logger: roleLogger)
+                    store: PlanStatusStore(postgres: postgres, logger: roleLogger), batch: configuration.statusBatch, metricsFactory: metricsFactory,
+                    logger: roleLogger)
                 try consume(role, group: StatusUpdater.consumerGroup, topic: EventTopics.status, logger: roleLogger, handler: handler.handle)
             }
         }

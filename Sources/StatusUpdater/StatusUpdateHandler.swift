@@ -6,19 +6,21 @@ import Logging
 import Metrics
 import Storage
 
-/// Applies one `followupplan.status` message. A replay, or an event its plan has already moved
+/// Applies one `followupplan.status` message (batched with the others in hand). A replay, or an event its plan has already moved
 /// past, changes nothing; a message that is not a whole status event is poison.
 ///
 /// Metrics, per change: `mottak_plan_stage_seconds{stage}`, the time from the plan's receipt
 /// to the stage (`verified`, `rejected`, `nav_done`, `gp_done`, `final`), and at a final state
 /// `mottak_plans_total{outcome, error_type}`.
 public struct StatusUpdateHandler: Sendable {
-    let store: PlanStatusStore
+    let changes: StatusChangeBatcher
     let metricsFactory: any MetricsFactory
     let logger: Logger
 
-    public init(store: PlanStatusStore, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
-        self.store = store
+    /// `batch`: at most this many status events in one transaction (``StatusChangeBatcher``;
+    /// 1 applies each alone).
+    public init(store: PlanStatusStore, batch: Int = 100, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
+        self.changes = StatusChangeBatcher(store: store, maximumBatch: batch)
         self.metricsFactory = metricsFactory
         self.logger = logger
     }
@@ -31,7 +33,7 @@ public struct StatusUpdateHandler: Sendable {
                 "a status event's error text is not in the public catalogue; the catalogue's text is stored instead",
                 metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "error_type": "\(problem.type.rawValue)"])
         }
-        let change = try await store.applyChange(event)
+        let change = try await changes.apply(event)
         if let change { record(event, change) }
         logger.info(
             change != nil ? "status changed" : "status event changed nothing (a replay, or the plan moved on)",

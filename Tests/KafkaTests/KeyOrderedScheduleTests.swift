@@ -14,9 +14,9 @@ import Testing
     @Test func aKeysSecondMessageWaitsForItsFirstAndStartsWhenItFinishes() {
         var schedule = KeyOrderedSchedule(maximumInFlight: 10, maximumPartitionSpread: 100)
         schedule.assign([Self.partition])
-        let a0 = schedule.take(Self.message(0, key: "a"))
-        let a1 = schedule.take(Self.message(1, key: "a"))
-        let b2 = schedule.take(Self.message(2, key: "b"))
+        let a0 = schedule.take(Self.message(0, key: "a"))!
+        let a1 = schedule.take(Self.message(1, key: "a"))!
+        let b2 = schedule.take(Self.message(2, key: "b"))!
         let result1 = schedule.startOrWait(a0)
         #expect(result1)
         let result2 = schedule.startOrWait(a1)
@@ -38,8 +38,9 @@ import Testing
 
     @Test func messagesWithoutAKeyAreHandledOneAtATimePerPartition() {
         var schedule = KeyOrderedSchedule(maximumInFlight: 10, maximumPartitionSpread: 100)
-        let first = schedule.take(Self.message(0, key: nil))
-        let second = schedule.take(Self.message(1, key: nil))
+        schedule.assign([Self.partition])
+        let first = schedule.take(Self.message(0, key: nil))!
+        let second = schedule.take(Self.message(1, key: nil))!
         let result4 = schedule.startOrWait(first)
         #expect(result4)
         let result5 = schedule.startOrWait(second)
@@ -48,9 +49,10 @@ import Testing
 
     @Test func anAbandonedMessageIsNeverCommittedPastAndDropsItsKeysWaitingMessages() {
         var schedule = KeyOrderedSchedule(maximumInFlight: 10, maximumPartitionSpread: 100)
-        let a0 = schedule.take(Self.message(0, key: "a"))
-        let a1 = schedule.take(Self.message(1, key: "a"))
-        let b2 = schedule.take(Self.message(2, key: "b"))
+        schedule.assign([Self.partition])
+        let a0 = schedule.take(Self.message(0, key: "a"))!
+        let a1 = schedule.take(Self.message(1, key: "a"))!
+        let b2 = schedule.take(Self.message(2, key: "b"))!
         _ = schedule.startOrWait(a0)
         _ = schedule.startOrWait(a1)
         _ = schedule.startOrWait(b2)
@@ -64,13 +66,13 @@ import Testing
     @Test func aMessageOfAnEarlierAssignmentMovesNoOffsetOfTheNextOne() {
         var schedule = KeyOrderedSchedule(maximumInFlight: 10, maximumPartitionSpread: 100)
         schedule.assign([Self.partition])
-        let old = schedule.take(Self.message(5, key: "a"))
+        let old = schedule.take(Self.message(5, key: "a"))!
         _ = schedule.startOrWait(old)
         schedule.dropWaiting(in: [Self.partition])
         schedule.forget([Self.partition])
         schedule.assign([Self.partition])
         // The partition came back and its committed offset (5) is read again.
-        let again = schedule.take(Self.message(5, key: "a"))
+        let again = schedule.take(Self.message(5, key: "a"))!
         let result7 = schedule.startOrWait(again)
         #expect(!result7, "the same plan is not handled twice at once here")
         let oldDone = schedule.finish(old, completed: true)
@@ -80,12 +82,19 @@ import Testing
         #expect(result8.commit?.offset == 6)
     }
 
+    @Test func aMessageOfAPartitionNotAssignedIsNotTaken() {
+        var schedule = KeyOrderedSchedule(maximumInFlight: 10, maximumPartitionSpread: 100)
+        let taken = schedule.take(Self.message(0, key: "a"))
+        #expect(taken == nil, "fetched before its partition was revoked: its next owner's")
+        #expect(schedule.taken == 0)
+    }
+
     @Test func revocationDropsTheWaitingMessagesAndTheWindowCountsThem() {
         var schedule = KeyOrderedSchedule(maximumInFlight: 3, maximumPartitionSpread: 2)
         schedule.assign([Self.partition])
-        let a0 = schedule.take(Self.message(0, key: "a"))
-        let a1 = schedule.take(Self.message(1, key: "a"))
-        let b2 = schedule.take(Self.message(2, key: "b"))
+        let a0 = schedule.take(Self.message(0, key: "a"))!
+        let a1 = schedule.take(Self.message(1, key: "a"))!
+        let b2 = schedule.take(Self.message(2, key: "b"))!
         _ = schedule.startOrWait(a0)
         _ = schedule.startOrWait(a1)
         _ = schedule.startOrWait(b2)

@@ -29,6 +29,45 @@ import Testing
         #expect(dev.logFormat == .text && dev.shutdownDrain == .zero)
     }
 
+    @Test func consumersHandle256MessagesAtOnceUnlessARoleIsToldOtherwise() throws {
+        let defaults = try AppConfiguration(environment: [:], mode: .dev)
+        #expect(defaults.consumerProcessing[.navChannel] == KeyOrderedProcessing(maximumInFlight: 256))
+        #expect(defaults.consumerProcessing[.intake] == nil, "the intake consumes nothing")
+        let tuned = try AppConfiguration(
+            environment: [
+                "CONSUMER_MAX_IN_FLIGHT": "16", "CONSUMER_MAX_IN_FLIGHT_NAV_CHANNEL": "128", "CONSUMER_MAX_PARTITION_SPREAD": "50",
+                "CONSUMER_REVOCATION_GRACE_MS": "2000",
+            ], mode: .dev)
+        #expect(tuned.consumerProcessing[.navChannel]?.maximumInFlight == 128)
+        #expect(tuned.consumerProcessing[.statusUpdater]?.maximumInFlight == 16)
+        #expect(tuned.consumerProcessing[.lookup]?.maximumPartitionSpread == 50)
+        #expect(tuned.consumerProcessing[.lookup]?.revocationGrace == .seconds(2))
+        expectError(["CONSUMER_MAX_IN_FLIGHT_GP_CHANNEL": "0"], mode: .dev, variable: "CONSUMER_MAX_IN_FLIGHT_GP_CHANNEL")
+    }
+
+    @Test func consumerAndProducerPropertiesStayApartAndPodsAreStaticMembers() throws {
+        let base = ["KAFKA_BROKERS": "k:9092"]
+        let split = try AppConfiguration(
+            environment: base.merging([
+                "KAFKA_PROPERTIES": "security.protocol=ssl", "KAFKA_CONSUMER_PROPERTIES": "session.timeout.ms=6000",
+                "KAFKA_PRODUCER_PROPERTIES": "linger.ms=20",
+            ]) { $1 }, mode: .dev)
+        #expect(split.kafka?.properties == ["security.protocol": "ssl"])
+        #expect(split.kafka?.consumerProperties == ["session.timeout.ms": "6000"])
+        #expect(split.kafka?.producerProperties == ["linger.ms": "20"])
+        // On Kubernetes the pod name makes a restarted member the same member.
+        let pod = try AppConfiguration(
+            environment: base.merging(["KUBERNETES_SERVICE_HOST": "10.0.0.1", "HOSTNAME": "mottak-nav-channel-7d9f-x2x7q"]) { $1 }, mode: .dev)
+        #expect(pod.kafka?.consumerProperties["group.instance.id"] == "mottak-nav-channel-7d9f-x2x7q")
+        // Elsewhere processes may share a host name, and would fence each other.
+        let laptop = try AppConfiguration(environment: base.merging(["HOSTNAME": "laptop"]) { $1 }, mode: .dev)
+        #expect(laptop.kafka?.consumerProperties["group.instance.id"] == nil)
+        let off = try AppConfiguration(
+            environment: base.merging(["KUBERNETES_SERVICE_HOST": "10.0.0.1", "HOSTNAME": "pod", "KAFKA_GROUP_INSTANCE_ID": "none"]) { $1 },
+            mode: .dev)
+        #expect(off.kafka?.consumerProperties["group.instance.id"] == nil)
+    }
+
     @Test func serveModeListensOnAllInterfacesWithNaisPort() throws {
         let configuration = try AppConfiguration(
             environment: [

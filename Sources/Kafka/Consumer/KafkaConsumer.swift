@@ -288,18 +288,9 @@ public final class KafkaConsumer: Service, Sendable {
                 while !closing.isSet && !request.isCancelled {
                     guard let message = rd_kafka_consumer_poll(handle.pointer, 100) else { continue }
                     defer { rd_kafka_message_destroy(message) }
-                    switch message.pointee.err {
-                    case RD_KAFKA_RESP_ERR_NO_ERROR:
+                    if let taken = try Self.take(message, logger: logger) {
                         closing.markMessageInHand()
-                        return KafkaMessage(copying: message)
-                    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                        continue
-                    case RD_KAFKA_RESP_ERR__FATAL:
-                        throw KafkaError(message.pointee.err, operation: "consume")
-                    default:
-                        // Transport trouble and the like: librdkafka recovers by itself.
-                        logger.warning(
-                            "consumer error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(message.pointee.err)))"])
+                        return taken
                     }
                 }
                 return nil
@@ -324,19 +315,25 @@ public final class KafkaConsumer: Service, Sendable {
                 guard let message = rd_kafka_consumer_poll(handle.pointer, wait) else { break }
                 defer { rd_kafka_message_destroy(message) }
                 wait = 0
-                switch message.pointee.err {
-                case RD_KAFKA_RESP_ERR_NO_ERROR:
-                    messages.append(KafkaMessage(copying: message))
-                case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                    continue
-                case RD_KAFKA_RESP_ERR__FATAL:
-                    throw KafkaError(message.pointee.err, operation: "consume")
-                default:
-                    logger.warning(
-                        "consumer error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(message.pointee.err)))"])
-                }
+                if let taken = try Self.take(message, logger: logger) { messages.append(taken) }
             }
             return messages
+        }
+    }
+
+    /// What a poll returned: a message (copied), nothing (the end of a partition, or transport
+    /// trouble librdkafka recovers from by itself, logged), or a fatal error (thrown).
+    private static func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>, logger: Logger) throws -> KafkaMessage? {
+        switch message.pointee.err {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            return KafkaMessage(copying: message)
+        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+            return nil
+        case RD_KAFKA_RESP_ERR__FATAL:
+            throw KafkaError(message.pointee.err, operation: "consume")
+        default:
+            logger.warning("consumer error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(message.pointee.err)))"])
+            return nil
         }
     }
 

@@ -47,11 +47,14 @@ public struct AppConfiguration: Sendable {
     /// (default 12), `ACCESS_DENIED_RETRY_INITIAL_DELAY_MS` (5,000), `ACCESS_DENIED_RETRY_MAX_DELAY_MS` (300,000).
     public var accessDeniedRetryPolicy: RetryPolicy
     /// How many messages each consuming member handles at once, in order per plan:
-    /// `CONSUMER_MAX_IN_FLIGHT` (default 64; 1 is the one-at-a-time loop), per role
+    /// `CONSUMER_MAX_IN_FLIGHT` (default 256; 1 is the one-at-a-time loop), per role
     /// `CONSUMER_MAX_IN_FLIGHT_<ROLE>` (`CONSUMER_MAX_IN_FLIGHT_NAV_CHANNEL`, …),
     /// `CONSUMER_MAX_PARTITION_SPREAD` (1,000: what a crash may replay per partition) and
     /// `CONSUMER_REVOCATION_GRACE_MS` (10,000). See ``Kafka/KeyOrderedProcessing``.
     public var consumerProcessing: [Role: KeyOrderedProcessing]
+    /// `STATUS_BATCH_MAX` (default 100): the status updater applies the status events in hand
+    /// in one transaction, at most this many; 1 applies each alone.
+    public var statusBatch: Int
     /// The dev test identities skip the lookup's checks: on `dev-gcp`, in `mottak dev`, or with
     /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
     public var devTestIdentitiesSkipChecks: Bool
@@ -83,7 +86,7 @@ public struct AppConfiguration: Sendable {
         maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
-        navApis = NavApiConfiguration(env)
+        navApis = try NavApiConfiguration(env)
         localStandIns = (
             try env.integer("LOCAL_STANDINS_PORT", default: 0, in: 0...65535),
             .milliseconds(try env.integer("LOCAL_STANDINS_LATENCY_MS", default: 0, in: 0...60_000))
@@ -97,6 +100,7 @@ public struct AppConfiguration: Sendable {
             initialDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_INITIAL_DELAY_MS", default: 5_000, in: 1...3_600_000)),
             maximumDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_MAX_DELAY_MS", default: 300_000, in: 1...3_600_000)))
         consumerProcessing = try Self.consumerProcessing(env)
+        statusBatch = try env.integer("STATUS_BATCH_MAX", default: 100, in: 1...1_000)
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
         storeConnectionWait = .milliseconds(try env.integer("STORE_CONNECTION_WAIT_MS", default: 5_000, in: 100...60_000))
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
@@ -114,7 +118,7 @@ public struct AppConfiguration: Sendable {
     }
 
     private static func consumerProcessing(_ env: EnvironmentReader) throws(ConfigurationError) -> [Role: KeyOrderedProcessing] {
-        let inFlight = try env.integer("CONSUMER_MAX_IN_FLIGHT", default: 64, in: 1...10_000)
+        let inFlight = try env.integer("CONSUMER_MAX_IN_FLIGHT", default: 256, in: 1...10_000)
         let spread = try env.integer("CONSUMER_MAX_PARTITION_SPREAD", default: 1_000, in: 1...1_000_000)
         let grace = Duration.milliseconds(try env.integer("CONSUMER_REVOCATION_GRACE_MS", default: 10_000, in: 0...600_000))
         var settings: [Role: KeyOrderedProcessing] = [:]

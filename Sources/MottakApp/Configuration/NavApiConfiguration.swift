@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Logging
 import NavClients
 import PlanPdf
@@ -28,8 +29,14 @@ public struct NavApiConfiguration: Sendable {
     public var isdialogmeldingScope: String?
     /// `Nav-Consumer-Id` towards pdfgen and Ereg.
     public var appName: String
+    /// `NAV_HTTP_MAX_CONNECTIONS_PER_HOST` (default 256, the consumers' default window): the
+    /// connections kept to each NAV API (``NavClients/NavHTTPClients``).
+    public var connectionsPerHost: Int
 
-    init(_ env: EnvironmentReader) {
+    var httpClient: HTTPClient { NavHTTPClients.client(connectionsPerHost: connectionsPerHost) }
+
+    init(_ env: EnvironmentReader) throws(ConfigurationError) {
+        connectionsPerHost = try env.integer("NAV_HTTP_MAX_CONNECTIONS_PER_HOST", default: 256, in: 1...1_000)
         azureTokenEndpoint = env.string("AZURE_OPENID_CONFIG_TOKEN_ENDPOINT").map(EndpointURL.init)
         azureClientID = env.string("AZURE_APP_CLIENT_ID")
         azureClientSecret = env.string("AZURE_APP_CLIENT_SECRET")
@@ -64,13 +71,14 @@ public struct NavApiConfiguration: Sendable {
         guard let azureClientID else { throw .missing("AZURE_APP_CLIENT_ID", because: reason) }
         guard let azureClientSecret else { throw .missing("AZURE_APP_CLIENT_SECRET", because: reason) }
         return AzureADTokenProvider(
-            tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, metrics: metrics, logger: logger)
+            tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, httpClient: httpClient, metrics: metrics,
+            logger: logger)
     }
 
     func aaregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> AaregClient {
         guard let aareg else { throw .missing("AAREG_URL", because: "the lookup checks employments in Aareg") }
         guard let aaregScope else { throw .missing("AAREG_SCOPE", because: "the lookup needs a token for Aareg") }
-        return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, metrics: metrics)
+        return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
     }
 
     func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider, logger: Logger) throws(ConfigurationError) -> PlanPdfBuilder {
@@ -78,20 +86,22 @@ public struct NavApiConfiguration: Sendable {
         guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the channels need a token for KRR") }
         guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }
         return PlanPdfBuilder(
-            plans: plans, pdl: try pdlClient(tokens: tokens), krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, metrics: metrics),
-            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, metrics: metrics), metricsFactory: metrics.factory, logger: logger)
+            plans: plans, pdl: try pdlClient(tokens: tokens),
+            krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, httpClient: httpClient, metrics: metrics),
+            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, httpClient: httpClient, metrics: metrics), metricsFactory: metrics.factory,
+            logger: logger)
     }
 
     func eregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> EregClient {
         guard let ereg else { throw .missing("EREG_URL", because: "the NAV channel names the employer") }
         guard let eregScope else { throw .missing("EREG_SCOPE", because: "the NAV channel needs a token for Ereg") }
-        return EregClient(baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens, metrics: metrics)
+        return EregClient(baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens, httpClient: httpClient, metrics: metrics)
     }
 
     func dokarkivClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> DokarkivClient {
         guard let dokarkiv else { throw .missing("DOKARKIV_URL", because: "the NAV channel journals the plan") }
         guard let dokarkivScope else { throw .missing("DOKARKIV_SCOPE", because: "the NAV channel needs a token for dokarkiv") }
-        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens, metrics: metrics)
+        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
     }
 
     func isdialogmeldingClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> IsdialogmeldingClient {
@@ -99,12 +109,12 @@ public struct NavApiConfiguration: Sendable {
         guard let isdialogmeldingScope else {
             throw .missing("ISDIALOGMELDING_CLIENT_ID", because: "the GP channel needs a token for isdialogmelding")
         }
-        return IsdialogmeldingClient(baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens, metrics: metrics)
+        return IsdialogmeldingClient(baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
     }
 
     func pdlClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> PdlClient {
         guard let pdl else { throw .missing("PDL_URL", because: "the lookup checks the person in PDL") }
         guard let pdlScope else { throw .missing("PDL_SCOPE", because: "the lookup needs a token for PDL") }
-        return PdlClient(url: pdl, scope: pdlScope, tokens: tokens, metrics: metrics)
+        return PdlClient(url: pdl, scope: pdlScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
     }
 }

@@ -56,23 +56,34 @@ public struct PlanStatusStore: Sendable {
 
     /// Applies `event`; the row's new state when it changed, nil when it did not.
     public func applyChange(_ event: StatusEvent) async throws -> Change? {
-        let query = Self.statement(for: event)
-        return try await postgres.transaction(logger: logger) { connection in
-            var change: Change?
-            var fromEvent = false
-            let rows = try await connection.query(query, logger: logger).decode((UUID, String, String?, Date, String).self)
-            for try await (_, state, errorType, receivedAt, submittedVia) in rows {
-                change = Change(
-                    state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
-                fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
-            }
-            if let change {
-                try await connection.query(
-                    "SELECT pg_notify(\(Self.notificationChannel), \(Self.notification(event.uuid, change.state)))", logger: logger)
-                if fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
-            }
-            return change
+        try await postgres.transaction(logger: logger) { connection in try await applyChange(event, on: connection) }
+    }
+
+    /// Applies `events` (of distinct plans) in one transaction: one commit for all, one NOTIFY
+    /// per changed plan. All or none: on an error nothing is applied.
+    public func applyChanges(_ events: [StatusEvent]) async throws -> [Change?] {
+        try await postgres.transaction(logger: logger) { connection in
+            var changes: [Change?] = []
+            for event in events { changes.append(try await applyChange(event, on: connection)) }
+            return changes
         }
+    }
+
+    private func applyChange(_ event: StatusEvent, on connection: PostgresConnection) async throws -> Change? {
+        var change: Change?
+        var fromEvent = false
+        let rows = try await connection.query(Self.statement(for: event), logger: logger).decode((UUID, String, String?, Date, String).self)
+        for try await (_, state, errorType, receivedAt, submittedVia) in rows {
+            change = Change(
+                state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
+            fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
+        }
+        if let change {
+            try await connection.query(
+                "SELECT pg_notify(\(Self.notificationChannel), \(Self.notification(event.uuid, change.state)))", logger: logger)
+            if fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
+        }
+        return change
     }
 
     /// The plan's status row with the organisation it was submitted for; nil for an unknown plan.

@@ -11,7 +11,7 @@ public struct KeyOrderedProcessing: Sendable, Equatable {
     /// them again). Also bounds how long two members may handle one message at once.
     public var revocationGrace: Duration
 
-    public init(maximumInFlight: Int = 64, maximumPartitionSpread: Int64 = 1_000, revocationGrace: Duration = .seconds(10)) {
+    public init(maximumInFlight: Int = 256, maximumPartitionSpread: Int64 = 1_000, revocationGrace: Duration = .seconds(10)) {
         precondition(maximumInFlight >= 1, "at least one message in flight")
         precondition(maximumPartitionSpread >= 1, "a partition spread of at least one message")
         self.maximumInFlight = maximumInFlight

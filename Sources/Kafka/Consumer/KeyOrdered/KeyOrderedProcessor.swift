@@ -83,7 +83,7 @@ public final class KeyOrderedProcessor: RebalanceObserver, Sendable {
                 }
                 for message in messages {
                     let start = state.withLock { state -> KeyOrderedSchedule.Scheduled? in
-                        let scheduled = state.schedule.take(message)
+                        guard let scheduled = state.schedule.take(message) else { return nil }
                         return state.schedule.startOrWait(scheduled) ? scheduled : nil
                     }
                     if let start { group.addTask { await self.work(from: start, handler) } }

@@ -77,11 +77,11 @@ struct KeyOrderedSchedule: Sendable {
         partitions.reduce(0) { $0 + (atWork[$1] ?? 0) }
     }
 
-    /// Takes `message` into the window. Returns it when it may start now; nil when it waits
-    /// behind its key's message at work (``finish(_:completed:)`` hands it out later).
-    mutating func take(_ message: KafkaMessage) -> Scheduled {
+    /// Takes `message` into the window. Nil for a message of a partition not assigned (any
+    /// more): fetched before a revocation served in the same poll, it is its next owner's.
+    mutating func take(_ message: KafkaMessage) -> Scheduled? {
         let partition = TopicPartition(topic: message.topic, partition: message.partition)
-        if partitions[partition] == nil { assign([partition]) }
+        guard partitions[partition] != nil else { return nil }
         partitions[partition]!.take(message.offset)
         taken += 1
         return Scheduled(message: message, generation: partitions[partition]!.generation)
