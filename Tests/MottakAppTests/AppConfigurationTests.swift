@@ -45,7 +45,7 @@ import Testing
         expectError(["CONSUMER_MAX_IN_FLIGHT_GP_CHANNEL": "0"], mode: .dev, variable: "CONSUMER_MAX_IN_FLIGHT_GP_CHANNEL")
     }
 
-    @Test func consumerAndProducerPropertiesStayApartAndPodsAreStaticMembers() throws {
+    @Test func consumerAndProducerPropertiesStayApartAndStaticMembershipIsOptIn() throws {
         let base = ["KAFKA_BROKERS": "k:9092"]
         let split = try AppConfiguration(
             environment: base.merging([
@@ -55,17 +55,13 @@ import Testing
         #expect(split.kafka?.properties == ["security.protocol": "ssl"])
         #expect(split.kafka?.consumerProperties == ["session.timeout.ms": "6000"])
         #expect(split.kafka?.producerProperties == ["linger.ms": "20"])
-        // On Kubernetes the pod name makes a restarted member the same member.
+        // Static membership only when asked for: named after the pod.
+        let plain = try AppConfiguration(environment: base.merging(["HOSTNAME": "mottak-nav-channel-7d9f-x2x7q"]) { $1 }, mode: .dev)
+        #expect(plain.kafka?.consumerProperties["group.instance.id"] == nil)
         let pod = try AppConfiguration(
-            environment: base.merging(["KUBERNETES_SERVICE_HOST": "10.0.0.1", "HOSTNAME": "mottak-nav-channel-7d9f-x2x7q"]) { $1 }, mode: .dev)
+            environment: base.merging(["KAFKA_STATIC_MEMBERSHIP": "true", "HOSTNAME": "mottak-nav-channel-7d9f-x2x7q"]) { $1 }, mode: .dev)
         #expect(pod.kafka?.consumerProperties["group.instance.id"] == "mottak-nav-channel-7d9f-x2x7q")
-        // Elsewhere processes may share a host name, and would fence each other.
-        let laptop = try AppConfiguration(environment: base.merging(["HOSTNAME": "laptop"]) { $1 }, mode: .dev)
-        #expect(laptop.kafka?.consumerProperties["group.instance.id"] == nil)
-        let off = try AppConfiguration(
-            environment: base.merging(["KUBERNETES_SERVICE_HOST": "10.0.0.1", "HOSTNAME": "pod", "KAFKA_GROUP_INSTANCE_ID": "none"]) { $1 },
-            mode: .dev)
-        #expect(off.kafka?.consumerProperties["group.instance.id"] == nil)
+        expectError(base.merging(["KAFKA_STATIC_MEMBERSHIP": "true"]) { $1 }, mode: .dev, variable: "HOSTNAME")
     }
 
     @Test func serveModeListensOnAllInterfacesWithNaisPort() throws {

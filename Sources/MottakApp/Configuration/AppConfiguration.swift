@@ -185,14 +185,14 @@ public struct AppConfiguration: Sendable {
         if let passThrough = env.string("KAFKA_PRODUCER_PROPERTIES") {
             configuration.producerProperties = try librdkafkaProperties(passThrough, variable: "KAFKA_PRODUCER_PROPERTIES")
         }
-        // Static membership: a member that restarts in the same pod (same name) takes its
-        // partitions back without a rebalance of the group. Only on Kubernetes, where the pod
-        // name is unique; processes sharing a host name would fence each other.
-        let podName = env.string("KUBERNETES_SERVICE_HOST") != nil ? env.string("HOSTNAME") : nil
-        if let instance = env.string("KAFKA_GROUP_INSTANCE_ID") ?? podName, configuration.consumerProperties["group.instance.id"] == nil,
-            instance != "none"
-        {
-            configuration.consumerProperties["group.instance.id"] = instance
+        // Static membership (opt-in): a member restarted under the same pod name takes its
+        // partitions back without a rebalance. Off by default: a static member that stops does
+        // not leave its group (KIP-345), and NAIS gives every new pod of a rollout or a
+        // scale-down a new name, so each deploy would leave its partitions unserved until
+        // `session.timeout.ms` (45 s) passed.
+        if try env.boolean("KAFKA_STATIC_MEMBERSHIP", default: false), configuration.consumerProperties["group.instance.id"] == nil {
+            configuration.consumerProperties["group.instance.id"] = try env.required(
+                "HOSTNAME", because: "KAFKA_STATIC_MEMBERSHIP names each member after its pod")
         }
         return configuration
     }
