@@ -2,7 +2,7 @@
 """The pipeline benchmark (make bench-pipeline): plans from POST to COMPLETED on `mottak dev
 stack` (embedded Kafka, stand-ins of NAV's APIs answering after LOCAL_STANDINS_LATENCY_MS) and
 the PostgreSQL of DATABASE_URL, with the release build. Each measurement has the key-ordered
-concurrent consumers (CONSUMER_MAX_IN_FLIGHT, default 64) and, as the baseline measured in the
+concurrent consumers (CONSUMER_MAX_IN_FLIGHT, default 256) and, as the baseline measured in the
 same run, the one-at-a-time loop (CONSUMER_MAX_IN_FLIGHT=1):
 
   throughput   plans/s, submitted with Prefer: respond-async, at 0 ms (every role in one
