@@ -10,7 +10,8 @@ same run, the one-at-a-time loop (CONSUMER_MAX_IN_FLIGHT=1):
   burst        1,000 synchronous POSTs at once with 200 ms stand-ins: how many get their 200
                (answered within SUBMISSION_WAIT), p50/p99 POST time;
   head-of-line one plan's dokarkiv call fails for 60 s while 1,000 others flow (20 ms): p50/p99
-               POST -> COMPLETED of the others, against the same run without the failure.
+               POST -> COMPLETED of the others, against the same run without the failure;
+  tuning       librdkafka's Nagle and linger.ms against our defaults, two interleaved rounds.
 
 Times come from the status table (received_at .. updated_at of COMPLETED plans). Runs inside
 scripts/throwaway-postgres.sh; ends with RESULT lines. BENCH_QUICK=1 runs smaller counts."""
