@@ -34,8 +34,20 @@ import Testing
     @Test func eventsArrivingTogetherShareTransactionsAndEachGetsItsOwnChange() async throws {
         try await PipelineDatabase.withMigrated { postgres in
             let uuids = try await Self.storePlans(60, postgres)
+            // The first plan's write takes half a second, so the other 59 arrive while it is
+            // being written, however slowly this machine starts them.
+            try await postgres.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE FUNCTION slow_first() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN IF NEW.plan_uuid = '\(uuids[0])' THEN PERFORM pg_sleep(0.5); END IF; RETURN NEW; END $$
+                        """))
+            try await postgres.query("CREATE TRIGGER slow BEFORE UPDATE ON plan_status FOR EACH ROW EXECUTE FUNCTION slow_first()")
             let batcher = StatusChangeBatcher(store: PlanStatusStore(postgres: postgres, logger: TestServices.logger))
-            let results = await Self.apply(uuids.map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
+            let first = Task { try await batcher.apply(StatusEvent(uuid: uuids[0], kind: .verified)) }
+            try await Task.sleep(for: .milliseconds(100))
+            var results = await Self.apply(uuids.dropFirst().map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
+            results[uuids[0]] = await first.result
             #expect(results.count == 60)
             #expect(try results.values.allSatisfy { try $0.get()?.state == .inProgress })
             let transactions = batcher.transactions.load(ordering: .relaxed)

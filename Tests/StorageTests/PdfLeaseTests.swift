@@ -53,9 +53,10 @@ import Testing
             // A holder that died: its lease blocks others only until it expires.
             let orphaned = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(orphaned)'"])
+            // Timed from before the lease is written, so a slow machine cannot shorten the wait.
+            let started = ContinuousClock.now
             try await client.query(
                 "INSERT INTO plan_pdf_lease (plan_uuid, holder, expires_at) VALUES (\(orphaned), \(UUID()), now() + interval '1 second')")
-            let started = ContinuousClock.now
             #expect(try await store.pdfBuiltOnce(orphaned, pollInterval: .milliseconds(50)) { Self.document } == Self.document)
             #expect(ContinuousClock.now - started >= .milliseconds(900), "waited for the dead holder's lease to expire")
         }

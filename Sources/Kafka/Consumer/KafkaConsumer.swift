@@ -173,30 +173,28 @@ public final class KafkaConsumer: Service, Sendable {
         let progress = self.progress
         let milliseconds = Int32(timeout / .milliseconds(1))
         return try await controlThread.run {
-            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-            let error = rd_kafka_assignment(handle.pointer, &list)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            guard list.pointee.cnt > 0 else { return false }
-            rd_kafka_position(handle.pointer, list)
-            let committed = rd_kafka_topic_partition_list_copy(list)!
-            defer { rd_kafka_topic_partition_list_destroy(committed) }
-            let committedError = rd_kafka_committed(handle.pointer, committed, milliseconds)
-            guard committedError == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(committedError, operation: "read committed offsets") }
-            for index in 0..<Int(list.pointee.cnt) {
-                let element = list.pointee.elems[index]
-                var low: Int64 = 0
-                var high: Int64 = 0
-                let query = rd_kafka_query_watermark_offsets(handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
-                guard query == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(query, operation: "query the end of a partition") }
-                let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-                let committedOffset = committed.pointee.elems[index].offset
-                let next =
-                    progress.nextOffset(of: partition)
-                    ?? (element.offset >= 0 ? element.offset : (committedOffset >= 0 ? committedOffset : low))
-                if next < high { return false }
+            try Self.readingAssignment(of: handle) { list in
+                guard list.pointee.cnt > 0 else { return false }
+                rd_kafka_position(handle.pointer, list)
+                let committed = rd_kafka_topic_partition_list_copy(list)!
+                defer { rd_kafka_topic_partition_list_destroy(committed) }
+                let committedError = rd_kafka_committed(handle.pointer, committed, milliseconds)
+                guard committedError == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(committedError, operation: "read committed offsets") }
+                for index in 0..<Int(list.pointee.cnt) {
+                    let element = list.pointee.elems[index]
+                    var low: Int64 = 0
+                    var high: Int64 = 0
+                    let query = rd_kafka_query_watermark_offsets(handle.pointer, element.topic, element.partition, &low, &high, milliseconds)
+                    guard query == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(query, operation: "query the end of a partition") }
+                    let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                    let committedOffset = committed.pointee.elems[index].offset
+                    let next =
+                        progress.nextOffset(of: partition)
+                        ?? (element.offset >= 0 ? element.offset : (committedOffset >= 0 ? committedOffset : low))
+                    if next < high { return false }
+                }
+                return true
             }
-            return true
         }
     }
 
@@ -205,17 +203,15 @@ public final class KafkaConsumer: Service, Sendable {
         let handle = self.handle
         let milliseconds = Int32(timeout / .milliseconds(1))
         return try await controlThread.run {
-            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-            let error = rd_kafka_assignment(handle.pointer, &list)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            let committed = rd_kafka_committed(handle.pointer, list, milliseconds)
-            guard committed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(committed, operation: "read committed offsets") }
-            var offsets: [TopicPartition: Int64] = [:]
-            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
-                offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+            try Self.readingAssignment(of: handle) { list in
+                let committed = rd_kafka_committed(handle.pointer, list, milliseconds)
+                guard committed == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(committed, operation: "read committed offsets") }
+                var offsets: [TopicPartition: Int64] = [:]
+                for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                    offsets[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+                }
+                return offsets
             }
-            return offsets
         }
     }
 
@@ -354,12 +350,19 @@ public final class KafkaConsumer: Service, Sendable {
     func markMessageInHand() { messageInHand.withLock { $0 = true } }
 
     private func withAssignment(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> rd_kafka_resp_err_t) throws {
+        let result = try Self.readingAssignment(of: handle, body)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(result, operation: "change the assignment") }
+    }
+
+    /// Runs `body` on a copy of the partitions assigned now (freed afterwards).
+    private static func readingAssignment<T>(
+        of handle: RdKafkaHandle, _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> T
+    ) throws -> T {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         let error = rd_kafka_assignment(handle.pointer, &list)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { throw KafkaError(error, operation: "read the assignment") }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let result = try body(list)
-        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(result, operation: "change the assignment") }
+        return try body(list)
     }
 }
 

@@ -18,9 +18,6 @@ public struct KeyOrderedProcessing: Sendable, Equatable {
         self.maximumPartitionSpread = maximumPartitionSpread
         self.revocationGrace = revocationGrace
     }
-
-    /// One message at a time, in partition order: the behaviour of a plain consume loop.
-    public static let oneAtATime = KeyOrderedProcessing(maximumInFlight: 1)
 }
 
 /// What became of a message handed to a ``KeyOrderedProcessor``'s handler.

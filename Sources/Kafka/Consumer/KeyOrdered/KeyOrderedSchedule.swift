@@ -60,11 +60,11 @@ struct KeyOrderedSchedule: Sendable {
     /// owner reads them from the committed offset. Messages at work there may still finish
     /// (and move the offset) until ``forget(_:)``.
     mutating func dropWaiting(in revoked: [TopicPartition]) {
+        // A key is a key within its partition: all its waiting messages are of that partition.
         let gone = Set(revoked)
         for (key, waiting) in busy where gone.contains(key.partition) && !waiting.isEmpty {
-            let kept = waiting.filter { !gone.contains($0.partition) }
-            taken -= waiting.count - kept.count
-            busy[key] = kept
+            taken -= waiting.count
+            busy[key] = []
         }
     }
 
