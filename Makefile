@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline clean
+.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline image test-image clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
@@ -13,6 +13,8 @@ help:
 	@echo "make bench  every benchmark in one go; report, chart and RESULT lines under results/"
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
+	@echo "make image  the production image with podman (release build, debootstrap bookworm base); prints its size"
+	@echo "make test-image  the image as NAV runs it: each role its own read-only uid-65532 container on the local stack, a plan end to end, SIGTERM"
 	@echo "make bench-pipeline  POST to COMPLETED at 0/20/200 ms stand-ins, synchronous burst, head-of-line, RSS; baseline in the same run"
 
 deps:
@@ -96,3 +98,16 @@ bench-pipeline: deps
 
 clean:
 	rm -rf .build
+
+# The production image on this machine (no Docker engine, no registry): podman with runc, a
+# bookworm base from debootstrap, the host's release build (scripts/image.sh). NAV's CI builds
+# the same Dockerfile's runtime stage with the binary from its build stage.
+image: deps
+	@scripts/install-system-packages.sh podman runc debootstrap
+	swift build -c release --static-swift-stdlib --product mottak
+	scripts/image.sh
+
+# The image against the local components; not part of `make test` (a release build and the
+# image take ~20 minutes from clean): run it when the Dockerfile, deploy/ or start-up changes.
+test-image: image
+	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/test-image.py

@@ -1,47 +1,139 @@
 #!/usr/bin/env python3
-"""Writes deploy/base/ and deploy/nais/ from the table of roles below: one Deployment (and one
-NAIS Application) per role, alike except where a role differs. Edit the table or this file,
-then run `python3 deploy/generate.py`; `scripts/validate-deploy.sh` (part of `make test`) fails
-when the committed files are not what this writes.
+"""Writes deploy/base/ (plain Kubernetes with KEDA: one Deployment per role) and deploy/nais/
+(NAV's platform: one NAIS Application, its Topics, autoscaler and alerts, vars per cluster)
+from the tables below. Edit the tables or this file, then run `python3 deploy/generate.py`;
+`scripts/validate-deploy.sh` (part of `make test`) fails when the committed files are not what
+this writes, and `scripts/check_deploy.py` checks what they promise against the code.
 
-Partition counts are those of Sources/MottakApp/ProjectTopics.swift: a consumer role never
-scales past its topic's partitions (members beyond them would sit idle)."""
+Why NAIS gets one Application and plain Kubernetes one Deployment per role (README,
+"Deploying on NAIS"): on NAIS a Cloud SQL instance can only be reached by the one Application
+that declares it, and NAV's services admit callers by NAIS application name; the only name they
+know is `lps-oppfolgingsplan-mottak`, the existing service's.
+
+Partition counts are those of Sources/MottakApp/ProjectTopics.swift: a consumer never scales
+past its topic's partitions (members beyond them would sit idle)."""
 import json
+import math
 import os
 import sys
 
 APP = "oppfolgingsplan-mottak"
+# The NAIS application name NAV's services know (domain-reference 13.2): isdialogmelding's
+# allow-list, syfooppdfgen's inbound rules, the Modia topic's write ACL, the pre-authorisation
+# of PDL, Aareg, Ereg and dokarkiv, and the sykmelding topic's read ACL all name it.
+NAIS_APP = "lps-oppfolgingsplan-mottak"
+NAMESPACE = "team-esyfo"
 IMAGE = "ghcr.io/navikt/oppfolgingsplan-mottak"
+# Plain Kubernetes: the tag (or digest) is set at deploy time (`kustomize edit set image`);
+# this placeholder does not exist in any registry, so a forgotten step fails at once.
+IMAGE_TAG = "set-at-deploy"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# name, --role value, topic it consumes (None: not a consumer), partitions of that topic
+# name, --role value, topic variable it consumes (None: not a consumer), partitions of that topic
 ROLES = [
     ("api", "intake,status-query", None, 0),
-    ("event-intake", "event-intake", "followupplan.submitted.v1", 6),
+    ("event-intake", "event-intake", "KAFKA_TOPIC_SUBMITTED", 6),
     ("outbox-relay", "outbox-relay", None, 0),
-    ("lookup", "lookup", "followupplan.received", 6),
-    ("router", "router", "followupplan.verified", 6),
-    ("nav-channel", "nav-channel", "followupplan.channel.nav", 6),
-    ("gp-channel", "gp-channel", "followupplan.channel.gp", 6),
-    ("status-updater", "status-updater", "followupplan.status", 6),
-    ("sykmelding-ingest", "sykmelding-ingest", "teamsykmelding.syfo-sendt-sykmelding", 3),
+    ("lookup", "lookup", "KAFKA_TOPIC_RECEIVED", 6),
+    ("router", "router", "KAFKA_TOPIC_VERIFIED", 6),
+    ("nav-channel", "nav-channel", "KAFKA_TOPIC_CHANNEL_NAV", 6),
+    ("gp-channel", "gp-channel", "KAFKA_TOPIC_CHANNEL_GP", 6),
+    ("status-updater", "status-updater", "KAFKA_TOPIC_STATUS", 6),
+    ("sykmelding-ingest", "sykmelding-ingest", "KAFKA_TOPIC_SENDT_SYKMELDING", 3),
 ]
 
-# Owned topics: name, partitions, retention hours, who may write besides us, who may read besides us.
+# Owned topics: variable of Sources/Domain/EventTopics.swift, NAIS Topic name (the Kafka topic is
+# `team-esyfo.<name>`), partitions, retention hours, who may write besides us, who may read besides us.
 TOPICS = [
-    ("followupplan.received", 6, 168, [], []),
-    ("followupplan.verified", 6, 168, [], []),
-    ("followupplan.channel.nav", 6, 168, [], []),
-    ("followupplan.channel.gp", 6, 168, [], []),
-    ("followupplan.status", 6, 168, [], []),
-    ("followupplan.dlq", 3, 720, [], []),
+    ("KAFKA_TOPIC_RECEIVED", "followupplan-received", 6, 168, [], []),
+    ("KAFKA_TOPIC_VERIFIED", "followupplan-verified", 6, 168, [], []),
+    ("KAFKA_TOPIC_CHANNEL_NAV", "followupplan-channel-nav", 6, 168, [], []),
+    ("KAFKA_TOPIC_CHANNEL_GP", "followupplan-channel-gp", 6, 168, [], []),
+    ("KAFKA_TOPIC_STATUS", "followupplan-status", 6, 168, [], []),
+    ("KAFKA_TOPIC_DEAD_LETTER", "followupplan-dlq", 3, 720, [], []),
     # The event front door: the only topic with plan text. Short retention, named writers only.
-    ("followupplan.submitted.v1", 6, 72, [("team-altinn", "altinn-kanal-mottak")], []),
-    ("followupplan.status.v1", 6, 168, [], [("team-altinn", "altinn-kanal-mottak")]),
+    ("KAFKA_TOPIC_SUBMITTED", "followupplan-submitted-v1", 6, 72, [("team-altinn", "altinn-kanal-mottak")], []),
+    ("KAFKA_TOPIC_PUBLIC_STATUS", "followupplan-status-v1", 6, 168, [], [("team-altinn", "altinn-kanal-mottak")]),
 ]
+# Topics other teams own: their one name everywhere (the code's defaults).
+FOREIGN_TOPICS = {
+    "KAFKA_TOPIC_SENDT_SYKMELDING": "teamsykmelding.syfo-sendt-sykmelding",
+    "KAFKA_TOPIC_MODIA_TASK": "team-esyfo.aapen-syfo-oppfolgingsplan-lps-nav-v2",
+}
+
+
+def topic_names():
+    """Every KAFKA_TOPIC_* variable and the Kafka topic it names in team-esyfo."""
+    names = {variable: f"{NAMESPACE}.{name}" for variable, name, *_ in TOPICS}
+    return {**names, **FOREIGN_TOPICS}
+
 
 GROUP = {"event-intake": "event-intake", "lookup": "lookup", "router": "router", "nav-channel": "nav-channel",
          "gp-channel": "gp-channel", "status-updater": "status-updater", "sykmelding-ingest": "sykmelding-ingest"}
+
+# The exposed Maskinporten scope, as the existing service exposes it: NAIS makes it
+# `nav:<product><separator><name>` = nav:oppfolgingsplan/lps.write. LPS systems act for
+# employers through Altinn (delegationSource), and any organisation may ask for it.
+SCOPE = {"name": "lps.write", "enabled": True, "product": "oppfolgingsplan", "separator": "/",
+         "allowedIntegrations": ["maskinporten"], "accessibleForAll": True, "delegationSource": "altinn"}
+
+
+def exposed_scope(scope):
+    return f"nav:{scope['product']}{scope.get('separator', ':')}{scope['name']}"
+
+
+# NAIS: one process per pod runs every role, and the pool is shared by them all.
+NAIS_DATABASE_POOL = 20
+NAIS_REPLICAS = {"min": 2, "max": 6}
+# NAIS rolls out with maxSurge 25 %: old and new pods hold connections at once.
+NAIS_SURGE = math.ceil(NAIS_REPLICAS["max"] * 0.25)
+# Cloud SQL keeps a few connections for its superusers; a person with `nais postgres proxy`
+# and the migrations of a rollout need a few more.
+DATABASE_RESERVE = 20
+DATABASE_MAX_CONNECTIONS = (NAIS_REPLICAS["max"] + NAIS_SURGE) * NAIS_DATABASE_POOL + DATABASE_RESERVE
+
+# NAV's APIs per cluster (domain-reference 7.1, from the existing service's manifests; dev's
+# dokarkiv is `dokarkiv-q2`, the host the existing service calls: its manifest allowed
+# `dokarkiv.dev-fss-pub.nais.io` instead, one of the differences this table removes).
+CLUSTERS = {
+    "dev-gcp": {
+        "kafkaPool": "nav-dev",
+        "ingress": "https://lps-oppfolgingsplan-mottak.ekstern.dev.nav.no",
+        "PDL_URL": "https://pdl-api.dev-fss-pub.nais.io/graphql", "PDL_SCOPE": "dev-fss.pdl.pdl-api",
+        "AAREG_URL": "https://aareg-services-q2.dev-fss-pub.nais.io", "AAREG_SCOPE": "dev-fss.arbeidsforhold.aareg-services-nais",
+        "EREG_URL": "https://ereg-services-q1.dev-fss-pub.nais.io", "EREG_SCOPE": "dev-fss.arbeidsforhold.ereg-services-q1",
+        "DOKARKIV_URL": "https://dokarkiv-q2.dev-fss-pub.nais.io", "DOKARKIV_SCOPE": "dev-fss.teamdokumenthandtering.dokarkiv",
+        "KRR_PROXY_URL": "http://digdir-krr-proxy.team-rocket/rest/v1/personer", "KRR_PROXY_SCOPE": "dev-gcp.team-rocket.digdir-krr-proxy",
+        "OP_PDFGEN_URL": "http://syfooppdfgen",
+        "ISDIALOGMELDING_URL": "http://isdialogmelding.teamsykefravr", "ISDIALOGMELDING_CLIENT_ID": "dev-gcp.teamsykefravr.isdialogmelding",
+        "dbTier": "db-custom-1-3840", "dbHighAvailability": False, "dbDiskSize": 10, "dbPointInTimeRecovery": False,
+    },
+    "prod-gcp": {
+        "kafkaPool": "nav-prod",
+        "ingress": "https://lps-oppfolgingsplan-mottak.nav.no",
+        "PDL_URL": "https://pdl-api.prod-fss-pub.nais.io/graphql", "PDL_SCOPE": "prod-fss.pdl.pdl-api",
+        "AAREG_URL": "https://aareg-services.prod-fss-pub.nais.io", "AAREG_SCOPE": "prod-fss.arbeidsforhold.aareg-services-nais",
+        "EREG_URL": "https://ereg-services.prod-fss-pub.nais.io", "EREG_SCOPE": "prod-fss.arbeidsforhold.ereg-services",
+        "DOKARKIV_URL": "https://dokarkiv.prod-fss-pub.nais.io", "DOKARKIV_SCOPE": "prod-fss.teamdokumenthandtering.dokarkiv",
+        "KRR_PROXY_URL": "http://digdir-krr-proxy.team-rocket/rest/v1/personer", "KRR_PROXY_SCOPE": "prod-gcp.team-rocket.digdir-krr-proxy",
+        "OP_PDFGEN_URL": "http://syfooppdfgen",
+        "ISDIALOGMELDING_URL": "http://isdialogmelding.teamsykefravr", "ISDIALOGMELDING_CLIENT_ID": "prod-gcp.teamsykefravr.isdialogmelding",
+        "dbTier": "db-custom-2-5120", "dbHighAvailability": True, "dbDiskSize": 20, "dbPointInTimeRecovery": True,
+    },
+}
+NAV_API_VARIABLES = ["PDL_URL", "PDL_SCOPE", "AAREG_URL", "AAREG_SCOPE", "EREG_URL", "EREG_SCOPE", "DOKARKIV_URL", "DOKARKIV_SCOPE",
+                     "KRR_PROXY_URL", "KRR_PROXY_SCOPE", "OP_PDFGEN_URL", "ISDIALOGMELDING_URL", "ISDIALOGMELDING_CLIENT_ID"]
+
+
+def host(url):
+    return url.split("://", 1)[1].split("/", 1)[0]
+
+
+def outbound_rule(url):
+    """An in-cluster URL `http://<app>[.<namespace>]/…` as a NAIS outbound rule."""
+    app, _, namespace = host(url).partition(".")
+    return {"application": app, **({"namespace": namespace} if namespace else {})}
+
 
 HEADER = "# Written by deploy/generate.py: edit that, not this file.\n"
 
@@ -57,7 +149,7 @@ def deployment(name, role, topic):
     env = [{"name": "MIGRATE_ON_START", "value": "true" if api else "false"}]
     container = {
         "name": "mottak",
-        "image": IMAGE,
+        "image": f"{IMAGE}:{IMAGE_TAG}",
         "args": ["serve", "--role", role],
         "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
         "env": env,
@@ -131,7 +223,7 @@ def scaled_object(name, topic, partitions):
                 "metadata": {
                     "bootstrapServersFromEnv": "KAFKA_BROKERS",
                     "consumerGroup": f"{APP}-{GROUP[name]}",
-                    "topic": topic,
+                    "topic": topic_names()[topic],
                     "lagThreshold": "50",
                     "offsetResetPolicy": "earliest",
                 },
@@ -150,7 +242,7 @@ def others():
                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mottak-config", "labels": {"app.kubernetes.io/name": APP}},
               "data": {"LOG_FORMAT": "json", "LOG_LEVEL": "info", "APPLICATION_PORT": "8080", "MIGRATIONS_DIR": "/app/migrations",
-                       "SUBMISSION_WAIT_MS": "10000", "MASKINPORTEN_CUSTOM_SCOPE_NAME": "nav:oppfolgingsplan/lps.write"}}
+                       "SUBMISSION_WAIT_MS": "10000", "MASKINPORTEN_CUSTOM_SCOPE_NAME": exposed_scope(SCOPE), **topic_names()}}
     app_pods = {"matchLabels": {"app.kubernetes.io/name": APP}}
     policy = {
         "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "mottak", "labels": {"app.kubernetes.io/name": APP}},
@@ -185,17 +277,19 @@ def others():
     return [service, hpa, config, policy, trigger_auth]
 
 
-def topics():
+def topics(pool, app):
+    """The owned topics as NAIS `Topic`s: `metadata.name` in namespace team-esyfo is the Kafka
+    topic `team-esyfo.<name>`, the name the code is given in its KAFKA_TOPIC_* variable."""
     out = []
-    for name, partitions, hours, writers, readers in TOPICS:
-        acl = [{"team": "team-esyfo", "application": APP, "access": "readwrite"}]
-        acl += [{"team": team, "application": app, "access": "write"} for team, app in writers]
-        acl += [{"team": team, "application": app, "access": "read"} for team, app in readers]
+    for _, name, partitions, hours, writers, readers in TOPICS:
+        acl = [{"team": NAMESPACE, "application": app, "access": "readwrite"}]
+        acl += [{"team": team, "application": who, "access": "write"} for team, who in writers]
+        acl += [{"team": team, "application": who, "access": "read"} for team, who in readers]
         out.append({
             "apiVersion": "kafka.nais.io/v1", "kind": "Topic",
-            "metadata": {"name": name.replace(".", "-"), "labels": {"app.kubernetes.io/name": APP}},
-            "spec": {"pool": "nav-dev", "config": {"partitions": partitions, "replication": 3, "retentionHours": hours,
-                                                    "cleanupPolicy": "delete", "minimumInSyncReplicas": 2},
+            "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"team": NAMESPACE, "app.kubernetes.io/name": APP}},
+            "spec": {"pool": pool, "config": {"partitions": partitions, "replication": 3, "retentionHours": hours,
+                                               "cleanupPolicy": "delete", "minimumInSyncReplicas": 2},
                      "acl": acl},
         })
     return out
@@ -222,50 +316,103 @@ def prometheus_rule():
     ]
     return {
         "apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
-        "metadata": {"name": "mottak-alerts", "labels": {"app.kubernetes.io/name": APP}},
+        "metadata": {"name": "mottak-alerts", "namespace": NAMESPACE, "labels": {"team": NAMESPACE, "app.kubernetes.io/name": APP}},
         "spec": {"groups": [{"name": APP, "rules": [
-            {"alert": alert, "expr": expr, "for": wait, "labels": {"severity": severity},
+            # NAIS routes an alert to the Slack channel of the team its `namespace` label names.
+            {"alert": alert, "expr": expr, "for": wait, "labels": {"severity": severity, "namespace": NAMESPACE},
              "annotations": {"summary": summary, "runbook": "RUNBOOK.md in the repository"}}
             for alert, expr, wait, severity, summary in rules]}]},
     }
 
 
-def nais_application(name, role, topic, partitions):
-    api = name == "api"
+def nais_application():
+    """The one NAIS Application: every role in each pod (`serve --role all`), under the name
+    NAV's services admit, owning the one database. `{{ … }}` are filled in per cluster from
+    nais/vars/<cluster>.json by nais/deploy."""
+    scope_name = exposed_scope(SCOPE)
+    env = [
+        {"name": "MIGRATE_ON_START", "value": "true"},
+        # NAIS does not set it: it is the scope this Application exposes, below.
+        {"name": "MASKINPORTEN_CUSTOM_SCOPE_NAME", "value": scope_name},
+        {"name": "DATABASE_MAX_CONNECTIONS", "value": str(NAIS_DATABASE_POOL)},
+    ]
+    env += [{"name": variable, "value": name} for variable, name in sorted(topic_names().items())]
+    env += [{"name": variable, "value": "{{ %s }}" % variable} for variable in NAV_API_VARIABLES]
+    urls = [CLUSTERS["prod-gcp"][v] for v in NAV_API_VARIABLES if v.endswith("_URL")]
+    rules = [outbound_rule(url) for url in urls if url.startswith("http://")]
+    external = [{"host": "{{ %sHost }}" % v[:-4].lower().replace("_", "")} for v in NAV_API_VARIABLES
+                if v.endswith("_URL") and CLUSTERS["prod-gcp"][v].startswith("https://")]
     spec = {
         "image": "{{ image }}",
-        "command": ["/app/mottak", "serve", "--role", role],
+        "command": ["/app/mottak", "serve", "--role", "all"],
         "port": 8080,
-        "liveness": {"path": "/internal/is_alive"},
-        "readiness": {"path": "/internal/is_ready"},
+        "liveness": {"path": "/internal/is_alive", "initialDelay": 5, "periodSeconds": 10, "failureThreshold": 3},
+        "readiness": {"path": "/internal/is_ready", "initialDelay": 5, "periodSeconds": 5, "failureThreshold": 2},
+        "startup": {"path": "/internal/is_alive", "periodSeconds": 2, "failureThreshold": 30},
         "prometheus": {"enabled": True, "path": "/internal/metrics"},
         "observability": {"logging": {"destinations": [{"id": "loki"}, {"id": "elastic"}]}},
-        "replicas": {"min": 2 if api else 1, "max": 6 if api else max(partitions, 1), "cpuThresholdPercentage": 70},
-        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}},
+        # Our own HorizontalPodAutoscaler (nais/hpa.yaml) scales on CPU and on every consumer
+        # group's lag: NAIS's built-in Kafka strategy takes one topic, and here every pod
+        # consumes seven.
+        "replicas": {**NAIS_REPLICAS, "disableAutoScaling": True},
+        "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "768Mi"}},
         "kafka": {"pool": "{{ kafkaPool }}"},
-        "gcp": {"sqlInstances": [{"type": "POSTGRES_15", "tier": "db-custom-1-3840",
-                                  "databases": [{"name": "oppfolgingsplan-mottak", "envVarPrefix": "GCP_DB"}]}]},
-        "env": [{"name": "LOG_FORMAT", "value": "json"}, {"name": "MIGRATE_ON_START", "value": "true" if api else "false"}],
+        "gcp": {"sqlInstances": [{
+            "name": APP, "type": "POSTGRES_15", "tier": "{{ dbTier }}", "diskType": "SSD", "diskSize": "{{ dbDiskSize }}",
+            "diskAutoresize": True, "highAvailability": "{{ dbHighAvailability }}", "pointInTimeRecovery": "{{ dbPointInTimeRecovery }}",
+            "autoBackupHour": 1, "maintenance": {"day": 1, "hour": 4}, "insights": {"enabled": True},
+            "flags": [{"name": "max_connections", "value": str(DATABASE_MAX_CONNECTIONS)}],
+            "databases": [{"name": APP, "envVarPrefix": "GCP_DB"}],
+        }]},
+        "azure": {"application": {"enabled": True}},
+        "maskinporten": {"enabled": True, "scopes": {"exposes": [SCOPE]}},
+        "ingresses": ["{{ ingress }}"],
+        "accessPolicy": {"outbound": {"rules": rules, "external": external}},
+        "env": env,
+        # Drain (5 s) + graceful shutdown (30 s) + the watchdog's 5 s fit inside.
         "terminationGracePeriodSeconds": 45,
     }
-    if api:
-        spec["maskinporten"] = {"enabled": True, "scopes": {"exposes": [
-            {"name": "oppfolgingsplan/lps.write", "enabled": True, "product": "oppfolgingsplan", "allowedIntegrations": ["maskinporten"],
-             "atMaxAge": 120, "consumers": []}]}}
-        spec["ingresses"] = ["{{ ingress }}"]
-    if name in ("lookup", "nav-channel", "gp-channel"):
-        spec["azure"] = {"application": {"enabled": True}}
-        spec["accessPolicy"] = {"outbound": {"rules": [{"application": "syfooppdfgen"}, {"application": "isdialogmelding", "namespace": "teamsykefravr"}],
-                                             "external": [{"host": "{{ aaregHost }}"}, {"host": "{{ pdlHost }}"},
-                                                          {"host": "{{ dokarkivHost }}"}, {"host": "{{ eregHost }}"}]}}
     return {"apiVersion": "nais.io/v1alpha1", "kind": "Application",
-            "metadata": {"name": f"{APP}-{name}", "namespace": "team-esyfo", "labels": {"team": "team-esyfo"}},
+            "metadata": {"name": NAIS_APP, "namespace": NAMESPACE, "labels": {"team": NAMESPACE}},
             "spec": spec}
+
+
+def nais_autoscaler():
+    """CPU and the lag (in seconds, as NAIS's metrics adapter reports it) of every consumer
+    group, at most as many pods as the pipeline's topics have partitions."""
+    metrics = [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
+    for name, _, topic, _ in ROLES:
+        if topic:
+            metrics.append({"type": "External", "external": {
+                "metric": {"name": "kafka_consumergroup_group_max_lag_seconds",
+                           "selector": {"matchLabels": {"topic": topic_names()[topic], "group": f"{APP}-{GROUP[name]}"}}},
+                "target": {"type": "AverageValue", "averageValue": "60"}}})
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": NAIS_APP, "namespace": NAMESPACE, "labels": {"team": NAMESPACE}},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": NAIS_APP},
+                     "minReplicas": NAIS_REPLICAS["min"], "maxReplicas": NAIS_REPLICAS["max"], "metrics": metrics,
+                     "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}}}}
+
+
+def nais_vars(cluster):
+    values = dict(CLUSTERS[cluster])
+    for variable in NAV_API_VARIABLES:
+        if variable.endswith("_URL") and values[variable].startswith("https://"):
+            values["%sHost" % variable[:-4].lower().replace("_", "")] = host(values[variable])
+    return values
+
+
+# Placeholders whose values are not strings: written unquoted, so that the rendered manifest
+# has a boolean or a number there (NAIS's templating replaces text).
+UNQUOTED = ("dbHighAvailability", "dbDiskSize", "dbPointInTimeRecovery")
 
 
 def dump(documents):
     # JSON is YAML: exact, diff-friendly, and needs no YAML library.
-    return HEADER + "".join("---\n" + json.dumps(doc, indent=2) + "\n" for doc in documents)
+    text = "".join("---\n" + json.dumps(doc, indent=2) + "\n" for doc in documents)
+    for name in UNQUOTED:
+        text = text.replace('"{{ %s }}"' % name, "{{ %s }}" % name)
+    return HEADER + text
 
 
 def files():
@@ -275,21 +422,34 @@ def files():
         if topic:
             docs.append(scaled_object(name, topic, partitions))
         out[f"base/{name}.yaml"] = dump(docs)
-        out[f"nais/{name}.yaml"] = dump([nais_application(name, role, topic, partitions)])
-    # NAIS deploys each file with `--vars nais/vars/<cluster>.json` (mustache placeholders).
     out["base/shared.yaml"] = dump(others())
-    out["base/topics.yaml"] = dump(topics())
+    out["base/topics.yaml"] = dump(topics("nav-dev", APP))
     out["base/alerts.yaml"] = dump([prometheus_rule()])
     out["base/kustomization.yaml"] = HEADER + json.dumps({
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
         "resources": ["shared.yaml", "topics.yaml", "alerts.yaml"] + [f"{name}.yaml" for name, _, _, _ in ROLES],
     }, indent=2) + "\n"
+    # NAIS: nais/deploy with RESOURCE=these files and VARS=nais/vars/<cluster>.json (the image
+    # comes as VAR image=…, from the workflow's build).
+    out["nais/app.yaml"] = dump([nais_application()])
+    out["nais/hpa.yaml"] = dump([nais_autoscaler()])
+    out["nais/topics.yaml"] = dump(topics("{{ kafkaPool }}", NAIS_APP))
+    out["nais/alerts.yaml"] = dump([prometheus_rule()])
+    for cluster in CLUSTERS:
+        out[f"nais/vars/{cluster}.json"] = json.dumps(nais_vars(cluster), indent=2) + "\n"
     return out
 
 
 if __name__ == "__main__":
     target = sys.argv[1] if len(sys.argv) > 1 else HERE
-    for path, text in files().items():
+    written = files()
+    for folder in ("base", "nais", "nais/vars"):
+        full = os.path.join(target, folder)
+        for stale in os.listdir(full) if os.path.isdir(full) else []:
+            path = os.path.join(full, stale)
+            if os.path.isfile(path) and f"{folder}/{stale}" not in written:
+                os.remove(path)
+    for path, text in written.items():
         full = os.path.join(target, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, "w") as handle:

@@ -8,29 +8,38 @@ import Logging
 /// Redelivery routes again; the channel workers are idempotent per plan.
 public struct RouterHandler: Sendable {
     let producer: KafkaProducer
+    let topics: EventTopics
     let logger: Logger
 
-    public init(producer: KafkaProducer, logger: Logger) {
+    public init(producer: KafkaProducer, topics: EventTopics, logger: Logger) {
         self.producer = producer
+        self.topics = topics
         self.logger = logger
     }
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanReceivedEvent.decode(message)
-        let topics = Self.topics(for: event)
+        let channels = Self.channels(for: event)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for topic in topics {
+            for channel in channels {
                 group.addTask {
                     _ = try await producer.send(
-                        topic: topic, key: message.key, value: message.value, headers: message.carriedHeaders(eventType: "\(topic).v1"))
+                        topic: channel == .nav ? topics.navChannel : topics.gpChannel, key: message.key, value: message.value,
+                        headers: message.carriedHeaders(eventType: Self.eventType(channel)))
                 }
             }
             try await group.waitForAll()
         }
-        logger.info("plan routed", metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "channels": "\(topics)"])
+        logger.info("plan routed", metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "channels": "\(channels.map(\.rawValue))"])
     }
 
-    static func topics(for event: PlanReceivedEvent) -> [String] {
-        (event.sendPlanToNav ? [EventTopics.navChannel] : []) + (event.sendPlanToGeneralPractitioner ? [EventTopics.gpChannel] : [])
+    /// The channels a plan asked for, NAV first.
+    static func channels(for event: PlanReceivedEvent) -> [DeliveryChannel] {
+        (event.sendPlanToNav ? [.nav] : []) + (event.sendPlanToGeneralPractitioner ? [.generalPractitioner] : [])
+    }
+
+    /// The `event-type` header of a channel's work item: the same whatever its topic is named.
+    static func eventType(_ channel: DeliveryChannel) -> String {
+        channel == .nav ? "followupplan.channel.nav.v1" : "followupplan.channel.gp.v1"
     }
 }

@@ -6,7 +6,7 @@ import Logging
 import PostgresNIO
 import Storage
 
-/// Handles one `followupplan.submitted.v1` message.
+/// Handles one message of the event front door (`followupplan.submitted.v1` events).
 ///
 /// - valid: stored with the publisher's uuid as the plan's uuid, claimed as the idempotency
 ///   key `event:<uuid>` of the employer organisation, so a republished event changes nothing;
@@ -17,11 +17,13 @@ import Storage
 public struct EventIntakeHandler: Sendable {
     let store: PlanStore
     let producer: KafkaProducer
+    let topics: EventTopics
     let logger: Logger
 
-    public init(store: PlanStore, producer: KafkaProducer, logger: Logger) {
+    public init(store: PlanStore, producer: KafkaProducer, topics: EventTopics, logger: Logger) {
         self.store = store
         self.producer = producer
+        self.topics = topics
         self.logger = logger
     }
 
@@ -36,7 +38,7 @@ public struct EventIntakeHandler: Sendable {
         switch reading {
         case .rejected(let uuid, let error):
             _ = try await producer.send(
-                topic: EventTopics.publicStatus, key: Array(uuid.uuidString.lowercased().utf8),
+                topic: topics.publicStatus, key: Array(uuid.uuidString.lowercased().utf8),
                 value: Array(PublicStatusEvent.rejectedAtIntake(uuid, error).utf8),
                 headers: message.carriedHeaders(eventType: PublicStatusEvent.eventType))
             logger.info(

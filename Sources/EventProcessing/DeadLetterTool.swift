@@ -36,12 +36,13 @@ public struct DeadLetterTool: Sendable {
     public static let redriveGroup = "oppfolgingsplan-mottak-dlq-redrive"
 
     let kafka: KafkaConfiguration
-    let topic: String
+    let topics: EventTopics
+    var topic: String { topics.deadLetter }
     let logger: Logger
 
-    public init(kafka: KafkaConfiguration, topic: String = EventTopics.deadLetter, logger: Logger) {
+    public init(kafka: KafkaConfiguration, topics: EventTopics, logger: Logger) {
         self.kafka = kafka
-        self.topic = topic
+        self.topics = topics
         self.logger = logger
     }
 
@@ -68,11 +69,11 @@ public struct DeadLetterTool: Sendable {
             if let uuid = message.key.flatMap({ UUID(uuidString: String(decoding: $0, as: UTF8.self)) }) {
                 let channel: DeliveryChannel? =
                     switch source {
-                    case EventTopics.navChannel: .nav
-                    case EventTopics.gpChannel: .generalPractitioner
+                    case topics.navChannel: .nav
+                    case topics.gpChannel: .generalPractitioner
                     default: nil
                     }
-                try await producer.publish(StatusEvent(uuid: uuid, kind: .reopened, channel: channel))
+                try await producer.publish(StatusEvent(uuid: uuid, kind: .reopened, channel: channel), to: topics)
             }
             let headers = message.headers.filter { !$0.key.hasPrefix("dlq-") } + [KafkaHeader(key: "redriven-from", value: entry.offset)]
             _ = try await producer.send(topic: source, key: message.key, value: message.value, headers: headers)

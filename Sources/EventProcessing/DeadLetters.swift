@@ -20,7 +20,7 @@ public struct DeadLetters: Sendable {
     let producer: KafkaProducer
     let topic: String
 
-    public init(producer: KafkaProducer, topic: String = EventTopics.deadLetter) {
+    public init(producer: KafkaProducer, topic: String) {
         self.producer = producer
         self.topic = topic
     }

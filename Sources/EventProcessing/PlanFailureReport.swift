@@ -7,17 +7,17 @@ import Kafka
 /// status says is a catalogue text (``Domain/PublicProblems``); the reason, which names hosts,
 /// URLs and error descriptions, stays in the dead letter's `dlq-reason` header and the log.
 public enum PlanFailureReport {
-    public static func send(for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer) async throws {
+    public static func send(for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer, topics: EventTopics) async throws {
         guard let uuid = planUUID(message) else { return }
-        try await producer.publish(statusEvent(uuid, channel: nil, reason: reason), causedBy: message)
+        try await producer.publish(statusEvent(uuid, channel: nil, reason: reason), to: topics, causedBy: message)
     }
 
     /// A channel worker gave up: that channel FAILED (the plan settles when no channel is pending).
     public static func sendChannelFailed(
-        _ channel: DeliveryChannel, for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer
+        _ channel: DeliveryChannel, for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer, topics: EventTopics
     ) async throws {
         guard let uuid = planUUID(message) else { return }
-        try await producer.publish(statusEvent(uuid, channel: channel, reason: reason), causedBy: message)
+        try await producer.publish(statusEvent(uuid, channel: channel, reason: reason), to: topics, causedBy: message)
     }
 
     /// The status event for a dead letter: the same catalogue text whatever the `reason`.

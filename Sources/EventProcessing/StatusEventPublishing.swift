@@ -3,13 +3,13 @@ import Foundation
 import Kafka
 
 extension KafkaProducer {
-    /// Sends `event` to `followupplan.status`, keyed by its plan uuid (so a plan's events stay in
-    /// order), and waits for the acknowledgement. `cause` is the message it answers, whose call
-    /// id and trace context travel on.
-    public func publish(_ event: StatusEvent, causedBy cause: KafkaMessage? = nil) async throws {
+    /// Sends `event` to the status topic (``Domain/EventTopics/status``), keyed by its plan uuid
+    /// (so a plan's events stay in order), and waits for the acknowledgement. `cause` is the
+    /// message it answers, whose call id and trace context travel on.
+    public func publish(_ event: StatusEvent, to topics: EventTopics, causedBy cause: KafkaMessage? = nil) async throws {
         let eventType = "followupplan.status.v1"
         _ = try await send(
-            topic: EventTopics.status, key: Array(event.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(event)),
+            topic: topics.status, key: Array(event.uuid.uuidString.lowercased().utf8), value: Array(try JSONEncoder().encode(event)),
             headers: cause?.carriedHeaders(eventType: eventType) ?? [KafkaHeader(key: "event-type", value: eventType)])
     }
 }

@@ -24,6 +24,7 @@ public struct GpChannelHandler: Sendable {
     let pdfs: PlanPdfBuilder
     let isdialogmelding: IsdialogmeldingClient
     let producer: KafkaProducer
+    let topics: EventTopics
     let possibleDuplicates: Counter
     let logger: Logger
 
@@ -31,13 +32,14 @@ public struct GpChannelHandler: Sendable {
 
     public init(
         plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient, producer: KafkaProducer,
-        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+        topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         self.plans = plans
         self.steps = steps
         self.pdfs = pdfs
         self.isdialogmelding = isdialogmelding
         self.producer = producer
+        self.topics = topics
         self.possibleDuplicates = Counter(label: "mottak_gp_possible_duplicates_total", factory: metricsFactory)
         self.logger = logger
     }
@@ -61,7 +63,7 @@ public struct GpChannelHandler: Sendable {
                 uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerMessageRefused))
             logger.error("isdialogmelding refused the plan (400); not retried", metadata: ["plan_uuid": "\(uuid)"])
         }
-        try await producer.publish(status, causedBy: message)
+        try await producer.publish(status, to: topics, causedBy: message)
     }
 
     /// How the GP channel ended for a plan; recorded, so a redelivery repeats the outcome.

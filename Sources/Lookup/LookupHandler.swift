@@ -5,8 +5,8 @@ import Kafka
 import Logging
 import Storage
 
-/// Handles one `followupplan.received` message: decide (or repeat the recorded decision), then
-/// publish `followupplan.verified` (verified plans) and the status event, awaiting both.
+/// Handles one message of the received topic: decide (or repeat the recorded decision), then
+/// publish to the verified topic (verified plans) and the status event, awaiting both.
 public struct LookupHandler: Sendable {
     /// The step name in `processed_step`.
     static let step = "lookup"
@@ -15,18 +15,20 @@ public struct LookupHandler: Sendable {
     let plans: PlanStore
     let steps: ProcessedSteps
     let producer: KafkaProducer
+    let topics: EventTopics
     /// Whether the dev test identities skip the checks (`NAIS_CLUSTER_NAME=dev-gcp` or the flag).
     let devIdentitiesSkipChecks: Bool
     let logger: Logger
 
     public init(
-        checks: LookupChecks, plans: PlanStore, steps: ProcessedSteps, producer: KafkaProducer, devIdentitiesSkipChecks: Bool,
-        logger: Logger
+        checks: LookupChecks, plans: PlanStore, steps: ProcessedSteps, producer: KafkaProducer, topics: EventTopics,
+        devIdentitiesSkipChecks: Bool, logger: Logger
     ) {
         self.checks = checks
         self.plans = plans
         self.steps = steps
         self.producer = producer
+        self.topics = topics
         self.devIdentitiesSkipChecks = devIdentitiesSkipChecks
         self.logger = logger
     }
@@ -36,11 +38,11 @@ public struct LookupHandler: Sendable {
         let rejection = try await decide(event.uuid)
         let status = StatusEvent(uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusEvent.Problem.init))
         let key = Array(event.uuid.uuidString.lowercased().utf8)
-        async let statusSent: Void = producer.publish(status, causedBy: message)
+        async let statusSent: Void = producer.publish(status, to: topics, causedBy: message)
         if rejection == nil {
             // The received event's facts are what the router needs: pass them on unchanged.
             _ = try await producer.send(
-                topic: EventTopics.verified, key: key, value: message.value,
+                topic: topics.verified, key: key, value: message.value,
                 headers: message.carriedHeaders(eventType: "followupplan.verified.v1"))
         }
         try await statusSent

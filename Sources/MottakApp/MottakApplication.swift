@@ -82,6 +82,7 @@ public enum MottakApplication {
         let kafkaAdmin = roles.contains(where: \.usesKafka) ? try KafkaAdminClient(configuration: kafka, logger: logger) : nil
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
         var navApis = configuration.navApis
+        let topics = configuration.topics
         navApis.metrics = ExternalCallMetrics(factory: metricsFactory)
 
         var services: [any Service] = leadingServices + [postgres]
@@ -112,14 +113,15 @@ public enum MottakApplication {
                 AfterSchema(
                     gate: schema,
                     service: ConsumerRoleService(
-                        name: role.rawValue, consumerGroup: group, consumer: consumer, deadLetters: DeadLetters(producer: producer()),
+                        name: role.rawValue, consumerGroup: group, consumer: consumer,
+                        deadLetters: DeadLetters(producer: producer(), topic: topics.deadLetter),
                         retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
                         processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
                         onDeadLetter: onDeadLetter ?? { _, _ in },
                         handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
-            try await PlanFailureReport.send(for: message, reason: reason, producer: producer())
+            try await PlanFailureReport.send(for: message, reason: reason, producer: producer(), topics: topics)
         }
 
         for role in roles.sorted() {
@@ -130,9 +132,12 @@ public enum MottakApplication {
                 break  // HTTP routes, registered below.
             case .eventIntake:
                 try consume(
-                    role, group: EventIntake.consumerGroup, topic: EventTopics.submitted, logger: roleLogger,
-                    handler: EventIntakeHandler(store: PlanStore(postgres: postgres, logger: roleLogger), producer: producer(), logger: roleLogger)
-                        .handle)
+                    role, group: EventIntake.consumerGroup, topic: topics.submitted, logger: roleLogger,
+                    handler: EventIntakeHandler(
+                        store: PlanStore(postgres: postgres, topics: topics, logger: roleLogger), producer: producer(), topics: topics,
+                        logger: roleLogger
+                    )
+                    .handle)
             case .outboxRelay:
                 services.append(
                     AfterSchema(
@@ -143,7 +148,7 @@ public enum MottakApplication {
             case .sykmeldingIngest:
                 let store = SykmeldingPeriodStore(postgres: postgres, logger: roleLogger)
                 try consume(
-                    role, group: SykmeldingIngest.consumerGroup, topic: EventTopics.sendtSykmelding, logger: roleLogger,
+                    role, group: SykmeldingIngest.consumerGroup, topic: topics.sendtSykmelding, logger: roleLogger,
                     handler: SykmeldingIngestHandler(store: store, metricsFactory: metricsFactory, logger: roleLogger).handle)
                 services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
             case .lookup:
@@ -153,46 +158,48 @@ public enum MottakApplication {
                     sykmeldinger: SykmeldingPeriodStore(postgres: postgres, logger: roleLogger),
                     pdl: try navApis.pdlClient(tokens: tokens))
                 let handler = LookupHandler(
-                    checks: checks, plans: PlanStore(postgres: postgres, logger: roleLogger),
-                    steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer(),
+                    checks: checks, plans: PlanStore(postgres: postgres, topics: topics, logger: roleLogger),
+                    steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer(), topics: topics,
                     devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks, logger: roleLogger)
                 try consume(
-                    role, group: Lookup.consumerGroup, topic: EventTopics.received, logger: roleLogger, onDeadLetter: planFailed,
+                    role, group: Lookup.consumerGroup, topic: topics.received, logger: roleLogger, onDeadLetter: planFailed,
                     handler: handler.handle)
             case .navChannel, .gpChannel:
                 let tokens = try navApis.tokens(logger: roleLogger)
-                let plans = PlanStore(postgres: postgres, logger: roleLogger)
+                let plans = PlanStore(postgres: postgres, topics: topics, logger: roleLogger)
                 let steps = ProcessedSteps(postgres: postgres, logger: roleLogger)
                 let pdfs = try navApis.pdfBuilder(plans: plans, tokens: tokens, logger: roleLogger)
                 let channel: DeliveryChannel = role == .navChannel ? .nav : .generalPractitioner
                 let channelFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
-                    try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer())
+                    try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer(), topics: topics)
                 }
                 if role == .navChannel {
                     let handler = NavChannelHandler(
                         plans: plans, steps: steps, pdfs: pdfs, ereg: try navApis.eregClient(tokens: tokens),
-                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), metricsFactory: metricsFactory, logger: roleLogger
+                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), topics: topics, metricsFactory: metricsFactory,
+                        logger: roleLogger
                     )
                     try consume(
-                        role, group: NavChannel.consumerGroup, topic: EventTopics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
+                        role, group: NavChannel.consumerGroup, topic: topics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
                         handler: handler.handle)
                 } else {
                     let handler = GpChannelHandler(
                         plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try navApis.isdialogmeldingClient(tokens: tokens),
-                        producer: producer(), metricsFactory: metricsFactory, logger: roleLogger)
+                        producer: producer(), topics: topics, metricsFactory: metricsFactory, logger: roleLogger)
                     try consume(
-                        role, group: GpChannel.consumerGroup, topic: EventTopics.gpChannel, logger: roleLogger, onDeadLetter: channelFailed,
+                        role, group: GpChannel.consumerGroup, topic: topics.gpChannel, logger: roleLogger, onDeadLetter: channelFailed,
                         handler: handler.handle)
                 }
             case .router:
                 try consume(
-                    role, group: ChannelRouter.consumerGroup, topic: EventTopics.verified, logger: roleLogger, onDeadLetter: planFailed,
-                    handler: RouterHandler(producer: producer(), logger: roleLogger).handle)
+                    role, group: ChannelRouter.consumerGroup, topic: topics.verified, logger: roleLogger, onDeadLetter: planFailed,
+                    handler: RouterHandler(producer: producer(), topics: topics, logger: roleLogger).handle)
             case .statusUpdater:
                 let handler = StatusUpdateHandler(
-                    store: PlanStatusStore(postgres: postgres, logger: roleLogger), batch: configuration.statusBatch, metricsFactory: metricsFactory,
+                    store: PlanStatusStore(postgres: postgres, topics: topics, logger: roleLogger), batch: configuration.statusBatch,
+                    metricsFactory: metricsFactory,
                     logger: roleLogger)
-                try consume(role, group: StatusUpdater.consumerGroup, topic: EventTopics.status, logger: roleLogger, handler: handler.handle)
+                try consume(role, group: StatusUpdater.consumerGroup, topic: topics.status, logger: roleLogger, handler: handler.handle)
             }
         }
 
@@ -224,16 +231,18 @@ public enum MottakApplication {
                 let listener = PlanStatusListener(postgres: postgres, logger: intakeLogger)
                 services.append(listener)
                 let outcomes = PlanOutcomeWaiter(
-                    listener: listener, store: PlanStatusStore(postgres: postgres, logger: intakeLogger), bound: configuration.submissionWait)
+                    listener: listener, store: PlanStatusStore(postgres: postgres, topics: topics, logger: intakeLogger),
+                    bound: configuration.submissionWait)
                 IntakeRoutes(
-                    store: PlanStore(postgres: postgres, logger: intakeLogger), outcomes: outcomes, connectionWait: configuration.storeConnectionWait
+                    store: PlanStore(postgres: postgres, topics: topics, logger: intakeLogger), outcomes: outcomes,
+                    connectionWait: configuration.storeConnectionWait
                 )
                 .register(on: lps)
             }
             if roles.contains(.statusQuery) {
                 var statusLogger = logger
                 statusLogger[metadataKey: "role"] = "\(Role.statusQuery.rawValue)"
-                StatusRoutes(store: PlanStatusStore(postgres: postgres, logger: statusLogger)).register(on: lps)
+                StatusRoutes(store: PlanStatusStore(postgres: postgres, topics: topics, logger: statusLogger)).register(on: lps)
             }
         }
 

@@ -17,13 +17,14 @@ public struct NavChannelHandler: Sendable {
     let ereg: EregClient
     let dokarkiv: DokarkivClient
     let producer: KafkaProducer
+    let topics: EventTopics
     /// `mottak_dokarkiv_not_finalised_total`: journal posts dokarkiv made but did not finish.
     let notFinalised: Counter
     let logger: Logger
 
     public init(
         plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient, producer: KafkaProducer,
-        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+        topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         self.notFinalised = Counter(label: "mottak_dokarkiv_not_finalised_total", factory: metricsFactory)
         self.plans = plans
@@ -32,6 +33,7 @@ public struct NavChannelHandler: Sendable {
         self.ereg = ereg
         self.dokarkiv = dokarkiv
         self.producer = producer
+        self.topics = topics
         self.logger = logger
     }
 
@@ -43,7 +45,7 @@ public struct NavChannelHandler: Sendable {
             try await modiaTask(stored)
         }
         let status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
-        try await producer.publish(status, causedBy: message)
+        try await producer.publish(status, to: topics, causedBy: message)
         logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(journalpostID)"])
     }
 
@@ -84,7 +86,7 @@ public struct NavChannelHandler: Sendable {
                 uuid: stored.uuid.uuidString.lowercased(), fodselsnummer: stored.plan.employeeIdentificationNumber,
                 virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())
             let report = try await producer.send(
-                topic: EventTopics.modiaTask, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try ModiaTask.encoder.encode(task)))
+                topic: topics.modiaTask, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try ModiaTask.encoder.encode(task)))
             return Recorded(partition: report.partition, offset: report.offset)
         }
     }

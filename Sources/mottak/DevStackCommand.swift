@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Kafka
 import LocalStandIns
@@ -27,10 +28,11 @@ struct DevStackCommand: AsyncParsableCommand {
 
     func run() async throws {
         // The stack always hosts its own Kafka, Maskinporten and stand-ins; of the environment it
-        // takes only the database, the stand-ins' settings and logging.
+        // takes only the database, the stand-ins' settings, logging and the topics' names (the
+        // image test runs the roles with NAIS's fully qualified names).
         let kept = ["DATABASE_URL", "LOCAL_STANDINS_PORT", "LOCAL_STANDINS_LATENCY_MS", "LOG_LEVEL", "LOG_FORMAT"]
         var configuration = try AppConfiguration(
-            environment: ProcessInfo.processInfo.environment.filter { kept.contains($0.key) }, mode: .dev)
+            environment: ProcessInfo.processInfo.environment.filter { kept.contains($0.key) || $0.key.hasPrefix("KAFKA_TOPIC_") }, mode: .dev)
         let logger = makeLogger(configuration)
         let components = try await DevStack.prepareComponents(&configuration, logger: logger)
         guard let kafka = components.kafka, let navApis = components.navApis else {
@@ -41,10 +43,13 @@ struct DevStackCommand: AsyncParsableCommand {
             configuration: .init(
                 services: components.services.map { .init(service: $0) } + [.init(service: control)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let topics = configuration.topics
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                let environment = try await roleEnvironment(components, databaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"])
+                let environment =
+                    try await roleEnvironment(components, databaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"])
+                    + EventTopics.variables.map { ($0.name, topics[keyPath: $0.topic]) }
                 let text = environment.map { "export \($0.0)='\($0.1)'" }.joined(separator: "\n") + "\n"
                 try text.write(toFile: envFile, atomically: true, encoding: .utf8)
                 logger.notice("the stack is up; role processes read their environment from \(envFile)")

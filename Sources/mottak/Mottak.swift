@@ -108,15 +108,15 @@ struct Dev: AsyncParsableCommand {
 /// `mottak dlq list|redrive`: the dead-letter topic, for operators (see the runbook).
 struct DeadLetterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "List or re-drive the messages on the dead-letter topic (followupplan.dlq).",
+        commandName: "dlq", abstract: "List or re-drive the messages on the dead-letter topic (KAFKA_TOPIC_DEAD_LETTER, locally followupplan.dlq).",
         subcommands: [List.self, Redrive.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print every dead letter with its source, attempts and reason.")
 
         func run() async throws {
-            let (kafka, logger) = try DeadLetterCommand.kafka()
-            let entries = try await DeadLetterTool(kafka: kafka, logger: logger).list()
+            let (kafka, topics, logger) = try DeadLetterCommand.kafka()
+            let entries = try await DeadLetterTool(kafka: kafka, topics: topics, logger: logger).list()
             for entry in entries { print(entry) }
             print("\(entries.count) dead letter(s).")
         }
@@ -127,21 +127,21 @@ struct DeadLetterCommand: AsyncParsableCommand {
             abstract: "Put every dead letter not re-driven before back on its source topic and reopen its plan's status.")
 
         func run() async throws {
-            let (kafka, logger) = try DeadLetterCommand.kafka()
+            let (kafka, topics, logger) = try DeadLetterCommand.kafka()
             let producer = try KafkaProducer(configuration: kafka, logger: logger)
-            let entries = try await DeadLetterTool(kafka: kafka, logger: logger).redrive(producer: producer)
+            let entries = try await DeadLetterTool(kafka: kafka, topics: topics, logger: logger).redrive(producer: producer)
             await producer.close(flushTimeout: .seconds(10))
             for entry in entries { print("re-driven: \(entry)") }
             print("\(entries.count) dead letter(s) re-driven.")
         }
     }
 
-    static func kafka() throws -> (KafkaConfiguration, Logger) {
+    static func kafka() throws -> (KafkaConfiguration, EventTopics, Logger) {
         let configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment, mode: .dev)
         guard let kafka = configuration.kafka else {
             throw ConfigurationError(variable: "KAFKA_BROKERS", problem: "is not set, so there is no dead-letter topic to read")
         }
-        return (kafka, makeLogger(configuration))
+        return (kafka, configuration.topics, makeLogger(configuration))
     }
 }
 

@@ -1,3 +1,5 @@
+import Domain
+import Foundation
 import Kafka
 import MottakApp
 import Storage
@@ -68,7 +70,7 @@ import Testing
         let configuration = try AppConfiguration(
             environment: [
                 "DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092", "APPLICATION_PORT": "9000", "NAIS_CLUSTER_NAME": "dev-gcp",
-            ],
+            ].merging(Self.naisTopics) { $1 },
             mode: .serve)
         #expect(configuration.httpHost == "0.0.0.0")
         #expect(configuration.httpPort == 9000)
@@ -77,13 +79,43 @@ import Testing
 
     @Test func theDevTestIdentitiesAreOnInDevGcpInMottakDevOrByFlagAndNeverInProd() throws {
         let serve = ["DATABASE_URL": "postgres://u:p@localhost/db", "KAFKA_BROKERS": "localhost:9092"]
-        #expect(try AppConfiguration(environment: serve.merging(["NAIS_CLUSTER_NAME": "dev-gcp"]) { $1 }, mode: .serve).devTestIdentitiesSkipChecks)
+        #expect(
+            try AppConfiguration(environment: serve.merging(["NAIS_CLUSTER_NAME": "dev-gcp"].merging(Self.naisTopics) { $1 }) { $1 }, mode: .serve)
+                .devTestIdentitiesSkipChecks)
         #expect(try AppConfiguration(environment: serve.merging(["DEV_TEST_IDENTITIES": "true"]) { $1 }, mode: .serve).devTestIdentitiesSkipChecks)
         #expect(try !AppConfiguration(environment: serve, mode: .serve).devTestIdentitiesSkipChecks)
         #expect(try AppConfiguration(environment: [:], mode: .dev).devTestIdentitiesSkipChecks, "NAV's LPS demo submits for one")
         #expect(try !AppConfiguration(environment: ["DEV_TEST_IDENTITIES": "false"], mode: .dev).devTestIdentitiesSkipChecks)
-        #expect(try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "prod-gcp"], mode: .dev).devTestIdentitiesSkipChecks)
-        expectError(["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"], variable: "DEV_TEST_IDENTITIES")
+        #expect(
+            try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "prod-gcp"].merging(Self.naisTopics) { $1 }, mode: .dev)
+                .devTestIdentitiesSkipChecks)
+        expectError(
+            ["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"].merging(Self.naisTopics) { $1 }, variable: "DEV_TEST_IDENTITIES")
+    }
+
+    /// Every topic we own named as on NAIS (`team-esyfo.<Topic name>`).
+    static let naisTopics = Dictionary(
+        uniqueKeysWithValues: EventTopics.variables.filter(\.owned).map {
+            ($0.name, "team-esyfo.\($0.name.lowercased().replacingOccurrences(of: "_", with: "-"))")
+        })
+
+    @Test func topicNamesComeFromConfigurationAndOnNaisOursMustBeNamed() throws {
+        #expect(try AppConfiguration(environment: [:], mode: .dev).topics == .local)
+        let renamed = try AppConfiguration(environment: ["KAFKA_TOPIC_CHANNEL_NAV": "team-esyfo.followupplan-channel-nav"], mode: .dev).topics
+        #expect(renamed.navChannel == "team-esyfo.followupplan-channel-nav")
+        #expect(renamed.gpChannel == EventTopics.local.gpChannel)
+        // On NAIS a forgotten variable would mean a topic that does not exist: refused at start-up.
+        expectError(["NAIS_CLUSTER_NAME": "dev-gcp"], variable: "KAFKA_TOPIC_RECEIVED", mentioning: "team-esyfo")
+        var missingOne = Self.naisTopics
+        missingOne["KAFKA_TOPIC_PUBLIC_STATUS"] = nil
+        expectError(missingOne.merging(["NAIS_CLUSTER_NAME": "prod-gcp"]) { $1 }, variable: "KAFKA_TOPIC_PUBLIC_STATUS")
+        let nais = try AppConfiguration(environment: Self.naisTopics.merging(["NAIS_CLUSTER_NAME": "prod-gcp"]) { $1 }, mode: .dev).topics
+        #expect(nais.received == "team-esyfo.kafka-topic-received")
+        // The topics other teams own have one name everywhere.
+        #expect(nais.sendtSykmelding == "teamsykmelding.syfo-sendt-sykmelding")
+        #expect(nais.modiaTask == "team-esyfo.aapen-syfo-oppfolgingsplan-lps-nav-v2")
+        expectError(["KAFKA_TOPIC_STATUS": "plan status"], variable: "KAFKA_TOPIC_STATUS", mentioning: "plan status")
+        expectError(["KAFKA_TOPIC_STATUS": String(repeating: "x", count: 250)], variable: "KAFKA_TOPIC_STATUS")
     }
 
     @Test func aBadValueNamesItsVariable() {

@@ -52,7 +52,7 @@ import Testing
                 }
             }
             let asyncAPI = String(buffer: try await app.client.execute(uri: EventContract.asyncAPIPath, method: .get, headers: [:], body: nil).body)
-            for topic in [EventTopics.submitted, EventTopics.publicStatus] { #expect(asyncAPI.contains("\(topic):")) }
+            for topic in [EventTopics.local.submitted, EventTopics.local.publicStatus] { #expect(asyncAPI.contains("\(topic):")) }
             for path in [EventContract.submittedSchemaPath, EventContract.statusSchemaPath] { #expect(asyncAPI.contains(path)) }
         }
     }

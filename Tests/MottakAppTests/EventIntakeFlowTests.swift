@@ -34,7 +34,8 @@ import Testing
                 (invalid.uuidString.lowercased(), Self.event(invalid, plan: invalidPlan)),
             ] {
                 _ = try await producer.send(
-                    topic: EventTopics.submitted, key: Array(key.utf8), value: value, headers: [KafkaHeader(key: "nav-call-id", value: "altinn-1")])
+                    topic: EventTopics.local.submitted, key: Array(key.utf8), value: value,
+                    headers: [KafkaHeader(key: "nav-call-id", value: "altinn-1")])
             }
 
             let events = try await Self.statusEvents(pipeline.cluster) { events in
@@ -76,10 +77,10 @@ import Testing
             // The poison message is in the dead-letter topic with its reason.
             let tool = DeadLetterTool(
                 kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
-                logger: TestServices.logger)
+                topics: .local, logger: TestServices.logger)
             let letters = try await tool.list()
             #expect(letters.count == 1)
-            #expect(letters.first?.sourceTopic == EventTopics.submitted && letters.first?.reason.contains("not a JSON object") == true)
+            #expect(letters.first?.sourceTopic == EventTopics.local.submitted && letters.first?.reason.contains("not a JSON object") == true)
             await producer.close(flushTimeout: .seconds(5))
         }
     }
@@ -98,7 +99,7 @@ import Testing
     ) async throws -> [[String: Any]] {
         let consumer = try KafkaConsumer(
             configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
-            consumer: .init(groupID: "publisher-\(UUID())", topics: [EventTopics.publicStatus]), logger: TestServices.logger)
+            consumer: .init(groupID: "publisher-\(UUID())", topics: [EventTopics.local.publicStatus]), logger: TestServices.logger)
         defer { Task { await consumer.close() } }
         let values = try await withThrowingTaskGroup(of: [[UInt8]].self) { group in
             group.addTask {

@@ -19,7 +19,8 @@ import Testing
     @Test func aGracefulShutdownUnderLoadLosesNothingAndDuplicatesNothing() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
-        try await DevStack.seedSykmeldinger(KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
+        try await DevStack.seedSykmeldinger(
+            KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), topic: EventTopics.local.sendtSykmelding, logger: TestServices.logger)
         let nav = LocalNavServer(logger: TestServices.logger)
         // Slow enough that work is in every role when the shutdown comes.
         for api in LocalNavServer.API.allCases where api != .azureAD { nav.inject(.delay(.milliseconds(20)), into: api) }
@@ -45,7 +46,7 @@ import Testing
                 (try? await Self.count("SELECT count(*)::int8 FROM sykmelding_period", postgres)) == DevStack.seededPeriodsKept
             }
             var uuids: [UUID] = []
-            let store = PlanStore(postgres: postgres, logger: TestServices.logger)
+            let store = PlanStore(postgres: postgres, topics: .local, logger: TestServices.logger)
             for _ in 0..<Self.plans {
                 let submission = PlanSubmission(
                     plan: Self.plan(), employerOrgNumber: LocalNavFixtures.workplace, lpsOrgNumber: LocalNavFixtures.workplace, frontDoor: .http)
@@ -78,7 +79,7 @@ import Testing
             #expect(journalled.count == Self.plans && Set(journalled) == Set(uuids.map { $0.uuidString.lowercased() }))
             #expect(nav.requests(to: .isdialogmelding).count == Self.plans)
             #expect(nav.requests(to: .pdfgen).count == Self.plans, "one PDF per plan, across the restart")
-            let tasks = try await Self.keys(of: EventTopics.modiaTask, cluster, atLeast: Self.plans)
+            let tasks = try await Self.keys(of: EventTopics.local.modiaTask, cluster, atLeast: Self.plans)
             #expect(tasks.count == Self.plans && Set(tasks).count == Self.plans, "one Modia task per plan")
         }
         await standIns.triggerGracefulShutdown()

@@ -43,9 +43,9 @@ import Testing
             let refused = PlanJSON.valid.merging(["employeeIdentificationNumber": LocalNavFixtures.ready.identificationNumber, "lpsName": NSNull()]) {
                 $1
             }
-            _ = try await producer.send(topic: EventTopics.submitted, key: nil, value: EventIntakeFlowTests.event(UUID(), plan: refused))
+            _ = try await producer.send(topic: EventTopics.local.submitted, key: nil, value: EventIntakeFlowTests.event(UUID(), plan: refused))
             _ = try await producer.send(
-                topic: EventTopics.submitted, key: nil, value: Array("{\"fnr\":\"\(LocalNavFixtures.ready.identificationNumber)\"}".utf8))
+                topic: EventTopics.local.submitted, key: nil, value: Array("{\"fnr\":\"\(LocalNavFixtures.ready.identificationNumber)\"}".utf8))
             await producer.close(flushTimeout: .seconds(5))
             for plan in plans {
                 try await PipelineFlowTests.waitFor("plan \(plan) to settle") {

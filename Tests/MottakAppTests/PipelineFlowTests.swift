@@ -69,7 +69,7 @@ import Testing
             #expect(protectedPDF.first?["employeeName"] as? String == "Kari Nordmann")
 
             // The Modia task for the plan that asked for help, keyed by its uuid.
-            let modia = try await Self.firstMessage(of: EventTopics.modiaTask, pipeline.cluster)
+            let modia = try await Self.firstMessage(of: EventTopics.local.modiaTask, pipeline.cluster)
             #expect(modia.key.map { String(decoding: $0, as: UTF8.self) } == ready.uuidString.lowercased())
             let task = try JSONSerialization.jsonObject(with: Data(modia.value ?? [])) as? [String: Any]
             #expect(task?["uuid"] as? String == ready.uuidString.lowercased())
@@ -116,7 +116,10 @@ import Testing
                 LocalNavFixtures.ready, ["needsHelpFromNav": false], headers: [HTTPField.Name("traceparent")!: "00-\(traceID)-00f067aa0ba902b7-01"])
             #expect(response.status == .ok)
             let uuid = try SubmitAnswer(response).uuid
-            for topic in [EventTopics.received, EventTopics.verified, EventTopics.navChannel, EventTopics.gpChannel, EventTopics.status] {
+            for topic in [
+                EventTopics.local.received, EventTopics.local.verified, EventTopics.local.navChannel, EventTopics.local.gpChannel,
+                EventTopics.local.status,
+            ] {
                 let message = try await Self.firstMessage(of: topic, pipeline.cluster)
                 #expect(message.key.map { String(decoding: $0, as: UTF8.self) } == uuid, "\(topic)")
                 #expect(TraceLogContext.traceID(ofTraceparent: message.header("traceparent")) == traceID, "\(topic) carries the trace")
@@ -153,13 +156,13 @@ import Testing
 
             let tool = DeadLetterTool(
                 kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
-                logger: TestServices.logger)
+                topics: .local, logger: TestServices.logger)
             // Usually one; two when a rebalance handed the message out again before its offset
             // was committed (at least once). Re-driving both is harmless: handling is idempotent.
             let letters = try await tool.list()
             #expect((1...2).contains(letters.count))
             #expect(letters.allSatisfy { $0.key == plan.uuidString.lowercased() })
-            #expect(letters.first?.sourceTopic == EventTopics.received)
+            #expect(letters.first?.sourceTopic == EventTopics.local.received)
             #expect(letters.first?.attempts == "2")
             #expect(letters.first?.reason.contains("aareg unavailable: status 503") == true)
 
@@ -218,7 +221,8 @@ import Testing
     ) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
-        try await DevStack.seedSykmeldinger(KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
+        try await DevStack.seedSykmeldinger(
+            KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), topic: EventTopics.local.sendtSykmelding, logger: TestServices.logger)
         let issuer = try LocalMaskinportenIssuer()
         let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)
         let nav = LocalNavServer(logger: TestServices.logger)

@@ -72,7 +72,7 @@ import Testing
                 var body = PlanJSON.valid.merging(scenario.changes) { $1 }
                 body["employeeIdentificationNumber"] = scenario.person.identificationNumber
                 _ = try await producer.send(
-                    topic: EventTopics.submitted, key: Array(eventPlan.uuidString.lowercased().utf8),
+                    topic: EventTopics.local.submitted, key: Array(eventPlan.uuidString.lowercased().utf8),
                     value: EventIntakeFlowTests.event(eventPlan, plan: body))
                 eventPlans.append(eventPlan)
                 for uuid in [plan, eventPlan] { try await Self.waitUntilSettled(uuid, pipeline.postgres, scenario.name) }
@@ -85,7 +85,7 @@ import Testing
             // nothing said on the way shows internals either.
             let tool = DeadLetterTool(
                 kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
-                logger: TestServices.logger)
+                topics: .local, logger: TestServices.logger)
             #expect(try await tool.redrive(producer: producer).count >= 10)
             let refused = [plans.last!, eventPlans.last!]  // isdialogmelding 400: final, not re-driven
             for uuid in plans + eventPlans where !refused.contains(uuid) {

@@ -149,7 +149,7 @@ import Testing
                     try await app.count("followup_plan") == 200
                 }
                 // ... then, as the pipeline would, many plans at once, each plan's events in order.
-                let store = PlanStatusStore(postgres: app.postgres, logger: TestServices.logger)
+                let store = PlanStatusStore(postgres: app.postgres, topics: .local, logger: TestServices.logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for uuid in try await app.planUUIDs() {
                         group.addTask {
@@ -180,7 +180,7 @@ extension IntakeTestApp {
         _ body: Data = PlanJSON.body(), outcome: @escaping @Sendable (UUID, PlanStatusStore) async throws -> Void
     ) async throws -> TestResponse {
         let before = try await planUUIDs()
-        let store = PlanStatusStore(postgres: postgres, logger: TestServices.logger)
+        let store = PlanStatusStore(postgres: postgres, topics: .local, logger: TestServices.logger)
         let pipeline = Task {
             while true {
                 if let uuid = try await planUUIDs().subtracting(before).first {

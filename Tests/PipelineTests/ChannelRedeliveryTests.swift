@@ -17,14 +17,16 @@ import Testing
 /// the plan once.
 @Suite struct ChannelRedeliveryTests {
     @Test func aMessageDeliveredTwiceJournalsOnceMessagesTheGpOnceAndTasksModiaOnce() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.navChannel, EventTopics.gpChannel, EventTopics.status, EventTopics.modiaTask])
+        let bed = try PipelineKafka(topics: [
+            EventTopics.local.navChannel, EventTopics.local.gpChannel, EventTopics.local.status, EventTopics.local.modiaTask,
+        ])
         try await LookupTests.withLookup { lookup in
             let plan = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres, needsHelpFromNav: true)
             let key = Array(plan.uuid.uuidString.lowercased().utf8)
-            for topic in [EventTopics.navChannel, EventTopics.gpChannel] {
+            for topic in [EventTopics.local.navChannel, EventTopics.local.gpChannel] {
                 for _ in 0..<2 { _ = try await bed.producer.send(topic: topic, key: key, value: Array(plan.receivedEvent.jsonBody.utf8)) }
             }
-            let plans = PlanStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let plans = PlanStore(postgres: lookup.postgres, topics: .local, logger: TestServices.logger)
             let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
             let pdfs = PlanPdfBuilder(
                 plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
@@ -34,24 +36,26 @@ import Testing
                 plans: plans, steps: steps, pdfs: pdfs,
                 ereg: EregClient(baseURL: EndpointURL { await lookup.nav.baseURL(.ereg) }, scope: "ereg", appName: "test", tokens: lookup.tokens),
                 dokarkiv: DokarkivClient(baseURL: EndpointURL { await lookup.nav.baseURL(.dokarkiv) }, scope: "dokarkiv", tokens: lookup.tokens),
-                producer: bed.producer, logger: TestServices.logger)
+                producer: bed.producer, topics: .local, logger: TestServices.logger)
             let gp = GpChannelHandler(
                 plans: plans, steps: steps, pdfs: pdfs,
                 isdialogmelding: IsdialogmeldingClient(
                     baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
-                producer: bed.producer, logger: TestServices.logger)
+                producer: bed.producer, topics: .local, logger: TestServices.logger)
             let services = [
                 ConsumerRoleService(
-                    name: "nav", consumerGroup: "nav-twice", consumer: try bed.consumer(group: "nav-twice", topics: [EventTopics.navChannel]),
-                    deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger, handler: nav.handle),
+                    name: "nav", consumerGroup: "nav-twice", consumer: try bed.consumer(group: "nav-twice", topics: [EventTopics.local.navChannel]),
+                    deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+                    handler: nav.handle),
                 ConsumerRoleService(
-                    name: "gp", consumerGroup: "gp-twice", consumer: try bed.consumer(group: "gp-twice", topics: [EventTopics.gpChannel]),
-                    deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger, handler: gp.handle),
+                    name: "gp", consumerGroup: "gp-twice", consumer: try bed.consumer(group: "gp-twice", topics: [EventTopics.local.gpChannel]),
+                    deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+                    handler: gp.handle),
             ]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for service in services { group.addTask { try await service.run() } }
                 defer { group.cancelAll() }
-                let statuses = try await bed.take(4, from: EventTopics.status)
+                let statuses = try await bed.take(4, from: EventTopics.local.status)
                 let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
                 #expect(events.allSatisfy { $0.kind == .channelSent && $0.uuid == plan.uuid })
                 #expect(Set(events.compactMap(\.journalpostID)).count == 1, "the same journal post both times")
@@ -59,7 +63,7 @@ import Testing
             #expect(lookup.nav.requests(to: .dokarkiv).count == 1)
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 1)
             #expect(lookup.nav.requests(to: .pdfgen).count == 1)
-            let modia = try await bed.everything(on: EventTopics.modiaTask, atLeast: 1)
+            let modia = try await bed.everything(on: EventTopics.local.modiaTask, atLeast: 1)
             #expect(modia.map(\.keyText) == [plan.uuid.uuidString.lowercased()], "one Modia task")
         }
     }
@@ -68,10 +72,10 @@ import Testing
     /// did not get the plan. An attempt that ended without a known answer (here: the note a
     /// killed process left behind) is sent again and counted as a possible duplicate.
     @Test func aGpAttemptWithoutAKnownAnswerIsSentAgainAndCountedARefusedOneIsNot() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.status])
+        let bed = try PipelineKafka(topics: [EventTopics.local.status])
         try await LookupTests.withLookup { lookup in
             let registry = PrometheusCollectorRegistry()
-            let plans = PlanStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let plans = PlanStore(postgres: lookup.postgres, topics: .local, logger: TestServices.logger)
             let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
             let gp = GpChannelHandler(
                 plans: plans, steps: steps,
@@ -81,7 +85,7 @@ import Testing
                     pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
                 isdialogmelding: IsdialogmeldingClient(
                     baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
-                producer: bed.producer, metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+                producer: bed.producer, topics: .local, metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
             let possibleDuplicates = { registry.emitToString().contains("mottak_gp_possible_duplicates_total 1") }
 
             let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)

@@ -12,12 +12,12 @@ import Testing
 /// The consume-retry-dead-letter loop against the embedded Kafka broker.
 @Suite struct ConsumerRoleServiceTests {
     @Test func theSykmeldingIngestReplacesDeletesAndDeadLettersPoisonWithoutStopping() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.sendtSykmelding])
+        let bed = try PipelineKafka(topics: [EventTopics.local.sendtSykmelding])
         try await PipelineDatabase.withMigrated { postgres in
             let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
             let handler = SykmeldingIngestHandler(store: store, logger: TestServices.logger)
             let day = { SendtSykmeldingFixtures.day($0) }
-            let topic = EventTopics.sendtSykmelding
+            let topic = EventTopics.local.sendtSykmelding
             let corrected = SendtSykmeldingFixtures.value(orgnummer: "987654321", periods: [(day(-3), day(20))])
             for (key, value) in [
                 ("a", SendtSykmeldingFixtures.value(periods: [(day(-10), day(-5)), (day(-4), day(10))])),
@@ -32,7 +32,8 @@ import Testing
 
             let service = ConsumerRoleService(
                 name: "sykmelding-ingest", consumerGroup: "ingest-test", consumer: try bed.consumer(group: "ingest-test", topics: [topic]),
-                deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger, handler: handler.handle)
+                deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+                handler: handler.handle)
             try await bed.whileRunning(service) {
                 let deadLetter = try await bed.deadLetters(1).first!
                 #expect(deadLetter.keyText == "poison")
@@ -58,7 +59,8 @@ import Testing
         let calls = Calls()
         let service = ConsumerRoleService(
             name: "test", consumerGroup: "retry", consumer: try bed.consumer(group: "retry", topics: ["work"]),
-            deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 5, initialDelay: .milliseconds(20)),
+            deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter),
+            retryPolicy: RetryPolicy(maximumAttempts: 5, initialDelay: .milliseconds(20)),
             logger: TestServices.logger
         ) { message in
             let count = await calls.record(message.text)
@@ -82,7 +84,8 @@ import Testing
         }
         let service = ConsumerRoleService(
             name: "test", consumerGroup: "exhaust", consumer: try bed.consumer(group: "exhaust", topics: ["work"]),
-            deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
+            deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter),
+            retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
             logger: TestServices.logger, onDeadLetter: onDeadLetter
         ) { message in
             let count = await calls.record(message.text)
@@ -133,7 +136,7 @@ struct PipelineKafka {
         cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics(
             topics.map { TopicSpec(name: $0, partitions: 1, replicationFactor: 1) }
-                + [TopicSpec(name: EventTopics.deadLetter, partitions: deadLetterPartitions, replicationFactor: 1)])
+                + [TopicSpec(name: EventTopics.local.deadLetter, partitions: deadLetterPartitions, replicationFactor: 1)])
         producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), logger: TestServices.logger)
     }
 
@@ -157,7 +160,7 @@ struct PipelineKafka {
     /// The first `count` dead letters, failing after `within`; with `count` 0, whatever arrives
     /// within that time (to show that nothing does).
     func deadLetters(_ count: Int, within timeout: Duration = .seconds(30)) async throws -> [KafkaMessage] {
-        let consumer = try consumer(group: "dlq-reader-\(UUID())", topics: [EventTopics.deadLetter])
+        let consumer = try consumer(group: "dlq-reader-\(UUID())", topics: [EventTopics.local.deadLetter])
         defer { Task { await consumer.close() } }
         return try await withThrowingTaskGroup(of: [KafkaMessage]?.self) { group in
             group.addTask {

@@ -8,7 +8,7 @@ import Testing
 @Suite struct DeadLetterToolTests {
     @Test func listsEveryDeadLetterAndRedrivesEachOnceToItsSource() async throws {
         let bed = try PipelineKafka(topics: ["work"], deadLetterPartitions: 3)
-        let deadLetters = DeadLetters(producer: bed.producer)
+        let deadLetters = DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter)
         for index in 0..<3 {
             let message = KafkaMessage(
                 topic: "work", partition: 0, offset: Int64(index), key: Array("key-\(index)".utf8), value: Array("value-\(index)".utf8),
@@ -18,7 +18,7 @@ import Testing
         // Short sessions: the mock broker makes a rejoining group wait out the last member's session.
         let tool = DeadLetterTool(
             kafka: KafkaConfiguration(bootstrapServers: bed.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
-            logger: TestServices.logger)
+            topics: .local, logger: TestServices.logger)
         let listed = try await tool.list()
         #expect(listed.map(\.key).sorted() == ["key-0", "key-1", "key-2"])
         #expect(listed.first { $0.key == "key-0" }?.reason == "poison: broken 0")

@@ -133,26 +133,26 @@ import Testing
 /// The lookup role end to end on Kafka: received event in, verdict events out.
 @Suite struct LookupRoleTests {
     @Test func verifiedRejectedAndRedeliveredPlansGetTheirEventsAndTheRegistersAreAskedOnce() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.received, EventTopics.verified, EventTopics.status])
+        let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
         try await LookupTests.withLookup { lookup in
             try await lookup.seedActiveSykmeldinger()
             let ready = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
             let unemployed = try await Self.storePlan(LocalNavFixtures.withoutEmployment, lookup.postgres)
             for submission in [ready, unemployed, ready] {  // the first plan is delivered twice
                 _ = try await bed.producer.send(
-                    topic: EventTopics.received, key: Array(submission.uuid.uuidString.lowercased().utf8),
+                    topic: EventTopics.local.received, key: Array(submission.uuid.uuidString.lowercased().utf8),
                     value: Array(submission.receivedEvent.jsonBody.utf8), headers: [KafkaHeader(key: "nav-call-id", value: "call-1")])
             }
             let service = Self.service(lookup, bed: bed, group: "lookup-e2e")
             try await bed.whileRunning(service) {
-                let statuses = try await bed.take(3, from: EventTopics.status)
+                let statuses = try await bed.take(3, from: EventTopics.local.status)
                 let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
                 // Plans are handled concurrently: the order holds per plan, not across plans.
                 #expect(events.filter { $0.uuid == ready.uuid }.map(\.kind) == [.verified, .verified])
                 #expect(events.filter { $0.uuid == unemployed.uuid }.map(\.kind) == [.rejected])
                 #expect(events.first { $0.uuid == unemployed.uuid }?.error == .init(ApiError.noActiveEmployment))
                 #expect(statuses.allSatisfy { $0.header("nav-call-id") == "call-1" })
-                let verified = try await bed.take(2, from: EventTopics.verified)
+                let verified = try await bed.take(2, from: EventTopics.local.verified)
                 #expect(verified.map(\.keyText) == [ready.uuid.uuidString.lowercased(), ready.uuid.uuidString.lowercased()])
                 #expect(verified.first?.text == ready.receivedEvent.jsonBody)
             }
@@ -161,18 +161,19 @@ import Testing
     }
 
     @Test func aPlanThatCannotBeCheckedIsRetriedThenDeadLetteredAndFailed() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.received, EventTopics.verified, EventTopics.status])
+        let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
         try await LookupTests.withLookup { lookup in
             try await lookup.seedActiveSykmeldinger()
             let plan = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
             lookup.nav.inject(.status(503), into: .aareg)
             _ = try await bed.producer.send(
-                topic: EventTopics.received, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.receivedEvent.jsonBody.utf8))
+                topic: EventTopics.local.received, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.receivedEvent.jsonBody.utf8))
             try await bed.whileRunning(Self.service(lookup, bed: bed, group: "lookup-outage")) {
                 let deadLetter = try await bed.deadLetters(1).first!
                 #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")
                 #expect(deadLetter.header(DeadLetters.Header.reason)?.contains("aareg unavailable: status 503") == true)
-                let status = try JSONDecoder().decode(StatusEvent.self, from: Data(try await bed.take(1, from: EventTopics.status)[0].value ?? []))
+                let status = try JSONDecoder().decode(
+                    StatusEvent.self, from: Data(try await bed.take(1, from: EventTopics.local.status)[0].value ?? []))
                 #expect(status.kind == .failed && status.uuid == plan.uuid && status.error?.type == .internalServerError)
             }
             #expect(lookup.nav.requests(to: .aareg).count == 3)
@@ -182,7 +183,7 @@ import Testing
     /// NAV's dev test identities (unknown to the stand-ins, as to NAV's registers) pass the
     /// three checks only with the dev flag; without it they get the contract's verdict.
     @Test func theDevTestIdentitiesSkipTheChecksOnlyWithTheDevFlag() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.verified, EventTopics.status])
+        let bed = try PipelineKafka(topics: [EventTopics.local.verified, EventTopics.local.status])
         try await LookupTests.withLookup { lookup in
             for identity in Lookup.devTestIdentities.sorted() {
                 let withFlag = try await Self.storePlan(employee: identity, lookup.postgres)
@@ -196,18 +197,20 @@ import Testing
 
     static func handler(_ lookup: LookupTests.Fixture, bed: PipelineKafka, devIdentitiesSkipChecks: Bool = false) -> LookupHandler {
         LookupHandler(
-            checks: lookup.checks, plans: PlanStore(postgres: lookup.postgres, logger: TestServices.logger),
-            steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger), producer: bed.producer,
+            checks: lookup.checks, plans: PlanStore(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
+            steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger), producer: bed.producer, topics: .local,
             devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: TestServices.logger)
     }
 
     static func service(_ lookup: LookupTests.Fixture, bed: PipelineKafka, group: String) -> ConsumerRoleService {
         let handler = handler(lookup, bed: bed)
         return ConsumerRoleService(
-            name: "lookup", consumerGroup: group, consumer: try! bed.consumer(group: group, topics: [EventTopics.received]),
-            deadLetters: DeadLetters(producer: bed.producer), retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
+            name: "lookup", consumerGroup: group, consumer: try! bed.consumer(group: group, topics: [EventTopics.local.received]),
+            deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter),
+            retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
             logger: TestServices.logger,
-            onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: bed.producer) },
+            onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: bed.producer, topics: .local)
+            },
             handler: handler.handle)
     }
 
@@ -229,7 +232,7 @@ import Testing
         }
         let submission = PlanSubmission(
             plan: plan, employerOrgNumber: LocalNavFixtures.workplace, lpsOrgNumber: LocalNavFixtures.workplace, frontDoor: .http)
-        _ = try await PlanStore(postgres: postgres, logger: TestServices.logger).store(submission, idempotency: nil, callID: nil)
+        _ = try await PlanStore(postgres: postgres, topics: .local, logger: TestServices.logger).store(submission, idempotency: nil, callID: nil)
         return submission
     }
 }

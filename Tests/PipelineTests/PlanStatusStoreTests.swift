@@ -133,7 +133,7 @@ import Testing
                 contactPersonFullName: "g", contactPersonPhoneNumber: "h", contactPersonEmail: "i", employeeHasContributedToPlan: true,
                 lpsName: "j")
             let submission = PlanSubmission(plan: plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: .http)
-            _ = try await PlanStore(postgres: postgres, logger: TestServices.logger).store(submission, idempotency: nil, callID: nil)
+            _ = try await PlanStore(postgres: postgres, topics: .local, logger: TestServices.logger).store(submission, idempotency: nil, callID: nil)
             let uuid = submission.uuid
             let read: Reader = {
                 let rows = try await postgres.query(
@@ -150,7 +150,7 @@ import Testing
                 }
                 throw MissingTestService(description: "no status row")
             }
-            try await body(PlanStatusStore(postgres: postgres, logger: TestServices.logger), uuid, read, postgres)
+            try await body(PlanStatusStore(postgres: postgres, topics: .local, logger: TestServices.logger), uuid, read, postgres)
         }
     }
 }

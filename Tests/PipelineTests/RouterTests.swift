@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct RouterTests {
     @Test func aVerifiedPlanGoesToEachRequestedChannelAndNowhereElse() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.verified, EventTopics.navChannel, EventTopics.gpChannel])
+        let bed = try PipelineKafka(topics: [EventTopics.local.verified, EventTopics.local.navChannel, EventTopics.local.gpChannel])
         let plans = [(true, false), (false, true), (true, true), (false, false)].map { nav, gp in
             PlanReceivedEvent(
                 uuid: UUID(), employerOrgNumber: "123456789", lpsOrgNumber: "123456789", sendPlanToNav: nav, needsHelpFromNav: false,
@@ -16,15 +16,15 @@ import Testing
         }
         for plan in plans {
             _ = try await bed.producer.send(
-                topic: EventTopics.verified, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.jsonBody.utf8))
+                topic: EventTopics.local.verified, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.jsonBody.utf8))
         }
         let service = ConsumerRoleService(
-            name: "router", consumerGroup: "router-test", consumer: try bed.consumer(group: "router-test", topics: [EventTopics.verified]),
-            deadLetters: DeadLetters(producer: bed.producer), logger: TestServices.logger,
-            handler: RouterHandler(producer: bed.producer, logger: TestServices.logger).handle)
+            name: "router", consumerGroup: "router-test", consumer: try bed.consumer(group: "router-test", topics: [EventTopics.local.verified]),
+            deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+            handler: RouterHandler(producer: bed.producer, topics: .local, logger: TestServices.logger).handle)
         try await bed.whileRunning(service) {
-            let nav = try await bed.take(2, from: EventTopics.navChannel).map(\.keyText)
-            let gp = try await bed.take(2, from: EventTopics.gpChannel).map(\.keyText)
+            let nav = try await bed.take(2, from: EventTopics.local.navChannel).map(\.keyText)
+            let gp = try await bed.take(2, from: EventTopics.local.gpChannel).map(\.keyText)
             // Plans are routed concurrently: which plans, not in which order across plans.
             #expect(Set(nav) == Set([plans[0], plans[2]].map { $0.uuid.uuidString.lowercased() }) && nav.count == 2)
             #expect(Set(gp) == Set([plans[1], plans[2]].map { $0.uuid.uuidString.lowercased() }) && gp.count == 2)

@@ -43,7 +43,7 @@ import Testing
                         BEGIN IF NEW.plan_uuid = '\(uuids[0])' THEN PERFORM pg_sleep(0.5); END IF; RETURN NEW; END $$
                         """))
             try await postgres.query("CREATE TRIGGER slow BEFORE UPDATE ON plan_status FOR EACH ROW EXECUTE FUNCTION slow_first()")
-            let batcher = StatusChangeBatcher(store: PlanStatusStore(postgres: postgres, logger: TestServices.logger))
+            let batcher = StatusChangeBatcher(store: PlanStatusStore(postgres: postgres, topics: .local, logger: TestServices.logger))
             let first = Task { try await batcher.apply(StatusEvent(uuid: uuids[0], kind: .verified)) }
             try await Task.sleep(for: .milliseconds(100))
             var results = await Self.apply(uuids.dropFirst().map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
@@ -71,7 +71,7 @@ import Testing
                         BEGIN IF NEW.plan_uuid = '\(refused)' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$
                         """))
             try await postgres.query("CREATE TRIGGER refuse BEFORE UPDATE ON plan_status FOR EACH ROW EXECUTE FUNCTION refuse_one()")
-            let batcher = StatusChangeBatcher(store: PlanStatusStore(postgres: postgres, logger: TestServices.logger))
+            let batcher = StatusChangeBatcher(store: PlanStatusStore(postgres: postgres, topics: .local, logger: TestServices.logger))
             let results = await Self.apply(uuids.map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
             #expect(throws: PSQLError.self) { try results[refused]!.get() }
             #expect(try results.filter { $0.key != refused }.values.allSatisfy { try $0.get()?.state == .inProgress })

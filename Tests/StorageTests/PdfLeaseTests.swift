@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import PostgresNIO
 import Storage
@@ -14,7 +15,7 @@ import Testing
         try await SchemaConstraintTests.withMigratedDatabase { client in
             let uuid = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(uuid)'"])
-            let store = PlanStore(postgres: client, logger: TestServices.logger)
+            let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)
             let builds = BuildCount()
             // Eight callers on a pool of four connections; the build itself needs the pool
             // four times at once. Callers that held a connection while waiting would hang it.
@@ -42,7 +43,7 @@ import Testing
 
     @Test func aFailedBuildReleasesTheLeaseAndAnExpiredOneIsTakenOver() async throws {
         try await SchemaConstraintTests.withMigratedDatabase { client in
-            let store = PlanStore(postgres: client, logger: TestServices.logger)
+            let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)
             let failing = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(failing)'"])
             struct PdfgenDown: Error {}

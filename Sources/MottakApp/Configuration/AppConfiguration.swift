@@ -1,3 +1,4 @@
+import Domain
 import EventProcessing
 import Foundation
 import Kafka
@@ -24,6 +25,9 @@ public struct AppConfiguration: Sendable {
     public var database: DatabaseConfiguration?
     /// Nil only in `dev` mode, where `mottak dev` starts the embedded Kafka cluster.
     public var kafka: KafkaConfiguration?
+    /// The Kafka topics' names (`KAFKA_TOPIC_*`): the short local names unless set; on NAIS
+    /// (`NAIS_CLUSTER_NAME` set) the topics we own must be named, fully qualified.
+    public var topics: EventTopics
     public var migrationsDirectory: String
     public var migrateOnStart: Bool
     public var logLevel: Logger.Level
@@ -83,6 +87,7 @@ public struct AppConfiguration: Sendable {
         logFormat = try env.oneOf("LOG_FORMAT", default: mode == .serve ? LogFormat.json : .text)
         database = try Self.database(env)
         kafka = try Self.kafka(env)
+        topics = try EventTopics(env, onNais: env.string("NAIS_CLUSTER_NAME") != nil)
         maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))

@@ -50,17 +50,17 @@ public enum DevStack {
         var components = Components()
         if let kafka = configuration.kafka {
             let admin = try KafkaAdminClient(configuration: kafka, logger: logger)
-            let created = try await admin.createMissingTopics(ProjectTopics.all, timeout: .seconds(15))
+            let created = try await admin.createMissingTopics(ProjectTopics.all(configuration.topics), timeout: .seconds(15))
             logger.notice(
                 "using the configured Kafka cluster",
                 metadata: ["kafka.brokers": "\(kafka.bootstrapServers)", "topics.created": "\(created)"])
         } else {
             let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: logger)
-            try cluster.createTopics(ProjectTopics.all)
+            try cluster.createTopics(ProjectTopics.all(configuration.topics))
             configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
             components.services.append(EmbeddedKafkaService(cluster: cluster))
             components.kafka = cluster
-            try await seedSykmeldinger(configuration.kafka!, logger: logger)
+            try await seedSykmeldinger(configuration.kafka!, topic: configuration.topics.sendtSykmelding, logger: logger)
             logger.notice("embedded Kafka cluster started", metadata: ["kafka.brokers": "\(cluster.bootstrapServers)"])
         }
         if configuration.maskinporten == nil {
@@ -136,10 +136,10 @@ public enum DevStack {
     }
 
     /// Publishes the fixture people's sykmeldinger, so that the lookup finds them active.
-    static func seedSykmeldinger(_ kafka: KafkaConfiguration, logger: Logger) async throws {
+    static func seedSykmeldinger(_ kafka: KafkaConfiguration, topic: String, logger: Logger) async throws {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         for message in LocalSykmeldingSeed.messages() {
-            _ = try await producer.send(topic: EventTopics.sendtSykmelding, key: Array(message.key.utf8), value: message.value)
+            _ = try await producer.send(topic: topic, key: Array(message.key.utf8), value: message.value)
         }
         await producer.close(flushTimeout: .seconds(5))
         logger.notice("seeded the sykmelding topic", metadata: ["sykmeldinger": "\(LocalSykmeldingSeed.messages().count)"])

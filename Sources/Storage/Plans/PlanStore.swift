@@ -50,10 +50,13 @@ public struct PlanStore: Sendable {
     }
 
     let postgres: PostgresClient
+    let topics: EventTopics
     let logger: Logger
 
-    public init(postgres: PostgresClient, logger: Logger) {
+    /// `topics.received` names the topic of the outbox event a stored plan gets.
+    public init(postgres: PostgresClient, topics: EventTopics, logger: Logger) {
         self.postgres = postgres
+        self.topics = topics
         self.logger = logger
     }
 
@@ -67,7 +70,8 @@ public struct PlanStore: Sendable {
         _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = [],
         connectionWait: Duration = .seconds(60)
     ) async throws -> Outcome {
-        let query = Self.insertQuery(submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders)
+        let query = Self.insertQuery(
+            submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders, outboxTopic: topics.received)
         return try await postgres.withConnection(leasedWithin: connectionWait) { [logger] connection in
             let rows = try await connection.query(query, logger: logger)
             var inserted = 0
@@ -92,24 +96,26 @@ public struct PlanStore: Sendable {
     /// The statement: optionally claim the key, then the plan (only when the key was claimed),
     /// its status and its outbox event; answers how many plans it inserted (0 or 1).
     static func insertQuery(
-        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = []
+        _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = [],
+        outboxTopic: String
     ) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: 34)
-        let sql = insertSQL(submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders, values: &bindings)
+        let sql = insertSQL(
+            submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders, outboxTopic: outboxTopic, values: &bindings)
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// The statement the intake runs for `submission`, with its values written as SQL literals
     /// and a new uuid per run: the benchmark gives it to pgbench, so that both sides of the
     /// comparison execute the very same transaction.
-    public static func benchmarkStatement(_ submission: PlanSubmission) -> String {
+    public static func benchmarkStatement(_ submission: PlanSubmission, outboxTopic: String = EventTopics.local.received) -> String {
         var literals = LiteralValues()
-        return insertSQL(submission, idempotency: nil, callID: nil, values: &literals)
+        return insertSQL(submission, idempotency: nil, callID: nil, outboxTopic: outboxTopic, values: &literals)
     }
 
     static func insertSQL(
         _ submission: PlanSubmission, idempotency: IdempotencyClaim?, callID: String?, traceHeaders: [(String, String)] = [],
-        values bindings: inout some StatementValues
+        outboxTopic: String, values bindings: inout some StatementValues
     ) -> String {
         let plan = submission.plan
         let event = submission.receivedEvent.jsonBody
@@ -178,7 +184,7 @@ public struct PlanStore: Sendable {
             ),
             event AS (
                 INSERT INTO outbox (topic, message_key, payload, headers)
-                SELECT \(bindings.next(EventTopics.received))::text, uuid::text, \(bindings.next(event))::jsonb, \(bindings.next(headerJSON))::jsonb
+                SELECT \(bindings.next(outboxTopic))::text, uuid::text, \(bindings.next(event))::jsonb, \(bindings.next(headerJSON))::jsonb
                 FROM plan
             )
             SELECT count(*)::int8 FROM plan

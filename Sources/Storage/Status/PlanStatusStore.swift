@@ -27,10 +27,13 @@ public struct PlanStatusStore: Sendable {
     }
 
     let postgres: PostgresClient
+    let topics: EventTopics
     let logger: Logger
 
-    public init(postgres: PostgresClient, logger: Logger) {
+    /// `topics.publicStatus` names the topic of the public status events it writes to the outbox.
+    public init(postgres: PostgresClient, topics: EventTopics, logger: Logger) {
         self.postgres = postgres
+        self.topics = topics
         self.logger = logger
     }
 
@@ -133,7 +136,7 @@ public struct PlanStatusStore: Sendable {
     }
 
     /// A plan that came through the event front door: its publisher follows it on
-    /// `followupplan.status.v1`. The event goes to the outbox in the change's own transaction,
+    /// the public status topic. The event goes to the outbox in the change's own transaction,
     /// so it is published exactly when the change commits, never lost and never for a change
     /// that rolled back.
     private func publishStatusEvent(_ uuid: UUID, on connection: PostgresConnection) async throws {
@@ -142,7 +145,7 @@ public struct PlanStatusStore: Sendable {
         try await connection.query(
             """
             INSERT INTO outbox (topic, message_key, payload, headers)
-            VALUES (\(EventTopics.publicStatus), \(uuid.uuidString.lowercased()), \(PublicStatusEvent.json(record))::jsonb, \(headers)::jsonb)
+            VALUES (\(topics.publicStatus), \(uuid.uuidString.lowercased()), \(PublicStatusEvent.json(record))::jsonb, \(headers)::jsonb)
             """, logger: logger)
     }
 
