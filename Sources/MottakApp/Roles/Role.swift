@@ -7,8 +7,10 @@ import NavChannel
 import StatusUpdater
 import SykmeldingIngest
 
-/// The roles of the one `mottak` binary. In Kubernetes each runs as its own Deployment
-/// (`mottak serve --role lookup`); locally `mottak dev` runs them all in one process.
+/// The roles of the one `mottak` binary. On plain Kubernetes each runs as its own Deployment
+/// (`mottak serve --role lookup`); on NAIS every pod runs them all (`--role all`: one
+/// Application owns the database and carries the name NAV's services admit), as does
+/// `mottak dev` locally.
 public enum Role: String, CaseIterable, Sendable, Comparable {
     case intake
     case eventIntake = "event-intake"
