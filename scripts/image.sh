@@ -59,8 +59,8 @@ step "podman build"
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 podman build --quiet --pull=never --network host \
     --build-arg BINARY_FROM=prebuilt --build-arg RUNTIME_IMAGE="$BASE_IMAGE" \
-    --target runtime --tag "$IMAGE:$commit" --tag "$IMAGE:local" . >/dev/null
+    --target runtime --tag "$IMAGE_REPO:$commit" --tag "$IMAGE_REPO:local" . >/dev/null
 
-size=$(podman image inspect --format '{{.Size}}' "$IMAGE:local")
-step "built $IMAGE:$commit ($((size / 1024 / 1024)) MiB)"
-echo "RESULT image=$IMAGE:$commit size_mib=$((size / 1024 / 1024)) seconds=$(($(date +%s) - started))"
+size=$(podman image inspect --format '{{.Size}}' "$IMAGE_REPO:local")
+step "built $IMAGE_REPO:$commit ($((size / 1024 / 1024)) MiB)"
+echo "RESULT image=$IMAGE_REPO:$commit size_mib=$((size / 1024 / 1024)) seconds=$(($(date +%s) - started))"

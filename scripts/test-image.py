@@ -32,7 +32,7 @@ from rolestack import ROOT, http, wait_for  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "deploy"))
 import generate  # noqa: E402
 
-IMAGE = os.environ.get("IMAGE", "localhost/oppfolgingsplan-mottak:local")
+IMAGE = os.environ.get("IMAGE_UNDER_TEST", "localhost/oppfolgingsplan-mottak:local")
 MOTTAK = os.environ.get("MOTTAK", os.path.join(ROOT, ".build/release/mottak"))
 GRACE_SECONDS = 45  # terminationGracePeriodSeconds of deploy/base and deploy/nais
 BASE_PORT = 18400

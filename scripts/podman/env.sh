@@ -1,5 +1,5 @@
-# Sourced by scripts/image.sh and scripts/test-image.py's shell steps: podman with this
+# Sourced by scripts/image.sh: podman with this
 # repository's settings, and the image names.
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/containers.conf}"
-export IMAGE="${IMAGE:-localhost/oppfolgingsplan-mottak}"
+export IMAGE_REPO="${IMAGE_REPO:-localhost/oppfolgingsplan-mottak}"
 export BASE_IMAGE="${BASE_IMAGE:-localhost/debian:bookworm-slim}"
