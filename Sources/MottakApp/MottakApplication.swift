@@ -221,7 +221,7 @@ public enum MottakApplication {
                 postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)
         ).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)
-        OpenAPIRoutes(assets: try StaticAssets.bundled()).register(on: router)
+        OpenAPIRoutes(assets: try StaticAssets.bundled(), topics: topics).register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {
             let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
             if roles.contains(.intake) {

@@ -56,4 +56,14 @@ import Testing
             for path in [EventContract.submittedSchemaPath, EventContract.statusSchemaPath] { #expect(asyncAPI.contains(path)) }
         }
     }
+
+    @Test func theContractNamesTheTopicsAsTheDeploymentDoes() {
+        var nais = EventTopics.local
+        nais.submitted = "team-esyfo.followupplan-submitted-v1"
+        nais.publicStatus = "team-esyfo.followupplan-status-v1"
+        let document = EventContract.asyncAPI(nais)
+        #expect(document.contains("\n  team-esyfo.followupplan-submitted-v1:\n"))
+        #expect(document.contains("\n  team-esyfo.followupplan-status-v1:\n"))
+        #expect(!document.contains("followupplan.submitted.v1:"), "a publisher must not be sent to the local name")
+    }
 }

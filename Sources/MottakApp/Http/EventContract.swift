@@ -1,3 +1,5 @@
+import Domain
+
 /// The event front door's public contract, served next to the OpenAPI spec (``EventContractRoutes``):
 /// an AsyncAPI document for the two public topics and a JSON Schema (draft 2020-12) for each
 /// message. `EventContractTests` checks the schema's required fields against the decoder.
@@ -6,20 +8,23 @@ enum EventContract {
     static let statusSchemaPath = "/events/followupplan-status-v1.schema.json"
     static let asyncAPIPath = "/events/asyncapi.yaml"
 
-    static let asyncAPI = #"""
+    /// The AsyncAPI document, naming the topics as this deployment calls them (on NAIS
+    /// `team-esyfo.followupplan-submitted-v1`, locally `followupplan.submitted.v1`).
+    static func asyncAPI(_ topics: EventTopics) -> String {
+        #"""
         asyncapi: 2.6.0
         info:
           title: LPS follow-up plan events
           version: 1.0.0
           description: |
             The event front door of the follow-up plan service. Upstream intake systems publish
-            plans on `followupplan.submitted.v1`; each plan goes through exactly the validation,
+            plans on `\#(topics.submitted)`; each plan goes through exactly the validation,
             storage and delivery of the HTTP API (`/openapi.yaml`), and its publisher follows it on
-            `followupplan.status.v1`. Plans are also readable over HTTP at
+            `\#(topics.publicStatus)`. Plans are also readable over HTTP at
             `GET /api/v1/followupplan/{uuid}/sendingstatus` with a token of the employer.
         defaultContentType: application/json
         channels:
-          followupplan.submitted.v1:
+          \#(topics.submitted):
             description: |
               Plans to submit. Key: the plan uuid (so that one plan's events keep their order).
               The uuid is the idempotency key: publishing the same event again changes nothing;
@@ -38,7 +43,7 @@ enum EventContract {
                       description: Optional; carried to every log line and event of the plan.
                 payload:
                   $ref: '/events/followupplan-submitted-v1.schema.json'
-          followupplan.status.v1:
+          \#(topics.publicStatus):
             description: |
               Where each plan of the event front door stands, published at every change (and when
               a submission is refused before it is stored). Key: the plan uuid. Each event carries
@@ -51,6 +56,7 @@ enum EventContract {
                 payload:
                   $ref: '/events/followupplan-status-v1.schema.json'
         """#
+    }
 
     static let submittedSchema = #"""
         {

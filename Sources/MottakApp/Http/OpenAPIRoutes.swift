@@ -1,3 +1,4 @@
+import Domain
 import Hummingbird
 import NIOCore
 
@@ -7,13 +8,15 @@ import NIOCore
 /// service itself (`/swagger/<version>/…`), so that it works without the internet.
 struct OpenAPIRoutes {
     let assets: StaticAssets
+    /// The topics' names in this deployment, for the AsyncAPI document.
+    let topics: EventTopics
 
     func register(on router: Router<some RequestContext>) {
         if let spec = assets["openapi.yaml"] {
             router.get("/openapi.yaml") { _, _ in Self.response(spec, cache: "no-cache") }
         }
         for (path, type, document) in [
-            (EventContract.asyncAPIPath, "application/yaml; charset=utf-8", EventContract.asyncAPI),
+            (EventContract.asyncAPIPath, "application/yaml; charset=utf-8", EventContract.asyncAPI(topics)),
             (EventContract.submittedSchemaPath, "application/schema+json", EventContract.submittedSchema),
             (EventContract.statusSchemaPath, "application/schema+json", EventContract.statusSchema),
         ] {
