@@ -13,7 +13,6 @@ know is `lps-oppfolgingsplan-mottak`, the existing service's.
 Partition counts are those of Sources/MottakApp/ProjectTopics.swift: a consumer never scales
 past its topic's partitions (members beyond them would sit idle)."""
 import json
-import math
 import os
 import sys
 
@@ -85,8 +84,10 @@ def exposed_scope(scope):
 # NAIS: one process per pod runs every role, and the pool is shared by them all.
 NAIS_DATABASE_POOL = 20
 NAIS_REPLICAS = {"min": 2, "max": 6}
-# NAIS rolls out with maxSurge 25 %: old and new pods hold connections at once.
-NAIS_SURGE = math.ceil(NAIS_REPLICAS["max"] * 0.25)
+# During a rollout old and new pods hold connections at once: the Application's strategy sets
+# how many extra pods a rollout may start (liberator's `Strategy.rollingUpdate`, Kubernetes's
+# RollingUpdateDeployment), so that the database can be sized for them.
+NAIS_SURGE = 2
 # Cloud SQL keeps a few connections for its superusers; a person with `nais postgres proxy`
 # and the migrations of a rollout need a few more.
 DATABASE_RESERVE = 20
@@ -127,6 +128,11 @@ NAV_API_VARIABLES = ["PDL_URL", "PDL_SCOPE", "AAREG_URL", "AAREG_SCOPE", "EREG_U
 
 def host(url):
     return url.split("://", 1)[1].split("/", 1)[0]
+
+
+def host_placeholder(url_variable):
+    """The vars key holding the host of an https URL variable: PDL_URL -> pdlHost."""
+    return "%sHost" % url_variable[:-4].lower().replace("_", "")
 
 
 def outbound_rule(url):
@@ -340,7 +346,7 @@ def nais_application():
     env += [{"name": variable, "value": "{{ %s }}" % variable} for variable in NAV_API_VARIABLES]
     urls = [CLUSTERS["prod-gcp"][v] for v in NAV_API_VARIABLES if v.endswith("_URL")]
     rules = [outbound_rule(url) for url in urls if url.startswith("http://")]
-    external = [{"host": "{{ %sHost }}" % v[:-4].lower().replace("_", "")} for v in NAV_API_VARIABLES
+    external = [{"host": "{{ %s }}" % host_placeholder(v)} for v in NAV_API_VARIABLES
                 if v.endswith("_URL") and CLUSTERS["prod-gcp"][v].startswith("https://")]
     spec = {
         "image": "{{ image }}",
@@ -355,6 +361,7 @@ def nais_application():
         # group's lag: NAIS's built-in Kafka strategy takes one topic, and here every pod
         # consumes seven.
         "replicas": {**NAIS_REPLICAS, "disableAutoScaling": True},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": NAIS_SURGE, "maxUnavailable": 0}},
         "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "768Mi"}},
         "kafka": {"pool": "{{ kafkaPool }}"},
         "gcp": {"sqlInstances": [{
@@ -379,7 +386,9 @@ def nais_application():
 
 def nais_autoscaler():
     """CPU and the lag (in seconds, as NAIS's metrics adapter reports it) of every consumer
-    group, at most as many pods as the pipeline's topics have partitions."""
+    group, at most as many pods as the pipeline's topics have partitions. The metric and its
+    labels: nais/doc workloads/application/reference/automatic-scaling.md ("Scaling based on
+    external metrics")."""
     metrics = [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]
     for name, _, topic, _ in ROLES:
         if topic:
@@ -398,7 +407,7 @@ def nais_vars(cluster):
     values = dict(CLUSTERS[cluster])
     for variable in NAV_API_VARIABLES:
         if variable.endswith("_URL") and values[variable].startswith("https://"):
-            values["%sHost" % variable[:-4].lower().replace("_", "")] = host(values[variable])
+            values[host_placeholder(variable)] = host(values[variable])
     return values
 
 

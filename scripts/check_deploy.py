@@ -14,7 +14,6 @@ NAIS's rules, with their sources (nais/doc and nais/liberator; see the README's 
   know is the existing service's, `lps-oppfolgingsplan-mottak`;
 - alerts are routed by their `namespace` label (docs/observability/alerting/reference/prometheusrule.md)."""
 import json
-import math
 import os
 import re
 import sys
@@ -335,8 +334,11 @@ def check_nais_cluster(cluster, documents, schemas):
         if database.get("envVarPrefix") != database_prefix:
             fail(f"{where}: the database's envVarPrefix must be {database_prefix} (the code reads {database_prefix}_HOST and friends)")
         flags = {flag["name"]: flag["value"] for flag in instance.get("flags", [])}
-        maximum = spec["replicas"]["max"]
-        pods = maximum + math.ceil(maximum * 0.25)
+        surge = spec.get("strategy", {}).get("rollingUpdate", {}).get("maxSurge")
+        if not isinstance(surge, int):
+            fail(f"{where}: set strategy.rollingUpdate.maxSurge to a number of pods, so that a rollout's connections can be counted")
+            surge = spec["replicas"]["max"]
+        pods = spec["replicas"]["max"] + surge
         needed = pods * pool_size(env) + 10
         if int(flags.get("max_connections", 0)) < needed:
             fail(f"{where}: max_connections {flags.get('max_connections', 'unset')} < {needed} "
