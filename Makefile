@@ -31,21 +31,25 @@ run: deps
 
 # One throwaway PostgreSQL for the whole run (each test creates its own database in it, and
 # tests of the whole process open a pool per role, hence the raised max_connections);
-# it is removed afterwards, also when a test fails. The suite takes well under a minute: a run
-# past TEST_TIMEOUT is a hang, and fails instead of holding CI for an hour.
+# it is removed afterwards, also when a test fails. scripts/run-swift-tests.py streams the
+# output as it comes, names a test that outlives its suite's .timeLimit and ends the run a minute
+# later (stacks in .build/test-hangs/), ends any run past TEST_LIMIT_SECONDS the same way (the
+# suite takes about two minutes), and kills whatever a test left running.
 # Then the fault suite (about 2 minutes), in its own PostgreSQL, which it stops and starts.
 TEST_TIMEOUT ?= 15m
+TEST_LIMIT_SECONDS ?= 900
 # Tests that measure the whole process (threads, memory) run in a process of their own before
 # the rest, so that the other suites' clients cannot tip them over.
 ALONE = LeaksNoThreadsOrMemory
 test: deps
-	@scripts/install-system-packages.sh kcat
+	@scripts/install-system-packages.sh kcat gdb
 	$(MAKE) --no-print-directory lint
 	scripts/validate-deploy.sh
 	swift build --build-tests
 	scripts/browser-test.sh
-	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) \
-		bash -c 'swift test --skip-build --filter "$(ALONE)" && swift test --skip-build --skip "$(ALONE)"'
+	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- bash -c \
+		'scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --filter "$(ALONE)" \
+		&& scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --skip "$(ALONE)"'
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
 
 # The toolchain's swift-format: `make format` rewrites, `make lint` (part of make test) fails on
@@ -55,6 +59,7 @@ format:
 	swift format format -i -r --configuration .swift-format $(SWIFT_SOURCES)
 
 lint:
+	scripts/check-test-time-limits.py
 	swift format lint -r --strict --configuration .swift-format $(SWIFT_SOURCES)
 
 # Every role in its own process (debug build) on `mottak dev stack`, under a steady load; see

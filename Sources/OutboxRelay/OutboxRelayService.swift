@@ -8,13 +8,13 @@ import Storage
 /// The `outbox-relay` role: a loop that takes the oldest unpublished outbox rows, sends them
 /// with the idempotent producer (acks=all) and records the outcome.
 ///
-/// - Several relays may run: each batch is locked `FOR UPDATE SKIP LOCKED`, so no row is sent
-///   by two relays at once, and a row is marked published in the transaction that locked it.
-///   A relay killed mid-batch leaves its rows unmarked; another sends them again
-///   (at-least-once; consumers are idempotent on the plan uuid).
-/// - Within a batch rows go out in id order, one partition per key, so events of one plan keep
-///   their order. (Two relays may interleave events of different plans; nothing depends on
-///   that order.)
+/// - Every replica runs a relay, and one publishes at a time (``Storage/OutboxStore/relayLock``,
+///   taken per batch); the others look again every `standbyInterval`, so one takes over within
+///   that when the publisher dies. A row is marked published in the transaction that sent it; a
+///   relay killed mid-batch leaves its rows unmarked for the next to send again (at-least-once;
+///   consumers are idempotent on the plan uuid).
+/// - Rows go out in id order, one partition per key, so events of one plan keep their order,
+///   also across relays.
 /// - Kafka down: the batch fails after the producer's `message.timeout.ms`, the rows get an
 ///   attempt and the error, and the relay backs off (doubling up to `maximumBackoff`) before it
 ///   tries again.
@@ -25,6 +25,8 @@ public struct OutboxRelayService: Service {
         public var batchSize = 500
         /// Pause when the outbox is empty.
         public var idleInterval: Duration = .milliseconds(50)
+        /// Pause when another relay holds the publishing lock.
+        public var standbyInterval: Duration = .milliseconds(500)
         public var initialBackoff: Duration = .milliseconds(500)
         public var maximumBackoff: Duration = .seconds(10)
         /// How often the backlog metrics are read from the table.
@@ -62,7 +64,9 @@ public struct OutboxRelayService: Service {
             let pause: Duration
             do {
                 let result = try await publishOneBatch()
-                if result.failed > 0 {
+                if result.isStandby {
+                    pause = settings.standbyInterval
+                } else if result.failed > 0 {
                     pause = backoff
                     backoff = min(backoff * 2, settings.maximumBackoff)
                 } else {
@@ -82,7 +86,7 @@ public struct OutboxRelayService: Service {
     }
 
     /// One batch: lock, send, record. Returns how many rows were sent and how many failed.
-    func publishOneBatch() async throws -> (sent: Int, failed: Int) {
+    func publishOneBatch() async throws -> (sent: Int, failed: Int, isStandby: Bool) {
         let result = try await store.publishNextBatch(limit: settings.batchSize) { [producer] batch in
             await Self.publish(batch, with: producer)
         }
@@ -93,7 +97,7 @@ public struct OutboxRelayService: Service {
         }
         metrics.published.increment(by: Int64(result.rows - result.failed))
         metrics.failed.increment(by: Int64(result.failed))
-        return (result.rows, result.failed)
+        return (result.rows, result.failed, result.isStandby)
     }
 
     /// Sends each topic's rows as one ordered batch; topics in parallel.

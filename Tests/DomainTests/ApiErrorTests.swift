@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import Testing
 
-@Suite struct ApiErrorTests {
+@Suite(.timeLimit(.minutes(5))) struct ApiErrorTests {
     @Test func serializesAsThePublicContractDoes() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

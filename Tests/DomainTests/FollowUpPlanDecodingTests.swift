@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import Testing
 
-@Suite struct FollowUpPlanDecodingTests {
+@Suite(.timeLimit(.minutes(5))) struct FollowUpPlanDecodingTests {
     @Test func aCompleteBodyDecodesWithEveryField() throws {
         let plan = try FollowUpPlanDTO.decode(from: FollowUpPlanFixtures.body(["somethingNew": "ignored"]))
         #expect(plan.employeeIdentificationNumber == "12345678910")

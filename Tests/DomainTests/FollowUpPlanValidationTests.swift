@@ -1,7 +1,7 @@
 import Domain
 import Testing
 
-@Suite struct FollowUpPlanValidationTests {
+@Suite(.timeLimit(.minutes(5))) struct FollowUpPlanValidationTests {
     let valid = try! FollowUpPlanDTO.decode(from: FollowUpPlanFixtures.body())
 
     @Test func aValidPlanPasses() {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The hand-written JSON bodies read back as the same values through Foundation's decoder.
-@Suite struct OrderedJSONTests {
+@Suite(.timeLimit(.minutes(5))) struct OrderedJSONTests {
     @Test func theReceivedEventRoundTripsWithALowerCaseUUID() throws {
         let uuid = UUID()
         let event = PlanReceivedEvent(

@@ -1,7 +1,7 @@
 import Domain
 import Testing
 
-@Suite struct PlanStateTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanStateTests {
     @Test func thePipelineMovesOnlyForwardAlongTheStatusModel() {
         for transition in PlanState.forward {
             #expect(!transition.from.isFinal && transition.from != transition.to, "\(transition)")

@@ -4,7 +4,7 @@ import Testing
 
 /// Reading `followupplan.submitted.v1` messages: the envelope, then the plan exactly as the
 /// HTTP intake reads a body.
-@Suite struct PlanSubmittedEventTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanSubmittedEventTests {
     static let uuid = UUID(uuidString: "5b0e8e5e-7a4c-4b59-9d33-0d1c1f7b2a10")!
 
     static func value(_ changes: [String: Any?] = [:], plan: Data = FollowUpPlanFixtures.body()) -> [UInt8] {

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The embedded cluster is a real Kafka-protocol broker on loopback TCP: any client reaches it.
-@Suite struct EmbeddedKafkaClusterTests {
+@Suite(.timeLimit(.minutes(5))) struct EmbeddedKafkaClusterTests {
     let logger = TestServices.logger
 
     @Test func aMessageProducedToTheEmbeddedClusterIsConsumedByAConsumerGroup() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Each kind of client gets the shared properties and only its own pass-through, so a producer
 /// never warns about a consumer's `session.timeout.ms` (and the other way round).
-@Suite struct KafkaConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct KafkaConfigurationTests {
     @Test func consumerAndProducerPropertiesGoOnlyToTheirKindOfClient() {
         let configuration = KafkaConfiguration(
             bootstrapServers: "k:9092", properties: ["security.protocol": "ssl"], consumerProperties: ["session.timeout.ms": "6000"],

@@ -6,7 +6,7 @@ import Testing
 
 /// Key-ordered concurrent processing against the embedded broker: order per key, commits that
 /// never pass unfinished work, one slow key holding nobody else, backpressure, rebalances.
-@Suite struct KeyOrderedProcessorTests {
+@Suite(.timeLimit(.minutes(5))) struct KeyOrderedProcessorTests {
     /// What the handlers saw: per key the sequence numbers in the order handled, and how many
     /// handlers ran at once.
     final class Seen: Sendable {

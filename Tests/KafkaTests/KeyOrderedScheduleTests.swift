@@ -4,7 +4,7 @@ import Testing
 
 /// The rules of key-ordered processing, without a broker: one message per key at a time, the
 /// committed offset never past an unfinished message, the window counted.
-@Suite struct KeyOrderedScheduleTests {
+@Suite(.timeLimit(.minutes(5))) struct KeyOrderedScheduleTests {
     static let partition = TopicPartition(topic: "t", partition: 0)
 
     static func message(_ offset: Int64, key: String?) -> KafkaMessage {

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Producer and consumer as swift-service-lifecycle services: what graceful shutdown does.
-@Suite struct LifecycleTests {
+@Suite(.timeLimit(.minutes(5))) struct LifecycleTests {
     @Test func aProducerShutDownGracefullyDeliversWhatWasQueuedAndRefusesMore() async throws {
         let bed = try KafkaTestBed(topics: [TopicSpec(name: "drain", partitions: 2)])
         let producer = try bed.producer()

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Our producer and consumer against the embedded broker over TCP.
-@Suite struct ProducerConsumerTests {
+@Suite(.timeLimit(.minutes(5))) struct ProducerConsumerTests {
     @Test func aBadPassThroughPropertyStopsTheClientWithLibrdkafkasMessage() throws {
         let bed = try KafkaTestBed(topics: [])
         #expect {

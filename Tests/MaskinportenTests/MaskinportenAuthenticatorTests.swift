@@ -6,7 +6,7 @@ import Maskinporten
 import Testing
 
 /// The authenticator with keys fetched over HTTP from a local Maskinporten.
-@Suite struct MaskinportenAuthenticatorTests {
+@Suite(.timeLimit(.minutes(5))) struct MaskinportenAuthenticatorTests {
     @Test func aRememberedTokenIsStillRefusedOnceItExpires() async throws {
         try await Self.withAuthenticator { authenticator, issuer, server in
             let issued = Date()

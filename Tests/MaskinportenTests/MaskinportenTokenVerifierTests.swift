@@ -5,7 +5,7 @@ import LocalStandIns
 import Maskinporten
 import Testing
 
-@Suite struct MaskinportenTokenVerifierTests {
+@Suite(.timeLimit(.minutes(5))) struct MaskinportenTokenVerifierTests {
     /// One 2048-bit key for the whole suite: generating one takes a moment.
     static let issuer = try! LocalMaskinportenIssuer(issuer: "https://test.maskinporten.no/")
     static let keys = try! JSONWebKeySet(json: issuer.jwksDocument())

@@ -10,7 +10,7 @@ import Testing
 /// The intake under abuse, through the whole HTTP stack: a set of forged and malformed tokens
 /// and 10,000 random request bodies. Whatever comes in, the answer is an ApiError with the
 /// status it names (never a 5xx), and only what was accepted is stored.
-@Suite struct AbuseTests {
+@Suite(.timeLimit(.minutes(5))) struct AbuseTests {
     // MARK: - Tokens
 
     /// Every way of forging or mangling a token we know of; each must be a 401 ApiError on

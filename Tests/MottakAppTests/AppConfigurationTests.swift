@@ -5,7 +5,7 @@ import MottakApp
 import Storage
 import Testing
 
-@Suite struct AppConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct AppConfigurationTests {
     @Test func devModeNeedsNothingAndListensOnLoopback() throws {
         let configuration = try AppConfiguration(environment: [:], mode: .dev)
         #expect(configuration.httpHost == "127.0.0.1")

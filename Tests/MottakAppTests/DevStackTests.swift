@@ -13,7 +13,7 @@ import Testing
 @testable import MottakApp
 
 /// `mottak dev` supplies local components only for what the environment leaves unset.
-@Suite struct DevStackTests {
+@Suite(.timeLimit(.minutes(5))) struct DevStackTests {
     let logger = TestServices.logger
     static let externalIssuer = "https://test.maskinporten.no/.well-known/oauth-authorization-server"
     /// Every NAV API configured (nothing listens there): `mottak dev` then starts no stand-ins.
@@ -95,7 +95,7 @@ import Testing
     }
 }
 
-@Suite struct DevSeedReadinessTests {
+@Suite(.timeLimit(.minutes(5))) struct DevSeedReadinessTests {
     @Test func devIsReadyOnlyOnceTheSeededSykmeldingerAreIngested() async throws {
         try await TestServices.withFreshDatabase { _, postgres in
             try await MigrationRunner(migrations: try Migration.load(from: TestServices.migrationsDirectory), logger: TestServices.logger)

@@ -10,7 +10,7 @@ import Testing
 
 /// The event contract's documents say what the decoder does, and are served next to the
 /// OpenAPI spec.
-@Suite struct EventContractTests {
+@Suite(.timeLimit(.minutes(5))) struct EventContractTests {
     @Test func theSubmissionSchemaRequiresExactlyWhatTheDecoderRequires() throws {
         let schema = try #require(try JSONSerialization.jsonObject(with: Data(EventContract.submittedSchema.utf8)) as? [String: Any])
         let properties = try #require(schema["properties"] as? [String: Any])

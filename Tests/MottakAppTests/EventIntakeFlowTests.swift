@@ -16,7 +16,7 @@ import Testing
 /// The event front door over the whole process: submissions published on
 /// `followupplan.submitted.v1` go through the HTTP intake's rules, storage, pipeline and status
 /// path, and their publisher follows them on `followupplan.status.v1`.
-@Suite struct EventIntakeFlowTests {
+@Suite(.timeLimit(.minutes(5))) struct EventIntakeFlowTests {
     @Test func publishedPlansAreProcessedRefusedDeDuplicatedAndPoisonIsSetAside() async throws {
         try await PipelineFlowTests.withPipeline { pipeline in
             let producer = try KafkaProducer(

@@ -13,7 +13,7 @@ import Testing
 
 /// The whole pipeline stopped gracefully (as on SIGTERM) while plans are in flight, then started
 /// again: every plan reaches COMPLETED, and NAV's APIs saw each side effect exactly once.
-@Suite struct GracefulShutdownTests {
+@Suite(.timeLimit(.minutes(5))) struct GracefulShutdownTests {
     static let plans = 60
 
     @Test func aGracefulShutdownUnderLoadLosesNothingAndDuplicatesNothing() async throws {

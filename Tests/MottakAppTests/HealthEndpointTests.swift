@@ -11,7 +11,7 @@ import Testing
 @testable import MottakApp
 
 /// The probes Kubernetes calls, against a real PostgreSQL database and the embedded Kafka.
-@Suite struct HealthEndpointTests {
+@Suite(.timeLimit(.minutes(5))) struct HealthEndpointTests {
     @Test func readyOnceMigratedWithPostgresAndKafkaAnswering() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try await TestServices.withFreshDatabase { database, _ in

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 
 /// `Idempotency-Key`: one plan per key and organisation, whatever the client retries.
-@Suite struct IdempotencyTests {
+@Suite(.timeLimit(.minutes(5))) struct IdempotencyTests {
     static let key = HTTPField.Name("Idempotency-Key")!
 
     @Test func theSameKeyTwiceGivesTheFirstAnswerAndOnePlan() async throws {

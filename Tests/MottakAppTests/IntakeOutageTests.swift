@@ -13,7 +13,7 @@ import Testing
 
 /// The intake when PostgreSQL cannot be reached: a prompt 503 ApiError the caller can retry,
 /// never a 500 and never a hanging request.
-@Suite struct IntakeOutageTests {
+@Suite(.timeLimit(.minutes(5))) struct IntakeOutageTests {
     @Test func withPostgresUnreachableASubmissionIs503WithinTheStoreTimeout() async throws {
         let issuer = try LocalMaskinportenIssuer()
         let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)

@@ -11,7 +11,7 @@ import Testing
 
 /// `POST /api/v1/followupplan` and `verify-integration` over the whole application: real
 /// PostgreSQL, real Maskinporten-shaped tokens fetched over HTTP.
-@Suite struct IntakeRoutesTests {
+@Suite(.timeLimit(.minutes(5))) struct IntakeRoutesTests {
     @Test func aValidPlanIsStoredWithItsStatusAndAnEventWithoutPersonalData() async throws {
         try await IntakeTestApp.run { app in
             let response = try await app.submit(

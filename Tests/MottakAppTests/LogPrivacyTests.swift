@@ -10,7 +10,7 @@ import Testing
 @testable import MottakApp
 
 /// The service's log lines: one JSON object each, and never an identity number.
-@Suite struct LogPrivacyTests {
+@Suite(.timeLimit(.minutes(5))) struct LogPrivacyTests {
     @Test func aLogLineIsOneJSONObjectWithTheCorrelationFieldsFirst() throws {
         let lines = LogLines()
         var logger = Logger(label: "mottak") { JSONLogHandler(label: $0, write: lines.append) }

@@ -7,7 +7,7 @@ import Testing
 
 /// Authentication on the LPS routes, end to end: keys fetched over HTTP from the well-known
 /// document, cached, refetched on rotation. (Every token rule is tested in MaskinportenTests.)
-@Suite struct MaskinportenAuthTests {
+@Suite(.timeLimit(.minutes(5))) struct MaskinportenAuthTests {
     @Test func aMissingOrNonBearerHeaderIs401SayingWhy() async throws {
         try await IntakeTestApp.run { app in
             for (authorization, words) in [(nil, "Missing Authorization header"), ("Basic dXNlcjpwYXNz", "Bearer <token>")] {

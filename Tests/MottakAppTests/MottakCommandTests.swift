@@ -9,7 +9,7 @@ import TestSupport
 import Testing
 
 /// The `mottak` executable as an operator runs it: exit codes and what it prints.
-@Suite struct MottakCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct MottakCommandTests {
     @Test func migrateAppliesOnceThenSaysTheDatabaseIsCurrent() async throws {
         try await TestServices.withFreshDatabase { database, _ in
             let environment = ["DATABASE_URL": Self.url(database), "MIGRATIONS_DIR": TestServices.migrationsDirectory.path]
@@ -99,7 +99,7 @@ import Testing
 /// A stopping process whose Kafka vanished must still end within its bounds: the drain,
 /// `SHUTDOWN_GRACE_SECONDS` and the watchdog's margin (Kubernetes would SIGKILL it anyway, but
 /// a process that hangs on its own for minutes is one an operator cannot trust).
-@Suite struct BoundedShutdownTests {
+@Suite(.timeLimit(.minutes(5))) struct BoundedShutdownTests {
     final class Output: Sendable {
         let text = Mutex("")
         func count(_ needle: String) -> Int { text.withLock { $0.components(separatedBy: needle).count - 1 } }

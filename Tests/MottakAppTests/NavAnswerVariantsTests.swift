@@ -7,7 +7,7 @@ import Testing
 /// The whole pipeline against stand-ins that answer as NAV's real APIs do, variants included
 /// (docs/contracts/): every fixture ends as its answers say, permanent answers are not retried,
 /// a refused access is retried and counted but never decides, and KRR cannot hold a plan.
-@Suite struct NavAnswerVariantsTests {
+@Suite(.timeLimit(.minutes(5))) struct NavAnswerVariantsTests {
     @Test func everyVariantFixtureEndsAsTheRealAnswersSay() async throws {
         try await PipelineFlowTests.withPipeline { pipeline in
             let invalid = try await pipeline.submit(LocalNavFixtures.invalidIdentity)

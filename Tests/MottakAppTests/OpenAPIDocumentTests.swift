@@ -15,7 +15,7 @@ import Yams
 /// by a real parser (OpenAPIKit), with exactly the API routes the code serves, every status and
 /// header the code answers with, an example of every error answer, and request examples the
 /// intake accepts.
-@Suite struct OpenAPIDocumentTests {
+@Suite(.timeLimit(.minutes(5))) struct OpenAPIDocumentTests {
     static func spec() throws -> String {
         String(decoding: try #require(try StaticAssets.bundled()["openapi.yaml"]).bytes, as: UTF8.self)
     }

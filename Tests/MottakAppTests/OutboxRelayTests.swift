@@ -10,7 +10,7 @@ import TestSupport
 import Testing
 
 /// The outbox relay against real PostgreSQL and the embedded Kafka broker.
-@Suite struct OutboxRelayTests {
+@Suite(.timeLimit(.minutes(5))) struct OutboxRelayTests {
     static let topic = "followupplan.received"
 
     @Test func twoRelaysPublishEveryRowExactlyOnce() async throws {
@@ -60,6 +60,89 @@ import Testing
         withExtendedLifetime(cluster) {}
     }
 
+    /// As NAIS runs it: three replicas' relays on one outbox while plans keep arriving. No batch
+    /// fails (a row committed while a relay's transaction was open was once refused by the
+    /// CHECK published_at >= created_at, failing and re-sending the whole batch), every row goes
+    /// out once, and each writer's rows (one plan's events) arrive in the order written.
+    @Test func threeRelaysWithConcurrentWritersFailNoBatchAndKeepEachKeysOrder() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
+        try await Self.withMigratedDatabase { postgres in
+            let writers = 4
+            let rowsPerWriter = 150
+            let registry = PrometheusCollectorRegistry()
+            let relays = try (0..<3).map { _ in try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 20) }
+            try await Self.whileRunning(relays) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<writers {
+                        group.addTask {
+                            for sequence in 1...rowsPerWriter {
+                                let payload = #"{"n": \#(writer * rowsPerWriter + sequence), "writer": \#(writer), "sequence": \#(sequence)}"#
+                                // One transaction per row that stays open a little, as the intake's does.
+                                try await postgres.transaction(logger: TestServices.logger) { connection in
+                                    try await connection.query(
+                                        """
+                                        INSERT INTO outbox (topic, message_key, payload)
+                                        VALUES (\(Self.topic), \("writer-\(writer)"), \(payload)::jsonb)
+                                        """, logger: TestServices.logger)
+                                    try await connection.query("SELECT pg_sleep(0.003)", logger: TestServices.logger)
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                try await Self.waitUntilBacklog(is: 0, postgres, timeout: .seconds(60))
+            }
+            let values = try await Self.consumeValues(writers * rowsPerWriter, from: cluster)
+            #expect(values.count == writers * rowsPerWriter, "every row once, no duplicates")
+            #expect(Set(values.map(\.n)) == Set(1...(writers * rowsPerWriter)))
+            for writer in 0..<writers {
+                let written = values.filter { $0.writer == writer }.map(\.sequence)
+                #expect(written == Array(1...rowsPerWriter), "writer \(writer)'s rows in the order written")
+            }
+            #expect(try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE attempts > 0", postgres) == 0, "no row was in a failed batch")
+            #expect(!registry.emitToString().contains("mottak_outbox_publish_failures_total 1"))
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    /// A row created after the relay's transaction began (its writer started later and committed
+    /// before the relay read the table: seen with three replicas on a busy machine) is marked
+    /// published like any other. `published_at = now()` (the relay transaction's start) broke
+    /// the CHECK published_at >= created_at and failed the whole batch. The later start is
+    /// stated here by the row's created_at, so the test does not depend on the machine's timing.
+    @Test func aRowCreatedAfterTheRelaysTransactionBeganIsMarkedPublished() async throws {
+        try await Self.withMigratedDatabase { postgres in
+            try await postgres.query(
+                "INSERT INTO outbox (topic, message_key, payload, created_at) VALUES (\(Self.topic), 'late', '{}', now() + interval '2 seconds')")
+            let store = OutboxStore(postgres: postgres, logger: TestServices.logger)
+            let result = try await store.publishNextBatch(limit: 10) { batch in
+                Dictionary(uniqueKeysWithValues: batch.map { ($0.id, String?.none) })
+            }
+            #expect(result.rows == 1 && result.failed == 0)
+            #expect(try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE published_at >= created_at", postgres) == 1)
+        }
+    }
+
+    /// The publishing lock is the relays' only coordination: while one holds it, another takes
+    /// no rows at all (and would not publish a plan's later event before its earlier one).
+    @Test func aRelayThatDoesNotHoldThePublishingLockTakesNoRows() async throws {
+        try await Self.withMigratedDatabase { postgres in
+            try await Self.insertOutboxRows(5, into: postgres)
+            let store = OutboxStore(postgres: postgres, logger: TestServices.logger)
+            let standby = try await postgres.transaction(logger: TestServices.logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(OutboxStore.relayLock))", logger: TestServices.logger)
+                return try await store.publishNextBatch(limit: 10) { _ in [:] }
+            }
+            #expect(standby.isStandby && standby.rows == 0)
+            let active = try await store.publishNextBatch(limit: 10) { batch in
+                Dictionary(uniqueKeysWithValues: batch.map { ($0.id, String?.none) })
+            }
+            #expect(!active.isStandby && active.rows == 5 && active.failed == 0)
+        }
+    }
+
     // MARK: - Helpers
 
     static func relay(
@@ -97,19 +180,31 @@ import Testing
     }
 
     static func consumeNumbers(_ expected: Int, from cluster: EmbeddedKafkaCluster) async throws -> [Int] {
+        try await consumeValues(expected, from: cluster).map(\.n)
+    }
+
+    /// A test row's payload: its number, and for rows of the writers test who wrote it when.
+    struct Payload: Decodable {
+        var n: Int
+        var writer: Int?
+        var sequence: Int?
+    }
+
+    /// The payloads on the topic, in the order consumed (per partition, the order written), and
+    /// one marker `n: -1` more if anything arrived beyond `expected`.
+    static func consumeValues(_ expected: Int, from cluster: EmbeddedKafkaCluster) async throws -> [Payload] {
         let consumer = try KafkaConsumer(
             configuration: KafkaConfiguration(
                 bootstrapServers: cluster.bootstrapServers, properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
             consumer: .init(groupID: "check-\(UUID())", topics: [topic]), logger: TestServices.logger)
-        var numbers = try await withThrowingTaskGroup(of: [Int].self) { group in
+        var numbers = try await withThrowingTaskGroup(of: [Payload].self) { group in
             group.addTask {
-                var numbers: [Int] = []
+                var values: [Payload] = []
                 for try await message in consumer.messages {
-                    let value = try JSONDecoder().decode([String: Int].self, from: Data(message.value ?? []))
-                    numbers.append(value["n"] ?? -1)
-                    if numbers.count == expected { break }
+                    values.append(try JSONDecoder().decode(Payload.self, from: Data(message.value ?? [])))
+                    if values.count == expected { break }
                 }
-                return numbers
+                return values
             }
             group.addTask {
                 try await Task.sleep(for: .seconds(60))
@@ -131,7 +226,7 @@ import Testing
             defer { group.cancelAll() }
             return try await group.next() ?? nil
         }
-        if extra != nil { numbers.append(-1) }
+        if extra != nil { numbers.append(Payload(n: -1)) }
         await consumer.close()
         return numbers
     }

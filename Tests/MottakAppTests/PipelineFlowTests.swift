@@ -18,7 +18,7 @@ import Testing
 
 /// The whole process as `mottak dev` runs it: POST → outbox → relay → Kafka → lookup (stand-ins
 /// over HTTP, sykmeldinger from the seeded topic) → status updater → `plan_status`.
-@Suite struct PipelineFlowTests {
+@Suite(.timeLimit(.minutes(5))) struct PipelineFlowTests {
     @Test func plansAreDeliveredOrRejectedThroughThePipeline() async throws {
         try await Self.withPipeline { pipeline in
             let noHelp: [String: Any] = ["needsHelpFromNav": false]

@@ -18,7 +18,7 @@ import Testing
 /// re-drive — and every text a client or publisher can read afterwards (the POST's answer, the
 /// status resource, `followupplan.status.v1`) holds no URL, host, dependency or Swift error
 /// text, and every error message in it is from ``PublicProblems/catalogue``.
-@Suite struct PublicTextTests {
+@Suite(.timeLimit(.minutes(5))) struct PublicTextTests {
     /// One way to fail: what is injected into which stand-in, and the plan that meets it.
     struct Scenario: Sendable {
         var name: String

@@ -13,7 +13,7 @@ import Testing
 /// from `/api/test/token`, `toISOString()` dates, `""` for unset texts), the Bruno collection
 /// (`{{$randomDateFuture}}`, a bare token) and the Kotlin test client (`LocalDate` as an array).
 /// Each works unchanged, end to end on the local stack.
-@Suite struct RealClientTests {
+@Suite(.timeLimit(.minutes(5))) struct RealClientTests {
     static let axiosAccept = "application/json, text/plain, */*"
 
     @Test func theLpsDemoAppGetsItsTokenAndItsPlanCompletesForTheDevIdentity() async throws {

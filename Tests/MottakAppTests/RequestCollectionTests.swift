@@ -7,7 +7,7 @@ import Testing
 /// The runnable examples integrators get (`docs/requests/`: the Bruno collection and the
 /// `.http` file) are sent, request by request and in order, to the whole service on the local
 /// stack, with their variables, scripts and assertions: the collection cannot rot.
-@Suite struct RequestCollectionTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestCollectionTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/requests").standardized
 
     @Test func theBrunoCollectionRunsAgainstTheLocalStack() async throws {

@@ -12,7 +12,7 @@ import Testing
 /// The intake's answer modes over the whole application, with the status updater's part
 /// played by the test: it applies status events to the real status table (which NOTIFYs), as
 /// the pipeline would.
-@Suite struct SubmissionAnswerTests {
+@Suite(.timeLimit(.minutes(5))) struct SubmissionAnswerTests {
     static let prefer = HTTPField.Name("Prefer")!
 
     @Test func respondAsyncAnswers202AtOnceWithWhereToFollowThePlan() async throws {

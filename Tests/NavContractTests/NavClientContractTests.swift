@@ -10,7 +10,7 @@ import Testing
 /// docs/contracts/) goes over HTTP through our real client, and comes out as the answer, the
 /// access problem or the outage that docs/contracts/README.md says it is. A sample without an
 /// expectation here fails the test, so none is left undecoded.
-@Suite struct NavClientContractTests {
+@Suite(.timeLimit(.minutes(5))) struct NavClientContractTests {
     static let fnr = "01019012345"
 
     @Test func dokarkiv() async throws {

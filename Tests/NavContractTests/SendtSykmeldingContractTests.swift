@@ -5,7 +5,7 @@ import Testing
 
 /// The `teamsykmelding.syfo-sendt-sykmelding` samples (docs/contracts/sendt-sykmelding.md)
 /// through the ingest's reader: a sykmelding without `arbeidsgiver` is skipped, not poison.
-@Suite struct SendtSykmeldingContractTests {
+@Suite(.timeLimit(.minutes(5))) struct SendtSykmeldingContractTests {
     @Test func everySampleIsReadAsTheContractSays() throws {
         let expected: [String: SendtSykmeldingMessage] = [
             "sent": .sykmelding(

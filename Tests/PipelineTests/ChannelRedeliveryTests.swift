@@ -15,7 +15,7 @@ import Testing
 
 /// At-least-once means a channel may get the same message twice: NAV and the GP must still get
 /// the plan once.
-@Suite struct ChannelRedeliveryTests {
+@Suite(.timeLimit(.minutes(5))) struct ChannelRedeliveryTests {
     @Test func aMessageDeliveredTwiceJournalsOnceMessagesTheGpOnceAndTasksModiaOnce() async throws {
         let bed = try PipelineKafka(topics: [
             EventTopics.local.navChannel, EventTopics.local.gpChannel, EventTopics.local.status, EventTopics.local.modiaTask,

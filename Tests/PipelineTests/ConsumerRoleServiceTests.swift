@@ -10,7 +10,7 @@ import TestSupport
 import Testing
 
 /// The consume-retry-dead-letter loop against the embedded Kafka broker.
-@Suite struct ConsumerRoleServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct ConsumerRoleServiceTests {
     @Test func theSykmeldingIngestReplacesDeletesAndDeadLettersPoisonWithoutStopping() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.sendtSykmelding])
         try await PipelineDatabase.withMigrated { postgres in

@@ -5,7 +5,7 @@ import Kafka
 import TestSupport
 import Testing
 
-@Suite struct DeadLetterToolTests {
+@Suite(.timeLimit(.minutes(5))) struct DeadLetterToolTests {
     @Test func listsEveryDeadLetterAndRedrivesEachOnceToItsSource() async throws {
         let bed = try PipelineKafka(topics: ["work"], deadLetterPartitions: 3)
         let deadLetters = DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter)

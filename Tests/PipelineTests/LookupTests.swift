@@ -14,7 +14,7 @@ import Testing
 @testable import Lookup
 
 /// The lookup against real PostgreSQL, the embedded Kafka, and the stand-ins over HTTP.
-@Suite struct LookupTests {
+@Suite(.timeLimit(.minutes(5))) struct LookupTests {
     static let employer = LocalNavFixtures.workplace
 
     @Test func eachFixtureGetsTheContractsVerdictInOrder() async throws {
@@ -131,7 +131,7 @@ import Testing
 }
 
 /// The lookup role end to end on Kafka: received event in, verdict events out.
-@Suite struct LookupRoleTests {
+@Suite(.timeLimit(.minutes(5))) struct LookupRoleTests {
     @Test func verifiedRejectedAndRedeliveredPlansGetTheirEventsAndTheRegistersAreAskedOnce() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
         try await LookupTests.withLookup { lookup in

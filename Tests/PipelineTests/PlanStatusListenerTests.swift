@@ -10,7 +10,7 @@ import Testing
 /// final wakes the waiters of that plan only (a step in progress wakes nobody: waiters want the
 /// outcome, and each wake costs a read), and a change made while the connection was down is
 /// still seen.
-@Suite struct PlanStatusListenerTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanStatusListenerTests {
     @Test func aFinalStatusWakesTheWaitersOfItsPlanOnlyAndAStepInProgressWakesNobody() async throws {
         try await PlanStatusStoreTests.withPlan(nav: true, gp: false) { (store, uuid, _, postgres) async throws in
             try await Self.withListener(postgres) { listener in

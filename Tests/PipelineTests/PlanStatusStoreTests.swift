@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The status model's transitions, against real PostgreSQL: forward only, replays change nothing.
-@Suite struct PlanStatusStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanStatusStoreTests {
     struct Row: Equatable {
         var state: String
         var nav: String
@@ -157,7 +157,7 @@ import Testing
 
 /// `PlanState.forward` and `.redrive` are what the SQL does: every status event applied to
 /// every kind of status row in real PostgreSQL makes exactly those moves, and no other.
-@Suite struct PlanStateMachineTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanStateMachineTests {
     /// A status row to start from: state, and per channel its state and error type.
     struct Start: Sendable {
         var state: String

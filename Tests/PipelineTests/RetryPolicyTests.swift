@@ -1,7 +1,7 @@
 import EventProcessing
 import Testing
 
-@Suite struct RetryPolicyTests {
+@Suite(.timeLimit(.minutes(5))) struct RetryPolicyTests {
     @Test func delaysGrowExponentiallyUpToTheCapWithJitter() {
         let policy = RetryPolicy(maximumAttempts: 10, initialDelay: .milliseconds(100), maximumDelay: .seconds(1))
         #expect(policy.delay(afterAttempt: 1, random: { _ in 1 }) == .milliseconds(100))

@@ -6,7 +6,7 @@ import Kafka
 import TestSupport
 import Testing
 
-@Suite struct RouterTests {
+@Suite(.timeLimit(.minutes(5))) struct RouterTests {
     @Test func aVerifiedPlanGoesToEachRequestedChannelAndNowhereElse() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.verified, EventTopics.local.navChannel, EventTopics.local.gpChannel])
         let plans = [(true, false), (false, true), (true, true), (false, false)].map { nav, gp in

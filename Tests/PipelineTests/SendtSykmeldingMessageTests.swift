@@ -3,7 +3,7 @@ import EventProcessing
 import SykmeldingIngest
 import Testing
 
-@Suite struct SendtSykmeldingMessageTests {
+@Suite(.timeLimit(.minutes(5))) struct SendtSykmeldingMessageTests {
     @Test func readsTheFieldsTheIntakeNeedsAndIgnoresTheRest() throws {
         let message = try SendtSykmeldingMessage.decode(
             key: Array("syk-1".utf8), value: SendtSykmeldingFixtures.value(periods: [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-11-30")]))

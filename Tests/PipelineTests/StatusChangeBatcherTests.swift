@@ -10,7 +10,7 @@ import Testing
 
 /// The status updater writes the events in hand in one transaction: fewer commits for the same
 /// changes, and one bad event fails only itself.
-@Suite struct StatusChangeBatcherTests {
+@Suite(.timeLimit(.minutes(5))) struct StatusChangeBatcherTests {
     static func storePlans(_ count: Int, _ postgres: PostgresClient) async throws -> [UUID] {
         var uuids: [UUID] = []
         for _ in 0..<count {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import StatusUpdater
 
-@Suite struct StatusEventTests {
+@Suite(.timeLimit(.minutes(5))) struct StatusEventTests {
     @Test func anEventRoundTripsInItsWireShape() throws {
         let uuid = UUID()
         let event = StatusEvent(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "4711")

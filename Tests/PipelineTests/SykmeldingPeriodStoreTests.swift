@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// `sykmelding_period` against real PostgreSQL: replacement, tombstones, the active window.
-@Suite struct SykmeldingPeriodStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct SykmeldingPeriodStoreTests {
     static let today = CalendarDate(iso: "2026-11-27")!
 
     static func sykmelding(_ id: String, org: String = "123456789", _ periods: [(String, String)]) -> SendtSykmelding {

@@ -1,7 +1,7 @@
 import Storage
 import Testing
 
-@Suite struct DatabaseConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct DatabaseConfigurationTests {
     @Test func parsesALibpqURL() throws {
         let configuration = try DatabaseConfiguration(url: "postgres://app%40x:p%3Ass@db.example:6543/plans?sslmode=verify-full")
         #expect(configuration.host == "db.example")

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Against a real PostgreSQL server (make test starts a throwaway one); each test has its own database.
-@Suite struct MigrationRunnerTests {
+@Suite(.timeLimit(.minutes(5))) struct MigrationRunnerTests {
     let logger = TestServices.logger
 
     @Test func appliesTheProjectsMigrationsOnceAndIsANoOpTheSecondTime() async throws {

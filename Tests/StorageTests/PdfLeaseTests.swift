@@ -8,7 +8,7 @@ import Testing
 
 /// The NAV and GP channels of one plan share one PDF, and building it holds no database
 /// connection: with dozens of plans in flight, a held connection per PDF would starve the pool.
-@Suite struct PdfLeaseTests {
+@Suite(.timeLimit(.minutes(5))) struct PdfLeaseTests {
     static let document = Array("%PDF-1.7 test".utf8)
 
     @Test func concurrentCallersBuildOnePdfAndHoldNoConnectionWhileBuilding() async throws {

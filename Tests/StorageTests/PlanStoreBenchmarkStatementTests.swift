@@ -7,7 +7,7 @@ import Testing
 
 /// The statement `make bench-intake` gives pgbench must be the intake's own, and must store the
 /// same rows the intake stores.
-@Suite struct PlanStoreBenchmarkStatementTests {
+@Suite(.timeLimit(.minutes(5))) struct PlanStoreBenchmarkStatementTests {
     @Test func theBenchmarkStatementStoresWhatTheIntakeStores() async throws {
         let plan = FollowUpPlanDTO(
             employeeIdentificationNumber: "01019012345", typicalWorkday: "It's a 'quoted' day: 08:00-16:00 \\ ok",

@@ -1,7 +1,7 @@
 import Storage
 import Testing
 
-@Suite struct SQLStatementSplitterTests {
+@Suite(.timeLimit(.minutes(5))) struct SQLStatementSplitterTests {
     @Test func splitsOnSemicolonsAndDropsEmptyStatements() {
         #expect(
             SQLStatementSplitter.split("CREATE TABLE a (x int);\n\n;CREATE TABLE b (y int)") == [

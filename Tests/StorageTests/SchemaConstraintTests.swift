@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The schema itself refuses rows the domain forbids, whatever code writes them.
-@Suite struct SchemaConstraintTests {
+@Suite(.timeLimit(.minutes(5))) struct SchemaConstraintTests {
     /// A plan row that satisfies every rule, as column → SQL literal.
     static let validPlan: [String: String] = [
         "uuid": "gen_random_uuid()", "employer_org_number": "'123456789'", "lps_org_number": "'987654321'",

@@ -49,13 +49,30 @@ public struct OutboxStore: Sendable {
         public var failed: Int
         /// The first failed row's error, for the log.
         public var firstError: String?
+        /// Another relay held ``OutboxStore/relayLock``: this one sent nothing and waits.
+        public var isStandby = false
+    }
+
+    /// The advisory lock key the publishing relay holds for its batch ('outbox' in ASCII).
+    public static let relayLock: Int64 = 0x6F75_7462_6F78
+
+    private func takeRelayLock(on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.relayLock))", logger: logger)
+        for try await taken in rows.decode(Bool.self) { return taken }
+        return false
     }
 
     /// Locks up to `limit` unpublished rows in id order, lets `publish` send them, and records
     /// the outcome in the same transaction: published rows get `published_at`, failed ones one
-    /// more attempt and the error. Rows locked by another relay are skipped (`SKIP LOCKED`), so
-    /// relays never send the same row at the same time; a relay that dies mid-batch leaves its
-    /// rows unpublished (its transaction rolls back) for the next one to send again.
+    /// more attempt and the error. A relay that dies mid-batch leaves its rows unpublished (its
+    /// transaction rolls back) for the next one to send again.
+    ///
+    /// One relay at a time: the batch's transaction first takes ``relayLock`` (a transaction
+    /// advisory lock, released at COMMIT or when the connection dies) and a relay that does not
+    /// get it publishes nothing this round. Relays that split the table with `SKIP LOCKED`
+    /// would each send in id order, but one plan's later status event could leave through one
+    /// relay before its earlier one through another. Every replica runs a relay, so the lock
+    /// passes to another at once when the holder dies.
     ///
     /// `publish` answers, per row id, nil when the broker acknowledged it or the error's text;
     /// a row it does not mention counts as failed.
@@ -64,8 +81,9 @@ public struct OutboxStore: Sendable {
         _ publish: @Sendable ([OutboxMessage]) async -> [Int64: String?]
     ) async throws -> BatchResult {
         try await postgres.transaction(logger: logger) { connection in
+            guard try await takeRelayLock(on: connection) else { return BatchResult(rows: 0, failed: 0, firstError: nil, isStandby: true) }
             let batch = try await lockBatch(limit: limit, on: connection)
-            guard !batch.isEmpty else { return BatchResult(rows: 0, failed: 0, firstError: nil) }
+            guard !batch.isEmpty else { return BatchResult(rows: 0, failed: 0, firstError: nil, isStandby: false) }
             let outcomes = await publish(batch)
             var published: [Int64] = []
             var failed: [Int64] = []
@@ -79,7 +97,11 @@ public struct OutboxStore: Sendable {
                 }
             }
             if !published.isEmpty {
-                try await connection.query("UPDATE outbox SET published_at = now() WHERE id = ANY(\(published))", logger: logger)
+                // Not now(): that is this transaction's start, and a row committed after it began
+                // was created later (the CHECK published_at >= created_at refused whole batches
+                // whenever intake and relay overlapped).
+                try await connection.query(
+                    "UPDATE outbox SET published_at = greatest(clock_timestamp(), created_at) WHERE id = ANY(\(published))", logger: logger)
             }
             if !failed.isEmpty {
                 try await connection.query(
@@ -88,7 +110,7 @@ public struct OutboxStore: Sendable {
                     FROM unnest(\(failed)::int8[], \(errors)::text[]) AS failure(id, error) WHERE outbox.id = failure.id
                     """, logger: logger)
             }
-            return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first)
+            return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first, isStandby: false)
         }
     }
 
@@ -97,7 +119,7 @@ public struct OutboxStore: Sendable {
             """
             SELECT id, topic, message_key, payload::text, headers::text, created_at, attempts
             FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE
             """, logger: logger)
         var batch: [OutboxMessage] = []
         for try await (id, topic, key, payload, headers, createdAt, attempts)
