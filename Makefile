@@ -45,6 +45,7 @@ test: deps
 	@scripts/install-system-packages.sh kcat gdb
 	$(MAKE) --no-print-directory lint
 	scripts/validate-deploy.sh
+	scripts/test_run_swift_tests.py
 	swift build --build-tests
 	scripts/browser-test.sh
 	THROWAWAY_PG_OPTIONS="-c max_connections=400" scripts/throwaway-postgres.sh -- bash -c \

@@ -198,7 +198,7 @@ let package = Package(
         .target(
             name: "EventProcessing",
             dependencies: [
-                "Domain", "Kafka",
+                "Domain", "Kafka", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -317,6 +317,9 @@ def prometheus_rule():
         ("MottakConsumerStuck", "max by (consumer_group) (mottak_consumer_oldest_in_flight_seconds) > 1800", "5m", "critical",
          "A message has been at work for over 30 minutes, longer than any retry policy allows: a handler is stuck and holds "
          "its plan (RUNBOOK.md, 'A stuck consumer')."),
+        ("MottakDependencyDown", "(time() - max by (dependency) (mottak_dependency_circuit_opened_at_seconds > 0)) > 900", "0m", "warning",
+         "A NAV API has answered nothing usable for 15 minutes (its circuit is open): plans for it wait, parked, and go on "
+         "by themselves when it is back (RUNBOOK.md, 'A NAV API is down')."),
         ("MottakHttpErrors", 'sum(rate(mottak_http_requests_total{status=~"5.."}[5m])) / sum(rate(mottak_http_requests_total[5m])) > 0.05',
          "5m", "critical", "More than 5 % of API requests fail with 5xx (RUNBOOK.md, 'API errors')."),
     ]

@@ -35,7 +35,7 @@ import threading
 import time
 
 STARTED = re.compile(r"Test (?:\"(?P<q>[^\"]+)\"|(?P<n>\S+)) started\.")
-ENDED = re.compile(r"Test (?:\"(?P<q>[^\"]+)\"|(?P<n>\S+)) (?:passed|failed|skipped|recorded)")
+ENDED = re.compile(r"Test (?:\"(?P<q>[^\"]+)\"|(?P<n>\S+)) (?:passed after|failed after|skipped)")
 TIME_LIMIT = re.compile(r"[Tt]ime limit was exceeded")
 
 
@@ -132,7 +132,7 @@ def main() -> int:
             sys.stdout.write(line)
             sys.stdout.flush()
             with lock:
-                if started := STARTED.search(line):
+                if (started := STARTED.search(line)) and line.strip() != "◇ Test run started.":
                     running[started.group("q") or started.group("n")] = time.monotonic()
                 elif ended := ENDED.search(line):
                     running.pop(ended.group("q") or ended.group("n"), None)

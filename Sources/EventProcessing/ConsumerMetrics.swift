@@ -29,6 +29,28 @@ struct ConsumerMetrics: Sendable {
             .increment()
     }
 
+    /// `mottak_consumer_infrastructure_waits_total{consumer_group}`: an attempt failed because
+    /// our own PostgreSQL or Kafka was unavailable; waited out, not counted against the plan.
+    func infrastructureWait() {
+        Counter(label: "mottak_consumer_infrastructure_waits_total", dimensions: [("consumer_group", group)], factory: factory).increment()
+    }
+
+    /// `mottak_messages_parked_total{consumer_group, dependency}`: a message went into the
+    /// durable wait; `mottak_messages_unparked_total{…}`: a parked one was handled at last.
+    func parked(_ dependency: String?) {
+        Counter(
+            label: "mottak_messages_parked_total", dimensions: [("consumer_group", group), ("dependency", dependency ?? "unknown")], factory: factory
+        )
+        .increment()
+    }
+
+    func unparked(_ dependency: String?) {
+        Counter(
+            label: "mottak_messages_unparked_total", dimensions: [("consumer_group", group), ("dependency", dependency ?? "unknown")],
+            factory: factory
+        ).increment()
+    }
+
     func deadLettered(_ reason: DeadLetterReason) {
         let kind =
             switch reason {

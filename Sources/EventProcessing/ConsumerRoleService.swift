@@ -21,6 +21,13 @@ public struct ConsumerRoleService: Service {
     public typealias Handler = @Sendable (KafkaMessage) async throws -> Void
     /// Told when a message went to the dead-letter topic (for example to record FAILED).
     public typealias DeadLetterHook = @Sendable (KafkaMessage, DeadLetterReason) async throws -> Void
+    /// Tells whether an error means our own infrastructure (PostgreSQL, Kafka) is unavailable:
+    /// such a failure is waited out, never counted towards a message's attempts.
+    public typealias InfrastructureCheck = @Sendable (any Error) -> Bool
+
+    /// Kafka, which every role's producer needs, is ours; PostgreSQL is added by the application
+    /// (``Storage/PostgresUnavailable``), which this module does not know.
+    public static let kafkaUnavailable: InfrastructureCheck = { $0 is KafkaError }
 
     let name: String
     let consumerGroup: String
@@ -31,6 +38,9 @@ public struct ConsumerRoleService: Service {
     let accessDeniedPolicy: RetryPolicy
     let handler: Handler
     let onDeadLetter: DeadLetterHook
+    let isOwnInfrastructureDown: InfrastructureCheck
+    /// The durable wait for NAV's outages; nil: dead-letter after the quick attempts.
+    let parking: Parking?
     let metrics: ConsumerMetrics
     let processor: KeyOrderedProcessor
     let logger: Logger
@@ -39,8 +49,12 @@ public struct ConsumerRoleService: Service {
         name: String, consumerGroup: String, consumer: KafkaConsumer, deadLetters: DeadLetters, retryPolicy: RetryPolicy = .init(),
         accessDeniedPolicy: RetryPolicy = .accessDenied, processing: KeyOrderedProcessing = .init(),
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
-        logger: Logger, onDeadLetter: @escaping DeadLetterHook = { _, _ in }, handler: @escaping Handler
+        logger: Logger, onDeadLetter: @escaping DeadLetterHook = { _, _ in },
+        isOwnInfrastructureDown: @escaping InfrastructureCheck = ConsumerRoleService.kafkaUnavailable, parking: Parking? = nil,
+        handler: @escaping Handler
     ) {
+        self.isOwnInfrastructureDown = isOwnInfrastructureDown
+        self.parking = parking.flatMap { $0.policy.isEnabled ? $0 : nil }
         self.name = name
         self.consumerGroup = consumerGroup
         self.consumer = consumer
@@ -66,6 +80,9 @@ public struct ConsumerRoleService: Service {
                     try? await Task.sleep(for: Self.metricsInterval)
                 }
             }
+            if let parking {
+                group.addTask { await runParkedMessages(parking) }
+            }
             defer { group.cancelAll() }
             try await processor.run { message in await handle(message) }
         }
@@ -86,7 +103,16 @@ public struct ConsumerRoleService: Service {
     }
 
     private func handleInSpan(_ message: KafkaMessage) async -> MessageOutcome {
+        // A plan with a parked message: this later one waits behind it, never overtakes it.
+        if let parking {
+            switch await parkBehindEarlierIfAny(message, parking) {
+            case .parked: return .finished
+            case .abandoned: return .abandoned
+            case .none: break
+            }
+        }
         var attempt = 1
+        var infrastructureWaits = 0
         while true {
             do {
                 try await handler(message)
@@ -96,11 +122,30 @@ public struct ConsumerRoleService: Service {
             } catch {
                 // Shutting down: left unfinished, so the next member of the group retries it.
                 if Task.isCancelled || Task.isShuttingDownGracefully { return .abandoned }
+                // Our own PostgreSQL or Kafka away: not the plan's fault. Waited out with the
+                // policy's backoff for as long as it lasts, without counting an attempt; every
+                // message of the member waits the same way, so consumption pauses.
+                if isOwnInfrastructureDown(error) {
+                    infrastructureWaits += 1
+                    metrics.infrastructureWait()
+                    let pause = retryPolicy.delay(afterAttempt: min(infrastructureWaits, 30))
+                    logger.warning(
+                        "our own infrastructure is unavailable; waiting (not counted as an attempt)",
+                        metadata: metadata(message).merging(["error": "\(error)", "retry.in": "\(pause)"]) { $1 })
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                    if Task.isCancelled || Task.isShuttingDownGracefully { return .abandoned }
+                    continue
+                }
                 // A refused access is not this message's fault: retried slowly and loudly.
                 let denied = error as? any AccessDenied
-                let policy = denied == nil ? retryPolicy : accessDeniedPolicy
+                // With the durable wait, a refused access is parked like an outage (and alerted on).
+                let policy = denied == nil || parking != nil ? retryPolicy : accessDeniedPolicy
                 if let denied { metrics.accessDenied(denied.dependency) }
                 guard attempt < policy.maximumAttempts else {
+                    // An outage or a refused access: the durable wait, the offset committed.
+                    if let parking {
+                        return await park(message, after: error, attempts: attempt, parking)
+                    }
                     return await deadLetter(message, reason: .retriesExhausted(attempts: attempt, lastError: "\(error)"), attempts: attempt)
                 }
                 metrics.retried()
@@ -125,7 +170,7 @@ public struct ConsumerRoleService: Service {
     /// done. Either failing (Kafka unreachable past the producer's timeout) is retried with
     /// the policy's backoff for as long as it takes: the message is never skipped, and only
     /// its own key waits. At shutdown it is left unfinished for the next member.
-    private func deadLetter(_ message: KafkaMessage, reason: DeadLetterReason, attempts: Int) async -> MessageOutcome {
+    func deadLetter(_ message: KafkaMessage, reason: DeadLetterReason, attempts: Int) async -> MessageOutcome {
         var failures = 0
         var sent = false
         while true {
@@ -151,7 +196,7 @@ public struct ConsumerRoleService: Service {
         }
     }
 
-    private func metadata(_ message: KafkaMessage) -> Logger.Metadata {
+    func metadata(_ message: KafkaMessage) -> Logger.Metadata {
         [
             "consumer": "\(name)", "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
             "kafka.offset": "\(message.offset)",

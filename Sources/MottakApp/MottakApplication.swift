@@ -84,6 +84,9 @@ public enum MottakApplication {
         var navApis = configuration.navApis
         let topics = configuration.topics
         navApis.metrics = ExternalCallMetrics(factory: metricsFactory)
+        // One breaker per API for the whole process, shared by every role that calls it.
+        let circuits = DependencyCircuits(settings: configuration.circuitSettings, metricsFactory: metricsFactory)
+        navApis.circuits = circuits
 
         var services: [any Service] = leadingServices + [postgres]
         // Without MIGRATE_ON_START the schema is someone else's job (`mottak migrate`); the
@@ -100,6 +103,13 @@ public enum MottakApplication {
         @Sendable func producer() -> KafkaProducer {
             guard let sharedProducer else { preconditionFailure("every role that uses Kafka gets the shared producer") }
             return sharedProducer
+        }
+        func parking(_ roleLogger: Logger) -> ConsumerRoleService.Parking {
+            var parking = ConsumerRoleService.Parking(
+                store: ParkedMessageStore(postgres: postgres, logger: roleLogger), policy: configuration.parkingPolicy)
+            parking.isDependencyDown = circuits.isOpen
+            parking.recoveries = circuits.recoveries
+            return parking
         }
         /// A consuming role: its group member (listed first, so it closes after the loop) and
         /// the consume-retry-dead-letter loop, started once the schema is current.
@@ -118,6 +128,8 @@ public enum MottakApplication {
                         retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
                         processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
                         onDeadLetter: onDeadLetter ?? { _, _ in },
+                        isOwnInfrastructureDown: { ConsumerRoleService.kafkaUnavailable($0) || PostgresUnavailable.matches($0) },
+                        parking: parking(roleLogger),
                         handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in

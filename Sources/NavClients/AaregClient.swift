@@ -24,12 +24,13 @@ public struct AaregClient: Sendable {
 
     public init(
         baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none,
         timeout: Duration = .seconds(10)
     ) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "aareg", httpClient: httpClient, timeout: timeout, metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "aareg", httpClient: httpClient, timeout: timeout, metrics: metrics, circuits: circuits)
     }
 
     /// The person's employments; empty when Aareg knows none (including its 404).

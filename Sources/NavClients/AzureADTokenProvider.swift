@@ -22,12 +22,13 @@ public actor AzureADTokenProvider {
 
     public init(
         tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none,
         logger: Logger
     ) {
         self.tokenEndpoint = tokenEndpoint
         self.clientID = clientID
         self.clientSecret = clientSecret
-        self.exchange = HTTPExchange(dependency: "azuread", httpClient: httpClient, timeout: .seconds(10), metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "azuread", httpClient: httpClient, timeout: .seconds(10), metrics: metrics, circuits: circuits)
         self.logger = logger
     }
 

@@ -26,12 +26,13 @@ public struct DokarkivClient: Sendable {
     let exchange: HTTPExchange
 
     public init(
-        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none
+        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none
     ) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "dokarkiv", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "dokarkiv", httpClient: httpClient, timeout: .seconds(30), metrics: metrics, circuits: circuits)
     }
 
     /// What dokarkiv answered for the journal post (201 made now, 409 made before).
@@ -149,12 +150,14 @@ public struct IsdialogmeldingClient: Sendable {
     let exchange: HTTPExchange
 
     public init(
-        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none
+        baseURL: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none
     ) {
         self.baseURL = baseURL
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "isdialogmelding", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
+        self.exchange = HTTPExchange(
+            dependency: "isdialogmelding", httpClient: httpClient, timeout: .seconds(30), metrics: metrics, circuits: circuits)
     }
 
     /// Throws when no answer came (connection lost, timeout: the message may or may not have

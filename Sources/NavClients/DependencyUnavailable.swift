@@ -1,10 +1,12 @@
 import Domain
 
 /// A NAV API did not give a usable answer: retry later. Never a verdict about the plan.
-public struct DependencyUnavailable: Error, CustomStringConvertible {
+public struct DependencyUnavailable: DependencyOutage, CustomStringConvertible {
     /// Which API (`aareg`, `pdl`, `azuread`, …).
     public var dependency: String
     public var reason: String
+    /// Refused by the API's open circuit (``DependencyCircuits``): the API was not called.
+    public var isCircuitOpen = false
 
     public init(_ dependency: String, _ reason: String) {
         self.dependency = dependency

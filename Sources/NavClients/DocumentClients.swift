@@ -18,12 +18,14 @@ public struct KrrClient: Sendable {
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
 
-    public init(url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none)
-    {
+    public init(
+        url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none
+    ) {
         self.url = url
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "krr", httpClient: httpClient, timeout: .seconds(3), metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "krr", httpClient: httpClient, timeout: .seconds(3), metrics: metrics, circuits: circuits)
     }
 
     /// The contact details, or none when KRR has no active entry for the person.
@@ -81,10 +83,13 @@ public struct PdfGenClient: Sendable {
     let appName: String
     let exchange: HTTPExchange
 
-    public init(baseURL: EndpointURL, appName: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none) {
+    public init(
+        baseURL: EndpointURL, appName: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none
+    ) {
         self.baseURL = baseURL
         self.appName = appName
-        self.exchange = HTTPExchange(dependency: "pdfgen", httpClient: httpClient, timeout: .seconds(30), metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "pdfgen", httpClient: httpClient, timeout: .seconds(30), metrics: metrics, circuits: circuits)
     }
 
     /// `{"lpsPlanData": …}` in, PDF bytes out.
@@ -111,13 +116,13 @@ public struct EregClient: Sendable {
 
     public init(
         baseURL: EndpointURL, scope: String, appName: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared,
-        metrics: ExternalCallMetrics = .none
+        metrics: ExternalCallMetrics = .none, circuits: DependencyCircuits = .none
     ) {
         self.baseURL = baseURL
         self.scope = scope
         self.appName = appName
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "ereg", httpClient: httpClient, timeout: .seconds(10), metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "ereg", httpClient: httpClient, timeout: .seconds(10), metrics: metrics, circuits: circuits)
     }
 
     /// `navn.sammensattnavn`, or nil when Ereg does not know the organisation.

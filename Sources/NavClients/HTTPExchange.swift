@@ -10,6 +10,7 @@ struct HTTPExchange: Sendable {
     let httpClient: HTTPClient
     let timeout: Duration
     var metrics: ExternalCallMetrics = .none
+    var circuits: DependencyCircuits = .none
 
     struct Answer {
         var status: Int
@@ -34,11 +35,16 @@ struct HTTPExchange: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(data: body)) }
+        guard circuits.permission(for: dependency) != .refuse else { throw DependencyUnavailable.circuitOpen(dependency) }
+        // A call that ends without an answer (cancelled, say) counts as a failure for the circuit.
+        var answered = false
+        defer { circuits.record(dependency, answered: answered) }
         let started = ContinuousClock.now
         do {
             let response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
             let bytes = try await response.body.collect(upTo: 16 << 20)
             metrics.record(target: dependency, status: Int(response.status.code), duration: ContinuousClock.now - started)
+            answered = response.status.code < 500
             return Answer(status: Int(response.status.code), body: Data(buffer: bytes))
         } catch let error as DependencyUnavailable {
             throw error

@@ -10,12 +10,13 @@ public struct PdlClient: Sendable {
 
     public init(
         url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
+        circuits: DependencyCircuits = .none,
         timeout: Duration = .seconds(10)
     ) {
         self.url = url
         self.scope = scope
         self.tokens = tokens
-        self.exchange = HTTPExchange(dependency: "pdl", httpClient: httpClient, timeout: timeout, metrics: metrics)
+        self.exchange = HTTPExchange(dependency: "pdl", httpClient: httpClient, timeout: timeout, metrics: metrics, circuits: circuits)
     }
 
     static let existsQuery = "query($ident: ID!) { hentPerson(ident: $ident) { navn(historikk: false) { fornavn } } }"

@@ -1,3 +1,4 @@
+import EventProcessing
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -132,6 +133,9 @@ import Testing
         configuration.maskinporten = MaskinportenConfiguration(wellKnownURL: "http://127.0.0.1:1/not-used")
         // NAV's APIs are called per plan, which these tests never send.
         configuration.navApis = try! AppConfiguration(environment: DevStackTests.navApiEnvironment, mode: .dev).navApis
+        // Tests of what a spent retry means (FAILED, dead letters, re-drive) meet it at once;
+        // the durable wait has tests of its own (OutageRideThroughTests).
+        configuration.parkingPolicy = .disabled
         return configuration
     }
 

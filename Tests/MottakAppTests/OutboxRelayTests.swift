@@ -24,7 +24,8 @@ import Testing
                 try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 100)
             }
             try await Self.whileRunning(relays) {
-                try await Self.waitUntilBacklog(is: 0, postgres)
+                // One relay publishes at a time: with a dozen suites beside it, 30 batches take a while.
+                try await Self.waitUntilBacklog(is: 0, postgres, timeout: .seconds(90))
             }
             let numbers = try await Self.consumeNumbers(rows, from: cluster)
             #expect(numbers.count == rows, "every row once, no duplicates")
@@ -92,7 +93,7 @@ import Testing
                     }
                     try await group.waitForAll()
                 }
-                try await Self.waitUntilBacklog(is: 0, postgres, timeout: .seconds(60))
+                try await Self.waitUntilBacklog(is: 0, postgres, timeout: .seconds(90))
             }
             let values = try await Self.consumeValues(writers * rowsPerWriter, from: cluster)
             #expect(values.count == writers * rowsPerWriter, "every row once, no duplicates")

@@ -3,6 +3,7 @@ import EventProcessing
 import Foundation
 import Kafka
 import Logging
+import NavClients
 import Storage
 
 /// Everything the service reads from its environment, read once at start-up into one value.
@@ -45,8 +46,19 @@ public struct AppConfiguration: Sendable {
     /// `mottak dev`'s stand-ins of NAV's APIs: `LOCAL_STANDINS_PORT` (default any free port) and
     /// `LOCAL_STANDINS_LATENCY_MS` (added to every answer; the pipeline benchmark uses 20).
     public var localStandIns: (port: Int, latency: Duration)
-    /// How the consuming roles retry a message that failed for a transient reason.
+    /// How the consuming roles retry a message that failed for a transient reason, quickly and
+    /// in memory: `RETRY_MAX_ATTEMPTS` (default 3), `RETRY_INITIAL_DELAY_MS` (200),
+    /// `RETRY_MAX_DELAY_MS` (30,000; also the longest pause while our own PostgreSQL or Kafka
+    /// is away, which is waited out without counting).
     public var retryPolicy: RetryPolicy
+    /// The durable wait after the quick attempts: `PARKED_RETRY_HORIZON_SECONDS` (default
+    /// 86,400, one day; 0 dead-letters after the quick attempts), `PARKED_RETRY_INITIAL_DELAY_MS`
+    /// (10,000) and `PARKED_RETRY_MAX_DELAY_MS` (300,000). See ``EventProcessing/ParkingPolicy``.
+    public var parkingPolicy: ParkingPolicy
+    /// The circuit breaker of each NAV API: `CIRCUIT_FAILURE_THRESHOLD` (default 5 failures in a
+    /// row), `CIRCUIT_OPEN_MS` (5,000 before the first probe), `CIRCUIT_MAX_OPEN_MS` (60,000: the
+    /// longest an API that is back goes unnoticed). See ``NavClients/DependencyCircuits``.
+    public var circuitSettings: DependencyCircuits.Settings
     /// How they retry while a NAV API refuses our access (401/403): `ACCESS_DENIED_RETRY_MAX_ATTEMPTS`
     /// (default 12), `ACCESS_DENIED_RETRY_INITIAL_DELAY_MS` (5,000), `ACCESS_DENIED_RETRY_MAX_DELAY_MS` (300,000).
     public var accessDeniedRetryPolicy: RetryPolicy
@@ -97,9 +109,18 @@ public struct AppConfiguration: Sendable {
             .milliseconds(try env.integer("LOCAL_STANDINS_LATENCY_MS", default: 0, in: 0...60_000))
         )
         retryPolicy = RetryPolicy(
-            maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 8, in: 1...100),
+            maximumAttempts: try env.integer("RETRY_MAX_ATTEMPTS", default: 3, in: 1...100),
             initialDelay: .milliseconds(try env.integer("RETRY_INITIAL_DELAY_MS", default: 200, in: 1...600_000)),
             maximumDelay: .milliseconds(try env.integer("RETRY_MAX_DELAY_MS", default: 30_000, in: 1...3_600_000)))
+        parkingPolicy = ParkingPolicy(
+            horizon: .seconds(try env.integer("PARKED_RETRY_HORIZON_SECONDS", default: 86_400, in: 0...30 * 86_400)),
+            initialDelay: .milliseconds(try env.integer("PARKED_RETRY_INITIAL_DELAY_MS", default: 10_000, in: 1...3_600_000)),
+            maximumDelay: .milliseconds(try env.integer("PARKED_RETRY_MAX_DELAY_MS", default: 300_000, in: 1...86_400_000)))
+        var circuits = DependencyCircuits.Settings()
+        circuits.failureThreshold = try env.integer("CIRCUIT_FAILURE_THRESHOLD", default: 5, in: 1...1_000)
+        circuits.openFor = .milliseconds(try env.integer("CIRCUIT_OPEN_MS", default: 5_000, in: 1...3_600_000))
+        circuits.maximumOpenFor = .milliseconds(try env.integer("CIRCUIT_MAX_OPEN_MS", default: 60_000, in: 1...3_600_000))
+        circuitSettings = circuits
         accessDeniedRetryPolicy = RetryPolicy(
             maximumAttempts: try env.integer("ACCESS_DENIED_RETRY_MAX_ATTEMPTS", default: RetryPolicy.accessDenied.maximumAttempts, in: 1...1000),
             initialDelay: .milliseconds(try env.integer("ACCESS_DENIED_RETRY_INITIAL_DELAY_MS", default: 5_000, in: 1...3_600_000)),

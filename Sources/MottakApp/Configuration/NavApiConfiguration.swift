@@ -10,6 +10,8 @@ import Storage
 public struct NavApiConfiguration: Sendable {
     /// Where the clients record their calls (set by the application, not from the environment).
     public var metrics: ExternalCallMetrics = .none
+    /// The process's circuit breakers, one per API (``NavClients/DependencyCircuits``).
+    public var circuits: DependencyCircuits = .none
     public var azureTokenEndpoint: EndpointURL?
     public var azureClientID: String?
     public var azureClientSecret: String?
@@ -72,13 +74,14 @@ public struct NavApiConfiguration: Sendable {
         guard let azureClientSecret else { throw .missing("AZURE_APP_CLIENT_SECRET", because: reason) }
         return AzureADTokenProvider(
             tokenEndpoint: azureTokenEndpoint, clientID: azureClientID, clientSecret: azureClientSecret, httpClient: httpClient, metrics: metrics,
+            circuits: circuits,
             logger: logger)
     }
 
     func aaregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> AaregClient {
         guard let aareg else { throw .missing("AAREG_URL", because: "the lookup checks employments in Aareg") }
         guard let aaregScope else { throw .missing("AAREG_SCOPE", because: "the lookup needs a token for Aareg") }
-        return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
+        return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
     }
 
     func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider, logger: Logger) throws(ConfigurationError) -> PlanPdfBuilder {
@@ -87,21 +90,23 @@ public struct NavApiConfiguration: Sendable {
         guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }
         return PlanPdfBuilder(
             plans: plans, pdl: try pdlClient(tokens: tokens),
-            krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, httpClient: httpClient, metrics: metrics),
-            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, httpClient: httpClient, metrics: metrics), metricsFactory: metrics.factory,
+            krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits),
+            pdfgen: PdfGenClient(baseURL: pdfgen, appName: appName, httpClient: httpClient, metrics: metrics, circuits: circuits),
+            metricsFactory: metrics.factory,
             logger: logger)
     }
 
     func eregClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> EregClient {
         guard let ereg else { throw .missing("EREG_URL", because: "the NAV channel names the employer") }
         guard let eregScope else { throw .missing("EREG_SCOPE", because: "the NAV channel needs a token for Ereg") }
-        return EregClient(baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens, httpClient: httpClient, metrics: metrics)
+        return EregClient(
+            baseURL: ereg, scope: eregScope, appName: appName, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
     }
 
     func dokarkivClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> DokarkivClient {
         guard let dokarkiv else { throw .missing("DOKARKIV_URL", because: "the NAV channel journals the plan") }
         guard let dokarkivScope else { throw .missing("DOKARKIV_SCOPE", because: "the NAV channel needs a token for dokarkiv") }
-        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
+        return DokarkivClient(baseURL: dokarkiv, scope: dokarkivScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
     }
 
     func isdialogmeldingClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> IsdialogmeldingClient {
@@ -109,12 +114,13 @@ public struct NavApiConfiguration: Sendable {
         guard let isdialogmeldingScope else {
             throw .missing("ISDIALOGMELDING_CLIENT_ID", because: "the GP channel needs a token for isdialogmelding")
         }
-        return IsdialogmeldingClient(baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
+        return IsdialogmeldingClient(
+            baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
     }
 
     func pdlClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> PdlClient {
         guard let pdl else { throw .missing("PDL_URL", because: "the lookup checks the person in PDL") }
         guard let pdlScope else { throw .missing("PDL_SCOPE", because: "the lookup needs a token for PDL") }
-        return PdlClient(url: pdl, scope: pdlScope, tokens: tokens, httpClient: httpClient, metrics: metrics)
+        return PdlClient(url: pdl, scope: pdlScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
     }
 }
