@@ -36,6 +36,7 @@ import time
 
 STARTED = re.compile(r"Test (?:\"(?P<q>[^\"]+)\"|(?P<n>\S+)) started\.")
 ENDED = re.compile(r"Test (?:\"(?P<q>[^\"]+)\"|(?P<n>\S+)) (?:passed after|failed after|skipped)")
+PARAMETERIZED = re.compile(r"Test case passing|\w\([^()]*:\) started\.")
 TIME_LIMIT = re.compile(r"[Tt]ime limit was exceeded")
 
 
@@ -132,7 +133,8 @@ def main() -> int:
             sys.stdout.write(line)
             sys.stdout.flush()
             with lock:
-                if (started := STARTED.search(line)) and line.strip() != "◇ Test run started.":
+                # A parameterized test's own end is not printed (its cases' are): not tracked.
+                if (started := STARTED.search(line)) and line.strip() != "◇ Test run started." and not PARAMETERIZED.search(line):
                     running[started.group("q") or started.group("n")] = time.monotonic()
                 elif ended := ENDED.search(line):
                     running.pop(ended.group("q") or ended.group("n"), None)

@@ -28,7 +28,7 @@ public struct ApiErrorMiddleware: RouterMiddleware {
         } catch {
             context.logger.error(
                 "unexpected error",
-                metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)", "method": "\(request.method)"])
+                metadata: ["error": "\(type(of: error)): \(error)", "path": "\(request.uri.path)", "method": "\(request.method)"])
             return Self.response(.internalServerError(callID: context.callID))
         }
     }

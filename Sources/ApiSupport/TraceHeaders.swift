@@ -15,7 +15,7 @@ public enum TraceHeaders {
         InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &carrier, using: Carrier())
         let injected = names.compactMap { name in carrier[name].map { (name, $0) } }
         if !injected.isEmpty { return injected }
-        return names.compactMap { name in request.headers[HTTPField.Name(name)!].map { (name, $0) } }
+        return W3CTraceHeaders.valid(names.compactMap { name in request.headers[HTTPField.Name(name)!].map { (name, $0) } })
     }
 
     struct Carrier: Injector {

@@ -19,7 +19,7 @@ public enum TraceContext {
         var carrier: [String: String] = [:]
         InstrumentationSystem.instrument.inject(ServiceContext.current ?? .topLevel, into: &carrier, using: DictionaryInjector())
         let injected = carrier.filter { headerNames.contains($0.key) }.sorted { $0.key < $1.key }
-        return injected.isEmpty ? fallback.filter { headerNames.contains($0.0) } : injected
+        return injected.isEmpty ? W3CTraceHeaders.valid(fallback) : injected
     }
 
     /// The context a message carries (empty without a tracer or without the headers).

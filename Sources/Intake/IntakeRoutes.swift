@@ -72,7 +72,7 @@ public struct IntakeRoutes: Sendable {
         } catch let error as PSQLError where error.serverInfo == nil {
             // No answer from the server: connection refused or lost. The statement either never
             // ran or rolled back with the connection: nothing is stored.
-            context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(LoggedError.text(error))"])
             throw ApiError.storageUnavailable
         } catch let error as ConnectionWaitExceeded {
             // The statement was never sent.

@@ -26,6 +26,18 @@ public struct MaskinportenTokenVerifier: Sendable {
         error.type == .authenticationError && error.message.hasPrefix("Unknown signing key")
     }
 
+    /// A header value as the answer and the log may repeat it: a plain short name as it is,
+    /// anything else (long, or with characters a name never has) by its length only. The token
+    /// is the caller's text, and it ends up in every 401 and log line that names it.
+    static func echo(_ value: String) -> String {
+        let plain =
+            value.utf8.count <= 64 && !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "._-+:".unicodeScalars.contains($0))
+            }
+        return plain ? value : "(\(value.utf8.count) bytes, not shown)"
+    }
+
     public func verify(_ token: String, keys: JSONWebKeySet, now: Date) throws(ApiError) -> MaskinportenToken {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .authentication("Malformed token: expected a JWT (header.payload.signature)") }
@@ -36,7 +48,7 @@ public struct MaskinportenTokenVerifier: Sendable {
             throw .authentication(
                 algorithm.lowercased() == "none"
                     ? "Unsigned tokens (alg none) are not accepted"
-                    : "Unsupported signing algorithm '\(algorithm)'; only RS256 is accepted")
+                    : "Unsupported signing algorithm '\(Self.echo(algorithm))'; only RS256 is accepted")
         }
         // RFC 7515 4.1.11: a token naming critical extensions we do not implement (we implement
         // none) must be refused, not verified as if they were absent.
@@ -44,7 +56,7 @@ public struct MaskinportenTokenVerifier: Sendable {
             throw .authentication("The token header names critical extensions (crit); none are supported")
         }
         guard let kid = header["kid"] as? String else { throw .authentication("The token header has no kid") }
-        guard let key = keys.keys[kid] else { throw .authentication("Unknown signing key '\(kid)'") }
+        guard let key = keys.keys[kid] else { throw .authentication("Unknown signing key '\(Self.echo(kid))'") }
         guard let signature = Base64URL.decode(parts[2]),
             key.isValidSignature(
                 _RSA.Signing.RSASignature(rawRepresentation: signature), for: Data("\(parts[0]).\(parts[1])".utf8),

@@ -74,7 +74,7 @@ public struct OutboxRelayService: Service {
                     pause = result.sent < settings.batchSize ? settings.idleInterval : .zero
                 }
             } catch {
-                logger.error("outbox batch failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.error("outbox batch failed; retrying", metadata: ["error": "\(LoggedError.text(error))"])
                 pause = backoff
                 backoff = min(backoff * 2, settings.maximumBackoff)
             }

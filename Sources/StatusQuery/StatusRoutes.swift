@@ -34,7 +34,7 @@ public struct StatusRoutes: Sendable {
         do {
             record = try await withTimeout(readTimeout) { [store] in try await store.read(uuid) }
         } catch let error as PSQLError where error.serverInfo == nil {
-            context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(LoggedError.text(error))"])
             throw ApiError.statusUnavailable
         } catch is TimeoutError {
             context.logger.error("PostgreSQL did not answer in time")

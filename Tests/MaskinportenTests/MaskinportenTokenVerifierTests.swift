@@ -70,6 +70,19 @@ import Testing
         }
     }
 
+    /// The caller's header values are repeated in the 401 and the log only when they look like
+    /// a name: 80 KB or a line break in `kid` or `alg` never reach either.
+    @Test func longOrStrangeHeaderValuesAreNotEchoed() throws {
+        let long = String(repeating: "k", count: 80_000)
+        let unknown = try Self.issuer.token(consumer: "123456789", header: ["kid": long])
+        expectRejected(unknown, "Unknown signing key '(80000 bytes, not shown)'")
+        let injected = try Self.issuer.token(consumer: "123456789", header: ["kid": "a\nlevel=error forged"])
+        expectRejected(injected, "Unknown signing key '(20 bytes, not shown)'")
+        let header = Base64URL.encode(Data(#"{"alg":"HS256\u0000<script>","kid":"local-1"}"#.utf8))
+        let payload = token(of: try Self.issuer.token(consumer: "123456789"))[1]
+        expectRejected("\(header).\(payload).", "Unsupported signing algorithm '(14 bytes, not shown)'; only RS256 is accepted")
+    }
+
     @Test func aTamperedPayloadFailsTheSignature() throws {
         let token = try Self.issuer.token(consumer: "123456789")
         let parts = token.split(separator: ".").map(String.init)

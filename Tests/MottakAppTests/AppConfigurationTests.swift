@@ -91,6 +91,14 @@ import Testing
                 .devTestIdentitiesSkipChecks)
         expectError(
             ["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"].merging(Self.naisTopics) { $1 }, variable: "DEV_TEST_IDENTITIES")
+        // Not only prod-gcp: any cluster that does not say it is for development.
+        for cluster in ["prod-fss", "Prod-gcp", "prod-gcp ", "staging"] {
+            expectError(
+                ["NAIS_CLUSTER_NAME": cluster, "DEV_TEST_IDENTITIES": "true"].merging(Self.naisTopics) { $1 }, variable: "DEV_TEST_IDENTITIES")
+            #expect(
+                try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": cluster].merging(Self.naisTopics) { $1 }, mode: .dev)
+                    .devTestIdentitiesSkipChecks, "\(cluster)")
+        }
     }
 
     /// Every topic we own named as on NAIS (`team-esyfo.<Topic name>`).

@@ -69,8 +69,8 @@ import Testing
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
         try await Self.withMigratedDatabase { postgres in
-            let writers = 4
-            let rowsPerWriter = 150
+            let writers = 3
+            let rowsPerWriter = 100
             let registry = PrometheusCollectorRegistry()
             let relays = try (0..<3).map { _ in try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 20) }
             try await Self.whileRunning(relays) {

@@ -83,7 +83,9 @@ import Testing
             let started = ContinuousClock.now
             let slow = try await app.submit(waiting: true)
             #expect(slow.status == .accepted)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // The bound is 0.5 s; the outcome never comes. 20 times the bound still tells the two
+            // apart on a machine whose two cores run a dozen whole pipelines beside this test.
+            #expect(ContinuousClock.now - started < .seconds(10))
             #expect(slow.headers[HTTPField.Name("Preference-Applied")!] == nil, "202 by the bound, not by preference")
             #expect(slow.headers[.location] != nil)
 

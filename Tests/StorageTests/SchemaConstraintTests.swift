@@ -18,6 +18,22 @@ import Testing
         "employee_has_not_contributed_to_plan_description": "''", "lps_name": "'LPS'",
     ]
 
+    /// A refused row's DETAIL repeats it ("Failing row contains (…)", identity number and all);
+    /// the log's text of the error names the constraint and keeps the row out.
+    @Test func theLoggedTextOfARefusedRowNamesTheConstraintAndNotTheRow() async throws {
+        try await Self.withMigratedDatabase { client in
+            do {
+                try await Self.insertPlan(client, ["employer_org_number": "'12345678'", "employee_identification_number": "'31129912345'"])
+                Issue.record("accepted a short org number")
+            } catch {
+                #expect(String(reflecting: error).contains("31129912345"), "what postgres-nio itself would print")
+                let logged = LoggedError.text(error)
+                #expect(!logged.contains("31129912345"))
+                #expect(logged.contains("23514") && logged.contains("followup_plan_employer_org_number_check"), "\(logged)")
+            }
+        }
+    }
+
     @Test(arguments: [
         ("employer_org_number", "'12345678'", "followup_plan_employer_org_number_check"),
         ("lps_org_number", "'12345678a'", "followup_plan_lps_org_number_check"),

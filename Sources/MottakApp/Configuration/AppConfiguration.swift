@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var httpPort: Int
     /// `NAIS_CLUSTER_NAME`: `dev-gcp` and `prod-gcp` on NAIS, `local` elsewhere.
     public var clusterName: String
+    /// The clusters where NAV's test identities may skip the checks (`DEV_TEST_IDENTITIES`).
+    static let developmentClusters: Set<String> = ["dev-gcp", "local"]
     /// Nil only in `dev` mode, where `mottak dev` starts a throwaway PostgreSQL.
     public var database: DatabaseConfiguration?
     /// Nil only in `dev` mode, where `mottak dev` starts the embedded Kafka cluster.
@@ -72,7 +74,7 @@ public struct AppConfiguration: Sendable {
     /// in one transaction, at most this many; 1 applies each alone.
     public var statusBatch: Int
     /// The dev test identities skip the lookup's checks: on `dev-gcp`, in `mottak dev`, or with
-    /// `DEV_TEST_IDENTITIES=true` (never on `prod-gcp`).
+    /// `DEV_TEST_IDENTITIES=true` (only on `dev-gcp` or outside NAIS).
     public var devTestIdentitiesSkipChecks: Bool
     /// How long a submission waits for its plan's outcome before it answers 202
     /// (`SUBMISSION_WAIT_MS`, default 10 s; 0 answers 202 at once).
@@ -132,10 +134,14 @@ public struct AppConfiguration: Sendable {
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
         shutdownGrace = .seconds(try env.integer("SHUTDOWN_GRACE_SECONDS", default: 30, in: 1...600))
         // On by default in `mottak dev`: NAV's LPS demo submits for the dev identity 01898299631.
-        let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: mode == .dev && clusterName != "prod-gcp")
+        // Only where a cluster says it is for development: dev-gcp on NAIS, or no NAIS at all. A
+        // cluster named anything else (prod-gcp, prod-fss, a new one, a typo) never gets them.
+        let isDevelopmentCluster = Self.developmentClusters.contains(clusterName)
+        let devFlag = try env.boolean("DEV_TEST_IDENTITIES", default: mode == .dev && isDevelopmentCluster)
         devTestIdentitiesSkipChecks = clusterName == "dev-gcp" || devFlag
-        if devTestIdentitiesSkipChecks && clusterName == "prod-gcp" {
-            throw ConfigurationError(variable: "DEV_TEST_IDENTITIES", problem: "must not be true on prod-gcp")
+        if devTestIdentitiesSkipChecks && !isDevelopmentCluster {
+            throw ConfigurationError(
+                variable: "DEV_TEST_IDENTITIES", problem: "must not be true on \(clusterName) (only on dev-gcp or outside NAIS)")
         }
         if mode == .serve {
             if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }

@@ -48,7 +48,7 @@ public final class PlanStatusListener: Service, Sendable {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 logger.warning(
-                    "LISTEN plan_status lost; reconnecting", metadata: ["error": "\(String(reflecting: error))", "retry.in": "\(reconnectDelay)"])
+                    "LISTEN plan_status lost; reconnecting", metadata: ["error": "\(LoggedError.text(error))", "retry.in": "\(reconnectDelay)"])
             }
             listening(false)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.reconnectDelay) }
