@@ -129,7 +129,7 @@ public enum MottakApplication {
                         processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
                         onDeadLetter: onDeadLetter ?? { _, _ in },
                         isOwnInfrastructureDown: { ConsumerRoleService.kafkaUnavailable($0) || PostgresUnavailable.matches($0) },
-                        parking: parking(roleLogger),
+                        parking: role.callsNavApis ? parking(roleLogger) : nil,
                         handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
