@@ -6,8 +6,10 @@ import ServiceLifecycle
 import Tracing
 
 /// The loop every consuming role shares: take a message, hand it to the role's handler, retry
-/// transient failures with backoff, send what cannot be handled to the dead-letter topic, and
-/// mark the message processed only then (at-least-once: handlers are idempotent).
+/// transient failures a few times quickly, then park the message for the durable wait (with
+/// ``Parking``; ``ConsumerRoleService+Parking.swift``), send what can never be handled to the
+/// dead-letter topic, and mark the message processed only then (at-least-once: handlers are
+/// idempotent). Our own PostgreSQL or Kafka being away is waited out and never counts.
 ///
 /// Messages are handled concurrently, in order per key (``Kafka/KeyOrderedProcessor``; every
 /// plan event is keyed by its plan uuid): a failing message is retried with its backoff while
