@@ -112,9 +112,14 @@ public final class DependencyCircuits: Sendable {
             case (.closed, true):
                 state.circuits[dependency] = .closed(failures: 0)
                 return nil
-            case (.probing(let openFor, let since), false), (.open(_, let openFor, let since), false):
+            case (.probing(let openFor, let since), false):
                 let longer = min(openFor * 2, settings.maximumOpenFor)
                 state.circuits[dependency] = .open(until: now() + longer, openFor: longer, since: since)
+                return nil
+            case (.open, false):
+                // A call let through before the circuit opened, failing late: only a failed probe
+                // lengthens the pause, or a burst of calls in flight would push the first probe
+                // from `openFor` to `maximumOpenFor`.
                 return nil
             case (.probing, true), (.open, true):
                 state.circuits[dependency] = .closed(failures: 0)

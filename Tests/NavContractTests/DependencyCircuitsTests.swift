@@ -62,6 +62,17 @@ import Testing
         #expect(circuits.recoveries().isEmpty)
     }
 
+    /// Calls in flight when the circuit opened fail late: the first probe still comes after
+    /// `openFor`, not after a pause doubled once per late failure.
+    @Test func lateFailuresOfCallsInFlightDoNotPutTheProbeOff() {
+        let clock = Clock()
+        let circuits = Self.circuits(clock)
+        for _ in 0..<3 { circuits.record("dokarkiv", answered: false) }
+        for _ in 0..<20 { circuits.record("dokarkiv", answered: false) }
+        clock.advance(.seconds(5))
+        #expect(circuits.permission(for: "dokarkiv") == .probe)
+    }
+
     @Test func aSuccessBetweenFailuresStartsTheCountAgain() {
         let circuits = Self.circuits(Clock())
         for answered in [false, false, true, false, false] { circuits.record("pdl", answered: answered) }
