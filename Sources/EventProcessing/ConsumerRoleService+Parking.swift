@@ -26,6 +26,10 @@ extension ConsumerRoleService {
         /// How many times each API has come back: when the count grows, everything parked for
         /// that API is due at once instead of at the end of its backoff.
         public var recoveries: @Sendable () -> [String: Int] = { [:] }
+        /// Tells the plan's status that a step now waits (the role's ``StatusEvent/Kind/waiting``),
+        /// once, when a message is parked after its quick attempts. A failure is logged, not
+        /// retried: the status is a courtesy to the employer, the parked message is what counts.
+        public var onParked: @Sendable (KafkaMessage) async throws -> Void = { _ in }
 
         public init(store: ParkedMessageStore, policy: ParkingPolicy) {
             self.store = store
@@ -62,6 +66,11 @@ extension ConsumerRoleService {
         }
         guard parked != nil else { return .abandoned }
         metrics.parked(dependency)
+        do {
+            try await parking.onParked(message)
+        } catch {
+            logger.warning("cannot tell the plan's status that it waits", metadata: metadata(message).merging(["error": "\(error)"]) { $1 })
+        }
         logger.warning(
             "a NAV API is unavailable; the message waits in parked_message and is retried when due (offset committed)",
             metadata: metadata(message).merging(

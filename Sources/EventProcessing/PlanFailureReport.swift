@@ -20,6 +20,12 @@ public enum PlanFailureReport {
         try await producer.publish(statusEvent(uuid, channel: channel, reason: reason), to: topics, causedBy: message)
     }
 
+    /// A step of the plan (`channel`'s, or the lookup's when nil) waits for a NAV API that is down.
+    public static func sendWaiting(_ channel: DeliveryChannel?, for message: KafkaMessage, producer: KafkaProducer, topics: EventTopics) async throws {
+        guard let uuid = planUUID(message) else { return }
+        try await producer.publish(StatusEvent(uuid: uuid, kind: .waiting, channel: channel), to: topics, causedBy: message)
+    }
+
     /// The status event for a dead letter: the same catalogue text whatever the `reason`.
     public static func statusEvent(_ uuid: UUID, channel: DeliveryChannel?, reason: DeadLetterReason) -> StatusEvent {
         switch channel {

@@ -104,11 +104,15 @@ public enum MottakApplication {
             guard let sharedProducer else { preconditionFailure("every role that uses Kafka gets the shared producer") }
             return sharedProducer
         }
-        func parking(_ roleLogger: Logger) -> ConsumerRoleService.Parking {
+        func parking(_ role: Role, _ roleLogger: Logger) -> ConsumerRoleService.Parking {
             var parking = ConsumerRoleService.Parking(
                 store: ParkedMessageStore(postgres: postgres, logger: roleLogger), policy: configuration.parkingPolicy)
             parking.isDependencyDown = circuits.isOpen
             parking.recoveries = circuits.recoveries
+            let channel: DeliveryChannel? = role == .navChannel ? .nav : role == .gpChannel ? .generalPractitioner : nil
+            parking.onParked = { message in
+                try await PlanFailureReport.sendWaiting(channel, for: message, producer: producer(), topics: topics)
+            }
             return parking
         }
         /// A consuming role: its group member (listed first, so it closes after the loop) and
@@ -129,7 +133,7 @@ public enum MottakApplication {
                         processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
                         onDeadLetter: onDeadLetter ?? { _, _ in },
                         isOwnInfrastructureDown: { ConsumerRoleService.kafkaUnavailable($0) || PostgresUnavailable.matches($0) },
-                        parking: role.callsNavApis ? parking(roleLogger) : nil,
+                        parking: role.callsNavApis ? parking(role, roleLogger) : nil,
                         handler: handler)))
         }
         let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in

@@ -53,7 +53,7 @@ public struct StatusUpdateHandler: Sendable {
         case .verified: stage("verified")
         case .rejected: stage("rejected")
         case .channelSent, .channelFailed: stage(event.channel == .generalPractitioner ? "gp_done" : "nav_done")
-        case .failed, .channelRetrying, .reopened: break
+        case .failed, .channelRetrying, .reopened, .waiting: break
         }
         guard change.state.isFinal, event.kind != .reopened else { return }
         stage("final")

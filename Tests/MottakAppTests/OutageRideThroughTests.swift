@@ -1,3 +1,4 @@
+import Domain
 import EventProcessing
 import Foundation
 import HTTPTypes
@@ -45,6 +46,16 @@ import Testing
                 #expect(state == "IN_PROGRESS", "plan \(plan) is \(state ?? "-") while dokarkiv is down")
             }
             #expect(try await Self.count("SELECT count(*)::int8 FROM plan_status WHERE nav_state = 'FAILED'", pipeline.postgres) == 0)
+            // What the employer reads meanwhile: under way, not sent to NAV yet, and waiting for
+            // NAV's systems with nothing to do (the catalogue's notice, since the wait began).
+            try await PipelineFlowTests.waitFor("the status says the plan waits", timeout: .seconds(30)) {
+                try await Self.status(of: plans[0], pipeline).notice != nil
+            }
+            let waiting = try await Self.status(of: plans[0], pipeline)
+            #expect(waiting.state == "IN_PROGRESS" && waiting.isSentToNavStatus == false)
+            #expect(waiting.notice?.type == "WAITING_FOR_NAV_SYSTEMS")
+            #expect(waiting.notice?.message.contains("No action is needed") == true)
+            #expect(waiting.channels.nav.state == "PENDING" && waiting.channels.nav.waitingSince != nil)
 
             // dokarkiv is back: every plan completes by itself, soon.
             pipeline.nav.clearFailures()
@@ -56,6 +67,8 @@ import Testing
             #expect(plans.allSatisfy { journalposts[$0] != nil }, "every plan reached NAV")
             #expect(Set(plans.compactMap { journalposts[$0] }).count == plans.count, "one journal post per plan")
             #expect(try await Self.count("SELECT count(*)::int8 FROM parked_message", pipeline.postgres) == 0)
+            let delivered = try await Self.status(of: plans[0], pipeline)
+            #expect(delivered.isSentToNavStatus && delivered.notice == nil && delivered.channels.nav.waitingSince == nil)
             let metrics = try await PipelineFlowTests.metrics(pipeline.client)
             #expect(metrics.sum("mottak_dead_letters_total", []) == 0)
             #expect(metrics.sum("mottak_dependency_calls_refused_total", [#"dependency="dokarkiv""#]) > 0)
@@ -94,6 +107,31 @@ import Testing
             return UUID(uuidString: try SubmitAnswer(response).uuid)!
         }
         throw MissingTestService(description: "the intake answered 503 five times in a row")
+    }
+
+    /// The parts of the status resource these tests read.
+    struct Status: Decodable {
+        struct Notice: Decodable {
+            let type: String
+            let message: String
+            let since: String
+        }
+        struct Channel: Decodable {
+            let state: String
+            let waitingSince: String?
+        }
+        struct Channels: Decodable { let nav: Channel }
+        let state: String
+        let isSentToNavStatus: Bool
+        let notice: Notice?
+        let channels: Channels
+    }
+
+    static func status(of plan: UUID, _ pipeline: PipelineFlowTests.Pipeline) async throws -> Status {
+        let response = try await pipeline.client.execute(
+            uri: PlanStatusRecord.resourcePath(of: plan), method: .get, headers: [.authorization: "Bearer \(pipeline.token)"], body: nil)
+        #expect(response.status == .ok)
+        return try JSONDecoder().decode(Status.self, from: Data(response.body.readableBytesView))
     }
 
     /// Quick attempts, then the durable wait in a compressed time.

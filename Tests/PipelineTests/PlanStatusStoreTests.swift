@@ -33,6 +33,31 @@ import Testing
         }
     }
 
+    /// A step that waits for a NAV API shows a notice until that step moves on; the lookup's
+    /// wait ends with the verification, a channel's with its own news; a replay changes nothing.
+    @Test func aWaitingStepShowsTheNoticeUntilItMovesOn() async throws {
+        try await Self.withPlan(nav: true, gp: true) { (store, uuid, _, _) async throws in
+            #expect(try await store.apply(.init(uuid: uuid, kind: .waiting)))
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .waiting)), "a second parked message of the same wait")
+            let lookupWaits = try #require(try await store.read(uuid))
+            #expect(lookupWaits.state == .received && lookupWaits.notice?.type == PlanNotice.waitingForNavType)
+            #expect(lookupWaits.notice?.since == lookupWaits.waitingSince)
+
+            try await store.apply(.init(uuid: uuid, kind: .verified))
+            #expect(try await store.read(uuid)?.notice == nil, "the lookup's wait is over")
+            #expect(try await store.apply(.init(uuid: uuid, kind: .waiting, channel: .nav)))
+            try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .generalPractitioner))
+            let navWaits = try #require(try await store.read(uuid))
+            #expect(navWaits.state == .inProgress && navWaits.nav.waitingSince != nil && navWaits.generalPractitioner.waitingSince == nil)
+            #expect(navWaits.notice?.message == PlanNotice.waitingForNavMessage)
+
+            try await store.apply(.init(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "1"))
+            let done = try #require(try await store.read(uuid))
+            #expect(done.state == .completed && done.notice == nil && done.nav.waitingSince == nil)
+            #expect(try await !store.apply(.init(uuid: uuid, kind: .waiting, channel: .nav)), "a late wait after the delivery")
+        }
+    }
+
     @Test func aRejectedPlanNeverMovesOn() async throws {
         try await Self.withPlan(nav: true, gp: false) { (store, uuid, read, _) async throws in
             #expect(try await store.apply(.init(uuid: uuid, kind: .rejected, error: .init(ApiError.noActiveEmployment))))

@@ -35,6 +35,11 @@ public enum OrderedJSON {
         error.map { String(decoding: $0.jsonBody, as: UTF8.self) } ?? "null"
     }
 
+    /// A PlanNotice's JSON (`type`, `message`, `since`), or `null`.
+    public static func notice(_ notice: PlanNotice?) -> String {
+        notice.map { "{\"type\":\(string($0.type)),\"message\":\(string($0.message)),\"since\":\(timestamp($0.since))}" } ?? "null"
+    }
+
     /// A JSON string of `date` in RFC 3339, UTC, with milliseconds.
     public static func timestamp(_ date: Date) -> String {
         "\"" + date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) + "\""

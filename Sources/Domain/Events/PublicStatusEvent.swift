@@ -5,7 +5,7 @@ import Foundation
 /// the outbox, in the change's transaction) and when the event intake refuses a submission.
 ///
 /// ```json
-/// {"version":1,"uuid":"…","revision":3,"state":"COMPLETED","error":null,
+/// {"version":1,"uuid":"…","revision":3,"state":"COMPLETED","error":null,"notice":null,
 ///  "channels":{"nav":{"state":"SENT","journalpostId":"600000001","error":null},
 ///              "generalPractitioner":{"state":"FAILED","error":{"status":{…},"type":"GENERAL_PRACTITIONER_NOT_FOUND","message":"…"}}},
 ///  "updatedAt":"2026-11-27T08:00:00.123Z"}
@@ -14,14 +14,15 @@ import Foundation
 /// Each event carries the whole state, so a consumer keeps the one with the highest
 /// `revision` and may ignore duplicates and reordering. A submission refused before it was
 /// stored (unreadable field, validation rule) has `revision` 0, state REJECTED and
-/// `channels` null.
+/// `channels` null. `notice` (added compatibly in version 1) says a step waits for NAV's
+/// systems (``PlanNotice``).
 public enum PublicStatusEvent {
     public static let eventType = "followupplan.status.v1"
     public static let version = 1
 
     public static func json(_ record: PlanStatusRecord) -> String {
         "{\"version\":\(version),\"uuid\":\"\(record.uuid.uuidString.lowercased())\",\"revision\":\(record.revision)"
-            + ",\"state\":\"\(record.state.rawValue)\",\"error\":\(OrderedJSON.apiError(record.error))"
+            + ",\"state\":\"\(record.state.rawValue)\",\"error\":\(OrderedJSON.apiError(record.error)),\"notice\":\(OrderedJSON.notice(record.notice))"
             + ",\"channels\":{\"nav\":\(channel(record.nav, journalpost: true)),\"generalPractitioner\":\(channel(record.generalPractitioner, journalpost: false))}"
             + ",\"updatedAt\":\(OrderedJSON.timestamp(record.updatedAt))}"
     }

@@ -12,13 +12,19 @@ public struct PlanStatusRecord: Sendable, Equatable {
         /// The journal post in dokarkiv (NAV channel only).
         public var journalpostID: String?
         public var error: ApiError?
+        /// Since when the channel's delivery waits for a NAV API that is down; nil otherwise.
+        public var waitingSince: Date?
 
-        public init(state: ChannelState, updatedAt: Date? = nil, attempts: Int = 0, journalpostID: String? = nil, error: ApiError? = nil) {
+        public init(
+            state: ChannelState, updatedAt: Date? = nil, attempts: Int = 0, journalpostID: String? = nil, error: ApiError? = nil,
+            waitingSince: Date? = nil
+        ) {
             self.state = state
             self.updatedAt = updatedAt
             self.attempts = attempts
             self.journalpostID = journalpostID
             self.error = error
+            self.waitingSince = waitingSince
         }
 
         /// The public contract's `isSentTo…Status`.
@@ -39,11 +45,13 @@ public struct PlanStatusRecord: Sendable, Equatable {
     public var updatedAt: Date
     /// Grows with every change: a reader can tell a new state from one it has seen.
     public var revision: Int64
+    /// Since when the lookup (employment, sykmelding, person) waits for a NAV API that is down.
+    public var waitingSince: Date?
 
     public init(
         uuid: UUID, employerOrgNumber: String, frontDoor: PlanSubmission.FrontDoor = .http, state: PlanState, error: ApiError? = nil, nav: Channel,
         generalPractitioner: Channel,
-        receivedAt: Date, updatedAt: Date, revision: Int64
+        receivedAt: Date, updatedAt: Date, revision: Int64, waitingSince: Date? = nil
     ) {
         self.uuid = uuid
         self.employerOrgNumber = employerOrgNumber
@@ -55,6 +63,16 @@ public struct PlanStatusRecord: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.updatedAt = updatedAt
         self.revision = revision
+        self.waitingSince = waitingSince
+    }
+
+    /// What the employer is told while a step of the plan waits for NAV's systems: accepted,
+    /// delivered when they are back, nothing to do. Nil when nothing waits or the plan is final.
+    public var notice: PlanNotice? {
+        guard !state.isFinal else { return nil }
+        let waits = [state == .received ? waitingSince : nil, nav.state == .pending ? nav.waitingSince : nil,
+            generalPractitioner.state == .pending ? generalPractitioner.waitingSince : nil].compactMap { $0 }
+        return waits.min().map(PlanNotice.waitingForNav(since:))
     }
 
     /// The plan's status resource (`GET`; also the `Location` of the intake's answers).

@@ -14,6 +14,9 @@ public struct StatusEvent: Sendable, Equatable, Codable {
         case channelFailed = "CHANNEL_FAILED"
         /// `channel` failed for a transient reason and will try again (counts attempts).
         case channelRetrying = "CHANNEL_RETRYING"
+        /// The step of `channel` (or the lookup's, when nil) waits for a NAV API that is down
+        /// (its message is parked): the status says so until that step moves on.
+        case waiting = "WAITING"
         /// The plan cannot be processed at all (`error`), for example its message was dead-lettered.
         case failed = "FAILED"
         /// An operator re-drove the plan's dead letter: the failure is undone so that processing
@@ -62,7 +65,7 @@ public struct StatusEvent: Sendable, Equatable, Codable {
         if version != 1 { return "version \(version) is not known" }
         if let error, !Self.storableErrorTypes.contains(error.type) { return "\(error.type.rawValue) is not an outcome of a plan" }
         return switch kind {
-        case .verified, .reopened: nil
+        case .verified, .reopened, .waiting: nil
         case .rejected, .failed: error == nil ? "\(kind.rawValue) needs an error" : nil
         case .channelSent, .channelRetrying: channel == nil ? "\(kind.rawValue) needs a channel" : nil
         case .channelFailed: channel == nil || error == nil ? "CHANNEL_FAILED needs a channel and an error" : nil

@@ -99,7 +99,7 @@ public struct PlanStatusStore: Sendable {
         SELECT p.employer_org_number, p.submitted_via, s.state, s.error_type, s.error_message,
                s.nav_state, s.nav_updated_at, s.nav_attempts, s.nav_journalpost_id, s.nav_error_type, s.nav_error_message,
                s.gp_state, s.gp_updated_at, s.gp_attempts, s.gp_error_type, s.gp_error_message,
-               s.received_at, s.updated_at, s.revision
+               s.received_at, s.updated_at, s.revision, s.waiting_since, s.nav_waiting_since, s.gp_waiting_since
         FROM plan_status s JOIN followup_plan p ON p.uuid = s.plan_uuid
         WHERE s.plan_uuid = \(uuid)
         """
@@ -122,7 +122,8 @@ public struct PlanStatusStore: Sendable {
                 PlanStatusRecord.Channel(
                     state: ChannelState(rawValue: try text("\(prefix)_state") ?? "") ?? .pending, updatedAt: try date("\(prefix)_updated_at"),
                     attempts: try cells["\(prefix)_attempts"].decode(Int.self),
-                    journalpostID: prefix == "nav" ? try text("nav_journalpost_id") : nil, error: try problem("\(prefix)_"))
+                    journalpostID: prefix == "nav" ? try text("nav_journalpost_id") : nil, error: try problem("\(prefix)_"),
+                    waitingSince: try date("\(prefix)_waiting_since"))
             }
             return PlanStatusRecord(
                 uuid: uuid, employerOrgNumber: try text("employer_org_number") ?? "",
@@ -130,7 +131,7 @@ public struct PlanStatusStore: Sendable {
                 state: PlanState(rawValue: try text("state") ?? "") ?? .received, error: try problem(""),
                 nav: try channel("nav"), generalPractitioner: try channel("gp"),
                 receivedAt: try date("received_at") ?? Date(), updatedAt: try date("updated_at") ?? Date(),
-                revision: try cells["revision"].decode(Int64.self))
+                revision: try cells["revision"].decode(Int64.self), waitingSince: try date("waiting_since"))
         }
         return nil
     }
@@ -168,13 +169,14 @@ public struct PlanStatusStore: Sendable {
         case .verified:
             return PostgresQuery(
                 unsafeSQL: """
-                    UPDATE plan_status SET state = \(settle), updated_at = now(), revision = revision + 1
+                    UPDATE plan_status SET state = \(settle), waiting_since = NULL, updated_at = now(), revision = revision + 1
                     WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
                     """, binds: binds(uuid))
         case .rejected:
             return PostgresQuery(
                 unsafeSQL: """
-                    UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, updated_at = now(), revision = revision + 1
+                    UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, waiting_since = NULL,
+                        updated_at = now(), revision = revision + 1
                     WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
                     """, binds: binds(uuid, errorType, errorMessage))
         case .failed:
@@ -187,9 +189,28 @@ public struct PlanStatusStore: Sendable {
                         gp_state = CASE WHEN gp_state = 'PENDING' THEN 'FAILED' ELSE gp_state END,
                         gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
                         gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
+                        waiting_since = NULL, nav_waiting_since = NULL, gp_waiting_since = NULL,
                         updated_at = now(), revision = revision + 1
                     WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING \(Self.returning)
                     """, binds: binds(uuid, errorType, errorMessage))
+        case .waiting:
+            // Set once per wait (a replay, or a second parked message of the step, changes
+            // nothing); the step's own news clears it.
+            guard let channel = event.channel else {
+                return PostgresQuery(
+                    unsafeSQL: """
+                        UPDATE plan_status SET waiting_since = now(), updated_at = now(), revision = revision + 1
+                        WHERE plan_uuid = $1 AND state = 'RECEIVED' AND waiting_since IS NULL RETURNING \(Self.returning)
+                        """, binds: binds(uuid))
+            }
+            let prefix = channel == .generalPractitioner ? "gp" : "nav"
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_waiting_since = now(),
+                        state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END, updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' AND \(prefix)_waiting_since IS NULL
+                    RETURNING \(Self.returning)
+                    """, binds: binds(uuid))
         case .reopened:
             // The only move back, and only by an operator's re-drive: what failed for a
             // transient reason (INTERNAL_SERVER_ERROR) is pending again; final answers such as
@@ -230,6 +251,7 @@ public struct PlanStatusStore: Sendable {
                 return PostgresQuery(
                     unsafeSQL: """
                         UPDATE plan_status SET \(prefix)_state = 'SENT', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1\(journalpost),
+                            \(prefix)_waiting_since = NULL,
                             state = \(after), updated_at = now(), revision = revision + 1
                         \(common)
                         """, binds: prefix == "nav" ? binds(uuid, event.journalpostID) : binds(uuid))
@@ -238,7 +260,7 @@ public struct PlanStatusStore: Sendable {
                 return PostgresQuery(
                     unsafeSQL: """
                         UPDATE plan_status SET \(prefix)_state = 'FAILED', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1,
-                            \(prefix)_error_type = $2, \(prefix)_error_message = $3,
+                            \(prefix)_error_type = $2, \(prefix)_error_message = $3, \(prefix)_waiting_since = NULL,
                             state = \(after),
                             error_type = CASE WHEN \(after) = 'FAILED' THEN $2 ELSE error_type END,
                             error_message = CASE WHEN \(after) = 'FAILED' THEN $3 ELSE error_message END,
