@@ -53,36 +53,55 @@ public struct DeadLetterTool: Sendable {
         return try await readToEnd(consumer, timeout: timeout).map(Entry.init)
     }
 
+    /// What `redrive` did: the entries put back, and those it left (with why).
+    public struct RedriveReport: Sendable {
+        public var redriven: [Entry] = []
+        public var skipped: [(entry: Entry, why: String)] = []
+    }
+
+    /// The topics a dead letter may be put back on: ours, which our roles read. A letter from a
+    /// topic another team owns (the sendt sykmelding) is never written there: it is reported.
+    var redrivableTopics: Set<String> {
+        [topics.received, topics.verified, topics.navChannel, topics.gpChannel, topics.status, topics.submitted]
+    }
+
     /// Puts every dead letter that `redrive` has not re-driven before back on its source topic
-    /// (key, value and headers as they were, without the `dlq-*` headers), and reopens the
-    /// plan's status so that processing can finish. Returns the re-driven entries.
-    public func redrive(producer: KafkaProducer, timeout: Duration = .seconds(30)) async throws -> [Entry] {
+    /// (key, value and headers as they were, without the `dlq-*` headers, with
+    /// ``Redriven/header``), one at a time: each letter's offset is committed as soon as its
+    /// resend is acknowledged, so a run that stops half-way (Kafka away, the pod killed) is
+    /// resumed by the next without sending anything twice, and a letter is never marked done
+    /// before it is back. The plan's status is reopened by the role that handles the resent
+    /// message (``Redriven/reopening(_:producer:topics:_:)``), in order with the outcome it
+    /// reports, and only once the message is really back.
+    public func redrive(producer: KafkaProducer, timeout: Duration = .seconds(30)) async throws -> RedriveReport {
         let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: Self.redriveGroup, topics: [topic]), logger: logger)
-        var redriven: [Entry] = []
-        for message in try await readToEnd(consumer, timeout: timeout) {
-            let entry = Entry(message)
-            guard let source = message.header(DeadLetters.Header.sourceTopic) else {
-                logger.warning("dead letter without a source topic; skipped", metadata: ["offset": "\(entry.offset)"])
+        var report = RedriveReport()
+        do {
+            for message in try await readToEnd(consumer, timeout: timeout) {
+                let entry = Entry(message)
+                if let source = message.header(DeadLetters.Header.sourceTopic), redrivableTopics.contains(source) {
+                    let headers =
+                        message.headers.filter { !$0.key.hasPrefix("dlq-") && $0.key != Redriven.header }
+                        + [KafkaHeader(key: Redriven.header, value: entry.offset)]
+                    _ = try await producer.send(topic: source, key: message.key, value: message.value, headers: headers)
+                    report.redriven.append(entry)
+                } else {
+                    let why =
+                        message.header(DeadLetters.Header.sourceTopic).map {
+                            "its source topic \($0) is not ours; fix the cause and move that consumer group's offset instead"
+                        } ?? "it names no source topic"
+                    logger.warning("dead letter not re-driven", metadata: ["offset": "\(entry.offset)", "why": "\(why)"])
+                    report.skipped.append((entry, why))
+                }
                 try consumer.markProcessed(message)
-                continue
+                try await consumer.commit()
             }
-            if let uuid = message.key.flatMap({ UUID(uuidString: String(decoding: $0, as: UTF8.self)) }) {
-                let channel: DeliveryChannel? =
-                    switch source {
-                    case topics.navChannel: .nav
-                    case topics.gpChannel: .generalPractitioner
-                    default: nil
-                    }
-                try await producer.publish(StatusEvent(uuid: uuid, kind: .reopened, channel: channel), to: topics)
-            }
-            let headers = message.headers.filter { !$0.key.hasPrefix("dlq-") } + [KafkaHeader(key: "redriven-from", value: entry.offset)]
-            _ = try await producer.send(topic: source, key: message.key, value: message.value, headers: headers)
-            try consumer.markProcessed(message)
-            redriven.append(entry)
+        } catch {
+            await consumer.close()
+            throw error
         }
-        try await consumer.commit()
         await consumer.close()
-        return redriven
+        return report
     }
 
     /// The messages from the group's position to the end of every partition as it is now.

@@ -21,7 +21,8 @@ public enum PlanFailureReport {
     }
 
     /// A step of the plan (`channel`'s, or the lookup's when nil) waits for a NAV API that is down.
-    public static func sendWaiting(_ channel: DeliveryChannel?, for message: KafkaMessage, producer: KafkaProducer, topics: EventTopics) async throws {
+    public static func sendWaiting(_ channel: DeliveryChannel?, for message: KafkaMessage, producer: KafkaProducer, topics: EventTopics) async throws
+    {
         guard let uuid = planUUID(message) else { return }
         try await producer.publish(StatusEvent(uuid: uuid, kind: .waiting, channel: channel), to: topics, causedBy: message)
     }

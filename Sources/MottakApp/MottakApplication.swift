@@ -119,8 +119,14 @@ public enum MottakApplication {
         /// the consume-retry-dead-letter loop, started once the schema is current.
         func consume(
             _ role: Role, group: String, topic: String, logger roleLogger: Logger,
-            onDeadLetter: ConsumerRoleService.DeadLetterHook? = nil, handler: @escaping ConsumerRoleService.Handler
+            onDeadLetter: ConsumerRoleService.DeadLetterHook? = nil, handler roleHandler: @escaping ConsumerRoleService.Handler
         ) throws {
+            // The roles whose dead-lettering records FAILED reopen it for a re-driven message.
+            let handler =
+                onDeadLetter == nil
+                ? roleHandler
+                : Redriven.reopening(
+                    role == .navChannel ? .nav : role == .gpChannel ? .generalPractitioner : nil, producer: producer(), topics: topics, roleHandler)
             let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: group, topics: [topic]), logger: roleLogger)
             services.append(consumer)
             services.append(

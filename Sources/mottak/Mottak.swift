@@ -124,15 +124,25 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
     struct Redrive: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Put every dead letter not re-driven before back on its source topic and reopen its plan's status.")
+            abstract:
+                "Put every dead letter not re-driven before back on its source topic (each committed once it is back; safe to run again); the role that handles it reopens its plan's status."
+        )
 
         func run() async throws {
             let (kafka, topics, logger) = try DeadLetterCommand.kafka()
             let producer = try KafkaProducer(configuration: kafka, logger: logger)
-            let entries = try await DeadLetterTool(kafka: kafka, topics: topics, logger: logger).redrive(producer: producer)
+            let report: DeadLetterTool.RedriveReport
+            do {
+                report = try await DeadLetterTool(kafka: kafka, topics: topics, logger: logger).redrive(producer: producer)
+            } catch {
+                await producer.close(flushTimeout: .seconds(10))
+                print("Re-driving stopped: \(error). What was re-driven before is committed; run it again to go on.")
+                throw ExitCode(1)
+            }
             await producer.close(flushTimeout: .seconds(10))
-            for entry in entries { print("re-driven: \(entry)") }
-            print("\(entries.count) dead letter(s) re-driven.")
+            for entry in report.redriven { print("re-driven: \(entry)") }
+            for (entry, why) in report.skipped { print("skipped (\(why)): \(entry)") }
+            print("\(report.redriven.count) dead letter(s) re-driven, \(report.skipped.count) skipped.")
         }
     }
 

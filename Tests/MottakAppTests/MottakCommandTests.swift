@@ -15,7 +15,9 @@ import Testing
             let environment = ["DATABASE_URL": Self.url(database), "MIGRATIONS_DIR": TestServices.migrationsDirectory.path]
             let first = try await Self.mottak(["migrate"], environment: environment)
             #expect(first.status == 0)
-            #expect(first.output.contains("Applied 5 migration(s): 0001_initial_schema, 0002_plan_pdf, 0003_plan_pdf_lease, 0004_parked_message, 0005_plan_waiting."))
+            #expect(
+                first.output.contains(
+                    "Applied 5 migration(s): 0001_initial_schema, 0002_plan_pdf, 0003_plan_pdf_lease, 0004_parked_message, 0005_plan_waiting."))
 
             let second = try await Self.mottak(["migrate"], environment: environment)
             #expect(second.status == 0)

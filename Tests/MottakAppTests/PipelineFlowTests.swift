@@ -170,9 +170,9 @@ import Testing
             pipeline.nav.clearFailures()
             let producer = try KafkaProducer(
                 configuration: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers), logger: TestServices.logger)
-            #expect(try await tool.redrive(producer: producer).count >= letters.count)
+            #expect(try await tool.redrive(producer: producer).redriven.count >= letters.count)
             try await Self.waitForState(of: plan, "COMPLETED", pipeline.postgres)
-            #expect(try await tool.redrive(producer: producer).isEmpty, "each dead letter is re-driven once")
+            #expect(try await tool.redrive(producer: producer).redriven.isEmpty, "each dead letter is re-driven once")
             let metrics = try await Self.metrics(pipeline.client)
             let lookup = #"consumer_group="oppfolgingsplan-mottak-lookup""#
             // Each dead letter: two attempts (one retry), each an Aareg 503.

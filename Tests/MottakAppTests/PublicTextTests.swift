@@ -86,7 +86,7 @@ import Testing
             let tool = DeadLetterTool(
                 kafka: KafkaConfiguration(bootstrapServers: pipeline.cluster.bootstrapServers, properties: ["session.timeout.ms": "6000"]),
                 topics: .local, logger: TestServices.logger)
-            #expect(try await tool.redrive(producer: producer).count >= 10)
+            #expect(try await tool.redrive(producer: producer).redriven.count >= 10)
             let refused = [plans.last!, eventPlans.last!]  // isdialogmelding 400: final, not re-driven
             for uuid in plans + eventPlans where !refused.contains(uuid) {
                 try await PipelineFlowTests.waitForState(of: uuid, "COMPLETED", pipeline.postgres)

@@ -70,8 +70,10 @@ public struct PlanStatusRecord: Sendable, Equatable {
     /// delivered when they are back, nothing to do. Nil when nothing waits or the plan is final.
     public var notice: PlanNotice? {
         guard !state.isFinal else { return nil }
-        let waits = [state == .received ? waitingSince : nil, nav.state == .pending ? nav.waitingSince : nil,
-            generalPractitioner.state == .pending ? generalPractitioner.waitingSince : nil].compactMap { $0 }
+        let waits = [
+            state == .received ? waitingSince : nil, nav.state == .pending ? nav.waitingSince : nil,
+            generalPractitioner.state == .pending ? generalPractitioner.waitingSince : nil,
+        ].compactMap { $0 }
         return waits.min().map(PlanNotice.waitingForNav(since:))
     }
 
