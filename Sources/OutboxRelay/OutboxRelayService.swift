@@ -18,6 +18,10 @@ import Storage
 /// - Kafka down: the batch fails after the producer's `message.timeout.ms`, the rows get an
 ///   attempt and the error, and the relay backs off (doubling up to `maximumBackoff`) before it
 ///   tries again.
+/// - A row that keeps failing while the others are published (the broker refuses that one
+///   message) is held back after a few attempts (``Storage/OutboxStore/Hold``), with the later
+///   rows of its key, so it neither fails nor slows every batch behind it; it is tried again,
+///   less and less often, and `mottak_outbox_held_rows` with the log's error says which.
 /// - On graceful shutdown it finishes the batch in hand and stops.
 public struct OutboxRelayService: Service {
     public struct Settings: Sendable {
@@ -33,6 +37,8 @@ public struct OutboxRelayService: Service {
         public var metricsInterval: Duration = .seconds(5)
         /// Published rows are deleted after this long (the plan and status tables keep the facts).
         public var publishedRetention: Duration = .seconds(7 * 24 * 3600)
+        /// When a row that keeps failing is held back.
+        public var hold = OutboxStore.Hold()
 
         public init() {}
     }
@@ -66,7 +72,7 @@ public struct OutboxRelayService: Service {
                 let result = try await publishOneBatch()
                 if result.isStandby {
                     pause = settings.standbyInterval
-                } else if result.failed > 0 {
+                } else if result.failed > result.held {
                     pause = backoff
                     backoff = min(backoff * 2, settings.maximumBackoff)
                 } else {
@@ -86,8 +92,8 @@ public struct OutboxRelayService: Service {
     }
 
     /// One batch: lock, send, record. Returns how many rows were sent and how many failed.
-    func publishOneBatch() async throws -> (sent: Int, failed: Int, isStandby: Bool) {
-        let result = try await store.publishNextBatch(limit: settings.batchSize) { [producer] batch in
+    func publishOneBatch() async throws -> (sent: Int, failed: Int, isStandby: Bool, held: Int) {
+        let result = try await store.publishNextBatch(limit: settings.batchSize, hold: settings.hold) { [producer] batch in
             await Self.publish(batch, with: producer)
         }
         if result.failed > 0 {
@@ -95,9 +101,14 @@ public struct OutboxRelayService: Service {
                 "outbox rows not acknowledged; they stay in the outbox and are retried",
                 metadata: ["failed": "\(result.failed)", "of": "\(result.rows)", "error": "\(result.firstError ?? "")"])
         }
+        if result.held > 0 {
+            logger.error(
+                "outbox rows keep failing while others are published; held back with the later rows of their plan, tried again later (see RUNBOOK.md)",
+                metadata: ["held": "\(result.held)", "error": "\(result.firstError ?? "")"])
+        }
         metrics.published.increment(by: Int64(result.rows - result.failed))
         metrics.failed.increment(by: Int64(result.failed))
-        return (result.rows, result.failed, result.isStandby)
+        return (result.rows, result.failed, result.isStandby, result.held)
     }
 
     /// Sends each topic's rows as one ordered batch; topics in parallel.
@@ -132,6 +143,7 @@ public struct OutboxRelayService: Service {
         do {
             let backlog = try await store.backlog()
             metrics.backlog.record(backlog.count)
+            metrics.held.record(backlog.held)
             metrics.oldestAge.record(Double(backlog.oldestAge.components.seconds) + Double(backlog.oldestAge.components.attoseconds) / 1e18)
             try await store.deletePublished(olderThan: settings.publishedRetention)
         } catch {
@@ -146,11 +158,13 @@ struct OutboxRelayMetrics: Sendable {
     let oldestAge: Gauge
     let published: Counter
     let failed: Counter
+    let held: Gauge
 
     init(factory: any MetricsFactory) {
         backlog = Gauge(label: "mottak_outbox_backlog_rows", factory: factory)
         oldestAge = Gauge(label: "mottak_outbox_oldest_age_seconds", factory: factory)
         published = Counter(label: "mottak_outbox_published_total", factory: factory)
         failed = Counter(label: "mottak_outbox_publish_failures_total", factory: factory)
+        held = Gauge(label: "mottak_outbox_held_rows", factory: factory)
     }
 }

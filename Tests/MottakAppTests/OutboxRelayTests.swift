@@ -6,6 +6,7 @@ import OutboxRelay
 import PostgresNIO
 import Prometheus
 import Storage
+import Synchronization
 import TestSupport
 import Testing
 
@@ -144,11 +145,104 @@ import Testing
         }
     }
 
+    /// A row that keeps failing while others are published is held back after its bound, with
+    /// the later rows of its key; the others go on; once it is due (and fixed) it leaves first,
+    /// then the rows behind it, in order. During an outage (every row failing) nothing is held.
+    @Test func aRowThatKeepsFailingIsHeldBackWithItsKeyAndTheOthersGoOn() async throws {
+        try await Self.withMigratedDatabase { postgres in
+            let store = OutboxStore(postgres: postgres, logger: TestServices.logger)
+            let hold = {
+                var hold = OutboxStore.Hold()
+                hold.afterAttempts = 2
+                return hold
+            }()
+            @Sendable func insert(_ key: String, _ label: String) async throws {
+                try await postgres.query(
+                    "INSERT INTO outbox (topic, message_key, payload) VALUES (\(Self.topic), \(key), jsonb_build_object('label', \(label)::text))")
+            }
+            let sent = SentLabels()
+            @Sendable func batch(failing bad: Bool = true) async throws -> OutboxStore.BatchResult {
+                try await store.publishNextBatch(limit: 10, hold: hold) { rows in
+                    var outcomes: [Int64: String?] = [:]
+                    for row in rows {
+                        if row.payload.contains("bad") || !bad {
+                            outcomes[row.id] = .some("Broker: Message size too large")
+                        } else {
+                            outcomes[row.id] = .some(nil)
+                            sent.append(row.payload)
+                        }
+                    }
+                    return outcomes
+                }
+            }
+            try await insert("k1", "a")
+            try await insert("k2", "bad")
+            try await insert("k3", "c")
+            // Every row failing (an outage): attempts are counted, nothing is held.
+            let outage = try await batch(failing: false)
+            #expect(outage.failed == 3 && outage.held == 0)
+            let first = try await batch()
+            #expect(first.failed == 1 && first.held == 1, "its second failure, beside published rows: held")
+            try await insert("k2", "d, behind the held row")
+            try await insert("k4", "e")
+            let second = try await batch()
+            #expect(second.rows == 1 && second.failed == 0, "only e: the held row and the later row of its key wait")
+            #expect(try await store.backlog().held == 1)
+            #expect(sent.labels == ["a", "c", "e"])
+
+            // The cause is fixed and the hold has passed: the held row leaves first, then its key's later row.
+            try await postgres.query(
+                "UPDATE outbox SET payload = '{\"label\":\"b\"}', held_until = now() - interval '1 second' WHERE payload->>'label' = 'bad'")
+            let third = try await batch()
+            #expect(third.rows == 2 && third.failed == 0 && third.held == 0)
+            #expect(sent.labels == ["a", "c", "e", "b", "d, behind the held row"])
+            let backlog = try await store.backlog()
+            #expect(backlog.count == 0 && backlog.held == 0)
+        }
+    }
+
+    /// A message the broker refuses (over `message.max.bytes`) beside ordinary ones: the relay
+    /// holds it back and goes on without backing off; the others are published.
+    @Test func theRelayHoldsBackAMessageTheBrokerRefusesAndPublishesTheRest() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
+        try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
+        try await Self.withMigratedDatabase { postgres in
+            try await Self.insertOutboxRows(50, into: postgres)
+            try await postgres.query(
+                "INSERT INTO outbox (topic, message_key, payload) VALUES (\(Self.topic), 'huge', jsonb_build_object('n', 0, 'x', repeat('x', 1200000)))"
+            )
+            try await Self.insertOutboxRows(50, into: postgres)
+            let registry = PrometheusCollectorRegistry()
+            let relay = try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 20, holdAfter: 2)
+            try await Self.whileRunning([relay]) {
+                try await Self.waitUntilBacklog(is: 1, postgres, timeout: .seconds(60))
+                try await Self.waitFor("the held-rows gauge", timeout: .seconds(10)) {
+                    registry.emitToString().contains("mottak_outbox_held_rows 1")
+                }
+            }
+            #expect(try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE held_until > now() AND message_key = 'huge'", postgres) == 1)
+            #expect(try await Self.scalar("SELECT attempts::int8 FROM outbox WHERE message_key = 'huge'", postgres) == 2)
+            let numbers = try await Self.consumeNumbers(100, from: cluster)
+            #expect(numbers.count == 100 && !numbers.contains(0))
+        }
+        withExtendedLifetime(cluster) {}
+    }
+
+    /// The labels a test's publish closure "sent", in order.
+    final class SentLabels: Sendable {
+        private let state = Mutex<[String]>([])
+        func append(_ payload: String) {
+            let label = (try? JSONDecoder().decode([String: String].self, from: Data(payload.utf8)))?["label"] ?? payload
+            state.withLock { $0.append(label) }
+        }
+        var labels: [String] { state.withLock { $0 } }
+    }
+
     // MARK: - Helpers
 
     static func relay(
         _ postgres: PostgresClient, cluster: EmbeddedKafkaCluster, registry: PrometheusCollectorRegistry, batchSize: Int,
-        messageTimeout: String = "10000"
+        messageTimeout: String = "10000", holdAfter: Int = 5
     ) throws -> OutboxRelayService {
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["message.timeout.ms": messageTimeout]),
@@ -158,6 +252,7 @@ import Testing
         settings.initialBackoff = .milliseconds(100)
         settings.maximumBackoff = .milliseconds(500)
         settings.metricsInterval = .milliseconds(200)
+        settings.hold.afterAttempts = holdAfter
         return OutboxRelayService(
             store: OutboxStore(postgres: postgres, logger: TestServices.logger), producer: producer, settings: settings,
             metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)

@@ -31,6 +31,8 @@ public struct OutboxStore: Sendable {
     public struct Backlog: Sendable, Equatable {
         public var count: Int
         public var oldestAge: Duration
+        /// Rows held back because they kept failing (``Hold``), part of `count`.
+        public var held = 0
     }
 
     let postgres: PostgresClient
@@ -51,6 +53,26 @@ public struct OutboxStore: Sendable {
         public var firstError: String?
         /// Another relay held ``OutboxStore/relayLock``: this one sent nothing and waits.
         public var isStandby = false
+        /// Failed rows held back this time (``Hold``); they do not slow the rows behind them.
+        public var held = 0
+    }
+
+    /// When a row that keeps failing is held back: after `afterAttempts` failed attempts in a
+    /// batch where other rows were published (so it is the row, not Kafka: during an outage
+    /// every row fails and none is held), for `initialDuration`, doubling with each further
+    /// failure up to `maximumDuration`.
+    public struct Hold: Sendable {
+        public var afterAttempts = 5
+        public var initialDuration: Duration = .seconds(30)
+        public var maximumDuration: Duration = .seconds(600)
+
+        public init() {}
+
+        /// How long a row is held after its `attempts`-th failure.
+        func duration(afterAttempts attempts: Int) -> Duration {
+            let doublings = min(max(attempts - afterAttempts, 0), 20)
+            return min(initialDuration * (1 << doublings), maximumDuration)
+        }
     }
 
     /// The advisory lock key the publishing relay holds for its batch ('outbox' in ASCII).
@@ -76,8 +98,11 @@ public struct OutboxStore: Sendable {
     ///
     /// `publish` answers, per row id, nil when the broker acknowledged it or the error's text;
     /// a row it does not mention counts as failed.
+    ///
+    /// A row that keeps failing while others are published is held back (``Hold``): it and the
+    /// later rows of its topic and key are left out of batches until `held_until`.
     public func publishNextBatch(
-        limit: Int,
+        limit: Int, hold: Hold = Hold(),
         _ publish: @Sendable ([OutboxMessage]) async -> [Int64: String?]
     ) async throws -> BatchResult {
         try await postgres.transaction(logger: logger) { connection in
@@ -103,14 +128,27 @@ public struct OutboxStore: Sendable {
                 try await connection.query(
                     "UPDATE outbox SET published_at = greatest(clock_timestamp(), created_at) WHERE id = ANY(\(published))", logger: logger)
             }
+            var held: [Int64] = []
+            var heldFor: [Double] = []
+            if !published.isEmpty {
+                for row in batch where failed.contains(row.id) && row.attempts + 1 >= hold.afterAttempts {
+                    held.append(row.id)
+                    heldFor.append(Double(hold.duration(afterAttempts: row.attempts + 1).components.seconds))
+                }
+            }
             if !failed.isEmpty {
+                // -1: not held (an array of optionals cannot be bound).
+                let holdSeconds = failed.map { id in held.firstIndex(of: id).map { heldFor[$0] } ?? -1 }
                 try await connection.query(
                     """
-                    UPDATE outbox SET attempts = attempts + 1, last_error = failure.error
-                    FROM unnest(\(failed)::int8[], \(errors)::text[]) AS failure(id, error) WHERE outbox.id = failure.id
+                    UPDATE outbox SET attempts = attempts + 1, last_error = failure.error,
+                        held_until = CASE WHEN failure.hold_seconds < 0 THEN NULL
+                                          ELSE clock_timestamp() + make_interval(secs => failure.hold_seconds) END
+                    FROM unnest(\(failed)::int8[], \(errors)::text[], \(holdSeconds)::float8[]) AS failure(id, error, hold_seconds)
+                    WHERE outbox.id = failure.id
                     """, logger: logger)
             }
-            return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first, isStandby: false)
+            return BatchResult(rows: batch.count, failed: failed.count, firstError: errors.first, isStandby: false, held: held.count)
         }
     }
 
@@ -118,7 +156,12 @@ public struct OutboxStore: Sendable {
         let rows = try await connection.query(
             """
             SELECT id, topic, message_key, payload::text, headers::text, created_at, attempts
-            FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
+            FROM outbox o WHERE published_at IS NULL AND (held_until IS NULL OR held_until <= now())
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox h
+                    WHERE h.published_at IS NULL AND h.held_until IS NOT NULL AND h.held_until > now()
+                        AND h.topic = o.topic AND h.message_key = o.message_key AND h.id < o.id)
+            ORDER BY id LIMIT \(limit)
             FOR UPDATE
             """, logger: logger)
         var batch: [OutboxMessage] = []
@@ -136,11 +179,12 @@ public struct OutboxStore: Sendable {
     public func backlog() async throws -> Backlog {
         let rows = try await postgres.query(
             """
-            SELECT count(*)::int8, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+            SELECT count(*)::int8, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8,
+                   count(*) FILTER (WHERE held_until IS NOT NULL)::int8
             FROM outbox WHERE published_at IS NULL
             """, logger: logger)
-        for try await (count, seconds) in rows.decode((Int, Double).self) {
-            return Backlog(count: count, oldestAge: .milliseconds(Int64((seconds * 1000).rounded())))
+        for try await (count, seconds, held) in rows.decode((Int, Double, Int).self) {
+            return Backlog(count: count, oldestAge: .milliseconds(Int64((seconds * 1000).rounded())), held: held)
         }
         return Backlog(count: 0, oldestAge: .zero)
     }
