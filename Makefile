@@ -35,7 +35,8 @@ run: deps
 # output as it comes, names a test that outlives its suite's .timeLimit and ends the run a minute
 # later (stacks in .build/test-hangs/), ends any run past TEST_LIMIT_SECONDS the same way (the
 # suite takes about two minutes), and kills whatever a test left running.
-# Then the fault suite (about 2 minutes), in its own PostgreSQL, which it stops and starts.
+# Then the fault suite (about 5 minutes), in its own PostgreSQL, which it stops and starts, and
+# the replica chaos run (about 1 minute: replicas of every role killed, stopped and added).
 TEST_TIMEOUT ?= 15m
 TEST_LIMIT_SECONDS ?= 900
 # The suite's PostgreSQL is thrown away afterwards and never crashes on purpose (the fault suite,
@@ -56,6 +57,7 @@ test: deps
 		'scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --filter "$(ALONE)" \
 		&& scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --skip "$(ALONE)"'
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
+	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/replica-chaos.py
 
 # The toolchain's swift-format: `make format` rewrites, `make lint` (part of make test) fails on
 # any difference or rule violation.
@@ -68,11 +70,13 @@ lint:
 	swift format lint -r --strict --configuration .swift-format $(SWIFT_SOURCES)
 
 # Every role in its own process (debug build) on `mottak dev stack`, under a steady load; see
-# scripts/fault-suite.py for the faults and what is checked afterwards.
+# scripts/fault-suite.py for the faults and what is checked afterwards. Then several replicas of
+# every role in one process each, crashed, stopped and added under traffic (scripts/replica-chaos.py).
 test-faults: deps
-	@scripts/install-system-packages.sh kcat
+	@scripts/install-system-packages.sh kcat gdb
 	swift build --product mottak
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
+	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/replica-chaos.py
 
 # schemathesis from PyPI (pinned, venv under .build/) against `mottak dev`; see scripts/fuzz.sh.
 # The JWT attack set and 10,000 random bodies are Swift tests (AbuseTests), part of make test.

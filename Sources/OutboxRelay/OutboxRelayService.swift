@@ -80,6 +80,8 @@ public struct OutboxRelayService: Service {
                     pause = result.sent < settings.batchSize ? settings.idleInterval : .zero
                 }
             } catch {
+                // Cancelled (the shutdown's grace ran out): the batch rolled back; not a failure.
+                if Task.isCancelled { break }
                 logger.error("outbox batch failed; retrying", metadata: ["error": "\(LoggedError.text(error))"])
                 pause = backoff
                 backoff = min(backoff * 2, settings.maximumBackoff)

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import ServiceLifecycle
 import ServiceLifecycleTestKit
@@ -52,5 +53,49 @@ import Testing
             }
         }
         await producer.close(flushTimeout: .seconds(5))
+    }
+
+    /// A member that dies without leaving (kcat, SIGKILLed) holds up the group's rebalance until
+    /// its session expires (30 s here). Closing another member meanwhile must not wait for that:
+    /// it stops within its leave limit (2 s), with its processed offsets committed as far as the
+    /// group allowed, instead of blocking the pod's shutdown past its grace.
+    @Test func aConsumerClosesWithinItsLimitWhileItsGroupWaitsOnAMemberThatDied() async throws {
+        guard let kcat = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw MissingTestService(description: "kcat is missing (scripts/install-system-packages.sh kcat)")
+        }
+        let bed = try KafkaTestBed(topics: [TopicSpec(name: "stuck", partitions: 4)])
+        let producer = try bed.producer()
+        for index in 0..<8 { try await producer.send(topic: "stuck", key: Array("k\(index)".utf8), value: Array("\(index)".utf8)) }
+        await producer.close(flushTimeout: .seconds(5))
+        let sessionLong = ["session.timeout.ms": "30000", "heartbeat.interval.ms": "1000"]
+        let first = try bed.consumer(group: "stuck", topics: ["stuck"], sessionLong)
+        _ = try await take(8, from: first)
+
+        // The member that will die: joins with the same protocol, then is SIGKILLed.
+        let dying = Process()
+        dying.executableURL = URL(fileURLWithPath: kcat)
+        dying.arguments = [
+            "-q", "-b", bed.cluster.bootstrapServers, "-G", "stuck", "-X", "partition.assignment.strategy=cooperative-sticky",
+            "-X", "session.timeout.ms=30000", "stuck",
+        ]
+        dying.standardOutput = FileHandle.nullDevice
+        dying.standardError = FileHandle.nullDevice
+        try dying.run()
+        defer { if dying.isRunning { kill(dying.processIdentifier, SIGKILL) } }
+        try await Task.sleep(for: .seconds(5))  // joined, partitions shared
+        kill(dying.processIdentifier, SIGKILL)
+        dying.waitUntilExit()
+
+        // A newcomer starts a rebalance that waits for the dead member's session (30 s).
+        let newcomer = try bed.consumer(group: "stuck", topics: ["stuck"], sessionLong)
+        let newcomerPolls = Task { _ = try? await take(1, from: newcomer, timeout: .seconds(20)) }
+        try await Task.sleep(for: .seconds(2))
+        let began = ContinuousClock.now
+        await first.close()
+        let took = ContinuousClock.now - began
+        #expect(took < .seconds(6), "closing took \(took) while the group waited on a dead member")
+        newcomerPolls.cancel()
+        await newcomerPolls.value
+        await newcomer.close()
     }
 }

@@ -33,6 +33,8 @@ public final class KafkaConsumer: Service, Sendable {
     /// next one: its handler is still at work.
     private let messageInHand = Mutex(false)
     private let logger: Logger
+    /// How long closing waits for the group to let this member leave (``leaveGroup(_:within:logger:)``).
+    private let leaveLimit: Duration
 
     public init(configuration: KafkaConfiguration, consumer: KafkaConsumerConfiguration, logger: Logger) throws {
         let progress = ConsumerProgress()
@@ -42,6 +44,7 @@ public final class KafkaConsumer: Service, Sendable {
         }
         self.progress = progress
         self.logger = logger
+        self.leaveLimit = consumer.leaveLimit
         rd_kafka_poll_set_consumer(handle.pointer)
 
         let topics = rd_kafka_topic_partition_list_new(Int32(consumer.topics.count))
@@ -229,18 +232,52 @@ public final class KafkaConsumer: Service, Sendable {
         let handle = self.handle
         let logger = self.logger
         let progress = self.progress
+        let leaveLimit = self.leaveLimit
         // On the poll thread: it runs once the poll in progress (if any) has returned.
         _ = try? await pollThread.run { [messageInHand = InHandFlag(consumer: self)] in
             let deadline = ContinuousClock.now + grace
             while messageInHand.isSet && ContinuousClock.now < deadline { usleep(5_000) }
-            Self.finishJoining(handle, progress: progress, logger: logger)
-            let commit = rd_kafka_commit(handle.pointer, nil, 0)
-            if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                logger.warning("final commit failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
+            // One budget for joining, committing and leaving: the process's consumers close one
+            // after another within the shutdown's grace.
+            let leaveBy = ContinuousClock.now + leaveLimit
+            guard Self.finishJoining(handle, progress: progress, within: leaveLimit, logger: logger) else { return }
+            BoundedCommit.commitLogging(handle.pointer, within: (leaveBy - .now) / 2, what: "the final commit", logger: logger)
+            Self.leaveGroup(handle, within: max(leaveBy - .now, .milliseconds(200)), logger: logger)
+        }
+    }
+
+    /// Leaves the group (revoking this member's partitions through the rebalance callback, which
+    /// commits), waiting at most `limit`. A member normally leaves in milliseconds; but while a
+    /// rebalance waits for a member that died (its session has not expired yet: up to
+    /// `session.timeout.ms`), librdkafka's blocking close waits for that rebalance too, and a
+    /// pod told to stop during a crash elsewhere was ended by the watchdog. Past the limit the
+    /// member stops without leaving: its marked offsets are already committed, and the group
+    /// hands its partitions on when its session expires, as for a crash.
+    private static func leaveGroup(_ handle: RdKafkaHandle, within limit: Duration, logger: Logger) {
+        let queue = rd_kafka_queue_new(handle.pointer)
+        defer { rd_kafka_queue_destroy(queue) }
+        if let error = rd_kafka_consumer_close_queue(handle.pointer, queue) {
+            logger.warning("leaving the group failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_error_string(error)))"])
+            rd_kafka_error_destroy(error)
+            handle.abandonConsumerClose()
+            return
+        }
+        let deadline = ContinuousClock.now + limit
+        while rd_kafka_consumer_closed(handle.pointer) == 0 {
+            guard ContinuousClock.now < deadline else {
+                logger.warning(
+                    "the group did not let this member leave in time (a rebalance waits, probably for a member that died); stopping without leaving",
+                    metadata: ["limit": "\(limit)"])
+                handle.abandonConsumerClose()
+                return
             }
-            let close = rd_kafka_consumer_close(handle.pointer)
-            if close != RD_KAFKA_RESP_ERR_NO_ERROR {
-                logger.warning("leaving the group failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(close)))"])
+            // The close's rebalance (the revocation, with its commit) comes as an event here and is
+            // handed to the rebalance callback; anything else is dropped. (Serving this queue
+            // with rd_kafka_queue_poll_callback aborts on an op that has no callback.)
+            guard let event = rd_kafka_queue_poll(queue, 50) else { continue }
+            defer { rd_kafka_event_destroy(event) }
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+                Rebalance.callback(handle.pointer, rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event), nil)
             }
         }
     }
@@ -253,18 +290,27 @@ public final class KafkaConsumer: Service, Sendable {
     /// assignor's state is only created with the first assignment, and the destructor asserts
     /// it exists. A member that has not joined yet (no member id) is safe to destroy at once.
     /// Messages fetched meanwhile are dropped unmarked, so they go to the partitions' next owner.
-    private static func finishJoining(_ handle: RdKafkaHandle, progress: ConsumerProgress, logger: Logger) {
-        guard !progress.hasBeenAssigned, let id = rd_kafka_memberid(handle.pointer) else { return }
+    ///
+    /// Waits at most `limit` (a first assignment can wait on a rebalance that waits on a member
+    /// that died); then the handle is abandoned, never closed nor destroyed (``RdKafkaHandle/abandonConsumerClose()``):
+    /// false, and the caller stops without leaving. Nothing of it was processed, so nothing is lost.
+    private static func finishJoining(_ handle: RdKafkaHandle, progress: ConsumerProgress, within limit: Duration, logger: Logger) -> Bool {
+        guard !progress.hasBeenAssigned, let id = rd_kafka_memberid(handle.pointer) else { return true }
         let joined = id.pointee != 0
         rd_kafka_mem_free(nil, id)
-        guard joined else { return }
-        let deadline = ContinuousClock.now + .seconds(30)
+        guard joined else { return true }
+        let deadline = ContinuousClock.now + limit
         while !progress.hasBeenAssigned && ContinuousClock.now < deadline {
             if let message = rd_kafka_consumer_poll(handle.pointer, 50) { rd_kafka_message_destroy(message) }
         }
-        if !progress.hasBeenAssigned {
-            logger.warning("closing a member whose first assignment never came; librdkafka 2.0.2 may abort here")
+        guard progress.hasBeenAssigned else {
+            logger.warning(
+                "the member's first assignment did not come in time (a rebalance waits, probably for a member that died); stopping without leaving",
+                metadata: ["limit": "\(limit)"])
+            handle.abandonConsumerClose()
+            return false
         }
+        return true
     }
 
     public func run() async throws {

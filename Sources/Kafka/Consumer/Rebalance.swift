@@ -9,6 +9,10 @@ import Logging
 /// handed out again, and nothing unprocessed was ever marked. Both the eager and the
 /// cooperative protocol are handled.
 enum Rebalance {
+    /// How long a revocation waits for its commit: long enough for a broker's answer, short
+    /// enough that a close during a stuck rebalance stays within the shutdown's grace.
+    static let revocationCommitLimit: Duration = .seconds(1)
+
     static let callback:
         @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void =
             {
@@ -33,12 +37,7 @@ enum Rebalance {
                     // Messages of these partitions still at work get a bounded time to finish,
                     // so that their offsets are in the commit below.
                     callbacks?.progress?.partitionsRevoking(names)
-                    let commit = rd_kafka_commit(handle, nil, 0)
-                    if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
-                        logger.warning(
-                            "commit before revocation failed; the next owner re-reads from the last commit",
-                            metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(commit)))"])
-                    }
+                    BoundedCommit.commitLogging(handle, within: revocationCommitLimit, what: "the commit before revocation", logger: logger)
                     if cooperative {
                         consume(rd_kafka_incremental_unassign(handle, partitions), logger: logger, action: "unassign")
                     } else {

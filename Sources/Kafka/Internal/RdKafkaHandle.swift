@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// Owns one `rd_kafka_t` and destroys it exactly once.
 ///
@@ -10,6 +11,7 @@ final class RdKafkaHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     /// librdkafka's opaque for this handle: kept alive for as long as librdkafka may call back.
     private let callbacks: Unmanaged<ClientCallbacks>
+    private let isConsumer: Bool
 
     /// - Parameter configure: extra set-up of the configuration object before the handle is
     ///   created (event mask, rebalance callback).
@@ -50,9 +52,34 @@ final class RdKafkaHandle: @unchecked Sendable {
         }
         self.pointer = handle
         self.callbacks = callbacks
+        self.isConsumer = kind == RD_KAFKA_CONSUMER
     }
 
+    /// Set when a consumer gave up waiting for its group to let it leave (``abandonConsumerClose()``).
+    private let closeAbandoned = Atomic(false)
+
+    /// The consumer's leave did not finish in time (a rebalance waits on a member that died):
+    /// the handle is then never destroyed. Destroying it would wait on the same rebalance
+    /// (or, for a member that joined and was never assigned, make librdkafka 2.0.2 abort the
+    /// process, issue #4312). A consumer closes when its process stops, so what this keeps
+    /// (the client's threads and memory) goes with the process moments later; the group hands
+    /// its partitions on when the member's session expires.
+    ///
+    /// From then on, no consumer handle of the process is destroyed: the other groups' members
+    /// are as likely to be caught in a rebalance that waits on the dead member, and librdkafka
+    /// 2.0.2 aborted the process destroying one of them after its close (the same assertion as
+    /// issue #4312) in the multi-replica chaos run (scripts/replica-chaos.py).
+    func abandonConsumerClose() {
+        closeAbandoned.store(true, ordering: .relaxed)
+        Self.consumerCloseAbandonedInProcess.store(true, ordering: .relaxed)
+    }
+
+    private static let consumerCloseAbandonedInProcess = Atomic(false)
+
     deinit {
+        // Abandoned: deliberately kept (see abandonConsumerClose()).
+        guard !closeAbandoned.load(ordering: .relaxed) else { return }
+        guard !(isConsumer && Self.consumerCloseAbandonedInProcess.load(ordering: .relaxed)) else { return }
         rd_kafka_destroy(pointer)
         callbacks.release()
     }
