@@ -4,6 +4,8 @@ several replicas of `mottak dev --role all` sharing one PostgreSQL and one broke
 stack`), an LPS submitting plans to any replica (a failed POST is sent again, to another replica,
 with the same Idempotency-Key), and, during that traffic:
 
+  0. NAV's archive (dokarkiv) answering 503 for 15 s: every replica parks NAV deliveries in the
+     one parked_message table, and every replica's runner takes them from it when due;
   1. SIGKILL of a replica (a crash: its consumers never leave their groups);
   2. 3 s later, SIGTERM of another (a rollout step during the crash's rebalance): it must stop
      within its grace (SHUTDOWN_GRACE_SECONDS) with exit status 0, not by the watchdog;
@@ -219,6 +221,14 @@ def verify(stack, load, crash_time):
             with open(os.path.join(WORK, name)) as replica_log:
                 relay_failures += sum(1 for line in replica_log if "outbox batch failed" in line or "outbox rows not acknowledged" in line)
     check(relay_failures == 0, f"{relay_failures} outbox batches failed")
+    left = int(sql("SELECT count(*) FROM parked_message"))
+    check(left == 0, f"{left} messages still parked")
+    runners = set()
+    for name in os.listdir(WORK):
+        if name.startswith("replica-"):
+            with open(os.path.join(WORK, name)) as replica_log:
+                if any("a parked message was handled" in line for line in replica_log):
+                    runners.add(name)
 
     took = completion_seconds()
     around_crash = sorted(took[plan] for plan, began in load.accepted.values() if plan in took and abs(began - crash_time) < 5)
@@ -232,13 +242,19 @@ def verify(stack, load, crash_time):
         "before_crash_max_seconds": round(before[-1], 2) if before else None,
         "around_crash_max_seconds": round(around_crash[-1], 2) if around_crash else None,
         "connection_errors": load.answers["connection"], "answers_503": load.answers[503],
+        "replicas_that_ran_parked_messages": len(runners),
     }
 
 
 def main():
     if subprocess.run(["which", "kcat"], capture_output=True).returncode != 0:
         raise SystemExit("kcat is missing (scripts/install-system-packages.sh kcat)")
-    stack = Stack(WORK, {"LOG_LEVEL": os.environ.get("CHAOS_LOG_LEVEL", "info"), "LOG_FORMAT": "text", "SHUTDOWN_GRACE_SECONDS": str(SHUTDOWN_GRACE_SECONDS)})
+    stack = Stack(WORK, {
+        "LOG_LEVEL": os.environ.get("CHAOS_LOG_LEVEL", "info"), "LOG_FORMAT": "text", "SHUTDOWN_GRACE_SECONDS": str(SHUTDOWN_GRACE_SECONDS),
+        # The durable wait in compressed time, as in the fault suite.
+        "RETRY_INITIAL_DELAY_MS": "100", "RETRY_MAX_DELAY_MS": "1000",
+        "PARKED_RETRY_INITIAL_DELAY_MS": "500", "PARKED_RETRY_MAX_DELAY_MS": "3000", "CIRCUIT_MAX_OPEN_MS": "5000",
+    })
     replicas = Replicas(stack)
     started = time.monotonic()
     figures = {}
@@ -254,7 +270,18 @@ def main():
         log(f"3 replicas ready (logs in {WORK})")
         load = Load(replicas)
         load.start()
+        time.sleep(5)
+        # NAV's archive down 15 s: every replica parks its NAV deliveries in the one
+        # parked_message table and their runners share it (a claim each); all complete after.
+        log("fault: dokarkiv answers 503 for 15 s")
+        http_status("PUT", f"{stack.control}/standins/dokarkiv/failure?status=503")
         time.sleep(15)
+        http_status("DELETE", f"{stack.control}/standins/failures")
+        for api in ["aareg", "pdl", "krr", "pdfgen", "ereg", "dokarkiv", "isdialogmelding"]:
+            http_status("PUT", f"{stack.control}/standins/{api}/failure?delay_ms={STANDIN_DELAY_MS}")
+        parked = int(sql("SELECT count(*) FROM parked_message"))
+        log(f"dokarkiv is back; {parked} messages parked now")
+        time.sleep(5)
 
         log("fault: SIGKILL replica 0 (a crash)")
         crash_time = time.monotonic()
