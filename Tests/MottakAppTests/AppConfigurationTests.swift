@@ -1,9 +1,10 @@
 import Domain
 import Foundation
 import Kafka
-import MottakApp
 import Storage
 import Testing
+
+@testable import MottakApp
 
 @Suite(.timeLimit(.minutes(5))) struct AppConfigurationTests {
     @Test func devModeNeedsNothingAndListensOnLoopback() throws {
@@ -165,6 +166,24 @@ import Testing
         expectError(
             ["GCP_DB_USERNAME": "u", "GCP_DB_PASSWORD": "p", "GCP_DB_DATABASE": "d", "GCP_DB_SSLCERT": "/c.pem"],
             variable: "GCP_DB_SSLKEY")
+    }
+
+    /// On NAIS a database over the network is verified: NAIS's verify-ca is kept, a missing mode
+    /// becomes verify-ca, and TLS without a check (or none) is refused; the Cloud SQL proxy on
+    /// the loopback interface needs none.
+    @Test func onNaisADatabaseOverTheNetworkMustBeVerified() throws {
+        let nais = ["GCP_DB_HOST": "10.0.0.5", "GCP_DB_DATABASE": "mottak", "GCP_DB_USERNAME": "app", "GCP_DB_PASSWORD": "s3cret"]
+        func database(_ extra: [String: String]) throws -> DatabaseConfiguration? {
+            try AppConfiguration.databaseOnNais(EnvironmentReader(values: nais.merging(extra) { $1 }), onNais: true)
+        }
+        #expect(try database([:])?.sslMode == .verifyCA)
+        #expect(try database(["GCP_DB_SSLMODE": "verify-full"])?.sslMode == .verifyFull)
+        for refused in ["prefer", "require", "disable"] {
+            #expect(throws: ConfigurationError.self, "sslmode \(refused)") { try database(["GCP_DB_SSLMODE": refused]) }
+        }
+        #expect(throws: ConfigurationError.self) { try database(["DATABASE_URL": "postgres://u:p@db.example/db?sslmode=require"]) }
+        #expect(try database(["GCP_DB_HOST": "127.0.0.1"])?.sslMode == .prefer, "the Cloud SQL proxy")
+        #expect(try AppConfiguration.databaseOnNais(EnvironmentReader(values: nais), onNais: false)?.sslMode == .prefer, "outside NAIS")
     }
 
     @Test func databaseURLWinsOverNaisVariables() throws {

@@ -99,7 +99,7 @@ public struct AppConfiguration: Sendable {
         migrateOnStart = try env.boolean("MIGRATE_ON_START", default: true)
         logLevel = try env.oneOf("LOG_LEVEL", default: Logger.Level.info)
         logFormat = try env.oneOf("LOG_FORMAT", default: mode == .serve ? LogFormat.json : .text)
-        database = try Self.database(env)
+        database = try Self.databaseOnNais(env, onNais: env.string("NAIS_CLUSTER_NAME") != nil)
         kafka = try Self.kafka(env)
         topics = try EventTopics(env, onNais: env.string("NAIS_CLUSTER_NAME") != nil)
         maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))
@@ -164,6 +164,32 @@ public struct AppConfiguration: Sendable {
     }
 
     /// `DATABASE_URL` when set (it wins), else NAIS's `GCP_DB_*` when any of them is set.
+    ///
+    /// On NAIS a database reached over the network must prove who it is: NAIS gives a Cloud SQL
+    /// instance on private IP `GCP_DB_SSLMODE=verify-ca` with its root certificate and a client
+    /// certificate (nais/doc, persistence/cloudsql/reference), and then `verify-ca` is the
+    /// default; `prefer` or `require` (TLS without a certificate check, open to a server in the
+    /// middle) is refused. Only the Cloud SQL proxy on the loopback interface may go without.
+    static func databaseOnNais(_ env: EnvironmentReader, onNais: Bool) throws(ConfigurationError) -> DatabaseConfiguration? {
+        guard var configuration = try database(env) else { return nil }
+        guard onNais, !["127.0.0.1", "localhost", "::1"].contains(configuration.host) else { return configuration }
+        let variable = env.string("DATABASE_URL") != nil ? "DATABASE_URL" : "GCP_DB_SSLMODE"
+        let explicit = env.string("DATABASE_URL").map { $0.contains("sslmode=") } ?? (env.string("GCP_DB_SSLMODE") != nil)
+        switch configuration.sslMode {
+        case .verifyCA, .verifyFull:
+            return configuration
+        case .prefer where !explicit:
+            configuration.sslMode = .verifyCA
+            return configuration
+        default:
+            throw ConfigurationError(
+                variable: variable,
+                problem:
+                    "asks for sslmode \(configuration.sslMode.rawValue) to \(configuration.host); on NAIS a database over the network must be verified (verify-ca or verify-full, with GCP_DB_SSLROOTCERT)"
+            )
+        }
+    }
+
     private static func database(_ env: EnvironmentReader) throws(ConfigurationError) -> DatabaseConfiguration? {
         let maximumConnections = try env.integer("DATABASE_MAX_CONNECTIONS", default: 10, in: 1...1000)
         if let url = env.string("DATABASE_URL") {
