@@ -42,6 +42,21 @@ import Testing
         }
     }
 
+    /// Two payroll systems serving the same employer may pick the same key: each gets its own
+    /// plan, and neither sees the other's; each system's retry still finds its own.
+    @Test func keysBelongToTheEmployerAndTheLps() async throws {
+        try await IntakeTestApp.run { app in
+            let first = try app.token(supplier: "222222222")
+            let second = try app.token(supplier: "333333333")
+            let one = try SubmitAnswer(try await app.submit(token: first, headers: [Self.key: "shared"])).uuid
+            let other = try SubmitAnswer(try await app.submit(token: second, headers: [Self.key: "shared"])).uuid
+            #expect(one != other)
+            #expect(try SubmitAnswer(try await app.submit(token: first, headers: [Self.key: "shared"])).uuid == one)
+            #expect(try SubmitAnswer(try await app.submit(token: second, headers: [Self.key: "shared"])).uuid == other)
+            #expect(try await app.count("followup_plan") == 2)
+        }
+    }
+
     @Test func concurrentDuplicatesStoreOnePlan() async throws {
         // 20 requests at once on a pool of 4: under the whole suite's load the default 5 s wait
         // for a connection can pass, and a 503 is not what this test is about.

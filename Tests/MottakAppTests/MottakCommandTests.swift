@@ -17,12 +17,12 @@ import Testing
             #expect(first.status == 0)
             #expect(
                 first.output.contains(
-                    "Applied 6 migration(s): 0001_initial_schema, 0002_plan_pdf, 0003_plan_pdf_lease, 0004_parked_message, 0005_plan_waiting, 0006_outbox_hold."
+                    "Applied 7 migration(s): 0001_initial_schema, 0002_plan_pdf, 0003_plan_pdf_lease, 0004_parked_message, 0005_plan_waiting, 0006_outbox_hold, 0007_idempotency_scope."
                 ))
 
             let second = try await Self.mottak(["migrate"], environment: environment)
             #expect(second.status == 0)
-            #expect(second.output.contains("The database is current: all 6 migrations were already applied."))
+            #expect(second.output.contains("The database is current: all 7 migrations were already applied."))
         }
     }
 

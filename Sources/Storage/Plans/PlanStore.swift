@@ -61,7 +61,8 @@ public struct PlanStore: Sendable {
     }
 
     /// Stores `submission` with its status and outbox rows, or, when `idempotency` names a key
-    /// the employer organisation used before, stores nothing and says which plan has it.
+    /// the same LPS used before for the same employer (through the same front door), stores
+    /// nothing and says which plan has it.
     /// `callID` travels with the event as a header, so logs of later roles can be joined.
     ///
     /// With `connectionWait`, throws ``ConnectionWaitExceeded`` (nothing sent, nothing stored)
@@ -84,7 +85,8 @@ public struct PlanStore: Sendable {
             let existing = try await connection.query(
                 """
                 SELECT plan_uuid, request_sha256 FROM idempotency_key
-                WHERE organization_number = \(submission.employerOrgNumber) AND idempotency_key = \(idempotency.key)
+                WHERE organization_number = \(submission.employerOrgNumber) AND lps_org_number = \(submission.lpsOrgNumber)
+                    AND front_door = \(submission.frontDoor.rawValue) AND idempotency_key = \(idempotency.key)
                 """, logger: logger)
             for try await (uuid, digest) in existing.decode((UUID, String).self) {
                 return digest == idempotency.requestDigest ? .alreadyStored(uuid) : .keyUsedForAnotherPlan(uuid)
@@ -129,8 +131,9 @@ public struct PlanStore: Sendable {
         if let idempotency {
             sql += """
                 claimed AS (
-                    INSERT INTO idempotency_key (organization_number, idempotency_key, request_sha256, plan_uuid)
-                    VALUES (\(bindings.next(submission.employerOrgNumber)), \(bindings.next(idempotency.key)),
+                    INSERT INTO idempotency_key (organization_number, lps_org_number, front_door, idempotency_key, request_sha256, plan_uuid)
+                    VALUES (\(bindings.next(submission.employerOrgNumber)), \(bindings.next(submission.lpsOrgNumber)),
+                            \(bindings.next(submission.frontDoor.rawValue)), \(bindings.next(idempotency.key)),
                             \(bindings.next(idempotency.requestDigest)), \(bindings.next(submission.uuid)))
                     ON CONFLICT DO NOTHING RETURNING plan_uuid
                 ),
