@@ -70,10 +70,21 @@ public struct IntakeRoutes: Sendable {
             outcome = try await store.store(
                 submission, idempotency: claim, callID: context.callID, traceHeaders: traceHeaders, connectionWait: connectionWait)
         } catch let error as PSQLError where error.serverInfo == nil {
-            // No answer from the server: connection refused or lost. The statement either never
-            // ran or rolled back with the connection: nothing is stored.
+            // No answer from the server: connection refused, or lost. Lost after the statement
+            // committed (before its answer arrived), the plan is stored: the uuid is ours, so
+            // look before saying that nothing was saved.
             context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(LoggedError.text(error))"])
-            throw ApiError.storageUnavailable
+            switch try? await store.isStored(submission.uuid, connectionWait: connectionWait) {
+            case true?:
+                context.logger.notice(
+                    "the connection was lost after the plan was stored; answering as stored",
+                    metadata: ["plan_uuid": "\(submission.uuid.uuidString.lowercased())"])
+                outcome = .stored(submission.uuid)
+            case false?:
+                throw ApiError.storageUnavailable
+            case nil:
+                throw ApiError.storageOutcomeUnknown
+            }
         } catch let error as ConnectionWaitExceeded {
             // The statement was never sent.
             context.logger.error("no PostgreSQL connection in time", metadata: ["error": "\(error)"])

@@ -1,6 +1,10 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
+import Storage
+import Synchronization
+import TestSupport
 import Testing
 
 /// `Idempotency-Key`: one plan per key and organisation, whatever the client retries.
@@ -54,6 +58,33 @@ import Testing
             #expect(try SubmitAnswer(try await app.submit(token: first, headers: [Self.key: "shared"])).uuid == one)
             #expect(try SubmitAnswer(try await app.submit(token: second, headers: [Self.key: "shared"])).uuid == other)
             #expect(try await app.count("followup_plan") == 2)
+        }
+    }
+
+    /// The connection lost after PostgreSQL committed the plan and before its answer arrived:
+    /// the intake looks the plan up and answers it as stored (202 with its uuid), where it used
+    /// to answer 503 "nothing was saved" and an LPS without a key would have sent it twice.
+    @Test func aConnectionLostAfterTheCommitAnswersThePlanAsStored() async throws {
+        let proxy = Mutex<CuttingProxy?>(nil)
+        defer { proxy.withLock { $0?.close() } }
+        try await IntakeTestApp.run(
+            database: { real in
+                let started = try CuttingProxy(to: real.host, port: real.port)
+                proxy.withLock { $0 = started }
+                var throughProxy = real
+                throughProxy.host = "127.0.0.1"
+                throughProxy.port = started.port
+                return throughProxy
+            }
+        ) { app in
+            let cutting = try #require(proxy.withLock { $0 })
+            cutting.cutAfterCommit(ofStatementContaining: "INSERT INTO followup_plan")
+            let response = try await app.submit()
+            #expect(cutting.cutCount == 1, "the connection was cut after the commit")
+            #expect(response.status == .accepted, "\(String(buffer: response.body))")
+            let uuid = try SubmitAnswer(response).uuid
+            #expect(try await app.count("followup_plan") == 1)
+            #expect(try await app.count("followup_plan WHERE uuid = '\(uuid)'") == 1, "the answer names the stored plan")
         }
     }
 

@@ -27,13 +27,14 @@ struct IntakeTestApp {
         submissionWait: Duration = .seconds(10),
         storeConnectionWait: Duration = .seconds(5),
         maskinportenWellKnownURL: String? = nil,
+        database databaseFor: @escaping @Sendable (DatabaseConfiguration) throws -> DatabaseConfiguration = { $0 },
         _ body: @escaping @Sendable (IntakeTestApp) async throws -> Void
     ) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         let issuer = try LocalMaskinportenIssuer()
         let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)
         try await TestServices.withFreshDatabase { database, postgres in
-            var configuration = HealthEndpointTests.configuration(database: database, kafka: cluster.bootstrapServers)
+            var configuration = HealthEndpointTests.configuration(database: try databaseFor(database), kafka: cluster.bootstrapServers)
             configuration.submissionWait = submissionWait
             configuration.storeConnectionWait = storeConnectionWait
             configuration.maskinporten =

@@ -127,6 +127,13 @@ extension ApiError {
     public static let storageUnavailable = ApiError(
         status: 503, type: .internalServerError,
         message: "The follow-up plan could not be stored right now; nothing was saved, try again later")
+    /// 503: the connection was lost as the plan's statement finished, and the plan cannot be
+    /// looked up either: it may have been saved. Only the Idempotency-Key makes a retry safe.
+    public static let storageOutcomeUnknown = ApiError(
+        status: 503, type: .internalServerError,
+        message:
+            "The connection to our database was lost as the follow-up plan was being stored, so it may have been saved; send it again with the same Idempotency-Key (without one, a retry may store it twice)"
+    )
 }
 
 extension ApiError {

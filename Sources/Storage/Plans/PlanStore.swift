@@ -95,6 +95,15 @@ public struct PlanStore: Sendable {
         }
     }
 
+    /// Whether the plan `uuid` is stored: the intake's check after a connection lost mid-answer.
+    public func isStored(_ uuid: UUID, connectionWait: Duration) async throws -> Bool {
+        try await postgres.withConnection(leasedWithin: connectionWait) { [logger] connection in
+            let rows = try await connection.query("SELECT count(*)::int8 FROM followup_plan WHERE uuid = \(uuid)", logger: logger)
+            for try await count in rows.decode(Int.self) { return count == 1 }
+            return false
+        }
+    }
+
     /// The statement: optionally claim the key, then the plan (only when the key was claimed),
     /// its status and its outbox event; answers how many plans it inserted (0 or 1).
     static func insertQuery(
