@@ -320,6 +320,9 @@ def prometheus_rule():
         ("MottakDependencyDown", "(time() - max by (dependency) (mottak_dependency_circuit_opened_at_seconds > 0)) > 900", "0m", "warning",
          "A NAV API has answered nothing usable for 15 minutes (its circuit is open): plans for it wait, parked, and go on "
          "by themselves when it is back (RUNBOOK.md, 'A NAV API is down')."),
+        ("MottakGpPossibleDuplicate", "sum(increase(mottak_gp_possible_duplicates_total[15m])) > 0", "0m", "warning",
+         "A plan was sent to the GP again after an attempt that ended without a known answer: the GP office may have it twice "
+         "(RUNBOOK.md, 'Scaling': the one delivery a kill can repeat)."),
         ("MottakHttpErrors", 'sum(rate(mottak_http_requests_total{status=~"5.."}[5m])) / sum(rate(mottak_http_requests_total[5m])) > 0.05',
          "5m", "critical", "More than 5 % of API requests fail with 5xx (RUNBOOK.md, 'API errors')."),
     ]

@@ -18,6 +18,11 @@ import Storage
 /// (`isdialogmelding-sending`) is written before each call and removed when isdialogmelding
 /// refuses; finding an earlier note means an earlier attempt ended without a known answer, which
 /// is logged as a warning and counted in `mottak_gp_possible_duplicates_total`.
+///
+/// A note younger than ``sendLease`` is another member's call that may still be in flight (a
+/// member whose partition was revoked while it was calling, its grace overrun): this attempt
+/// waits for it (``SendInFlight``, retried and, past the quick attempts, parked) instead of
+/// sending beside it. Only an older note, whose call cannot still be running, is taken over.
 public struct GpChannelHandler: Sendable {
     let plans: PlanStore
     let steps: ProcessedSteps
@@ -29,11 +34,24 @@ public struct GpChannelHandler: Sendable {
     let logger: Logger
 
     static let sendingNote = "isdialogmelding-sending"
+    /// How long an attempt's note counts as a call in flight: longer than a call to
+    /// isdialogmelding can take (NAV's clients time out within 30 s) with the PDF before it.
+    let sendLease: Duration
+
+    /// Another member's attempt to send this plan may still be waiting for isdialogmelding.
+    struct SendInFlight: Error, CustomStringConvertible {
+        var age: Double
+        var description: String {
+            "an attempt to send this plan to the GP began \(Int(age)) s ago and may still be in flight; waiting for it"
+        }
+    }
 
     public init(
         plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient, producer: KafkaProducer,
-        topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+        topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, sendLease: Duration = .seconds(90),
+        logger: Logger
     ) {
+        self.sendLease = sendLease
         self.plans = plans
         self.steps = steps
         self.pdfs = pdfs
@@ -97,15 +115,33 @@ public struct GpChannelHandler: Sendable {
         }.outcome
     }
 
-    /// Writes the note that a message is about to go out; warns when an earlier attempt's note
-    /// is still there (that attempt may have reached the GP).
+    /// Writes the note that a message is about to go out. An earlier attempt's note: younger
+    /// than ``sendLease``, that attempt may still be in flight and this one waits
+    /// (``SendInFlight``); older, it ended without a known answer, so this one takes the note
+    /// over and sends, warning that the GP may receive the plan twice.
     private func noteAttempt(_ uuid: UUID) async throws {
-        let attempt = UUID().uuidString.lowercased()
-        let note = try await steps.record(Self.sendingNote, for: uuid, result: #"{"attempt":"\#(attempt)"}"#)
-        guard !note.contains(attempt) else { return }
+        struct Note: Codable {
+            var attempt: String
+            var at: Double?
+        }
+        let mine = Note(attempt: UUID().uuidString.lowercased(), at: Date().timeIntervalSince1970)
+        let text = String(decoding: try JSONEncoder().encode(mine), as: UTF8.self)
+        let stored = try await steps.record(Self.sendingNote, for: uuid, result: text)
+        let earlier = try? JSONDecoder().decode(Note.self, from: Data(stored.utf8))
+        guard earlier?.attempt != mine.attempt else { return }
+        // A note without a time (written before the lease) is as old as can be.
+        let age = Date().timeIntervalSince1970 - (earlier?.at ?? 0)
+        let lease = Double(sendLease.components.seconds)
+        if age < lease { throw SendInFlight(age: age) }
+        // Take the note over, so that a later attempt waits for this one in turn.
+        try await steps.forget(Self.sendingNote, for: uuid)
+        let taken = try await steps.record(Self.sendingNote, for: uuid, result: text)
+        guard (try? JSONDecoder().decode(Note.self, from: Data(taken.utf8)))?.attempt == mine.attempt else {
+            throw SendInFlight(age: 0)  // another member took it over at the same moment
+        }
         possibleDuplicates.increment()
         logger.warning(
             "an earlier attempt to send this plan to the GP ended without a known answer; sending again, so the GP may receive it twice",
-            metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
+            metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "earlier_attempt_age_seconds": "\(Int(age))"])
     }
 }

@@ -102,6 +102,21 @@ import Testing
             #expect(possibleDuplicates())
             #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent, "recorded now: nothing more is sent")
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 3)
+
+            // A fresh note is another member's call that may still be in flight (its lease
+            // overran a rebalance): this attempt waits for it and sends nothing; once the note
+            // is older than the lease, it is taken over and sent, flagged.
+            let inFlight = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let now = Date().timeIntervalSince1970
+            _ = try await steps.record(GpChannelHandler.sendingNote, for: inFlight.uuid, result: #"{"attempt":"other-member","at":\#(now)}"#)
+            await #expect(throws: GpChannelHandler.SendInFlight.self) { try await gp.deliver(try #require(await plans.plan(inFlight.uuid))) }
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "nothing sent beside a call in flight")
+            try await steps.forget(GpChannelHandler.sendingNote, for: inFlight.uuid)
+            _ = try await steps.record(
+                GpChannelHandler.sendingNote, for: inFlight.uuid, result: #"{"attempt":"other-member","at":\#(now - 91)}"#)
+            #expect(try await gp.deliver(try #require(await plans.plan(inFlight.uuid))) == .sent)
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 4)
+            #expect(registry.emitToString().contains("mottak_gp_possible_duplicates_total 2"))
         }
     }
 }
