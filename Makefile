@@ -46,6 +46,10 @@ SUITE_PG_OPTIONS = -c max_connections=400 -c fsync=off -c synchronous_commit=off
 # Tests that measure the whole process (threads, memory) run in a process of their own before
 # the rest, so that the other suites' clients cannot tip them over.
 ALONE = LeaksNoThreadsOrMemory
+# The ambiguous-commit test (a proxy that cuts a connection) runs in a process of its own too:
+# beside the whole suite it once hung in the app pool's reconnect, not reproduced alone (see the
+# #24 note); the intake's lookup is bounded since.
+APART = aConnectionLostAfterTheCommit
 test: deps
 	@scripts/install-system-packages.sh kcat gdb
 	$(MAKE) --no-print-directory lint
@@ -55,7 +59,8 @@ test: deps
 	scripts/browser-test.sh
 	THROWAWAY_PG_OPTIONS="$(SUITE_PG_OPTIONS)" scripts/throwaway-postgres.sh -- bash -c \
 		'scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --filter "$(ALONE)" \
-		&& scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --skip "$(ALONE)"'
+		&& scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --filter "$(APART)" \
+		&& scripts/run-swift-tests.py --limit $(TEST_LIMIT_SECONDS) -- --skip-build --skip "$(ALONE)|$(APART)"'
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/replica-chaos.py
 

@@ -74,7 +74,7 @@ public struct IntakeRoutes: Sendable {
             // committed (before its answer arrived), the plan is stored: the uuid is ours, so
             // look before saying that nothing was saved.
             context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(LoggedError.text(error))"])
-            switch try? await store.isStored(submission.uuid, connectionWait: connectionWait) {
+            switch await store.isStored(submission.uuid, within: connectionWait) {
             case true?:
                 context.logger.notice(
                     "the connection was lost after the plan was stored; answering as stored",

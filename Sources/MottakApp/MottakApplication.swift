@@ -246,6 +246,7 @@ public enum MottakApplication {
         OpenAPIRoutes(assets: try StaticAssets.bundled(), topics: topics).register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {
             let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
+                .add(middleware: OrganisationConcurrencyLimit(limit: configuration.maximumConcurrentRequestsPerOrganisation))
             if roles.contains(.intake) {
                 var intakeLogger = logger
                 intakeLogger[metadataKey: "role"] = "\(Role.intake.rawValue)"
@@ -273,6 +274,7 @@ public enum MottakApplication {
 
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.httpIdleTimeout / .nanoseconds(1))))),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
             services: services,
             onServerRunning: { channel in

@@ -67,16 +67,15 @@ import Testing
     @Test func aConnectionLostAfterTheCommitAnswersThePlanAsStored() async throws {
         let proxy = Mutex<CuttingProxy?>(nil)
         defer { proxy.withLock { $0?.close() } }
-        try await IntakeTestApp.run(
-            database: { real in
-                let started = try CuttingProxy(to: real.host, port: real.port)
-                proxy.withLock { $0 = started }
-                var throughProxy = real
-                throughProxy.host = "127.0.0.1"
-                throughProxy.port = started.port
-                return throughProxy
-            }
-        ) { app in
+        let throughProxy: @Sendable (DatabaseConfiguration) throws -> DatabaseConfiguration = { real in
+            let started = try CuttingProxy(to: real.host, port: real.port)
+            proxy.withLock { $0 = started }
+            var viaProxy = real
+            viaProxy.host = "127.0.0.1"
+            viaProxy.port = started.port
+            return viaProxy
+        }
+        try await IntakeTestApp.run(database: throughProxy) { app in
             let cutting = try #require(proxy.withLock { $0 })
             cutting.cutAfterCommit(ofStatementContaining: "INSERT INTO followup_plan")
             let response = try await app.submit()

@@ -28,6 +28,7 @@ struct IntakeTestApp {
         storeConnectionWait: Duration = .seconds(5),
         maskinportenWellKnownURL: String? = nil,
         database databaseFor: @escaping @Sendable (DatabaseConfiguration) throws -> DatabaseConfiguration = { $0 },
+        configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (IntakeTestApp) async throws -> Void
     ) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
@@ -37,6 +38,7 @@ struct IntakeTestApp {
             var configuration = HealthEndpointTests.configuration(database: try databaseFor(database), kafka: cluster.bootstrapServers)
             configuration.submissionWait = submissionWait
             configuration.storeConnectionWait = storeConnectionWait
+            configure(&configuration)
             configuration.maskinporten =
                 maskinportenWellKnownURL.map(MaskinportenConfiguration.init(wellKnownURL:))
                 ?? MaskinportenConfiguration(description: "test issuer") { await maskinporten.wellKnownURL() }

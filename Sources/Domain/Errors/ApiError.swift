@@ -127,6 +127,16 @@ extension ApiError {
     public static let storageUnavailable = ApiError(
         status: 503, type: .internalServerError,
         message: "The follow-up plan could not be stored right now; nothing was saved, try again later")
+    /// 503: the caller's system has `limit` requests at work already (per replica); a retry
+    /// in a moment, with the same Idempotency-Key, is safe.
+    public static func tooManyConcurrentRequests(limit: Int) -> ApiError {
+        ApiError(
+            status: 503, type: .internalServerError,
+            message:
+                "Your system has \(limit) requests in progress with us already; nothing was saved, send this one again in a moment with the same Idempotency-Key"
+        )
+    }
+
     /// 503: the connection was lost as the plan's statement finished, and the plan cannot be
     /// looked up either: it may have been saved. Only the Idempotency-Key makes a retry safe.
     public static let storageOutcomeUnknown = ApiError(

@@ -83,6 +83,14 @@ public struct AppConfiguration: Sendable {
     /// "nothing was saved" (`STORE_CONNECTION_WAIT_MS`, default 5 s): PostgreSQL unreachable, or
     /// so overloaded that shedding the request is kinder than queueing it.
     public var storeConnectionWait: Duration
+    /// An HTTP connection without traffic for this long is closed (`HTTP_IDLE_TIMEOUT_SECONDS`,
+    /// default 75: longer than NAIS's ingress keeps an idle upstream connection, 60 s, so the
+    /// ingress never sends on a connection we are closing; a client that opens connections and
+    /// sends nothing holds them no longer).
+    public var httpIdleTimeout: Duration
+    /// Requests of one LPS at work at once in a process, at most
+    /// (`HTTP_MAX_CONCURRENT_PER_ORGANISATION`, default 256: an LPS waiting for 200 outcomes at once is normal; ``ApiSupport/OrganisationConcurrencyLimit``).
+    public var maximumConcurrentRequestsPerOrganisation: Int
     /// How long a stopping process stays up answering 503 on readiness before it stops
     /// accepting connections (`SHUTDOWN_DRAIN_MS`, default 5 s in `serve`, 0 in `dev`).
     public var shutdownDrain: Duration
@@ -131,6 +139,8 @@ public struct AppConfiguration: Sendable {
         statusBatch = try env.integer("STATUS_BATCH_MAX", default: 100, in: 1...1_000)
         submissionWait = .milliseconds(try env.integer("SUBMISSION_WAIT_MS", default: 10_000, in: 0...60_000))
         storeConnectionWait = .milliseconds(try env.integer("STORE_CONNECTION_WAIT_MS", default: 5_000, in: 100...60_000))
+        httpIdleTimeout = .seconds(try env.integer("HTTP_IDLE_TIMEOUT_SECONDS", default: 75, in: 1...3600))
+        maximumConcurrentRequestsPerOrganisation = try env.integer("HTTP_MAX_CONCURRENT_PER_ORGANISATION", default: 256, in: 1...100_000)
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
         shutdownGrace = .seconds(try env.integer("SHUTDOWN_GRACE_SECONDS", default: 30, in: 1...600))
         // On by default in `mottak dev`: NAV's LPS demo submits for the dev identity 01898299631.

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Writes a submitted plan: the plan row, its `RECEIVED` status row and the outbox row of its
 /// `followupplan.received` event, atomically.
@@ -96,11 +97,39 @@ public struct PlanStore: Sendable {
     }
 
     /// Whether the plan `uuid` is stored: the intake's check after a connection lost mid-answer.
-    public func isStored(_ uuid: UUID, connectionWait: Duration) async throws -> Bool {
-        try await postgres.withConnection(leasedWithin: connectionWait) { [logger] connection in
-            let rows = try await connection.query("SELECT count(*)::int8 FROM followup_plan WHERE uuid = \(uuid)", logger: logger)
-            for try await count in rows.decode(Int.self) { return count == 1 }
-            return false
+    /// Nil when that cannot be told within `limit`: the whole check is bounded, not only the
+    /// wait for a connection (a pool that has just lost its connection may take long to get a
+    /// new one), and a check still running then is left to finish on its own.
+    public func isStored(_ uuid: UUID, within limit: Duration) async -> Bool? {
+        let (postgres, logger) = (self.postgres, self.logger)
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool?, Never>) in
+            let first = FirstAnswer(continuation)
+            Task {
+                first.answer(
+                    try? await postgres.withConnection(leasedWithin: limit) { connection in
+                        let rows = try await connection.query("SELECT count(*)::int8 FROM followup_plan WHERE uuid = \(uuid)", logger: logger)
+                        for try await count in rows.decode(Int.self) { return count == 1 }
+                        return false
+                    })
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                first.answer(nil)
+            }
+        }
+    }
+
+    /// Resumes a continuation with the first answer given; later ones are dropped.
+    private final class FirstAnswer: Sendable {
+        private let continuation: Mutex<CheckedContinuation<Bool?, Never>?>
+
+        init(_ continuation: CheckedContinuation<Bool?, Never>) { self.continuation = Mutex(continuation) }
+
+        func answer(_ value: Bool?) {
+            continuation.withLock { pending in
+                defer { pending = nil }
+                return pending
+            }?.resume(returning: value)
         }
     }
 
