@@ -35,7 +35,7 @@ import time
 import uuid
 from collections import Counter
 
-from rolestack import MOTTAK, ROLES, ROOT, Stack, http, http_status, plan_event, publish, wait_for
+from rolestack import MOTTAK, ROLES, ROOT, Stack, http, http_status, kafka_records, log, plan_event, publish, sql, wait_for
 
 WORK = os.environ.get("FAULT_WORK") or subprocess.check_output(["mktemp", "-d", "/tmp/mottak-faults.XXXXXX"], text=True).strip()
 KAFKA_DOWN_SECONDS = int(os.environ.get("KAFKA_DOWN_SECONDS", "60"))
@@ -54,10 +54,6 @@ STANDINS = ["aareg", "pdl", "krr", "pdfgen", "ereg", "dokarkiv", "isdialogmeldin
 failures = []
 
 
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 def check(condition, message):
     if not condition:
         failures.append(message)
@@ -71,11 +67,6 @@ def pg_ctl(*arguments):
     if os.getuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-
-
-def sql(query):
-    psql = os.path.join(os.environ["THROWAWAY_PG_BINDIR"], "psql")
-    return subprocess.check_output([psql, "-qtA", "-F", "\t", os.environ["DATABASE_URL"], "-c", query], text=True).strip()
 
 
 # MARK: - The load: an LPS that retries
@@ -234,11 +225,6 @@ def standin_storm(stack):
 
 
 # MARK: - Verification
-
-def kafka_records(stack, topic, fmt):
-    output = subprocess.check_output(["kcat", "-C", "-b", stack.env["KAFKA_BROKERS"], "-t", topic, "-e", "-q", "-f", fmt], timeout=60)
-    return [line for line in output.decode(errors="replace").split("\n") if line]
-
 
 def verify(stack, load, events):
     plans = set(load.accepted.values())

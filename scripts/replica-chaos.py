@@ -30,7 +30,7 @@ import time
 import uuid
 from collections import Counter
 
-from rolestack import MOTTAK, ROOT, Stack, http, http_status, wait_for
+from rolestack import MOTTAK, ROOT, Stack, http, http_status, kafka_records, log, sql, wait_for
 
 WORK = os.environ.get("CHAOS_WORK") or subprocess.check_output(["mktemp", "-d", "/tmp/mottak-chaos.XXXXXX"], text=True).strip()
 RATE = float(os.environ.get("CHAOS_PLANS_PER_SECOND", "5"))
@@ -44,19 +44,10 @@ DLQ_TOPIC = "followupplan.dlq"
 failures = []
 
 
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 def check(condition, message):
     if not condition:
         failures.append(message)
         log(f"FAILED: {message}")
-
-
-def sql(query):
-    psql = os.path.join(os.environ["THROWAWAY_PG_BINDIR"], "psql")
-    return subprocess.check_output([psql, "-qtA", "-F", "\t", os.environ["DATABASE_URL"], "-c", query], text=True).strip()
 
 
 class Replicas:
@@ -170,11 +161,6 @@ class Load(threading.Thread):
         with self.lock:
             self.pending -= 1
         failures.append(f"submission {number} was never accepted within 180 s")
-
-
-def kafka_records(stack, topic, fmt):
-    output = subprocess.check_output(["kcat", "-C", "-b", stack.env["KAFKA_BROKERS"], "-t", topic, "-e", "-q", "-f", fmt], timeout=60)
-    return [line for line in output.decode(errors="replace").split("\n") if line]
 
 
 def completion_seconds():

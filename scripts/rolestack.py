@@ -92,6 +92,22 @@ class Stack:
         return took
 
 
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def sql(query):
+    """One statement against DATABASE_URL (the throwaway PostgreSQL), its rows as tab-separated text."""
+    psql = os.path.join(os.environ["THROWAWAY_PG_BINDIR"], "psql")
+    return subprocess.check_output([psql, "-qtA", "-F", "\t", os.environ["DATABASE_URL"], "-c", query], text=True).strip()
+
+
+def kafka_records(stack, topic, fmt):
+    """Every record on `topic` now, formatted by kcat's `fmt`, one string each."""
+    output = subprocess.check_output(["kcat", "-C", "-b", stack.env["KAFKA_BROKERS"], "-t", topic, "-e", "-q", "-f", fmt], timeout=60)
+    return [line for line in output.decode(errors="replace").split("\n") if line]
+
+
 def wait_for(predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
