@@ -133,10 +133,9 @@ public struct GpChannelHandler: Sendable {
         let age = Date().timeIntervalSince1970 - (earlier?.at ?? 0)
         let lease = Double(sendLease.components.seconds)
         if age < lease { throw SendInFlight(age: age) }
-        // Take the note over, so that a later attempt waits for this one in turn.
-        try await steps.forget(Self.sendingNote, for: uuid)
-        let taken = try await steps.record(Self.sendingNote, for: uuid, result: text)
-        guard (try? JSONDecoder().decode(Note.self, from: Data(taken.utf8)))?.attempt == mine.attempt else {
+        // Take the note over, so that a later attempt waits for this one in turn; only one of two
+        // attempts that found the same old note can.
+        guard try await steps.replace(Self.sendingNote, for: uuid, expected: stored, with: text) else {
             throw SendInFlight(age: 0)  // another member took it over at the same moment
         }
         possibleDuplicates.increment()

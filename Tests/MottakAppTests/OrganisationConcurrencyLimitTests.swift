@@ -11,11 +11,14 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct OrganisationConcurrencyLimitTests {
     @Test func requestsPastTheLimitOfOneLpsAre503AndOtherLpsesAreNotHeldUp() async throws {
         let limitOfTwo: @Sendable (inout AppConfiguration) -> Void = { $0.maximumConcurrentRequestsPerOrganisation = 2 }
-        try await IntakeTestApp.run(submissionWait: .seconds(4), configure: limitOfTwo) { app in
+        try await IntakeTestApp.run(submissionWait: .seconds(15), configure: limitOfTwo) { app in
             let busy = try app.token(supplier: "222222222")
-            // Two waiting submissions (no pipeline answers them: each waits its 4 s) fill the limit.
+            // Two waiting submissions (no pipeline answers them: each waits its 15 s once its
+            // plan is stored) fill the limit; both stored means both are at work.
             let waiting = (0..<2).map { _ in Task { try await app.submit(token: busy, waiting: true) } }
-            try await Task.sleep(for: .seconds(1))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await app.count("followup_plan") < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try await app.count("followup_plan") == 2, "both waiting submissions stored")
 
             let refused = try await app.submit(token: busy)
             #expect(refused.status == .serviceUnavailable)

@@ -54,4 +54,17 @@ public struct ProcessedSteps: Sendable {
         for try await stored in rows.decode(String.self) { return stored }
         return result
     }
+
+    /// Replaces the record of `step` with `result` only while it still is `expected`: true when
+    /// it did. Two deliveries that both found the same stale record cannot both take it over.
+    public func replace(_ step: String, for plan: UUID, expected: String, with result: String) async throws -> Bool {
+        let rows = try await postgres.query(
+            """
+            UPDATE processed_step SET result = \(result)::jsonb
+            WHERE plan_uuid = \(plan) AND step = \(step) AND result = \(expected)::jsonb
+            RETURNING 1
+            """, logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
+    }
 }
