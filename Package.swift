@@ -343,6 +343,7 @@ let package = Package(
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Metrics", package: "swift-metrics"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

@@ -141,6 +141,10 @@ def outbound_rule(url):
     return {"application": app, **({"namespace": namespace} if namespace else {})}
 
 
+# The probes and metrics (INTERNAL_PORT): a port that neither the Service nor NAIS's ingress
+# publishes.
+INTERNAL_PORT = 8081
+
 HEADER = "# Written by deploy/generate.py: edit that, not this file.\n"
 
 
@@ -157,7 +161,10 @@ def deployment(name, role, topic):
         "name": "mottak",
         "image": f"{IMAGE}:{IMAGE_TAG}",
         "args": ["serve", "--role", role],
-        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+        # The API on 8080 (the Service's target); the probes and metrics on 8081, which no
+        # Service publishes (INTERNAL_PORT, in the ConfigMap).
+        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                  {"name": "internal", "containerPort": INTERNAL_PORT, "protocol": "TCP"}],
         "env": env,
         "envFrom": [
             {"configMapRef": {"name": "mottak-config"}},
@@ -165,9 +172,9 @@ def deployment(name, role, topic):
             {"secretRef": {"name": "mottak-kafka", "optional": True}},
             {"secretRef": {"name": "mottak-azure", "optional": True}},
         ],
-        "startupProbe": {"httpGet": {"path": "/internal/is_alive", "port": "http"}, "periodSeconds": 2, "failureThreshold": 30},
-        "livenessProbe": {"httpGet": {"path": "/internal/is_alive", "port": "http"}, "periodSeconds": 10, "failureThreshold": 3},
-        "readinessProbe": {"httpGet": {"path": "/internal/is_ready", "port": "http"}, "periodSeconds": 5, "failureThreshold": 2},
+        "startupProbe": {"httpGet": {"path": "/internal/is_alive", "port": "internal"}, "periodSeconds": 2, "failureThreshold": 30},
+        "livenessProbe": {"httpGet": {"path": "/internal/is_alive", "port": "internal"}, "periodSeconds": 10, "failureThreshold": 3},
+        "readinessProbe": {"httpGet": {"path": "/internal/is_ready", "port": "internal"}, "periodSeconds": 5, "failureThreshold": 2},
         "resources": {
             "requests": {"cpu": "100m", "memory": "128Mi"},
             "limits": {"memory": "512Mi"},
@@ -192,7 +199,7 @@ def deployment(name, role, topic):
             "template": {
                 "metadata": {
                     "labels": labels(name),
-                    "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8080", "prometheus.io/path": "/internal/metrics"},
+                    "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(INTERNAL_PORT), "prometheus.io/path": "/internal/metrics"},
                 },
                 "spec": {
                     # The submission wait (10 s), the consumers' last message (10 s) and the
@@ -247,7 +254,7 @@ def others():
                     "minReplicas": 2, "maxReplicas": 6,
                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mottak-config", "labels": {"app.kubernetes.io/name": APP}},
-              "data": {"LOG_FORMAT": "json", "LOG_LEVEL": "info", "APPLICATION_PORT": "8080", "MIGRATIONS_DIR": "/app/migrations",
+              "data": {"LOG_FORMAT": "json", "LOG_LEVEL": "info", "APPLICATION_PORT": "8080", "INTERNAL_PORT": str(INTERNAL_PORT), "MIGRATIONS_DIR": "/app/migrations",
                        "SUBMISSION_WAIT_MS": "10000", "MASKINPORTEN_CUSTOM_SCOPE_NAME": exposed_scope(SCOPE), **topic_names()}}
     app_pods = {"matchLabels": {"app.kubernetes.io/name": APP}}
     policy = {
@@ -259,9 +266,10 @@ def others():
                 # The public API: only from the ingress controller.
                 {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "nais-system"}}}],
                  "ports": [{"port": 8080, "protocol": "TCP"}]},
-                # Metrics and probes' scrapes from the monitoring namespace.
+                # Metrics' scrapes from the monitoring namespace, on the internal port only (the
+                # kubelet's probes are not subject to network policies).
                 {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
-                 "ports": [{"port": 8080, "protocol": "TCP"}]},
+                 "ports": [{"port": INTERNAL_PORT, "protocol": "TCP"}]},
             ],
             "egress": [
                 {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
@@ -347,6 +355,8 @@ def nais_application():
         # NAIS does not set it: it is the scope this Application exposes, below.
         {"name": "MASKINPORTEN_CUSTOM_SCOPE_NAME", "value": scope_name},
         {"name": "DATABASE_MAX_CONNECTIONS", "value": str(NAIS_DATABASE_POOL)},
+        # The probes and metrics, apart from the port the ingress publishes (liveness.port & co.).
+        {"name": "INTERNAL_PORT", "value": str(INTERNAL_PORT)},
     ]
     env += [{"name": variable, "value": name} for variable, name in sorted(topic_names().items())]
     env += [{"name": variable, "value": "{{ %s }}" % variable} for variable in NAV_API_VARIABLES]
@@ -358,10 +368,11 @@ def nais_application():
         "image": "{{ image }}",
         "command": ["/app/mottak", "serve", "--role", "all"],
         "port": 8080,
-        "liveness": {"path": "/internal/is_alive", "initialDelay": 5, "periodSeconds": 10, "failureThreshold": 3},
-        "readiness": {"path": "/internal/is_ready", "initialDelay": 5, "periodSeconds": 5, "failureThreshold": 2},
-        "startup": {"path": "/internal/is_alive", "periodSeconds": 2, "failureThreshold": 30},
-        "prometheus": {"enabled": True, "path": "/internal/metrics"},
+        "liveness": {"path": "/internal/is_alive", "port": INTERNAL_PORT, "initialDelay": 5, "periodSeconds": 10, "failureThreshold": 3},
+        "readiness": {"path": "/internal/is_ready", "port": INTERNAL_PORT, "initialDelay": 5, "periodSeconds": 5, "failureThreshold": 2},
+        "startup": {"path": "/internal/is_alive", "port": INTERNAL_PORT, "periodSeconds": 2, "failureThreshold": 30},
+        # prometheus.port is a string in NAIS's spec (nais/doc, application-spec.md).
+        "prometheus": {"enabled": True, "path": "/internal/metrics", "port": str(INTERNAL_PORT)},
         "observability": {"logging": {"destinations": [{"id": "loki"}, {"id": "elastic"}]}},
         # Our own HorizontalPodAutoscaler (nais/hpa.yaml) scales on CPU and on every consumer
         # group's lag: NAIS's built-in Kafka strategy takes one topic, and here every pod

@@ -127,9 +127,21 @@ def check_overlay(path):
             fail(f"{where} does not run `serve --role`")
         else:
             served_roles |= set(args[2].split(","))
+        internal = str(config.get("INTERNAL_PORT", ""))
+        ports = {p.get("name"): str(p.get("containerPort")) for p in container.get("ports", [])}
+        if not internal or internal == str(config.get("APPLICATION_PORT", "8080")):
+            fail(f"{where}: INTERNAL_PORT must give the probes and metrics a port of their own, not the API's")
+        elif ports.get("internal") != internal:
+            fail(f"{where}: the container must name INTERNAL_PORT {internal} as port 'internal'")
         for probe, route in (("livenessProbe", "/internal/is_alive"), ("readinessProbe", "/internal/is_ready"), ("startupProbe", "/internal/is_alive")):
-            if container.get(probe, {}).get("httpGet", {}).get("path") != route:
+            get = container.get(probe, {}).get("httpGet", {})
+            if get.get("path") != route:
                 fail(f"{where}: {probe} must GET {route}")
+            if str(ports.get(get.get("port"), get.get("port"))) != internal:
+                fail(f"{where}: {probe} must use the internal port ({internal}), not the API's")
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        if annotations.get("prometheus.io/port") != internal:
+            fail(f"{where}: Prometheus must scrape the internal port ({internal})")
         security = container.get("securityContext", {})
         if not (security.get("runAsNonRoot") and security.get("readOnlyRootFilesystem") and security.get("allowPrivilegeEscalation") is False
                 and security.get("capabilities", {}).get("drop") == ["ALL"]):
@@ -323,6 +335,16 @@ def check_nais_cluster(cluster, documents, schemas):
         fail(f"{where}: probes must use /internal/is_alive and /internal/is_ready")
     if spec.get("prometheus", {}).get("path") != "/internal/metrics":
         fail(f"{where}: prometheus.path must be /internal/metrics")
+    # The probes and metrics on a port the ingress does not publish.
+    internal = env.get("INTERNAL_PORT")
+    if not internal or internal == str(spec.get("port", 8080)):
+        fail(f"{where}: INTERNAL_PORT must give the probes and metrics a port of their own, not spec.port")
+    else:
+        for probe in ("liveness", "readiness", "startup"):
+            if str(spec.get(probe, {}).get("port")) != internal:
+                fail(f"{where}: {probe}.port must be INTERNAL_PORT ({internal})")
+        if str(spec.get("prometheus", {}).get("port")) != internal:
+            fail(f"{where}: prometheus.port must be INTERNAL_PORT ({internal})")
 
     # The database: one instance, sized for every pool that can be open at once.
     instances = spec.get("gcp", {}).get("sqlInstances", [])

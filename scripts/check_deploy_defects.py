@@ -110,6 +110,8 @@ DEFECTS = {
     "an image tagged latest": edit_app(lambda spec, _: spec.update(image="ghcr.io/navikt/oppfolgingsplan-mottak:latest")),
     "the workflow deploying latest": workflow_deploys_latest,
     "a misspelt field NAIS would drop": edit_app(lambda spec, _: spec.update(sqlInstance=spec["gcp"]["sqlInstances"])),
+    "probes and metrics on the ingress's port": edit_app(lambda spec, _: [spec[probe].pop("port") for probe in ("liveness", "readiness", "startup", "prometheus")]),
+    "no INTERNAL_PORT: the routes on the ingress's port": edit_app(lambda spec, _: env(spec, "INTERNAL_PORT")),
     "a value NAIS's schema refuses": edit_app(lambda spec, _: spec["maskinporten"]["scopes"]["exposes"][0].update(atMaxAge=5)),
 }
 

@@ -238,11 +238,20 @@ public enum MottakApplication {
                 "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
                 "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
             ]))
-        HealthRoutes(
+        let health = HealthRoutes(
             readiness: ReadinessProbe(
-                postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown)
-        ).register(on: router)
-        MetricsRoutes(registry: metrics).register(on: router)
+                postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown))
+        if let internalPort = configuration.internalPort {
+            // First in the list: it starts first and stops last, so the probes answer (readiness
+            // 503) until the very end of a shutdown.
+            services.insert(
+                InternalEndpoints.application(
+                    health: health, metrics: MetricsRoutes(registry: metrics), host: configuration.httpHost, port: internalPort, logger: logger),
+                at: 0)
+        } else {
+            health.register(on: router)
+            MetricsRoutes(registry: metrics).register(on: router)
+        }
         OpenAPIRoutes(assets: try StaticAssets.bundled(), topics: topics).register(on: router)
         if roles.contains(.intake) || roles.contains(.statusQuery) {
             let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))

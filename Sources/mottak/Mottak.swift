@@ -83,7 +83,7 @@ struct Dev: AsyncParsableCommand {
                 """
 
                 oppfolgingsplan-mottak (dev) on http://\(configuration.httpHost):\(configuration.httpPort)
-                  curl -i http://\(configuration.httpHost):\(configuration.httpPort)/internal/is_ready
+                  curl -i http://\(configuration.httpHost):\(configuration.internalPort ?? configuration.httpPort)/internal/is_ready
                 \(try submitExample(configuration))
                   Kafka:      \(configuration.kafka?.bootstrapServers ?? "")
                   PostgreSQL: \(configuration.database.map { "\($0.username)@\($0.host):\($0.port)/\($0.database)" } ?? "")

@@ -71,7 +71,7 @@ import Testing
         let configuration = try AppConfiguration(
             environment: [
                 "DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092", "APPLICATION_PORT": "9000", "NAIS_CLUSTER_NAME": "dev-gcp",
-            ].merging(Self.naisTopics) { $1 },
+            ].merging(Self.naisRequired) { $1 },
             mode: .serve)
         #expect(configuration.httpHost == "0.0.0.0")
         #expect(configuration.httpPort == 9000)
@@ -81,32 +81,44 @@ import Testing
     @Test func theDevTestIdentitiesAreOnInDevGcpInMottakDevOrByFlagAndNeverInProd() throws {
         let serve = ["DATABASE_URL": "postgres://u:p@localhost/db", "KAFKA_BROKERS": "localhost:9092"]
         #expect(
-            try AppConfiguration(environment: serve.merging(["NAIS_CLUSTER_NAME": "dev-gcp"].merging(Self.naisTopics) { $1 }) { $1 }, mode: .serve)
+            try AppConfiguration(environment: serve.merging(["NAIS_CLUSTER_NAME": "dev-gcp"].merging(Self.naisRequired) { $1 }) { $1 }, mode: .serve)
                 .devTestIdentitiesSkipChecks)
         #expect(try AppConfiguration(environment: serve.merging(["DEV_TEST_IDENTITIES": "true"]) { $1 }, mode: .serve).devTestIdentitiesSkipChecks)
         #expect(try !AppConfiguration(environment: serve, mode: .serve).devTestIdentitiesSkipChecks)
         #expect(try AppConfiguration(environment: [:], mode: .dev).devTestIdentitiesSkipChecks, "NAV's LPS demo submits for one")
         #expect(try !AppConfiguration(environment: ["DEV_TEST_IDENTITIES": "false"], mode: .dev).devTestIdentitiesSkipChecks)
         #expect(
-            try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "prod-gcp"].merging(Self.naisTopics) { $1 }, mode: .dev)
+            try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": "prod-gcp"].merging(Self.naisRequired) { $1 }, mode: .dev)
                 .devTestIdentitiesSkipChecks)
         expectError(
-            ["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"].merging(Self.naisTopics) { $1 }, variable: "DEV_TEST_IDENTITIES")
+            ["NAIS_CLUSTER_NAME": "prod-gcp", "DEV_TEST_IDENTITIES": "true"].merging(Self.naisRequired) { $1 }, variable: "DEV_TEST_IDENTITIES")
         // Not only prod-gcp: any cluster that does not say it is for development.
         for cluster in ["prod-fss", "Prod-gcp", "prod-gcp ", "staging"] {
             expectError(
-                ["NAIS_CLUSTER_NAME": cluster, "DEV_TEST_IDENTITIES": "true"].merging(Self.naisTopics) { $1 }, variable: "DEV_TEST_IDENTITIES")
+                ["NAIS_CLUSTER_NAME": cluster, "DEV_TEST_IDENTITIES": "true"].merging(Self.naisRequired) { $1 }, variable: "DEV_TEST_IDENTITIES")
             #expect(
-                try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": cluster].merging(Self.naisTopics) { $1 }, mode: .dev)
+                try !AppConfiguration(environment: ["NAIS_CLUSTER_NAME": cluster].merging(Self.naisRequired) { $1 }, mode: .dev)
                     .devTestIdentitiesSkipChecks, "\(cluster)")
         }
     }
 
     /// Every topic we own named as on NAIS (`team-esyfo.<Topic name>`).
-    static let naisTopics = Dictionary(
+    /// What NAIS must name: the topics we own and the probes' own port.
+    static let naisRequired = Dictionary(
         uniqueKeysWithValues: EventTopics.variables.filter(\.owned).map {
             ($0.name, "team-esyfo.\($0.name.lowercased().replacingOccurrences(of: "_", with: "-"))")
-        })
+        }
+    ).merging(["INTERNAL_PORT": "8081"]) { $1 }
+
+    @Test func probesAndMetricsHaveAPortOfTheirOwnOnNais() throws {
+        #expect(try AppConfiguration(environment: [:], mode: .dev).internalPort == nil, "locally they share the API's port")
+        #expect(try AppConfiguration(environment: ["INTERNAL_PORT": "9090"], mode: .dev).internalPort == 9090)
+        let onNais = Self.naisRequired.merging(["NAIS_CLUSTER_NAME": "dev-gcp"]) { $1 }
+        #expect(try AppConfiguration(environment: onNais, mode: .dev).internalPort == 8081)
+        expectError(onNais.filter { $0.key != "INTERNAL_PORT" }, variable: "INTERNAL_PORT", mentioning: "ingress")
+        expectError(["INTERNAL_PORT": "8080"], variable: "INTERNAL_PORT", mentioning: "APPLICATION_PORT")
+        expectError(["INTERNAL_PORT": "0"], variable: "INTERNAL_PORT")
+    }
 
     @Test func topicNamesComeFromConfigurationAndOnNaisOursMustBeNamed() throws {
         #expect(try AppConfiguration(environment: [:], mode: .dev).topics == .local)
@@ -115,10 +127,10 @@ import Testing
         #expect(renamed.gpChannel == EventTopics.local.gpChannel)
         // On NAIS a forgotten variable would mean a topic that does not exist: refused at start-up.
         expectError(["NAIS_CLUSTER_NAME": "dev-gcp"], variable: "KAFKA_TOPIC_RECEIVED", mentioning: "team-esyfo")
-        var missingOne = Self.naisTopics
+        var missingOne = Self.naisRequired
         missingOne["KAFKA_TOPIC_PUBLIC_STATUS"] = nil
         expectError(missingOne.merging(["NAIS_CLUSTER_NAME": "prod-gcp"]) { $1 }, variable: "KAFKA_TOPIC_PUBLIC_STATUS")
-        let nais = try AppConfiguration(environment: Self.naisTopics.merging(["NAIS_CLUSTER_NAME": "prod-gcp"]) { $1 }, mode: .dev).topics
+        let nais = try AppConfiguration(environment: Self.naisRequired.merging(["NAIS_CLUSTER_NAME": "prod-gcp"]) { $1 }, mode: .dev).topics
         #expect(nais.received == "team-esyfo.kafka-topic-received")
         // The topics other teams own have one name everywhere.
         #expect(nais.sendtSykmelding == "teamsykmelding.syfo-sendt-sykmelding")

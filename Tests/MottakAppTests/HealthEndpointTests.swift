@@ -1,9 +1,12 @@
+import AsyncHTTPClient
 import EventProcessing
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Kafka
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Storage
 import TestSupport
@@ -122,6 +125,43 @@ import Testing
                 #expect(body.checks["postgres"]?.status == "UP")
             }
         }
+    }
+
+    /// With `INTERNAL_PORT` (as on NAIS) the probes and metrics answer there and the API's port,
+    /// the one the ingress publishes, knows nothing of them.
+    @Test func withAnInternalPortTheProbesAndMetricsAreServedThereOnly() async throws {
+        try await TestServices.withFreshDatabase { database, _ in
+            var configuration = Self.configuration(database: database, kafka: "127.0.0.1:1")
+            let internalPort = try await TestServices.unusedLocalPort()
+            configuration.internalPort = internalPort
+            let app = try MottakApplication.build(configuration: configuration, roles: [.intake, .statusQuery], logger: TestServices.logger)
+            try await app.test(.router) { client in
+                for path in ["/internal/is_alive", "/internal/is_ready", "/internal/metrics"] {
+                    try await client.execute(uri: path, method: .get) { #expect($0.status == .notFound, "\(path) on the API's port") }
+                }
+                try await client.execute(uri: "/openapi.yaml", method: .get) { #expect($0.status == .ok, "the API's port still serves") }
+                let base = "http://127.0.0.1:\(internalPort)"
+                let alive = try await Self.get(base + "/internal/is_alive")
+                #expect(alive.status == .ok)
+                #expect(alive.body == "alive")
+                let deadline = ContinuousClock.now + .seconds(20)
+                var ready = try await Self.get(base + "/internal/is_ready")
+                while ready.status != .ok, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))
+                    ready = try await Self.get(base + "/internal/is_ready")
+                }
+                #expect(ready.status == .ok, "\(ready.body)")
+                let metrics = try await Self.get(base + "/internal/metrics")
+                #expect(metrics.status == .ok)
+                #expect(metrics.body.contains("mottak_"), "the process's metrics")
+                #expect(try await Self.get(base + "/api/v1/followupplan/verify-integration").status == .notFound, "no API there")
+            }
+        }
+    }
+
+    static func get(_ url: String) async throws -> (status: HTTPResponseStatus, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        return (response.status, String(buffer: try await response.body.collect(upTo: 4 << 20)))
     }
 
     static func configuration(database: DatabaseConfiguration, kafka: String) -> AppConfiguration {

@@ -20,6 +20,11 @@ public struct AppConfiguration: Sendable {
 
     public var httpHost: String
     public var httpPort: Int
+    /// `INTERNAL_PORT`: where the probes and metrics (`/internal/*`) are served, apart from the
+    /// API's port, so that the ingress never reaches them; the API's port then answers 404 for
+    /// them. Unset, they share the API's port (`mottak dev`, tests). Required on NAIS (8081 in
+    /// the manifests), and never the API's port.
+    public var internalPort: Int?
     /// `NAIS_CLUSTER_NAME`: `dev-gcp` and `prod-gcp` on NAIS, `local` elsewhere.
     public var clusterName: String
     /// The clusters where NAV's test identities may skip the checks (`DEV_TEST_IDENTITIES`).
@@ -110,6 +115,7 @@ public struct AppConfiguration: Sendable {
         database = try Self.databaseOnNais(env, onNais: env.string("NAIS_CLUSTER_NAME") != nil)
         kafka = try Self.kafka(env)
         topics = try EventTopics(env, onNais: env.string("NAIS_CLUSTER_NAME") != nil)
+        internalPort = try Self.internalPort(env, httpPort: httpPort, onNais: env.string("NAIS_CLUSTER_NAME") != nil)
         maskinporten = env.string("MASKINPORTEN_WELL_KNOWN_URL").map(MaskinportenConfiguration.init(wellKnownURL:))
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
@@ -157,6 +163,21 @@ public struct AppConfiguration: Sendable {
             if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }
             if kafka == nil { throw .missing("KAFKA_BROKERS", because: "`serve` needs Kafka") }
         }
+    }
+
+    private static func internalPort(_ env: EnvironmentReader, httpPort: Int, onNais: Bool) throws(ConfigurationError) -> Int? {
+        guard env.string("INTERNAL_PORT") != nil else {
+            if onNais {
+                throw .missing(
+                    "INTERNAL_PORT", because: "on NAIS the probes and metrics are served apart from the ingress's port (8081 in the manifests)")
+            }
+            return nil
+        }
+        let port = try env.integer("INTERNAL_PORT", default: 0, in: 1...65535)
+        if port == httpPort {
+            throw ConfigurationError(variable: "INTERNAL_PORT", problem: "is APPLICATION_PORT (\(httpPort)); it must be a port of its own")
+        }
+        return port
     }
 
     private static func consumerProcessing(_ env: EnvironmentReader) throws(ConfigurationError) -> [Role: KeyOrderedProcessing] {
