@@ -204,6 +204,7 @@ let package = Package(
             name: "EventProcessing",
             dependencies: [
                 "Domain", "Kafka", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,3 +1,9 @@
+import Domain
+import EventProcessing
+import NavClients
+import PlanPdf
+import Storage
+
 /// The GP (fastlege) channel: sends the plan's PDF to the employee's general practitioner
 /// through isdialogmelding. A 404 (no GP, or one that cannot receive messages) is final:
 /// GENERAL_PRACTITIONER_NOT_FOUND, no retry; a 5xx or timeout is retried.
@@ -5,4 +11,18 @@
 public enum GpChannel {
     /// Its Kafka consumer group; KEDA scales the role on this group's lag.
     public static let consumerGroup = "oppfolgingsplan-mottak-gp-channel"
+}
+
+extension GpChannel {
+    /// The role: `followupplan.channel.gp` in; a dead letter FAILs the GP channel only.
+    public static func role(_ context: RoleContext, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient) -> ConsumingRole {
+        let (postgres, logger) = (context.postgres, context.logger)
+        let handler = GpChannelHandler(
+            plans: PlanStore(postgres: postgres, topics: context.topics, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            pdfs: pdfs, isdialogmelding: isdialogmelding, producer: context.producer, topics: context.topics,
+            metricsFactory: context.metricsFactory, logger: logger)
+        return ConsumingRole(
+            context, consumerGroup: consumerGroup, topic: context.topics.gpChannel, deadLettering: .channelFailed(.generalPractitioner),
+            callsNavApis: true, handler: handler.handle)
+    }
 }

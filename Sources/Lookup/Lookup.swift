@@ -1,3 +1,8 @@
+import Domain
+import EventProcessing
+import NavClients
+import Storage
+
 /// The lookup role: for each `followupplan.received` event, checks in the contract's order
 /// (domain-reference.md section 2, rules 7-9) the employment (Aareg), an active sykmelding sent
 /// to the employer, and that the person exists (PDL), and reports the verdict: the plan goes on
@@ -13,4 +18,19 @@ public enum Lookup {
     /// The dev test identities that skip the three checks when the dev flag is on
     /// (domain-reference.md 2, rule 6; also in NAV's README as "Test users").
     public static let devTestIdentities: Set<String> = ["05908399546", "01898299631"]
+}
+
+extension Lookup {
+    /// The role: `followupplan.received` in, a verdict out; a dead letter FAILs the plan (no
+    /// channel can be chosen without a verdict).
+    public static func role(_ context: RoleContext, aareg: AaregClient, pdl: PdlClient, devIdentitiesSkipChecks: Bool) -> ConsumingRole {
+        let (postgres, logger) = (context.postgres, context.logger)
+        let handler = LookupHandler(
+            checks: LookupChecks(aareg: aareg, sykmeldinger: SykmeldingPeriodStore(postgres: postgres, logger: logger), pdl: pdl),
+            plans: PlanStore(postgres: postgres, topics: context.topics, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            producer: context.producer, topics: context.topics, devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: logger)
+        return ConsumingRole(
+            context, consumerGroup: consumerGroup, topic: context.topics.received, deadLettering: .planFailed, callsNavApis: true,
+            handler: handler.handle)
+    }
 }

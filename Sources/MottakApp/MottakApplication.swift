@@ -1,35 +1,21 @@
 import ApiSupport
-import ChannelRouter
-import Domain
-import EventIntake
-import EventProcessing
 import Foundation
-import GpChannel
 import Hummingbird
-import Intake
 import Kafka
 import Logging
-import Lookup
 import Maskinporten
-import Metrics
-import NavChannel
-import NavClients
-import OutboxRelay
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
-import StatusQuery
-import StatusUpdater
 import Storage
-import SykmeldingIngest
-import Tracing
 import UnixSignals
 
 /// Builds the process: one Hummingbird application whose service group holds, in start order,
-/// the given leading services (local components in `dev`), the PostgreSQL pool, the migration
-/// step, the Kafka producer when a role needs one, and the roles; the HTTP server starts last.
-/// Shutdown runs in reverse: HTTP first, then the roles, the producer (flushing), PostgreSQL,
-/// and the local components last.
+/// the probes' own server (with `INTERNAL_PORT`), the given leading services (local components
+/// in `dev`), the PostgreSQL pool, the migration step, the Kafka producer when a role needs one,
+/// and the roles (``RoleAssembly``, from what each feature declares); the HTTP server, with the
+/// routes of ``buildRouter``, starts last. Shutdown runs in reverse: HTTP first, then the
+/// roles, the producer (flushing), PostgreSQL, the local components, and the probes last.
 public enum MottakApplication {
     /// Builds the process and runs it until SIGTERM or SIGINT, then shuts it down gracefully.
     public static func run(
@@ -71,213 +57,53 @@ public enum MottakApplication {
         devRoutes: (Router<ApiRequestContext>) -> Void = { _ in },
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         shutdown: ShutdownAnnouncement = ShutdownAnnouncement(),
+        /// Told the port the probes' own server listens on (`INTERNAL_PORT` 0 asks for any free one).
+        onInternalPortBound: @escaping @Sendable (Int) async -> Void = { _ in },
         logger: Logger
     ) throws -> some ApplicationProtocol {
         guard let database = configuration.database else { throw ConfigurationError.missing("DATABASE_URL") }
         guard let kafka = configuration.kafka else { throw ConfigurationError.missing("KAFKA_BROKERS") }
-
+        let usesKafka = roles.contains(where: \.usesKafka)
         let postgres = PostgresClient(configuration: try database.clientConfiguration(), backgroundLogger: logger)
-        let migrations = MigrationRunner(
-            migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
-        let kafkaAdmin = roles.contains(where: \.usesKafka) ? try KafkaAdminClient(configuration: kafka, logger: logger) : nil
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
-        var navApis = configuration.navApis
-        let topics = configuration.topics
-        navApis.metrics = ExternalCallMetrics(factory: metricsFactory)
-        // One breaker per API for the whole process, shared by every role that calls it.
-        let circuits = DependencyCircuits(settings: configuration.circuitSettings, metricsFactory: metricsFactory)
-        navApis.circuits = circuits
-
         var services: [any Service] = leadingServices + [postgres]
         // Without MIGRATE_ON_START the schema is someone else's job (`mottak migrate`); the
         // readiness probe reports pending migrations.
         let schema = SchemaGate(open: !configuration.migrateOnStart)
+        let migrations = MigrationRunner(
+            migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
         if configuration.migrateOnStart {
             services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema))
         }
-        // One producer per process, for the relay, the roles' events and dead letters.
-        let sharedProducer =
-            roles.contains(where: \.usesKafka)
-            ? try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger) : nil
-        if let sharedProducer { services.append(sharedProducer) }
-        @Sendable func producer() -> KafkaProducer {
-            guard let sharedProducer else { preconditionFailure("every role that uses Kafka gets the shared producer") }
-            return sharedProducer
-        }
-        func parking(_ role: Role, _ roleLogger: Logger) -> ConsumerRoleService.Parking {
-            var parking = ConsumerRoleService.Parking(
-                store: ParkedMessageStore(postgres: postgres, logger: roleLogger), policy: configuration.parkingPolicy)
-            parking.isDependencyDown = circuits.isOpen
-            parking.recoveries = circuits.recoveries
-            let channel: DeliveryChannel? = role == .navChannel ? .nav : role == .gpChannel ? .generalPractitioner : nil
-            parking.onParked = { message in
-                try await PlanFailureReport.sendWaiting(channel, for: message, producer: producer(), topics: topics)
-            }
-            return parking
-        }
-        /// A consuming role: its group member (listed first, so it closes after the loop) and
-        /// the consume-retry-dead-letter loop, started once the schema is current.
-        func consume(
-            _ role: Role, group: String, topic: String, logger roleLogger: Logger,
-            onDeadLetter: ConsumerRoleService.DeadLetterHook? = nil, handler roleHandler: @escaping ConsumerRoleService.Handler
-        ) throws {
-            // The roles whose dead-lettering records FAILED reopen it for a re-driven message.
-            let handler =
-                onDeadLetter == nil
-                ? roleHandler
-                : Redriven.reopening(
-                    role == .navChannel ? .nav : role == .gpChannel ? .generalPractitioner : nil, producer: producer(), topics: topics, roleHandler)
-            let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: group, topics: [topic]), logger: roleLogger)
-            services.append(consumer)
-            services.append(
-                AfterSchema(
-                    gate: schema,
-                    service: ConsumerRoleService(
-                        name: role.rawValue, consumerGroup: group, consumer: consumer,
-                        deadLetters: DeadLetters(producer: producer(), topic: topics.deadLetter),
-                        retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
-                        processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
-                        onDeadLetter: onDeadLetter ?? { _, _ in },
-                        isOwnInfrastructureDown: { ConsumerRoleService.kafkaUnavailable($0) || PostgresUnavailable.matches($0) },
-                        parking: role.callsNavApis ? parking(role, roleLogger) : nil,
-                        handler: handler)))
-        }
-        let planFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
-            try await PlanFailureReport.send(for: message, reason: reason, producer: producer(), topics: topics)
+        if usesKafka {
+            // One producer per process, for the relay, the roles' events and dead letters.
+            let producer = try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger)
+            services.append(producer)
+            let assembly = RoleAssembly(
+                configuration: configuration, kafka: kafka, postgres: postgres, producer: producer, schema: schema,
+                metricsFactory: metricsFactory, logger: logger)
+            for role in roles.sorted() { services += try assembly.services(for: role) }
         }
 
-        for role in roles.sorted() {
-            var roleLogger = logger
-            roleLogger[metadataKey: "role"] = "\(role.rawValue)"
-            switch role {
-            case .intake, .statusQuery:
-                break  // HTTP routes, registered below.
-            case .eventIntake:
-                try consume(
-                    role, group: EventIntake.consumerGroup, topic: topics.submitted, logger: roleLogger,
-                    handler: EventIntakeHandler(
-                        store: PlanStore(postgres: postgres, topics: topics, logger: roleLogger), producer: producer(), topics: topics,
-                        logger: roleLogger
-                    )
-                    .handle)
-            case .outboxRelay:
-                services.append(
-                    AfterSchema(
-                        gate: schema,
-                        service: OutboxRelayService(
-                            store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer(),
-                            metricsFactory: metricsFactory, logger: roleLogger)))
-            case .sykmeldingIngest:
-                let store = SykmeldingPeriodStore(postgres: postgres, logger: roleLogger)
-                try consume(
-                    role, group: SykmeldingIngest.consumerGroup, topic: topics.sendtSykmelding, logger: roleLogger,
-                    handler: SykmeldingIngestHandler(store: store, metricsFactory: metricsFactory, logger: roleLogger).handle)
-                services.append(AfterSchema(gate: schema, service: PeriodPurgeService(store: store, logger: roleLogger)))
-            case .lookup:
-                let tokens = try navApis.tokens(logger: roleLogger)
-                let checks = LookupChecks(
-                    aareg: try navApis.aaregClient(tokens: tokens),
-                    sykmeldinger: SykmeldingPeriodStore(postgres: postgres, logger: roleLogger),
-                    pdl: try navApis.pdlClient(tokens: tokens))
-                let handler = LookupHandler(
-                    checks: checks, plans: PlanStore(postgres: postgres, topics: topics, logger: roleLogger),
-                    steps: ProcessedSteps(postgres: postgres, logger: roleLogger), producer: producer(), topics: topics,
-                    devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks, logger: roleLogger)
-                try consume(
-                    role, group: Lookup.consumerGroup, topic: topics.received, logger: roleLogger, onDeadLetter: planFailed,
-                    handler: handler.handle)
-            case .navChannel, .gpChannel:
-                let tokens = try navApis.tokens(logger: roleLogger)
-                let plans = PlanStore(postgres: postgres, topics: topics, logger: roleLogger)
-                let steps = ProcessedSteps(postgres: postgres, logger: roleLogger)
-                let pdfs = try navApis.pdfBuilder(plans: plans, tokens: tokens, logger: roleLogger)
-                let channel: DeliveryChannel = role == .navChannel ? .nav : .generalPractitioner
-                let channelFailed: ConsumerRoleService.DeadLetterHook = { message, reason in
-                    try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer(), topics: topics)
-                }
-                if role == .navChannel {
-                    let handler = NavChannelHandler(
-                        plans: plans, steps: steps, pdfs: pdfs, ereg: try navApis.eregClient(tokens: tokens),
-                        dokarkiv: try navApis.dokarkivClient(tokens: tokens), producer: producer(), topics: topics, metricsFactory: metricsFactory,
-                        logger: roleLogger
-                    )
-                    try consume(
-                        role, group: NavChannel.consumerGroup, topic: topics.navChannel, logger: roleLogger, onDeadLetter: channelFailed,
-                        handler: handler.handle)
-                } else {
-                    let handler = GpChannelHandler(
-                        plans: plans, steps: steps, pdfs: pdfs, isdialogmelding: try navApis.isdialogmeldingClient(tokens: tokens),
-                        producer: producer(), topics: topics, metricsFactory: metricsFactory, logger: roleLogger)
-                    try consume(
-                        role, group: GpChannel.consumerGroup, topic: topics.gpChannel, logger: roleLogger, onDeadLetter: channelFailed,
-                        handler: handler.handle)
-                }
-            case .router:
-                try consume(
-                    role, group: ChannelRouter.consumerGroup, topic: topics.verified, logger: roleLogger, onDeadLetter: planFailed,
-                    handler: RouterHandler(producer: producer(), topics: topics, logger: roleLogger).handle)
-            case .statusUpdater:
-                let handler = StatusUpdateHandler(
-                    store: PlanStatusStore(postgres: postgres, topics: topics, logger: roleLogger), batch: configuration.statusBatch,
-                    metricsFactory: metricsFactory,
-                    logger: roleLogger)
-                try consume(role, group: StatusUpdater.consumerGroup, topic: topics.status, logger: roleLogger, handler: handler.handle)
-            }
-        }
-
-        let router = Router(context: ApiRequestContext.self)
-        router.add(middleware: HTTPMetricsMiddleware(factory: metricsFactory))
-        // A span per request, continuing the caller's traceparent; only with a tracer (its
-        // span attributes cost a few percent of a submission even when nothing records them).
-        if !(InstrumentationSystem.tracer is NoOpTracer) { router.add(middleware: TracingMiddleware()) }
-        router.add(middleware: TraceLogMiddleware())
-        router.add(middleware: CallIDMiddleware())
-        router.add(middleware: ApiErrorMiddleware())
-        router.add(
-            middleware: MethodNotAllowedMiddleware([
-                "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
-                "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
-            ]))
         let health = HealthRoutes(
             readiness: ReadinessProbe(
-                postgres: postgres, migrations: migrations, kafka: kafkaAdmin, extraChecks: extraReadinessChecks, shutdown: shutdown))
+                postgres: postgres, migrations: migrations, kafka: usesKafka ? try KafkaAdminClient(configuration: kafka, logger: logger) : nil,
+                extraChecks: extraReadinessChecks, shutdown: shutdown))
+        let (router, routeServices) = try buildRouter(
+            configuration: configuration, roles: roles, postgres: postgres, metricsFactory: metricsFactory, logger: logger)
         if let internalPort = configuration.internalPort {
             // First in the list: it starts first and stops last, so the probes answer (readiness
             // 503) until the very end of a shutdown.
             services.insert(
                 InternalEndpoints.application(
-                    health: health, metrics: MetricsRoutes(registry: metrics), host: configuration.httpHost, port: internalPort, logger: logger),
+                    health: health, metrics: MetricsRoutes(registry: metrics), host: configuration.httpHost, port: internalPort,
+                    onBound: onInternalPortBound, logger: logger),
                 at: 0)
         } else {
             health.register(on: router)
             MetricsRoutes(registry: metrics).register(on: router)
         }
-        OpenAPIRoutes(assets: try StaticAssets.bundled(), topics: topics).register(on: router)
-        if roles.contains(.intake) || roles.contains(.statusQuery) {
-            let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
-                .add(middleware: OrganisationConcurrencyLimit(limit: configuration.maximumConcurrentRequestsPerOrganisation))
-            if roles.contains(.intake) {
-                var intakeLogger = logger
-                intakeLogger[metadataKey: "role"] = "\(Role.intake.rawValue)"
-                // One LISTEN connection for all the submissions waiting for their outcome.
-                let listener = PlanStatusListener(postgres: postgres, logger: intakeLogger)
-                services.append(listener)
-                let outcomes = PlanOutcomeWaiter(
-                    listener: listener, store: PlanStatusStore(postgres: postgres, topics: topics, logger: intakeLogger),
-                    bound: configuration.submissionWait)
-                IntakeRoutes(
-                    store: PlanStore(postgres: postgres, topics: topics, logger: intakeLogger), outcomes: outcomes,
-                    connectionWait: configuration.storeConnectionWait
-                )
-                .register(on: lps)
-            }
-            if roles.contains(.statusQuery) {
-                var statusLogger = logger
-                statusLogger[metadataKey: "role"] = "\(Role.statusQuery.rawValue)"
-                StatusRoutes(store: PlanStatusStore(postgres: postgres, topics: topics, logger: statusLogger)).register(on: lps)
-            }
-        }
-
+        services += routeServices
         // Last, so that it sees every route (a test lists them).
         devRoutes(router)
 

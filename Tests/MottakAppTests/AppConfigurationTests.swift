@@ -117,7 +117,8 @@ import Testing
         #expect(try AppConfiguration(environment: onNais, mode: .dev).internalPort == 8081)
         expectError(onNais.filter { $0.key != "INTERNAL_PORT" }, variable: "INTERNAL_PORT", mentioning: "ingress")
         expectError(["INTERNAL_PORT": "8080"], variable: "INTERNAL_PORT", mentioning: "APPLICATION_PORT")
-        expectError(["INTERNAL_PORT": "0"], variable: "INTERNAL_PORT")
+        expectError(["INTERNAL_PORT": "65536"], variable: "INTERNAL_PORT")
+        #expect(try AppConfiguration(environment: ["INTERNAL_PORT": "0", "APPLICATION_PORT": "0"], mode: .dev).internalPort == 0, "any free port")
     }
 
     @Test func topicNamesComeFromConfigurationAndOnNaisOursMustBeNamed() throws {

@@ -132,10 +132,14 @@ import Testing
     @Test func withAnInternalPortTheProbesAndMetricsAreServedThereOnly() async throws {
         try await TestServices.withFreshDatabase { database, _ in
             var configuration = Self.configuration(database: database, kafka: "127.0.0.1:1")
-            let internalPort = try await TestServices.unusedLocalPort()
-            configuration.internalPort = internalPort
-            let app = try MottakApplication.build(configuration: configuration, roles: [.intake, .statusQuery], logger: TestServices.logger)
+            configuration.internalPort = 0
+            let bound = AsyncStream.makeStream(of: Int.self)
+            let app = try MottakApplication.build(
+                configuration: configuration, roles: [.intake, .statusQuery], onInternalPortBound: { bound.continuation.yield($0) },
+                logger: TestServices.logger)
             try await app.test(.router) { client in
+                var ports = bound.stream.makeAsyncIterator()
+                let internalPort = try #require(await ports.next())
                 for path in ["/internal/is_alive", "/internal/is_ready", "/internal/metrics"] {
                     try await client.execute(uri: path, method: .get) { #expect($0.status == .notFound, "\(path) on the API's port") }
                 }

@@ -27,16 +27,6 @@ public enum TestServices {
         return logger
     }()
 
-    /// A TCP port nothing listens on right now, for a server that must be told its port before
-    /// it starts (the kernel does not hand the same ephemeral port out again at once).
-    public static func unusedLocalPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port
-        try await channel.close()
-        guard let port else { throw MissingTestService(description: "a bound socket without a port") }
-        return port
-    }
-
     /// The throwaway cluster that `make test` starts (scripts/throwaway-postgres.sh).
     public static func postgresServer() throws -> DatabaseConfiguration {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {

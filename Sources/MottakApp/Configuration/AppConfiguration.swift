@@ -23,7 +23,7 @@ public struct AppConfiguration: Sendable {
     /// `INTERNAL_PORT`: where the probes and metrics (`/internal/*`) are served, apart from the
     /// API's port, so that the ingress never reaches them; the API's port then answers 404 for
     /// them. Unset, they share the API's port (`mottak dev`, tests). Required on NAIS (8081 in
-    /// the manifests), and never the API's port.
+    /// the manifests), and never the API's port; `0` asks for any free port.
     public var internalPort: Int?
     /// `NAIS_CLUSTER_NAME`: `dev-gcp` and `prod-gcp` on NAIS, `local` elsewhere.
     public var clusterName: String
@@ -173,8 +173,8 @@ public struct AppConfiguration: Sendable {
             }
             return nil
         }
-        let port = try env.integer("INTERNAL_PORT", default: 0, in: 1...65535)
-        if port == httpPort {
+        let port = try env.integer("INTERNAL_PORT", default: 0, in: 0...65535)
+        if port == httpPort && port != 0 {
             throw ConfigurationError(variable: "INTERNAL_PORT", problem: "is APPLICATION_PORT (\(httpPort)); it must be a port of its own")
         }
         return port

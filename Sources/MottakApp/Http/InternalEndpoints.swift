@@ -6,7 +6,9 @@ import Logging
 /// process (its dependencies' state, every metric) is nobody else's business. Without the
 /// API's middleware: a probe is neither an API request nor counted as one.
 enum InternalEndpoints {
-    static func application(health: HealthRoutes, metrics: MetricsRoutes, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+    static func application(
+        health: HealthRoutes, metrics: MetricsRoutes, host: String, port: Int, onBound: @escaping @Sendable (Int) async -> Void, logger: Logger
+    ) -> some ApplicationProtocol {
         let router = Router()
         health.register(on: router)
         metrics.register(on: router)
@@ -14,6 +16,7 @@ enum InternalEndpoints {
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
+                await onBound(channel.localAddress?.port ?? port)
                 logger.notice(
                     "Probes and metrics listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },

@@ -1,0 +1,60 @@
+import ApiSupport
+import Domain
+import Hummingbird
+import Intake
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import StatusQuery
+import Storage
+import Tracing
+
+extension MottakApplication {
+    /// The public router: the middleware every request passes, the documents, and the routes of
+    /// the HTTP roles this process runs (intake, status query) behind Maskinporten; with the
+    /// services those routes need (the intake's one LISTEN connection).
+    static func buildRouter(
+        configuration: AppConfiguration, roles: Set<Role>, postgres: PostgresClient, metricsFactory: any MetricsFactory, logger: Logger
+    ) throws -> (Router<ApiRequestContext>, [any Service]) {
+        let router = Router(context: ApiRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(factory: metricsFactory))
+        // A span per request, continuing the caller's traceparent; only with a tracer (its
+        // span attributes cost a few percent of a submission even when nothing records them).
+        if !(InstrumentationSystem.tracer is NoOpTracer) { router.add(middleware: TracingMiddleware()) }
+        router.add(middleware: TraceLogMiddleware())
+        router.add(middleware: CallIDMiddleware())
+        router.add(middleware: ApiErrorMiddleware())
+        router.add(
+            middleware: MethodNotAllowedMiddleware([
+                "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
+                "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
+            ]))
+        OpenAPIRoutes(assets: try StaticAssets.bundled(), topics: configuration.topics).register(on: router)
+        guard roles.contains(.intake) || roles.contains(.statusQuery) else { return (router, []) }
+
+        let topics = configuration.topics
+        var services: [any Service] = []
+        let lps = router.group().add(middleware: MaskinportenAuthMiddleware(authenticator: try authenticator(configuration, logger: logger)))
+            .add(middleware: OrganisationConcurrencyLimit(limit: configuration.maximumConcurrentRequestsPerOrganisation))
+        if roles.contains(.intake) {
+            let intakeLogger = logger.labelled(role: .intake)
+            // One LISTEN connection for all the submissions waiting for their outcome.
+            let listener = PlanStatusListener(postgres: postgres, logger: intakeLogger)
+            services.append(listener)
+            let outcomes = PlanOutcomeWaiter(
+                listener: listener, store: PlanStatusStore(postgres: postgres, topics: topics, logger: intakeLogger),
+                bound: configuration.submissionWait)
+            IntakeRoutes(
+                store: PlanStore(postgres: postgres, topics: topics, logger: intakeLogger), outcomes: outcomes,
+                connectionWait: configuration.storeConnectionWait
+            )
+            .register(on: lps)
+        }
+        if roles.contains(.statusQuery) {
+            StatusRoutes(store: PlanStatusStore(postgres: postgres, topics: topics, logger: logger.labelled(role: .statusQuery)))
+                .register(on: lps)
+        }
+        return (router, services)
+    }
+}

@@ -1,0 +1,135 @@
+import ChannelRouter
+import Domain
+import EventIntake
+import EventProcessing
+import GpChannel
+import Kafka
+import Logging
+import Lookup
+import Metrics
+import NavChannel
+import NavClients
+import OutboxRelay
+import PlanPdf
+import PostgresNIO
+import ServiceLifecycle
+import StatusUpdater
+import Storage
+import SykmeldingIngest
+
+/// Turns the roles a process runs into its services. Each feature declares its role
+/// (``EventProcessing/ConsumingRole``: topic, group, handler, what a dead letter means); this
+/// gives every consuming role the same group member and consume-retry-dead-letter loop, with
+/// the durable wait for those that call NAV's APIs, started once the schema is current.
+struct RoleAssembly {
+    let configuration: AppConfiguration
+    let kafka: KafkaConfiguration
+    let postgres: PostgresClient
+    let producer: KafkaProducer
+    let schema: SchemaGate
+    let metricsFactory: any MetricsFactory
+    let logger: Logger
+    /// NAV's APIs with the process's metrics and one circuit breaker per API, shared by every
+    /// role that calls it.
+    let navApis: NavApiConfiguration
+    let circuits: DependencyCircuits
+
+    init(
+        configuration: AppConfiguration, kafka: KafkaConfiguration, postgres: PostgresClient, producer: KafkaProducer, schema: SchemaGate,
+        metricsFactory: any MetricsFactory, logger: Logger
+    ) {
+        (self.configuration, self.kafka, self.postgres, self.producer) = (configuration, kafka, postgres, producer)
+        (self.schema, self.metricsFactory, self.logger) = (schema, metricsFactory, logger)
+        circuits = DependencyCircuits(settings: configuration.circuitSettings, metricsFactory: metricsFactory)
+        var navApis = configuration.navApis
+        navApis.metrics = ExternalCallMetrics(factory: metricsFactory)
+        navApis.circuits = circuits
+        self.navApis = navApis
+    }
+
+    /// The role's services; none for the HTTP roles, whose routes ``MottakApplication/buildRouter`` adds.
+    func services(for role: Role) throws -> [any Service] {
+        let roleLogger = logger.labelled(role: role)
+        let context = RoleContext(
+            name: role.rawValue, postgres: postgres, producer: producer, topics: configuration.topics, metricsFactory: metricsFactory,
+            logger: roleLogger)
+        switch role {
+        case .intake, .statusQuery:
+            return []
+        case .outboxRelay:
+            let relay = OutboxRelayService(
+                store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer, metricsFactory: metricsFactory, logger: roleLogger)
+            return [AfterSchema(gate: schema, service: relay)]
+        case .eventIntake:
+            return try consuming(role, EventIntake.role(context))
+        case .sykmeldingIngest:
+            return try consuming(role, SykmeldingIngest.role(context))
+        case .lookup:
+            let tokens = try navApis.tokens(logger: roleLogger)
+            let lookup = Lookup.role(
+                context, aareg: try navApis.aaregClient(tokens: tokens), pdl: try navApis.pdlClient(tokens: tokens),
+                devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks)
+            return try consuming(role, lookup)
+        case .router:
+            return try consuming(role, ChannelRouter.role(context))
+        case .navChannel:
+            let tokens = try navApis.tokens(logger: roleLogger)
+            let channel = NavChannel.role(
+                context, pdfs: try pdfBuilder(tokens, roleLogger), ereg: try navApis.eregClient(tokens: tokens),
+                dokarkiv: try navApis.dokarkivClient(tokens: tokens))
+            return try consuming(role, channel)
+        case .gpChannel:
+            let tokens = try navApis.tokens(logger: roleLogger)
+            let channel = GpChannel.role(
+                context, pdfs: try pdfBuilder(tokens, roleLogger), isdialogmelding: try navApis.isdialogmeldingClient(tokens: tokens))
+            return try consuming(role, channel)
+        case .statusUpdater:
+            return try consuming(role, StatusUpdater.role(context, batch: configuration.statusBatch))
+        }
+    }
+
+    private func pdfBuilder(_ tokens: AzureADTokenProvider, _ roleLogger: Logger) throws -> PlanPdfBuilder {
+        try navApis.pdfBuilder(
+            plans: PlanStore(postgres: postgres, topics: configuration.topics, logger: roleLogger), tokens: tokens, logger: roleLogger)
+    }
+
+    /// The role's group member (listed first, so it closes after the loop), the loop, started
+    /// once the schema is current, and what the role runs beside it.
+    private func consuming(_ role: Role, _ declared: ConsumingRole) throws -> [any Service] {
+        let roleLogger = logger.labelled(role: role)
+        let topics = configuration.topics
+        let consumer = try KafkaConsumer(
+            configuration: kafka, consumer: .init(groupID: declared.consumerGroup, topics: [declared.topic]), logger: roleLogger)
+        let loop = ConsumerRoleService(
+            name: declared.name, consumerGroup: declared.consumerGroup, consumer: consumer,
+            deadLetters: DeadLetters(producer: producer, topic: topics.deadLetter),
+            retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
+            processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
+            onDeadLetter: declared.deadLetterHook(producer: producer, topics: topics) ?? { _, _ in },
+            isOwnInfrastructureDown: { ConsumerRoleService.kafkaUnavailable($0) || PostgresUnavailable.matches($0) },
+            parking: declared.callsNavApis ? parking(for: declared, roleLogger) : nil,
+            handler: declared.loopHandler(producer: producer, topics: topics))
+        return [consumer, AfterSchema(gate: schema, service: loop)] + declared.companions.map { AfterSchema(gate: schema, service: $0) }
+    }
+
+    /// The durable wait: parked while the API's circuit is open, all due at once when it
+    /// closes, and a `WAITING` notice on the plan's status when parked.
+    private func parking(for declared: ConsumingRole, _ roleLogger: Logger) -> ConsumerRoleService.Parking {
+        var parking = ConsumerRoleService.Parking(
+            store: ParkedMessageStore(postgres: postgres, logger: roleLogger), policy: configuration.parkingPolicy)
+        parking.isDependencyDown = circuits.isOpen
+        parking.recoveries = circuits.recoveries
+        let (producer, topics, channel) = (producer, configuration.topics, declared.channel)
+        parking.onParked = { message in try await PlanFailureReport.sendWaiting(channel, for: message, producer: producer, topics: topics) }
+        return parking
+    }
+}
+
+extension Logger {
+    /// This logger with the role's name on every line.
+    func labelled(role: Role) -> Logger {
+        var logger = self
+        logger[metadataKey: "role"] = "\(role.rawValue)"
+        return logger
+    }
+}
