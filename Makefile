@@ -23,11 +23,11 @@ deps:
 build: deps
 	swift build
 
-# mottak dev starts the embedded Kafka and, through scripts/throwaway-postgres.sh, its own
+# mottak-dev starts the embedded Kafka and, through scripts/throwaway-postgres.sh, its own
 # PostgreSQL; Ctrl-C stops all of it and removes the cluster.
 run: deps
-	swift build --product mottak
-	.build/debug/mottak dev
+	swift build --product mottak-dev
+	.build/debug/mottak-dev
 
 # One throwaway PostgreSQL for the whole run (each test creates its own database in it, and
 # tests of the whole process open a pool per role, hence the raised max_connections);
@@ -74,26 +74,26 @@ lint:
 	scripts/check-test-time-limits.py
 	swift format lint -r --strict --configuration .swift-format $(SWIFT_SOURCES)
 
-# Every role in its own process (debug build) on `mottak dev stack`, under a steady load; see
+# Every role in its own process (debug build) on `mottak-dev stack`, under a steady load; see
 # scripts/fault-suite.py for the faults and what is checked afterwards. Then several replicas of
 # every role in one process each, crashed, stopped and added under traffic (scripts/replica-chaos.py).
 test-faults: deps
 	@scripts/install-system-packages.sh kcat gdb
-	swift build --product mottak
+	swift build --product mottak && swift build --product mottak-dev
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/fault-suite.py
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/replica-chaos.py
 
-# schemathesis from PyPI (pinned, venv under .build/) against `mottak dev`; see scripts/fuzz.sh.
+# schemathesis from PyPI (pinned, venv under .build/) against `mottak-dev`; see scripts/fuzz.sh.
 # The JWT attack set and 10,000 random bodies are Swift tests (AbuseTests), part of make test.
 fuzz: deps
 	@scripts/install-system-packages.sh curl
-	swift build --product mottak
+	swift build --product mottak-dev
 	scripts/fuzz.sh
 
 # Everything below in one run (scripts/bench.sh): results/<UTC time>/report.md, latency.png, results.txt.
 bench: deps
 	@scripts/install-system-packages.sh wrk postgresql-client curl kcat gnuplot-nox
-	swift build -c release --product mottak
+	swift build -c release --product mottak && swift build -c release --product mottak-dev
 	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench.sh
 
 # Release build of the benchmark only (it needs the Kafka module, not the server stack).
@@ -106,13 +106,13 @@ bench-kafka: deps
 # side; one throwaway PostgreSQL with room for pgbench's 128 connections.
 bench-intake: deps
 	@scripts/install-system-packages.sh wrk postgresql-client
-	swift build -c release --product mottak
+	swift build -c release --product mottak && swift build -c release --product mottak-dev
 	THROWAWAY_PG_OPTIONS="-c max_connections=200" scripts/throwaway-postgres.sh -- scripts/bench-intake.sh
 
-# Release build of mottak on `mottak dev stack`; curl submits, psql reads the status table.
+# Release build of mottak on `mottak-dev stack`; curl submits, psql reads the status table.
 bench-pipeline: deps
 	@scripts/install-system-packages.sh curl postgresql-client kcat
-	swift build -c release --product mottak
+	swift build -c release --product mottak && swift build -c release --product mottak-dev
 	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench-pipeline.py
 
 clean:
@@ -129,4 +129,5 @@ image: deps
 # The image against the local components; not part of `make test` (a release build and the
 # image take ~20 minutes from clean): run it when the Dockerfile, deploy/ or start-up changes.
 test-image: image
+	swift build -c release --product mottak-dev
 	scripts/throwaway-postgres.sh -- timeout -k 30s $(TEST_TIMEOUT) scripts/test-image.py

@@ -105,6 +105,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mottak", targets: ["mottak"]),
+        .executable(name: "mottak-dev", targets: ["mottak-dev"]),
         .executable(name: "kafka-benchmark", targets: ["kafka-benchmark"]),
     ],
     // Direct dependencies are pinned to exact versions: `Package.resolved` cannot be committed on
@@ -152,6 +153,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // librdkafka's mock cluster: `mottak-dev` and the tests, never the production binary.
+        .target(
+            name: "KafkaMock",
+            dependencies: ["CRdKafka", "Kafka", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
 
@@ -248,7 +256,7 @@ let package = Package(
             .target(
                 name: "MottakApp",
                 dependencies: [
-                    "Domain", "Kafka", "Storage", "NavClients", "LocalStandIns", "Maskinporten", "ApiSupport", "EventProcessing", "PlanPdf",
+                    "Domain", "Kafka", "Storage", "NavClients", "Maskinporten", "ApiSupport", "EventProcessing", "PlanPdf",
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
@@ -259,18 +267,47 @@ let package = Package(
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "OTel", package: "swift-otel"),
                 ] + roleModules.map { .byName(name: $0.name) },
-                // Served as they are (StaticAssets): the OpenAPI document, Swagger UI, the dev demo form.
+                // Served as they are (StaticAssets): the OpenAPI document, Swagger UI.
+                resources: [.copy("Resources")],
+                swiftSettings: strictSettings
+            ),
+            // The production binary: serve, migrate, dlq.
+            .executableTarget(
+                name: "mottak",
+                dependencies: [
+                    "MottakApp", "Kafka", "Storage", "Domain", "EventProcessing",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                swiftSettings: strictSettings
+            ),
+            // The local stack: throwaway PostgreSQL, embedded Kafka, NAV's and Maskinporten's
+            // stand-ins with fault controls, the demo form, token minting.
+            .target(
+                name: "MottakDev",
+                dependencies: [
+                    "MottakApp", "LocalStandIns", "KafkaMock", "Kafka", "Storage", "Domain", "ApiSupport", "Maskinporten", "NavClients",
+                    .product(name: "Crypto", package: "swift-crypto"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
+                // The demo form's page, script and style (DemoRoutes).
                 resources: [.copy("Resources")],
                 swiftSettings: strictSettings
             ),
             .executableTarget(
-                name: "mottak",
+                name: "mottak-dev",
                 dependencies: [
-                    "MottakApp", "Kafka", "Storage", "LocalStandIns", "Domain", "EventProcessing",
+                    "MottakDev", "MottakApp", "LocalStandIns", "Kafka", "KafkaMock", "Storage", "Domain",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                    .product(name: "OTel", package: "swift-otel"),
-                    .product(name: "Tracing", package: "swift-distributed-tracing"),
+                    .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 ],
@@ -280,7 +317,7 @@ let package = Package(
             // MARK: Benchmarks (make bench-kafka)
             .executableTarget(
                 name: "kafka-benchmark",
-                dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["Kafka", "KafkaMock", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strictSettings
             ),
 
@@ -305,7 +342,7 @@ let package = Package(
             .testTarget(
                 name: "KafkaTests",
                 dependencies: [
-                    "Kafka", "CRdKafka", "TestSupport",
+                    "Kafka", "KafkaMock", "CRdKafka", "TestSupport",
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: strictSettings
@@ -314,7 +351,7 @@ let package = Package(
                 name: "PipelineTests",
                 dependencies: [
                     "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf",
-                    "NavClients", "LocalStandIns", "Storage", "Kafka", "Domain", "TestSupport",
+                    "NavClients", "LocalStandIns", "Storage", "Kafka", "KafkaMock", "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -339,7 +376,8 @@ let package = Package(
             .testTarget(
                 name: "MottakAppTests",
                 dependencies: [
-                    "MottakApp", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten", "ApiSupport", "Domain",
+                    "MottakApp", "MottakDev", "KafkaMock", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten",
+                    "ApiSupport", "Domain",
                     "SykmeldingIngest",
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),

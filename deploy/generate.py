@@ -5,7 +5,7 @@ from the tables below. Edit the tables or this file, then run `python3 deploy/ge
 `scripts/validate-deploy.sh` (part of `make test`) fails when the committed files are not what
 this writes, and `scripts/check_deploy.py` checks what they promise against the code.
 
-Why NAIS gets one Application and plain Kubernetes one Deployment per role (README,
+Why NAIS gets one Application and plain Kubernetes one Deployment per role (docs/operations.md,
 "Deploying on NAIS"): on NAIS a Cloud SQL instance can only be reached by the one Application
 that declares it, and NAV's services admit callers by NAIS application name; the only name they
 know is `lps-oppfolgingsplan-mottak`, the existing service's.

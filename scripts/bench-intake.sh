@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The intake benchmark (make bench-intake): POST /api/v1/followupplan throughput and latency at
 # 1, 32 and 128 concurrent clients (wrk, keep-alive, on loopback), and pgbench running the very
-# statement the intake runs for that plan (`mottak dev bench-statement`) at the same concurrency,
+# statement the intake runs for that plan (`mottak-dev bench-statement`) at the same concurrency,
 # in the same run, against the same PostgreSQL. Tables are emptied before every measurement.
 #
 # Runs inside scripts/throwaway-postgres.sh (DATABASE_URL set). Ends with RESULT lines.
@@ -14,7 +14,7 @@ duration=${BENCH_DURATION:-10}
 clients=${BENCH_CLIENTS:-1 32 128}
 port=${BENCH_PORT:-18080}
 body=scripts/examples/followupplan.json
-mottak=.build/release/mottak
+mottak_dev=.build/release/mottak-dev
 work=$(mktemp -d /tmp/mottak-bench.XXXXXX)
 : "${DATABASE_URL:?run me through scripts/throwaway-postgres.sh}"
 
@@ -28,7 +28,7 @@ trap cleanup EXIT
 # The intake alone, as it runs in its own Deployment: the embedded Kafka and the local
 # Maskinporten stand in for the cluster's; the pool has room for 128 waiting requests' queries.
 APPLICATION_PORT=$port LOG_LEVEL=warning DATABASE_MAX_CONNECTIONS=${BENCH_POOL:-16} \
-    "$mottak" dev --role intake >"$work/server.log" 2>&1 &
+    "$mottak_dev" --role intake >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$port/internal/is_ready" >/dev/null 2>&1 && break
@@ -37,9 +37,9 @@ for _ in $(seq 1 120); do
 done
 curl -fs "http://127.0.0.1:$port/internal/is_ready" >/dev/null || { echo "the intake did not become ready" >&2; cat "$work/server.log" >&2; exit 1; }
 
-BENCH_TOKEN=$("$mottak" dev token --org 123456789 --lifetime 7200)
+BENCH_TOKEN=$("$mottak_dev" token --org 123456789 --lifetime 7200)
 export BENCH_TOKEN BENCH_BODY=$body
-"$mottak" dev bench-statement --body "$body" --org 123456789 >"$work/statement.sql"
+"$mottak_dev" bench-statement --body "$body" --org 123456789 >"$work/statement.sql"
 
 cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The pipeline benchmark (make bench-pipeline): plans from POST to COMPLETED on `mottak dev
+"""The pipeline benchmark (make bench-pipeline): plans from POST to COMPLETED on `mottak-dev
 stack` (embedded Kafka, stand-ins of NAV's APIs answering after LOCAL_STANDINS_LATENCY_MS) and
 the PostgreSQL of DATABASE_URL, with the release build. Each measurement has the key-ordered
 concurrent consumers (CONSUMER_MAX_IN_FLIGHT, default 256) and, as the baseline measured in the
@@ -23,7 +23,7 @@ import threading
 import time
 
 os.environ.setdefault("MOTTAK", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".build/release/mottak"))
-from rolestack import MOTTAK, ROLES, ROOT, Stack, http, wait_for  # noqa: E402
+from rolestack import MOTTAK, MOTTAK_DEV, ROLES, ROOT, Stack, http, wait_for  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 PLANS = 200 if QUICK else 1000
@@ -81,12 +81,12 @@ class Run:
         else:
             self.stack.start_stack()
             env = dict(self.stack.env, APPLICATION_PORT=str(ALL_IN_ONE_PORT))
-            self.all_in_one = subprocess.Popen([MOTTAK, "dev", "--role", "all"], cwd=ROOT, env=env,
+            self.all_in_one = subprocess.Popen([MOTTAK_DEV, "--role", "all"], cwd=ROOT, env=env,
                                                stdout=open(os.path.join(self.work, "all.log"), "a"), stderr=subprocess.STDOUT)
             self.port = ALL_IN_ONE_PORT
             wait_for(lambda: http("GET", f"http://127.0.0.1:{self.port}/internal/is_ready")[0] == 200, 120, "the process ready")
             wait_for(lambda: int(sql("SELECT count(*) FROM sykmelding_period")) >= 3, 60, "the seeded sykmeldinger")
-        self.token = subprocess.check_output([MOTTAK, "dev", "token", "--org", "123456789", "--lifetime", "7200"], cwd=ROOT, text=True).strip()
+        self.token = subprocess.check_output([MOTTAK_DEV, "token", "--org", "123456789", "--lifetime", "7200"], cwd=ROOT, text=True).strip()
         time.sleep(3)  # group joins settle
         return self
 

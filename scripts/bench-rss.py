@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Memory per role (part of make bench): every role in its own process (release build), as
-Kubernetes runs them, on `mottak dev stack`; the resident set size of each, idle (ready, no
+Kubernetes runs them, on `mottak-dev stack`; the resident set size of each, idle (ready, no
 plans) and the peak under load: BENCH_RSS_PLANS plans (default 600) submitted over HTTP 16 at a
 time, as many published on the event front door, the status of each HTTP plan read once, all
 carried to COMPLETED. Runs inside scripts/throwaway-postgres.sh. Ends with RESULT lines.
@@ -14,7 +14,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from rolestack import MOTTAK, ROLES, ROOT, Stack, http, plan_event, publish, wait_for
+from rolestack import MOTTAK_DEV, ROLES, ROOT, Stack, http, plan_event, publish, wait_for
 
 PLANS = int(os.environ.get("BENCH_RSS_PLANS", "600"))
 
@@ -53,7 +53,7 @@ def main():
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        token = subprocess.check_output([MOTTAK, "dev", "token", "--org", "123456789"], cwd=ROOT, text=True).strip()
+        token = subprocess.check_output([MOTTAK_DEV, "token", "--org", "123456789"], cwd=ROOT, text=True).strip()
         body = open(os.path.join(ROOT, "scripts/examples/followupplan.json"), "rb").read()
         url = f"http://127.0.0.1:{stack.port('intake')}/api/v1/followupplan"
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Prefer": "respond-async"}

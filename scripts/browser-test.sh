@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Headless Chromium (Debian's chromium + chromium-driver, driven by selenium from PyPI in a venv
-# under .build/) against `mottak dev` (debug build): Swagger UI at /swagger submits a plan with
+# under .build/) against `mottak-dev` (debug build): Swagger UI at /swagger submits a plan with
 # "Try it out", the demo form at /demo submits one and watches it complete, and neither page
 # reaches beyond the machine (every other host is unresolvable for the browser). Part of
 # `make test`; screenshots go to .build/screenshots (BROWSER_SCREENSHOTS=docs/screenshots to
-# refresh the README's).
+# refresh docs/screenshots).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-system-packages.sh chromium chromium-driver curl

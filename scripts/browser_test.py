@@ -1,4 +1,4 @@
-"""Swagger UI and the demo form in a real browser against `mottak dev` (see browser-test.sh)."""
+"""Swagger UI and the demo form in a real browser against `mottak-dev` (see browser-test.sh)."""
 
 import base64
 import os
@@ -34,14 +34,14 @@ def get(url, headers=None, timeout=5):
 def wait_ready(base, dev, deadline):
     while time.time() < deadline:
         if dev.poll() is not None:
-            sys.exit(f"mottak dev ended early ({dev.returncode})")
+            sys.exit(f"mottak-dev ended early ({dev.returncode})")
         try:
             if get(f"{base}/internal/is_ready")[0] == 200:
                 return
         except OSError:
             pass
         time.sleep(0.5)
-    sys.exit("mottak dev was not ready within 120 s")
+    sys.exit("mottak-dev was not ready within 120 s")
 
 
 def browser():
@@ -98,7 +98,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="mottak-dev-", suffix=".log", delete=False)
     environment = dict(os.environ, APPLICATION_PORT=str(port), LOG_FORMAT="json")
-    dev = subprocess.Popen([".build/debug/mottak", "dev"], stdout=log, stderr=subprocess.STDOUT, env=environment,
+    dev = subprocess.Popen([".build/debug/mottak-dev"], stdout=log, stderr=subprocess.STDOUT, env=environment,
                            start_new_session=True)
     try:
         wait_ready(base, dev, time.time() + 120)
@@ -113,7 +113,7 @@ def main():
             driver.quit()
         print("browser: 2 passed, 0 failed")
     except BaseException:
-        print(f"mottak dev's log: {log.name}", file=sys.stderr)
+        print(f"mottak-dev's log: {log.name}", file=sys.stderr)
         raise
     finally:
         os.killpg(dev.pid, signal.SIGINT)

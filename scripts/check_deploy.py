@@ -5,7 +5,7 @@ follow NAIS's rules, so that a defect fails the build instead of a deploy.
 
 Usage: check_deploy.py <rendered overlay as JSON lines> ... (one file per overlay)
 
-NAIS's rules, with their sources (nais/doc and nais/liberator; see the README's "Deploying on NAIS"):
+NAIS's rules, with their sources (nais/doc and nais/liberator; see docs/operations.md, "Deploying on NAIS"):
 - an Application's Cloud SQL instance is reachable by that Application only
   (docs/persistence/cloudsql/reference: "Other applications can not connect");
 - a Topic `<name>` in namespace `<ns>` is the Kafka topic `<ns>.<name>`;
@@ -83,9 +83,17 @@ for text in all_swift:
     match = re.search(r"public enum (\w+)[^{]*\{[^}]*?public static let consumerGroup = \"([^\"]+)\"", text, re.S)
     if match:
         module_groups[match.group(1)] = match.group(2)
-application_swift = source("Sources/MottakApp/MottakApplication.swift")
-# consumer group -> the topic property it consumes
-consumed = {module_groups[module]: prop for module, prop in re.findall(r"group: (\w+)\.consumerGroup, topic: topics\.(\w+)", application_swift)}
+# consumer group -> the topic property it consumes, as each feature declares its role
+# (`<Module>.role(…)` in Sources/<Module>/<Module>.swift: `consumerGroup: consumerGroup, topic: context.topics.<property>`).
+consumed = {}
+for module, group in module_groups.items():
+    if not os.path.exists(os.path.join(ROOT, f"Sources/{module}/{module}.swift")):
+        continue  # an enum with a consumerGroup constant that is not a role module (dead-letter headers)
+    declared = re.findall(r"consumerGroup: consumerGroup, topic: context\.topics\.(\w+)", source(f"Sources/{module}/{module}.swift"))
+    if len(declared) != 1:
+        fail(f"Sources/{module}/{module}.swift: expected one declared role reading one topic, found {declared}")
+    else:
+        consumed[group] = declared[0]
 configuration_swift = "".join(source(os.path.join("Sources/MottakApp/Configuration", name)) for name in sorted(os.listdir(os.path.join(ROOT, "Sources/MottakApp/Configuration"))))
 scope_default = re.search(r'"MASKINPORTEN_CUSTOM_SCOPE_NAME"\) \?\? "([^"]+)"', configuration_swift).group(1)
 # Every variable `serve` may refuse to start without (`throw .missing("…")`), and the NAIS
@@ -468,15 +476,15 @@ def check_nais_cluster(cluster, documents, schemas):
 
 
 def check_access_table(app, rules, hosts, names):
-    """The README's access table names every rule this service depends on."""
-    readme = source("README.md")
+    """The operations guide's access table names every rule this service depends on."""
+    readme = source("docs/operations.md")
     if "### Who lets us in" not in readme:
-        fail("README.md has no '### Who lets us in' table")
+        fail("docs/operations.md has no '### Who lets us in' table")
         return
     table = readme.split("### Who lets us in", 1)[1].split("\n## ", 1)[0]
     for needed in [app] + [rule[0] for rule in rules] + sorted(hosts) + sorted(names.values()):
         if needed not in table:
-            fail(f"README.md's access table does not mention {needed}")
+            fail(f"docs/operations.md's access table does not mention {needed}")
 
 
 def check_no_latest():

@@ -120,7 +120,7 @@ def main():
     survivors = []
     for name, defect in DEFECTS.items():
         with tempfile.TemporaryDirectory() as tree:
-            for shared in ("Sources", "README.md"):
+            for shared in ("Sources", "docs"):
                 os.symlink(os.path.join(ROOT, shared), os.path.join(tree, shared))
             shutil.copytree(os.path.join(ROOT, "deploy"), os.path.join(tree, "deploy"))
             shutil.copytree(os.path.join(ROOT, ".github"), os.path.join(tree, ".github"))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The fault suite (make test-faults): every role in its own process, as Kubernetes runs them,
-on `mottak dev stack` (embedded Kafka, local Maskinporten, NAV's stand-ins, fault controls) and
+on `mottak-dev stack` (embedded Kafka, local Maskinporten, NAV's stand-ins, fault controls) and
 the throwaway PostgreSQL this script runs inside (scripts/throwaway-postgres.sh).
 
 Under a steady submission load (an LPS that retries 503s and lost connections with the same
@@ -35,7 +35,7 @@ import time
 import uuid
 from collections import Counter
 
-from rolestack import MOTTAK, ROLES, ROOT, Stack, http, http_status, kafka_records, log, plan_event, publish, sql, wait_for
+from rolestack import MOTTAK_DEV, ROLES, ROOT, Stack, http, http_status, kafka_records, log, plan_event, publish, sql, wait_for
 
 WORK = os.environ.get("FAULT_WORK") or subprocess.check_output(["mktemp", "-d", "/tmp/mottak-faults.XXXXXX"], text=True).strip()
 KAFKA_DOWN_SECONDS = int(os.environ.get("KAFKA_DOWN_SECONDS", "60"))
@@ -81,7 +81,7 @@ class Load(threading.Thread):
         self.error_bodies = []  # (status, body) of every non-2xx answer
         self.pending = 0
         self.lock = threading.Lock()
-        self.token = subprocess.check_output([MOTTAK, "dev", "token", "--org", ORG, "--lifetime", "7200"], cwd=ROOT, text=True).strip()
+        self.token = subprocess.check_output([MOTTAK_DEV, "token", "--org", ORG, "--lifetime", "7200"], cwd=ROOT, text=True).strip()
         self.template = json.load(open(os.path.join(ROOT, "scripts/examples/followupplan.json")))
         self.url = f"http://127.0.0.1:{stack.port('intake')}/api/v1/followupplan"
 

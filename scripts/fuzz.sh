@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make fuzz: schemathesis (PyPI, pinned, in a venv under .build/) against the OpenAPI document
-# the service serves (/openapi.yaml), with a valid token, on `mottak dev` (debug build, every
+# the service serves (/openapi.yaml), with a valid token, on `mottak-dev` (debug build, every
 # role, throwaway PostgreSQL, embedded Kafka, stand-ins). Checks: no 5xx, status codes,
 # content types, headers and bodies as the spec says, schema-invalid input refused
 # (negative_data_rejection), and every error an ApiError naming its status (fuzz_hooks.py).
@@ -19,7 +19,7 @@ if [ ! -x "$venv/bin/st" ]; then
     "$venv/bin/pip" install -q schemathesis==4.32.5
 fi
 
-APPLICATION_PORT=$port LOG_LEVEL=warning SUBMISSION_WAIT_MS=2000 .build/debug/mottak dev >"$work/mottak.log" 2>&1 &
+APPLICATION_PORT=$port LOG_LEVEL=warning SUBMISSION_WAIT_MS=2000 .build/debug/mottak-dev >"$work/mottak.log" 2>&1 &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 240); do
@@ -27,7 +27,7 @@ for _ in $(seq 1 240); do
     kill -0 $server 2>/dev/null || { cat "$work/mottak.log" >&2; exit 1; }
     sleep 0.5
 done
-token=$(.build/debug/mottak dev token --org 123456789 --lifetime 7200)
+token=$(.build/debug/mottak-dev token --org 123456789 --lifetime 7200)
 
 set +e
 SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH=scripts "$venv/bin/st" run "http://127.0.0.1:$port/openapi.yaml" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The replica chaos run (part of make test-faults and make test): the service as NAIS runs it,
-several replicas of `mottak dev --role all` sharing one PostgreSQL and one broker (`mottak dev
+several replicas of `mottak-dev --role all` sharing one PostgreSQL and one broker (`mottak-dev
 stack`), an LPS submitting plans to any replica (a failed POST is sent again, to another replica,
 with the same Idempotency-Key), and, during that traffic:
 
@@ -30,7 +30,7 @@ import time
 import uuid
 from collections import Counter
 
-from rolestack import MOTTAK, ROOT, Stack, http, http_status, kafka_records, log, sql, wait_for
+from rolestack import MOTTAK_DEV, ROOT, Stack, http, http_status, kafka_records, log, sql, wait_for
 
 WORK = os.environ.get("CHAOS_WORK") or subprocess.check_output(["mktemp", "-d", "/tmp/mottak-chaos.XXXXXX"], text=True).strip()
 RATE = float(os.environ.get("CHAOS_PLANS_PER_SECOND", "5"))
@@ -66,7 +66,7 @@ class Replicas:
         self.next += 1
         env = dict(self.stack.env, APPLICATION_PORT=str(self.port(number)), HOSTNAME=f"mottak-{number}")
         out = open(os.path.join(WORK, f"replica-{number}.log"), "a")
-        self.processes[number] = subprocess.Popen([MOTTAK, "dev", "--role", "all"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.processes[number] = subprocess.Popen([MOTTAK_DEV, "--role", "all"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         return number
 
     def wait_ready(self, number, timeout=120):
@@ -126,7 +126,7 @@ class Load(threading.Thread):
         self.answers = Counter()
         self.pending = 0
         self.lock = threading.Lock()
-        self.token = subprocess.check_output([MOTTAK, "dev", "token", "--org", ORG, "--lifetime", "7200"], cwd=ROOT, text=True).strip()
+        self.token = subprocess.check_output([MOTTAK_DEV, "token", "--org", ORG, "--lifetime", "7200"], cwd=ROOT, text=True).strip()
         self.template = json.load(open(os.path.join(ROOT, "scripts/examples/followupplan.json")))
 
     def run(self):

@@ -1,4 +1,4 @@
-"""Every role of `mottak` in its own process, as Kubernetes runs them, on `mottak dev stack`
+"""Every role of `mottak` in its own process, as Kubernetes runs them, on `mottak-dev stack`
 (embedded Kafka, local Maskinporten, NAV's stand-ins, fault controls) and the PostgreSQL of
 DATABASE_URL. Shared by the fault suite (scripts/fault-suite.py) and the memory benchmark
 (scripts/bench-rss.py)."""
@@ -12,13 +12,15 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MOTTAK = os.environ.get("MOTTAK", os.path.join(ROOT, ".build/debug/mottak"))
+# The local stack and its tools: a binary of its own, built beside `mottak` (`swift build` builds both).
+MOTTAK_DEV = os.environ.get("MOTTAK_DEV", os.path.join(os.path.dirname(MOTTAK), "mottak-dev"))
 ROLES = ["intake", "event-intake", "outbox-relay", "lookup", "router", "nav-channel", "gp-channel",
          "status-updater", "status-query", "sykmelding-ingest"]
 BASE_PORT = 18300
 
 
 class Stack:
-    """`mottak dev stack` and one process per role, each restartable."""
+    """`mottak-dev stack` and one process per role, each restartable."""
 
     def __init__(self, work, role_environment):
         self.processes = {}
@@ -28,8 +30,8 @@ class Stack:
         self.role_environment = role_environment
 
     def start_stack(self):
-        """Starts `mottak dev stack`; role processes get its environment plus `role_environment`."""
-        self.stack = subprocess.Popen([MOTTAK, "dev", "stack", "--env-file", self.env_file, "--control-port", str(BASE_PORT - 1)],
+        """Starts `mottak-dev stack`; role processes get its environment plus `role_environment`."""
+        self.stack = subprocess.Popen([MOTTAK_DEV, "stack", "--env-file", self.env_file, "--control-port", str(BASE_PORT - 1)],
                                       cwd=ROOT, env=self.env, stdout=open(os.path.join(self.work, "stack.log"), "a"), stderr=subprocess.STDOUT)
         wait_for(lambda: os.path.exists(self.env_file), 120, f"the stack's environment file (logs in {self.work})")
         for line in open(self.env_file):
@@ -54,7 +56,7 @@ class Stack:
     def start(self, role):
         env = dict(self.env, APPLICATION_PORT=str(self.port(role)))
         out = open(os.path.join(self.work, f"{role}.log"), "a")
-        self.processes[role] = subprocess.Popen([MOTTAK, "dev", "--role", role], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.processes[role] = subprocess.Popen([MOTTAK_DEV, "--role", role], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def wait_ready(self, role, timeout=120):
         url = f"http://127.0.0.1:{self.port(role)}/internal/is_ready"

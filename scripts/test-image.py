@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`make test-image`: the production image (`make image`) run as NAV runs it, against the
-local components of `mottak dev stack` (embedded Kafka, local Maskinporten, NAV's stand-ins)
+local components of `mottak-dev stack` (embedded Kafka, local Maskinporten, NAV's stand-ins)
 and the PostgreSQL of DATABASE_URL (the Makefile runs this inside scripts/throwaway-postgres.sh).
 
 What it checks, each a failure when it does not hold:
@@ -34,6 +34,7 @@ import generate  # noqa: E402
 
 IMAGE = os.environ.get("IMAGE_UNDER_TEST", "localhost/oppfolgingsplan-mottak:local")
 MOTTAK = os.environ.get("MOTTAK", os.path.join(ROOT, ".build/release/mottak"))
+MOTTAK_DEV = os.environ.get("MOTTAK_DEV", os.path.join(os.path.dirname(MOTTAK), "mottak-dev"))
 GRACE_SECONDS = 45  # terminationGracePeriodSeconds of deploy/base and deploy/nais
 BASE_PORT = 18400
 ORG = "123456789"
@@ -62,7 +63,7 @@ def sql(query):
 
 def start_stack(topics):
     env_file = os.path.join(WORK, "stack.env")
-    stack = subprocess.Popen([MOTTAK, "dev", "stack", "--env-file", env_file, "--control-port", str(BASE_PORT - 1)], cwd=ROOT,
+    stack = subprocess.Popen([MOTTAK_DEV, "stack", "--env-file", env_file, "--control-port", str(BASE_PORT - 1)], cwd=ROOT,
                              env=dict(os.environ, **topics), stdout=open(os.path.join(WORK, "stack.log"), "w"), stderr=subprocess.STDOUT)
     wait_for(lambda: os.path.exists(env_file), 120, f"the stack (log in {WORK}/stack.log)")
     environment = {}
@@ -157,7 +158,7 @@ def main():
     names = []
     try:
         migrations = len([name for name in os.listdir(os.path.join(ROOT, "migrations")) if name.endswith(".sql")])
-        token = subprocess.check_output([MOTTAK, "dev", "token", "--org", ORG, "--lifetime", "3600"], cwd=ROOT, text=True).strip()
+        token = subprocess.check_output([MOTTAK_DEV, "token", "--org", ORG, "--lifetime", "3600"], cwd=ROOT, text=True).strip()
 
         # 2. One container per Deployment, as deploy/base runs them.
         deployments = [(name, role) for name, role, _, _ in generate.ROLES]

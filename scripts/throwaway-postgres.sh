@@ -4,7 +4,7 @@
 #
 #   scripts/throwaway-postgres.sh
 #       Starts the cluster, prints `DATABASE_URL=postgres://...` on stdout, and keeps it running
-#       until its standard input ends (Ctrl-D in a terminal; `mottak dev` holds a pipe, which the
+#       until its standard input ends (Ctrl-D in a terminal; `mottak-dev` holds a pipe, which the
 #       kernel closes when mottak exits, however it exits) or it gets SIGINT/SIGTERM.
 #       Standard input, not the parent's pid or a signal, is the lifeline because a parent may
 #       start us with signals blocked, and a killed parent lingers as a zombie.

@@ -1,8 +1,8 @@
 /// The names of the Kafka topics the service reads and writes, by role in the pipeline.
 ///
-/// Names come from configuration (`KAFKA_TOPIC_*`, see the README): on NAIS a `Topic` named
+/// Names come from configuration (`KAFKA_TOPIC_*`, see `docs/configuration.md`): on NAIS a `Topic` named
 /// `followupplan-received` in namespace `team-esyfo` is the Kafka topic
-/// `team-esyfo.followupplan-received`, while the embedded broker of `mottak dev` and the tests
+/// `team-esyfo.followupplan-received`, while the embedded broker of `mottak-dev` and the tests
 /// use the short names of ``local``. Every role is handed one value of this type; no code names
 /// a topic itself.
 ///
@@ -48,7 +48,7 @@ public struct EventTopics: Sendable, Equatable {
         self.modiaTask = modiaTask
     }
 
-    /// The names of `mottak dev`, the tests and a plain Kafka cluster. The two topics other
+    /// The names of `mottak-dev`, the tests and a plain Kafka cluster. The two topics other
     /// teams own have the one name they have everywhere.
     public static let local = EventTopics(
         received: "followupplan.received", verified: "followupplan.verified", navChannel: "followupplan.channel.nav",

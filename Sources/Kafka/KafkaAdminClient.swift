@@ -2,7 +2,7 @@ import CRdKafka
 import Logging
 
 /// The cluster-level questions the service asks Kafka: is a broker reachable (readiness), which
-/// topics exist, and create the ones the project needs when they are missing (`mottak dev`
+/// topics exist, and create the ones the project needs when they are missing (`mottak-dev`
 /// against an external cluster).
 ///
 /// Every call blocks inside librdkafka, so each runs on a thread of this client's own, never on

@@ -16,7 +16,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    init(_ error: rd_kafka_resp_err_t, operation: String) {
+    package init(_ error: rd_kafka_resp_err_t, operation: String) {
         self.init(code: error.rawValue, operation: operation, reason: String(cString: rd_kafka_err2str(error)))
     }
 

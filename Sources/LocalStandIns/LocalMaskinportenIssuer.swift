@@ -9,7 +9,7 @@ public struct LocalMaskinportenIssuer: Sendable {
     public let keyID: String
     private let key: _RSA.Signing.PrivateKey
 
-    /// The issuer string that `mottak dev` and the tests use unless they say otherwise.
+    /// The issuer string that `mottak-dev` and the tests use unless they say otherwise.
     public static let defaultIssuer = "http://localhost/local-maskinporten/"
 
     /// An issuer with a new key, kept in memory only.
@@ -19,8 +19,8 @@ public struct LocalMaskinportenIssuer: Sendable {
         self.key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
     }
 
-    /// An issuer whose key lives in `keyFile` (PEM), created there on first use. `mottak dev`
-    /// and `mottak dev token` share it, so a token minted once keeps working across restarts.
+    /// An issuer whose key lives in `keyFile` (PEM), created there on first use. `mottak-dev`
+    /// and `mottak-dev token` share it, so a token minted once keeps working across restarts.
     public init(keyFile: URL, issuer: String = defaultIssuer, keyID: String = "local-dev") throws {
         self.issuer = issuer
         self.keyID = keyID

@@ -6,7 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Maskinporten's discovery endpoints on loopback, for `mottak dev` and the tests:
+/// Maskinporten's discovery endpoints on loopback, for `mottak-dev` and the tests:
 /// `/.well-known/oauth-authorization-server` (the document NAIS's `MASKINPORTEN_WELL_KNOWN_URL`
 /// names) and `/jwks`, with the keys of the given local issuers. Tests swap the keys to
 /// rotate them and read how often the JWKS was fetched.

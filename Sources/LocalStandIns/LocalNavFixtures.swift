@@ -20,7 +20,7 @@ public enum LocalNavFixtures {
         public var employments: [(legalEntity: String, workplace: String)]
         /// Has a GP (fastlege) that isdialogmelding can reach.
         public var hasGeneralPractitioner: Bool
-        /// The sykmelding `mottak dev` seeds, relative to today: days of fom and tom, at the workplace.
+        /// The sykmelding `mottak-dev` seeds, relative to today: days of fom and tom, at the workplace.
         public var sykmelding: (fomDaysFromToday: Int, tomDaysFromToday: Int)?
         /// PDL's `adressebeskyttelse.gradering`; anything but UGRADERT keeps the address out of the
         /// PDF. UGRADERT is sent as PDL usually does: an empty `adressebeskyttelse` list.

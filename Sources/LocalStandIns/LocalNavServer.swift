@@ -8,7 +8,7 @@ import NIOFoundationCompat
 import ServiceLifecycle
 import Synchronization
 
-/// NAV's HTTP APIs on loopback, for `mottak dev` and the tests, in the request and response
+/// NAV's HTTP APIs on loopback, for `mottak-dev` and the tests, in the request and response
 /// shapes the real APIs use as NAV's own public code reads them (docs/contracts/, one file per
 /// API, with sources), each under `/<api>` (``API``): the Azure AD token endpoint, Aareg, PDL
 /// (`hentPerson`, `sokAdresse`), KRR, pdfgen (a real small PDF), Ereg, dokarkiv (string ids;

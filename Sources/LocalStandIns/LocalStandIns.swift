@@ -1,4 +1,4 @@
-/// Local stand-ins for NAV's HTTP APIs and a local Maskinporten issuer, for `mottak dev` and
+/// Local stand-ins for NAV's HTTP APIs and a local Maskinporten issuer, for `mottak-dev` and
 /// the tests only. They follow the real shapes, record what they received and can be told to
 /// fail. Production never starts them.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `teamsykmelding.syfo-sendt-sykmelding` messages `mottak dev` publishes at start, one per
+/// The `teamsykmelding.syfo-sendt-sykmelding` messages `mottak-dev` publishes at start, one per
 /// fixture person with a sykmelding (``LocalNavFixtures``), dated relative to today, in the
 /// topic's real shape (docs/contracts/sendt-sykmelding.md), and one sent to no employer
 /// (`event.arbeidsgiver: null`), which the ingest skips.

@@ -26,7 +26,7 @@ extension Lookup {
     public static func role(_ context: RoleContext, aareg: AaregClient, pdl: PdlClient, devIdentitiesSkipChecks: Bool) -> ConsumingRole {
         let (postgres, logger) = (context.postgres, context.logger)
         let handler = LookupHandler(
-            checks: LookupChecks(aareg: aareg, sykmeldinger: SykmeldingPeriodStore(postgres: postgres, logger: logger), pdl: pdl),
+            checks: LookupChecks(aareg: aareg, sykmeldinger: ActiveSykmeldinger(postgres: postgres, logger: logger), pdl: pdl),
             plans: PlanStore(postgres: postgres, topics: context.topics, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
             producer: context.producer, topics: context.topics, devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: logger)
         return ConsumingRole(

@@ -7,10 +7,10 @@ import Storage
 /// access (``NavAccessDenied``); neither ever decides.
 public struct LookupChecks: Sendable {
     let aareg: AaregClient
-    let sykmeldinger: SykmeldingPeriodStore
+    let sykmeldinger: ActiveSykmeldinger
     let pdl: PdlClient
 
-    public init(aareg: AaregClient, sykmeldinger: SykmeldingPeriodStore, pdl: PdlClient) {
+    public init(aareg: AaregClient, sykmeldinger: ActiveSykmeldinger, pdl: PdlClient) {
         self.aareg = aareg
         self.sykmeldinger = sykmeldinger
         self.pdl = pdl
@@ -25,7 +25,7 @@ public struct LookupChecks: Sendable {
         let organizations = Set(matching.flatMap { [$0.legalEntity, $0.workplace].compactMap { $0 } })
 
         // 8. An active sykmelding sent to one of those organisations.
-        let active = try await sykmeldinger.activeOrganizations(employee: employee, today: today)
+        let active = try await sykmeldinger.organizations(employee: employee, today: today)
         guard !active.isDisjoint(with: organizations) else { return .noActiveSentSykmelding }
 
         // 9. The person exists. An identity number PDL refuses as invalid (`bad_request`) is the

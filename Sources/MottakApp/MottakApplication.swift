@@ -53,7 +53,7 @@ public enum MottakApplication {
         roles: Set<Role>,
         leadingServices: [any Service] = [],
         extraReadinessChecks: [String: @Sendable (PostgresClient) async throws -> String?] = [:],
-        /// Routes only `mottak dev` serves (``DevTokenRoute``); `serve` passes none.
+        /// Routes only `mottak-dev` serves (``DevTokenRoute``); `serve` passes none.
         devRoutes: (Router<ApiRequestContext>) -> Void = { _ in },
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         shutdown: ShutdownAnnouncement = ShutdownAnnouncement(),

@@ -1,7 +1,7 @@
 import Domain
 import Kafka
 
-/// The topics `mottak dev` creates, with the partition counts of deploy/ (the partition count
+/// The topics `mottak-dev` creates, with the partition counts of deploy/ (the partition count
 /// caps how many members of a consumer role can share the work). On NAIS the `Topic`
 /// manifests create them; `scripts/check_deploy.py` holds the two to the same counts.
 public enum ProjectTopics {
@@ -30,6 +30,6 @@ public enum ProjectTopics {
 
     public static func all(_ topics: EventTopics) -> [TopicSpec] { owned(topics) + foreign(topics) }
 
-    /// The local names' topics, as the tests and `mottak dev` create them.
+    /// The local names' topics, as the tests and `mottak-dev` create them.
     public static var all: [TopicSpec] { all(.local) }
 }

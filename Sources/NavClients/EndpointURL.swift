@@ -1,5 +1,5 @@
 /// Where an API is: a fixed URL in production, or one known only once a local stand-in
-/// listens (`mottak dev`, tests). Resolved on every request; cheap when fixed.
+/// listens (`mottak-dev`, tests). Resolved on every request; cheap when fixed.
 public struct EndpointURL: Sendable {
     let resolve: @Sendable () async -> String
 

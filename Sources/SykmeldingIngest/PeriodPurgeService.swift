@@ -6,11 +6,11 @@ import Storage
 /// sykmelding active, and the table holds health-adjacent data we should not keep longer than
 /// needed. Several replicas purging at once do no harm.
 public struct PeriodPurgeService: Service {
-    let store: SykmeldingPeriodStore
+    let store: SykmeldingPeriods
     let interval: Duration
     let logger: Logger
 
-    public init(store: SykmeldingPeriodStore, interval: Duration = .seconds(3600), logger: Logger) {
+    public init(store: SykmeldingPeriods, interval: Duration = .seconds(3600), logger: Logger) {
         self.store = store
         self.interval = interval
         self.logger = logger

@@ -19,7 +19,7 @@ extension SykmeldingIngest {
     /// The role: team sykmelding's topic in, `sykmelding_period` kept, with the purge of
     /// periods too old to count beside it.
     public static func role(_ context: RoleContext) -> ConsumingRole {
-        let store = SykmeldingPeriodStore(postgres: context.postgres, logger: context.logger)
+        let store = SykmeldingPeriods(postgres: context.postgres, logger: context.logger)
         return ConsumingRole(
             context, consumerGroup: consumerGroup, topic: context.topics.sendtSykmelding,
             companions: [PeriodPurgeService(store: store, logger: context.logger)],

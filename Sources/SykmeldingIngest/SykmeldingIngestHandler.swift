@@ -8,12 +8,12 @@ import Storage
 /// Handles one `syfo-sendt-sykmelding` message: replace the sykmelding's periods, or delete
 /// them on a tombstone. Idempotent: the same message twice leaves the same rows.
 public struct SykmeldingIngestHandler: Sendable {
-    let store: SykmeldingPeriodStore
+    let store: SykmeldingPeriods
     /// `mottak_sykmelding_skipped_total{reason="no_arbeidsgiver"}`.
     let skippedWithoutEmployer: Counter
     let logger: Logger
 
-    public init(store: SykmeldingPeriodStore, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
+    public init(store: SykmeldingPeriods, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.store = store
         self.skippedWithoutEmployer = Counter(
             label: "mottak_sykmelding_skipped_total", dimensions: [("reason", "no_arbeidsgiver")], factory: metricsFactory)

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaMock
 import Logging
 
 /// `make bench-kafka`: our producer against `kcat -P` on the same embedded broker, with the

@@ -1,4 +1,5 @@
 import Kafka
+import KafkaMock
 import TestSupport
 import Testing
 
@@ -42,7 +43,7 @@ import Testing
 
     @Test func creatingTopicsAClusterCannotCreateFailsNamingThem() async throws {
         // The mock cluster does not implement CreateTopics: the request must end in a clear
-        // error within the timeout, not hang `mottak dev`.
+        // error within the timeout, not hang `mottak-dev`.
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
         let admin = try KafkaAdminClient(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: logger)
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaMock
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import TestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaMock
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Kafka
+import KafkaMock
 import Storage
 import Testing
 

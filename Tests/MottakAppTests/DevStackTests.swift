@@ -1,6 +1,7 @@
 import ApiSupport
 import Foundation
 import Kafka
+import KafkaMock
 import LocalStandIns
 import PostgresNIO
 import ServiceLifecycle
@@ -11,12 +12,13 @@ import TestSupport
 import Testing
 
 @testable import MottakApp
+@testable import MottakDev
 
-/// `mottak dev` supplies local components only for what the environment leaves unset.
+/// `mottak-dev` supplies local components only for what the environment leaves unset.
 @Suite(.timeLimit(.minutes(5))) struct DevStackTests {
     let logger = TestServices.logger
     static let externalIssuer = "https://test.maskinporten.no/.well-known/oauth-authorization-server"
-    /// Every NAV API configured (nothing listens there): `mottak dev` then starts no stand-ins.
+    /// Every NAV API configured (nothing listens there): `mottak-dev` then starts no stand-ins.
     static let navApiEnvironment = [
         "AZURE_OPENID_CONFIG_TOKEN_ENDPOINT": "http://127.0.0.1:1/token", "AZURE_APP_CLIENT_ID": "id", "AZURE_APP_CLIENT_SECRET": "secret",
         "AAREG_URL": "http://127.0.0.1:1/aareg", "AAREG_SCOPE": "aareg", "PDL_URL": "http://127.0.0.1:1/pdl", "PDL_SCOPE": "pdl",
@@ -104,7 +106,7 @@ import Testing
             #expect(try await check(postgres) == "0 of 7 seeded sykmelding periods ingested")
             // What the ingest stores from the seed: the seven people whose sykmelding is still active
             // (the message sent to no employer is skipped).
-            let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+            let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
             for message in LocalSykmeldingSeed.messages() {
                 guard case .sykmelding(let sykmelding) = try SendtSykmeldingMessage.decode(key: Array(message.key.utf8), value: message.value) else {
                     continue

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Kafka
+import KafkaMock
 import LocalStandIns
 import NIOCore
 import PostgresNIO

@@ -2,6 +2,7 @@ import Domain
 import EventProcessing
 import Foundation
 import Kafka
+import KafkaMock
 import LocalStandIns
 import PostgresNIO
 import ServiceLifecycle
@@ -10,6 +11,7 @@ import TestSupport
 import Testing
 
 @testable import MottakApp
+@testable import MottakDev
 
 /// The whole pipeline stopped gracefully (as on SIGTERM) while plans are in flight, then started
 /// again: every plan reaches COMPLETED, and NAV's APIs saw each side effect exactly once.

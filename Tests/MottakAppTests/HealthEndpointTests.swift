@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Kafka
+import KafkaMock
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -13,6 +14,7 @@ import TestSupport
 import Testing
 
 @testable import MottakApp
+@testable import MottakDev
 
 /// The probes Kubernetes calls, against a real PostgreSQL database and the embedded Kafka.
 @Suite(.timeLimit(.minutes(5))) struct HealthEndpointTests {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Logging
 import PostgresNIO

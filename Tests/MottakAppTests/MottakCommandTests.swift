@@ -1,8 +1,10 @@
 import Foundation
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Maskinporten
 import MottakApp
+import MottakDev
 import Storage
 import Synchronization
 import TestSupport
@@ -62,7 +64,7 @@ import Testing
     }
 
     @Test func devTokenMintsATokenThatTheDevStackAccepts() async throws {
-        let result = try await Self.mottak(["dev", "token", "--org", "123456789", "--supplier", "987654321"], environment: [:])
+        let result = try await Self.mottak(["token", "--org", "123456789", "--supplier", "987654321"], environment: [:], binary: "mottak-dev")
         #expect(result.status == 0, "\(result.output)")
         let issuer = try LocalMaskinportenIssuer(keyFile: DevStack.devIssuerKeyFile)
         let verifier = MaskinportenTokenVerifier(issuer: issuer.issuer)
@@ -71,23 +73,47 @@ import Testing
         #expect(token.employerOrgNumber == "123456789")
         #expect(token.lpsOrgNumber == "987654321")
 
-        let refused = try await Self.mottak(["dev", "token", "--org", "12345"], environment: [:])
+        let refused = try await Self.mottak(["token", "--org", "12345"], environment: [:], binary: "mottak-dev")
         #expect(refused.status != 0)
         #expect(refused.output.contains("--org must be a 9-digit organisation number"))
+    }
+
+    /// The production binary (the image's) links none of the local stack: no stand-in, no
+    /// embedded Kafka cluster, no demo form or token minting, and has no `dev` command.
+    @Test func theProductionBinaryHasNoDevCode() async throws {
+        let binary = try Self.binary("mottak")
+        let contents = try Data(contentsOf: binary)
+        for module in ["LocalStandIns", "KafkaMock", "MottakDev", "EmbeddedKafkaCluster", "DevTokenRoute", "DemoRoutes", "LocalNavServer"] {
+            #expect(contents.range(of: Data(module.utf8)) == nil, "\(module) is linked into \(binary.lastPathComponent)")
+        }
+        // The test itself proves the search finds what is there: the dev binary has them.
+        let dev = try Data(contentsOf: try Self.binary("mottak-dev"))
+        #expect(dev.range(of: Data("LocalStandIns".utf8)) != nil && dev.range(of: Data("KafkaMock".utf8)) != nil)
+        let result = try await Self.mottak(["dev"], environment: [:])
+        #expect(result.status != 0)
+        #expect(result.output.contains("Unexpected argument 'dev'"), "\(result.output)")
     }
 
     static func url(_ database: DatabaseConfiguration) -> String {
         "postgres://\(database.username):\(database.password ?? "")@\(database.host):\(database.port)/\(database.database)"
     }
 
-    /// Runs the `mottak` built next to this test bundle, with only `environment` (plus PATH).
-    static func mottak(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-        // SwiftPM puts every product of a build in one folder: the test binary sits beside mottak.
+    /// A binary built next to this test bundle: SwiftPM puts every product of a build in one folder.
+    static func binary(_ name: String) throws -> URL {
         let testBinary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        let binary = testBinary.deletingLastPathComponent().appendingPathComponent("mottak")
+        let binary = testBinary.deletingLastPathComponent().appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw MissingTestService(description: "no mottak binary at \(binary.path): build it first (make test does)")
+            throw MissingTestService(description: "no \(name) binary at \(binary.path): build it first (make test does)")
         }
+        return binary
+    }
+
+    /// Runs `binary` (`mottak` or `mottak-dev`) built next to this test bundle, with only
+    /// `environment` (plus PATH).
+    static func mottak(_ arguments: [String], environment: [String: String], binary name: String = "mottak") async throws -> (
+        status: Int32, output: String
+    ) {
+        let binary = try binary(name)
         // ChildProcess, not Foundation's Process: see its doc comment (Process.run can crash here).
         let child = try ChildProcess.spawn(
             binary.path, arguments: arguments,

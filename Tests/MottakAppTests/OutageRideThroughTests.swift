@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Kafka
+import KafkaMock
 import LocalStandIns
 import NavClients
 import PostgresNIO

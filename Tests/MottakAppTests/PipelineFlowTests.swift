@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Logging
 import NIOCore
@@ -15,8 +16,9 @@ import TestSupport
 import Testing
 
 @testable import MottakApp
+@testable import MottakDev
 
-/// The whole process as `mottak dev` runs it: POST → outbox → relay → Kafka → lookup (stand-ins
+/// The whole process as `mottak-dev` runs it: POST → outbox → relay → Kafka → lookup (stand-ins
 /// over HTTP, sykmeldinger from the seeded topic) → status updater → `plan_status`.
 @Suite(.timeLimit(.minutes(5))) struct PipelineFlowTests {
     @Test func plansAreDeliveredOrRejectedThroughThePipeline() async throws {
@@ -239,7 +241,7 @@ import Testing
             configuration.accessDeniedRetryPolicy = RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200))
             configure(&configuration)
             let tokenRoute = devTokenCredentials.map { DevTokenRoute(issuer: issuer, username: $0.0, password: $0.1) }
-            let demo = try tokenRoute.map { DemoRoutes(assets: try StaticAssets.bundled(), tokens: $0) }
+            let demo = try tokenRoute.map { DemoRoutes(assets: try DemoRoutes.assets(), tokens: $0) }
             let app = try MottakApplication.build(
                 configuration: configuration, roles: Set(Role.allCases), leadingServices: [maskinporten, nav],
                 devRoutes: { router in

@@ -107,7 +107,7 @@ import Testing
         }
     }
 
-    /// The dev helpers (`/api/test/token`, `/demo`) exist in `mottak dev` only; `serve` builds
+    /// The dev helpers (`/api/test/token`, `/demo`) exist in `mottak-dev` only; `serve` builds
     /// the application without them.
     @Test func theDevHelpersAreServedInDevOnly() async throws {
         try await PipelineFlowTests.withPipeline(devTokenCredentials: ("demo", "demo")) { pipeline in
@@ -124,7 +124,7 @@ import Testing
         try await IntakeTestApp.run { app in
             for path in ["/demo", "/demo/token", "/api/test/token"] {
                 let response = try await app.client.execute(uri: path, method: .get, headers: [:], body: nil)
-                #expect(response.status == .notFound, "\(path) outside mottak dev")
+                #expect(response.status == .notFound, "\(path) outside mottak-dev")
             }
         }
     }

@@ -2,7 +2,9 @@ import Domain
 import EventProcessing
 import Foundation
 import Kafka
+import KafkaMock
 import Logging
+import Lookup
 import PostgresNIO
 import Storage
 import SykmeldingIngest
@@ -15,7 +17,8 @@ import Testing
     @Test func theSykmeldingIngestReplacesDeletesAndDeadLettersPoisonWithoutStopping() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.sendtSykmelding])
         try await PipelineDatabase.withMigrated { postgres in
-            let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+            let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
+            let active = ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger)
             let handler = SykmeldingIngestHandler(store: store, logger: TestServices.logger)
             let day = { SendtSykmeldingFixtures.day($0) }
             let topic = EventTopics.local.sendtSykmelding
@@ -45,7 +48,7 @@ import Testing
                 #expect(deadLetter.header(DeadLetters.Header.consumerGroup) == "ingest-test")
                 // Everything after the poison message was handled too.
                 try await waitFor("the last message handled") {
-                    let organizations = try await store.activeOrganizations(employee: "01019012345")
+                    let organizations = try await active.organizations(employee: "01019012345")
                     let rows = try await PipelineDatabase.count("sykmelding_period", postgres)
                     return organizations == ["987654321"] && rows == 1
                 }

@@ -2,6 +2,7 @@ import Domain
 import EventProcessing
 import Foundation
 import Kafka
+import KafkaMock
 import TestSupport
 import Testing
 

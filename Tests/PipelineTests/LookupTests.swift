@@ -3,11 +3,13 @@ import EventProcessing
 import Foundation
 import HTTPTypes
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Logging
 import NavClients
 import PostgresNIO
 import Storage
+import SykmeldingIngest
 import TestSupport
 import Testing
 
@@ -54,7 +56,8 @@ import Testing
             }
             lookup.nav.inject(.status(500, times: 1), into: .azureAD)
             let fresh = LookupChecks(
-                aareg: AaregClient(baseURL: lookup.aaregURL, scope: "other.scope", tokens: lookup.tokens), sykmeldinger: lookup.sykmeldinger,
+                aareg: AaregClient(baseURL: lookup.aaregURL, scope: "other.scope", tokens: lookup.tokens),
+                sykmeldinger: ActiveSykmeldinger(postgres: lookup.postgres, logger: TestServices.logger),
                 pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens))
             await #expect(throws: DependencyUnavailable.self) {
                 try await fresh.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
@@ -88,12 +91,12 @@ import Testing
         let nav: LocalNavServer
         let tokens: AzureADTokenProvider
         let checks: LookupChecks
-        let sykmeldinger: SykmeldingPeriodStore
+        let sykmeldinger: SykmeldingPeriods
         let aaregURL: EndpointURL
         let pdlURL: EndpointURL
         let postgres: PostgresClient
 
-        /// The sykmeldinger `mottak dev` seeds, straight into the table.
+        /// The sykmeldinger `mottak-dev` seeds, straight into the table.
         func seedActiveSykmeldinger() async throws {
             for person in LocalNavFixtures.all {
                 guard let days = person.sykmelding else { continue }
@@ -118,9 +121,10 @@ import Testing
                     logger: TestServices.logger)
                 let aaregURL = EndpointURL { await nav.baseURL(.aareg) }
                 let pdlURL = EndpointURL { await nav.baseURL(.pdl) + "/graphql" }
-                let sykmeldinger = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+                let sykmeldinger = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
                 let checks = LookupChecks(
-                    aareg: AaregClient(baseURL: aaregURL, scope: "aareg", tokens: tokens), sykmeldinger: sykmeldinger,
+                    aareg: AaregClient(baseURL: aaregURL, scope: "aareg", tokens: tokens),
+                    sykmeldinger: ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger),
                     pdl: PdlClient(url: pdlURL, scope: "pdl", tokens: tokens))
                 try await body(
                     Fixture(

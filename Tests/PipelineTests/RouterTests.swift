@@ -3,6 +3,7 @@ import Domain
 import EventProcessing
 import Foundation
 import Kafka
+import KafkaMock
 import TestSupport
 import Testing
 

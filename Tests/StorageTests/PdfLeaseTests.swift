@@ -41,6 +41,32 @@ import Testing
         }
     }
 
+    /// The lease is short (a dead builder holds the plan's other channel up for seconds only)
+    /// and renewed while the build goes on: a build longer than the lease is not raced.
+    @Test func aBuildLongerThanItsLeaseKeepsItByRenewing() async throws {
+        try await SchemaConstraintTests.withMigratedDatabase { client in
+            let uuid = UUID()
+            try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(uuid)'"])
+            let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)
+            let builds = BuildCount()
+            let pdfs = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await store.pdfBuiltOnce(uuid, lease: .milliseconds(600), pollInterval: .milliseconds(20)) {
+                            builds.count.withLock { $0 += 1 }
+                            try await Task.sleep(for: .milliseconds(2_000))  // more than three leases
+                            return Self.document
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(builds.count.withLock { $0 } == 1, "the second caller waited for the renewed lease")
+            #expect(pdfs.allSatisfy { $0 == Self.document })
+            #expect(try await Self.leases(client) == 0)
+        }
+    }
+
     @Test func aFailedBuildReleasesTheLeaseAndAnExpiredOneIsTakenOver() async throws {
         try await SchemaConstraintTests.withMigratedDatabase { client in
             let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A plan published on `followupplan.submitted.v1` by an upstream intake system: the event
-/// front door's contract (JSON Schema and AsyncAPI served at `/events/…`, see the README).
+/// front door's contract (JSON Schema and AsyncAPI served at `/events/…`, see `docs/api.md`).
 ///
 /// ```json
 /// {"version":1,"uuid":"<the publisher's plan uuid>","employerOrgNumber":"123456789",

@@ -7,11 +7,16 @@ import Synchronization
 /// librdkafka handles are thread-safe, which is why this class may be shared across tasks.
 /// Creating the handle consumes the `rd_kafka_conf_t`; on every failure path before that the
 /// configuration object is destroyed here, so no error leaks it.
-final class RdKafkaHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+package final class RdKafkaHandle: @unchecked Sendable {
+    package let pointer: OpaquePointer
     /// librdkafka's opaque for this handle: kept alive for as long as librdkafka may call back.
     private let callbacks: Unmanaged<ClientCallbacks>
     private let isConsumer: Bool
+
+    /// A plain producer handle, for librdkafka's mock cluster to live in (`KafkaMock`).
+    package static func producer(properties: [(String, String)], logger: Logger) throws -> RdKafkaHandle {
+        try RdKafkaHandle(kind: RD_KAFKA_PRODUCER, properties: properties, logger: logger)
+    }
 
     /// - Parameter configure: extra set-up of the configuration object before the handle is
     ///   created (event mask, rebalance callback).

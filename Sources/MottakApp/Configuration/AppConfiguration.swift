@@ -10,7 +10,7 @@ import Storage
 ///
 /// Names are NAIS's where NAIS defines them (`APPLICATION_PORT`, `NAIS_CLUSTER_NAME`,
 /// `KAFKA_BROKERS`, `KAFKA_*_PATH`, `GCP_DB_*`), so the NAIS manifest needs no translation.
-/// The README's configuration table lists every variable; keep the two in step.
+/// `docs/configuration.md` lists every variable; keep the two in step.
 public struct AppConfiguration: Sendable {
     /// `serve` needs real infrastructure; `dev` supplies local components for what is unset.
     public enum Mode: Sendable {
@@ -22,16 +22,16 @@ public struct AppConfiguration: Sendable {
     public var httpPort: Int
     /// `INTERNAL_PORT`: where the probes and metrics (`/internal/*`) are served, apart from the
     /// API's port, so that the ingress never reaches them; the API's port then answers 404 for
-    /// them. Unset, they share the API's port (`mottak dev`, tests). Required on NAIS (8081 in
+    /// them. Unset, they share the API's port (`mottak-dev`, tests). Required on NAIS (8081 in
     /// the manifests), and never the API's port; `0` asks for any free port.
     public var internalPort: Int?
     /// `NAIS_CLUSTER_NAME`: `dev-gcp` and `prod-gcp` on NAIS, `local` elsewhere.
     public var clusterName: String
     /// The clusters where NAV's test identities may skip the checks (`DEV_TEST_IDENTITIES`).
     static let developmentClusters: Set<String> = ["dev-gcp", "local"]
-    /// Nil only in `dev` mode, where `mottak dev` starts a throwaway PostgreSQL.
+    /// Nil only in `dev` mode, where `mottak-dev` starts a throwaway PostgreSQL.
     public var database: DatabaseConfiguration?
-    /// Nil only in `dev` mode, where `mottak dev` starts the embedded Kafka cluster.
+    /// Nil only in `dev` mode, where `mottak-dev` starts the embedded Kafka cluster.
     public var kafka: KafkaConfiguration?
     /// The Kafka topics' names (`KAFKA_TOPIC_*`): the short local names unless set; on NAIS
     /// (`NAIS_CLUSTER_NAME` set) the topics we own must be named, fully qualified.
@@ -42,7 +42,7 @@ public struct AppConfiguration: Sendable {
     /// `LOG_FORMAT`: `json` (default of `serve`) or `text` (default of `dev`).
     public var logFormat: LogFormat
     /// Where Maskinporten's keys come from. Nil only in `dev` mode without
-    /// `MASKINPORTEN_WELL_KNOWN_URL`, where `mottak dev` starts its local issuer.
+    /// `MASKINPORTEN_WELL_KNOWN_URL`, where `mottak-dev` starts its local issuer.
     public var maskinporten: MaskinportenConfiguration?
     /// `MASKINPORTEN_CUSTOM_SCOPE_NAME`: the scope a token must carry (NAIS sets it).
     public var maskinportenScope: String
@@ -50,7 +50,7 @@ public struct AppConfiguration: Sendable {
     public var maskinportenLeeway: Duration
     /// NAV's APIs (Aareg, PDL, …) and Azure AD.
     public var navApis: NavApiConfiguration
-    /// `mottak dev`'s stand-ins of NAV's APIs: `LOCAL_STANDINS_PORT` (default any free port) and
+    /// `mottak-dev`'s stand-ins of NAV's APIs: `LOCAL_STANDINS_PORT` (default any free port) and
     /// `LOCAL_STANDINS_LATENCY_MS` (added to every answer; the pipeline benchmark uses 20).
     public var localStandIns: (port: Int, latency: Duration)
     /// How the consuming roles retry a message that failed for a transient reason, quickly and
@@ -78,7 +78,7 @@ public struct AppConfiguration: Sendable {
     /// `STATUS_BATCH_MAX` (default 100): the status updater applies the status events in hand
     /// in one transaction, at most this many; 1 applies each alone.
     public var statusBatch: Int
-    /// The dev test identities skip the lookup's checks: on `dev-gcp`, in `mottak dev`, or with
+    /// The dev test identities skip the lookup's checks: on `dev-gcp`, in `mottak-dev`, or with
     /// `DEV_TEST_IDENTITIES=true` (only on `dev-gcp` or outside NAIS).
     public var devTestIdentitiesSkipChecks: Bool
     /// How long a submission waits for its plan's outcome before it answers 202
@@ -149,7 +149,7 @@ public struct AppConfiguration: Sendable {
         maximumConcurrentRequestsPerOrganisation = try env.integer("HTTP_MAX_CONCURRENT_PER_ORGANISATION", default: 256, in: 1...100_000)
         shutdownDrain = .milliseconds(try env.integer("SHUTDOWN_DRAIN_MS", default: mode == .serve ? 5_000 : 0, in: 0...60_000))
         shutdownGrace = .seconds(try env.integer("SHUTDOWN_GRACE_SECONDS", default: 30, in: 1...600))
-        // On by default in `mottak dev`: NAV's LPS demo submits for the dev identity 01898299631.
+        // On by default in `mottak-dev`: NAV's LPS demo submits for the dev identity 01898299631.
         // Only where a cluster says it is for development: dev-gcp on NAIS, or no NAIS at all. A
         // cluster named anything else (prod-gcp, prod-fss, a new one, a typo) never gets them.
         let isDevelopmentCluster = Self.developmentClusters.contains(clusterName)

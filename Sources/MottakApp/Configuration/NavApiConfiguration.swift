@@ -5,7 +5,7 @@ import PlanPdf
 import Storage
 
 /// Where NAV's APIs are and how to get tokens for them, with NAIS's variable names
-/// (domain-reference.md 7.1). Each value that is unset is filled by `mottak dev` with its local
+/// (domain-reference.md 7.1). Each value that is unset is filled by `mottak-dev` with its local
 /// stand-in, so the service can run against any mix of real and local APIs.
 public struct NavApiConfiguration: Sendable {
     /// Where the clients record their calls (set by the application, not from the environment).
@@ -59,7 +59,7 @@ public struct NavApiConfiguration: Sendable {
     }
 
     /// Whether any API still needs its local stand-in.
-    var hasGaps: Bool {
+    public var hasGaps: Bool {
         [azureTokenEndpoint, aareg, pdl, krr, pdfgen, ereg, dokarkiv, isdialogmelding].contains { $0 == nil }
             || [azureClientID, azureClientSecret, aaregScope, pdlScope, krrScope, eregScope, dokarkivScope, isdialogmeldingScope].contains {
                 $0 == nil

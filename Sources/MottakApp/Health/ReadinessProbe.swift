@@ -22,7 +22,7 @@ public final class ReadinessProbe: Sendable {
     private let postgres: PostgresClient
     private let migrations: MigrationRunner
     private let kafka: KafkaAdminClient?
-    /// More checks by name (`mottak dev`: the seeded sykmeldinger are ingested).
+    /// More checks by name (`mottak-dev`: the seeded sykmeldinger are ingested).
     private let extraChecks: [String: @Sendable (PostgresClient) async throws -> String?]
     private let timeout: Duration
     private let shutdown: ShutdownAnnouncement

@@ -13,7 +13,7 @@ struct OpenAPIRoutes {
 
     func register(on router: Router<some RequestContext>) {
         if let spec = assets["openapi.yaml"] {
-            router.get("/openapi.yaml") { _, _ in Self.response(spec, cache: "no-cache") }
+            router.get("/openapi.yaml") { _, _ in StaticAssets.response(spec, cache: "no-cache") }
         }
         for (path, type, document) in [
             (EventContract.asyncAPIPath, "application/yaml; charset=utf-8", EventContract.asyncAPI(topics)),
@@ -33,15 +33,9 @@ struct OpenAPIRoutes {
         for file in ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE.md"] {
             guard let asset = assets["swagger-ui/\(file)"] else { continue }
             router.get(RouterPath("/swagger/\(StaticAssets.swaggerUIVersion)/\(file)")) { _, _ in
-                Self.response(asset, cache: "public, max-age=31536000, immutable")
+                StaticAssets.response(asset, cache: "public, max-age=31536000, immutable")
             }
         }
-    }
-
-    static func response(_ asset: StaticAssets.Asset, cache: String) -> Response {
-        Response(
-            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: cache],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
     static let swaggerPage = """

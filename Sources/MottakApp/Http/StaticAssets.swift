@@ -1,9 +1,12 @@
 import Foundation
+import Hummingbird
+import NIOCore
 
 /// Files the service serves as they are, from `Sources/MottakApp/Resources`: the OpenAPI
-/// document (`openapi.yaml`), Swagger UI's release files (`swagger-ui/`, see its NOTICE.md) and
-/// `mottak dev`'s demo form (`demo/`). Read once, at start; a process without them does not
-/// start (a missing document is a packaging fault, not something to serve around).
+/// document (`openapi.yaml`) and Swagger UI's release files (`swagger-ui/`, see its NOTICE.md);
+/// `mottak-dev`'s demo form has its own (`Sources/MottakDev/Resources`). Read once, at start; a
+/// process without them does not start (a missing document is a packaging fault, not something
+/// to serve around).
 public struct StaticAssets: Sendable {
     public struct Asset: Sendable {
         public let bytes: [UInt8]
@@ -18,8 +21,8 @@ public struct StaticAssets: Sendable {
 
     public subscript(path: String) -> Asset? { files[path] }
 
-    /// The process's files, read once (about 1.7 MB): the application and `mottak dev`'s demo
-    /// routes share them. A failed read is tried again, so its error reaches the caller.
+    /// The process's files, read once (about 1.7 MB). A failed read is tried again, so its error
+    /// reaches the caller.
     public static func bundled() throws -> StaticAssets {
         if let cached { return cached }
         return try load()
@@ -31,19 +34,35 @@ public struct StaticAssets: Sendable {
     /// beside the executable (`oppfolgingsplan-mottak_MottakApp.resources/Resources`, which the
     /// image copies there too); the source tree (a build on this machine, tests).
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StaticAssets {
+        try load(
+            module: "MottakApp", marker: "openapi.yaml", override: environment["MOTTAK_RESOURCES_DIR"],
+            sourceTree: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Resources"))
+    }
+
+    /// The files of a module's `Resources` folder, the first of `override`, SwiftPM's copy beside
+    /// the executable (`oppfolgingsplan-mottak_<module>.resources/Resources`) and `sourceTree`
+    /// that holds `marker`.
+    public static func load(module: String, marker: String, override: String? = nil, sourceTree: URL) throws -> StaticAssets {
         let executable = Bundle.main.executableURL?.deletingLastPathComponent()
         let candidates = [
-            environment["MOTTAK_RESOURCES_DIR"].map { URL(fileURLWithPath: $0) },
-            executable?.appendingPathComponent("oppfolgingsplan-mottak_MottakApp.resources/Resources"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Resources"),
+            override.map { URL(fileURLWithPath: $0) },
+            executable?.appendingPathComponent("oppfolgingsplan-mottak_\(module).resources/Resources"),
+            sourceTree,
         ].compactMap { $0 }
-        guard let directory = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("openapi.yaml").path) })
+        guard let directory = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(marker).path) })
         else {
             throw ConfigurationError(
                 variable: "MOTTAK_RESOURCES_DIR",
-                problem: "names no folder with openapi.yaml, and none is beside the executable (looked in \(candidates.map(\.path)))")
+                problem: "names no folder with \(marker), and none is beside the executable (looked in \(candidates.map(\.path)))")
         }
         return try StaticAssets(directory: directory)
+    }
+
+    /// The response that serves `asset` as it is, with `cache` as its Cache-Control.
+    public static func response(_ asset: Asset, cache: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: cache],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
     init(directory: URL) throws {

@@ -84,7 +84,7 @@ public struct JSONLogHandler: LogHandler {
 }
 
 /// How log lines look: `json` (one object per line, production's default) or `text` (swift-log's
-/// readable lines, `mottak dev`'s default). `LOG_FORMAT` chooses.
+/// readable lines, `mottak-dev`'s default). `LOG_FORMAT` chooses.
 public enum LogFormat: String, Sendable, CaseIterable {
     case json
     case text

@@ -10,7 +10,7 @@ import SykmeldingIngest
 /// The roles of the one `mottak` binary. On plain Kubernetes each runs as its own Deployment
 /// (`mottak serve --role lookup`); on NAIS every pod runs them all (`--role all`: one
 /// Application owns the database and carries the name NAV's services admit), as does
-/// `mottak dev` locally.
+/// `mottak-dev` locally.
 public enum Role: String, CaseIterable, Sendable, Comparable {
     case intake
     case eventIntake = "event-intake"

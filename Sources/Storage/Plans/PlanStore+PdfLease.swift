@@ -7,11 +7,15 @@ extension PlanStore {
     /// and find its PDF, through a lease row (`plan_pdf_lease`): no database connection is held
     /// while `build` calls PDL, KRR and pdfgen, so many plans in flight do not starve the pool.
     ///
-    /// A lease expires after `lease`, so a builder that died holds nobody up for longer; a
-    /// builder still at work past it may race a second one, and ``storePDF(_:for:)`` keeps the
-    /// first document stored, so every channel still sends the same one.
+    /// A builder renews its lease every third of `lease` while it works, so a lease outlives
+    /// its builder by at most `lease`: a pod killed while building (the fault suite's SIGKILL of
+    /// the NAV channel) holds the plan's other channel up for seconds, not for the longest build
+    /// (KRR, PDL and pdfgen may take 40 s between them; a fixed 60 s lease stalled the GP
+    /// channel that long). Should two builders still race (a renewal lost to a database
+    /// outage), ``storePDF(_:for:)`` keeps the first document stored, so every channel still
+    /// sends the same one.
     public func pdfBuiltOnce(
-        _ uuid: UUID, lease: Duration = .seconds(60), pollInterval: Duration = .milliseconds(100),
+        _ uuid: UUID, lease: Duration = .seconds(10), pollInterval: Duration = .milliseconds(100),
         build: @Sendable () async throws -> [UInt8]
     ) async throws -> [UInt8] {
         let holder = UUID()
@@ -19,8 +23,10 @@ extension PlanStore {
             if let pdf = try await pdf(uuid) { return pdf }
             if try await takePDFLease(uuid, holder: holder, for: lease) {
                 do {
-                    let stored: [UInt8]
-                    if let pdf = try await pdf(uuid) { stored = pdf } else { stored = try await storePDF(try await build(), for: uuid) }
+                    let stored = try await whileRenewing(uuid, holder: holder, lease: lease) {
+                        if let pdf = try await pdf(uuid) { return pdf }
+                        return try await storePDF(try await build(), for: uuid)
+                    }
                     try await releasePDFLease(uuid, holder: holder)
                     return stored
                 } catch {
@@ -45,6 +51,35 @@ extension PlanStore {
             """, logger: logger)
         for try await _ in rows { return true }
         return false
+    }
+
+    /// Runs `work`, renewing the lease every third of `lease` until it ends. A renewal that
+    /// fails (PostgreSQL away) is tried again at the next tick; the work goes on regardless.
+    private func whileRenewing<T: Sendable>(
+        _ uuid: UUID, holder: UUID, lease: Duration, _ work: @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: lease / 3)
+                    if Task.isCancelled { break }
+                    try? await renewPDFLease(uuid, holder: holder, for: lease)
+                }
+                return nil
+            }
+            let result = try await work()
+            group.cancelAll()
+            return result
+        }
+    }
+
+    func renewPDFLease(_ uuid: UUID, holder: UUID, for lease: Duration) async throws {
+        let milliseconds = Int(lease / .milliseconds(1))
+        try await postgres.query(
+            """
+            UPDATE plan_pdf_lease SET expires_at = now() + make_interval(secs => \(milliseconds) / 1000.0)
+            WHERE plan_uuid = \(uuid) AND holder = \(holder)
+            """, logger: logger)
     }
 
     func releasePDFLease(_ uuid: UUID, holder: UUID) async throws {

@@ -35,14 +35,55 @@ public final class PlanStatusListener: Service, Sendable {
     public var isListening: Bool { state.withLock { $0.isListening } }
 
     public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await listenUntilStopped()
+            } onCancel: {
+                self.watchTheStop()
+            }
+        } onGracefulShutdown: {
+            self.watchTheStop()
+        }
+    }
+
+    /// Where the listener is (`leasing a connection`, `listening`, …), for the warning below.
+    private let phase = Mutex("starting")
+
+    private func enter(_ step: String) {
+        phase.withLock { $0 = step }
+        logger.debug("LISTEN plan_status: \(step)")
+    }
+
+    /// Asked to stop, the listener must end within moments; a warning names the step it is
+    /// stuck in if it has not after 5 s (a test once waited for it for minutes; see
+    /// docs/development.md, "Tests").
+    private func watchTheStop() {
+        let watch = Task { [self] in
+            try await Task.sleep(for: .seconds(5))
+            let step = phase.withLock { $0 }
+            if step != "stopped" {
+                logger.warning("LISTEN plan_status has not stopped 5 s after it was asked to", metadata: ["step": "\(step)"])
+            }
+        }
+        stopWatch.withLock { $0 = watch }
+    }
+
+    private let stopWatch = Mutex<Task<Void, any Error>?>(nil)
+
+    private func listenUntilStopped() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await cancelWhenGracefulShutdown {
+                    self.enter("leasing a connection")
                     try await self.postgres.withConnection { connection in
+                        self.enter("starting LISTEN")
                         try await connection.listen(on: PlanStatusStore.notificationChannel) { notifications in
+                            self.enter("listening")
                             self.listening(true)
                             for try await notification in notifications { self.deliver(notification.payload) }
+                            self.enter("leaving LISTEN")
                         }
+                        self.enter("returning the connection")
                     }
                 }
             } catch {
@@ -51,8 +92,11 @@ public final class PlanStatusListener: Service, Sendable {
                     "LISTEN plan_status lost; reconnecting", metadata: ["error": "\(LoggedError.text(error))", "retry.in": "\(reconnectDelay)"])
             }
             listening(false)
+            enter("waiting to reconnect")
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.reconnectDelay) }
         }
+        enter("stopped")
+        stopWatch.withLock { $0 }?.cancel()
         listening(false)
     }
 

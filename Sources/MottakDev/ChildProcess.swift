@@ -6,7 +6,7 @@ import Foundation
     import Darwin
 #endif
 
-/// A child process started with `posix_spawn`, for `mottak dev` (the throwaway PostgreSQL) and
+/// A child process started with `posix_spawn`, for `mottak-dev` (the throwaway PostgreSQL) and
 /// the tests that run the `mottak` binary.
 ///
 /// Not Foundation's `Process`: on Linux its `run()` crashes now and then in a process with many

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
+import MottakApp
 import NIOPosix
 import ServiceLifecycle
 
-/// A private PostgreSQL cluster for `mottak dev`, run by `scripts/throwaway-postgres.sh` as a
+/// A private PostgreSQL cluster for `mottak-dev`, run by `scripts/throwaway-postgres.sh` as a
 /// child process: the script owns initdb/pg_ctl (one implementation for `make test`,
 /// `make run` and this), prints `DATABASE_URL=…` when the server accepts connections, and
 /// stops and deletes the cluster when its standard input closes. We hold the write end of that

@@ -1,4 +1,5 @@
 import CRdKafka
+import Kafka
 
 /// Kafka protocol APIs whose requests the embedded cluster can be told to fail.
 public enum KafkaProtocolAPI: Int16, Sendable {

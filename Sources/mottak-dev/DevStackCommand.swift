@@ -2,13 +2,15 @@ import ArgumentParser
 import Domain
 import Foundation
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Logging
 import MottakApp
+import MottakDev
 import ServiceLifecycle
 import UnixSignals
 
-/// `mottak dev stack`: the local components of `mottak dev` without any role, plus fault
+/// `mottak-dev stack`: the local components of `mottak-dev` without any role, plus fault
 /// controls (``DevControlServer``), for roles run as separate processes the way Kubernetes runs
 /// them: the fault suite kills and restarts them one by one, the benchmark measures each one's
 /// memory. Writes the environment a role process needs (`export NAME=value` lines) to

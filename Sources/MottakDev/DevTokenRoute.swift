@@ -6,7 +6,7 @@ import Hummingbird
 import LocalStandIns
 import NIOCore
 
-/// `GET /api/test/token`, in `mottak dev` only: what NAV's LPS demo app (oppfolgingsplan-lps-demo)
+/// `GET /api/test/token`, in `mottak-dev` only: what NAV's LPS demo app (oppfolgingsplan-lps-demo)
 /// calls for its token before it submits, as the existing service serves it in dev-gcp
 /// (domain-reference.md 9.5): HTTP Basic auth, and the answer body is the raw access token
 /// (`text/plain`), here one of the local issuer's. The consumer organisation is the employer the

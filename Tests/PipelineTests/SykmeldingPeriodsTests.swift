@@ -1,12 +1,14 @@
 import Domain
 import Foundation
+import Lookup
 import PostgresNIO
 import Storage
+import SykmeldingIngest
 import TestSupport
 import Testing
 
 /// `sykmelding_period` against real PostgreSQL: replacement, tombstones, the active window.
-@Suite(.timeLimit(.minutes(5))) struct SykmeldingPeriodStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct SykmeldingPeriodsTests {
     static let today = CalendarDate(iso: "2026-11-27")!
 
     static func sykmelding(_ id: String, org: String = "123456789", _ periods: [(String, String)]) -> SendtSykmelding {
@@ -17,31 +19,33 @@ import Testing
 
     @Test func aResentOrCorrectedSykmeldingReplacesItsPeriodsAndATombstoneDeletesThem() async throws {
         try await PipelineDatabase.withMigrated { postgres in
-            let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+            let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
+            let active = ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger)
             #expect(
                 try await store.replace(Self.sykmelding("a", [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-12-31")]), today: Self.today) == 2)
             #expect(
                 try await store.replace(Self.sykmelding("a", [("2026-11-01", "2026-11-14"), ("2026-11-15", "2026-12-31")]), today: Self.today) == 2)
             #expect(try await PipelineDatabase.count("sykmelding_period", postgres) == 2, "a redelivery adds nothing")
             #expect(try await store.replace(Self.sykmelding("a", org: "987654321", [("2026-11-01", "2026-12-10")]), today: Self.today) == 1)
-            #expect(try await store.activeOrganizations(employee: "01019012345", today: Self.today) == ["987654321"])
+            #expect(try await active.organizations(employee: "01019012345", today: Self.today) == ["987654321"])
             try await store.replace(Self.sykmelding("b", [("2026-11-20", "2026-11-30")]), today: Self.today)
             try await store.delete(sykmeldingID: "a")
-            #expect(try await store.activeOrganizations(employee: "01019012345", today: Self.today) == ["123456789"])
+            #expect(try await active.organizations(employee: "01019012345", today: Self.today) == ["123456789"])
         }
     }
 
     @Test func aPeriodIsActiveFromFomUntilFifteenDaysAfterTom() async throws {
         try await PipelineDatabase.withMigrated { postgres in
-            let store = SykmeldingPeriodStore(postgres: postgres, logger: TestServices.logger)
+            let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
+            let active = ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger)
             // tom = today - 15: still active; tom = today - 16: over (and not even stored).
             #expect(try await store.replace(Self.sykmelding("active", org: "111111111", [("2026-10-01", "2026-11-12")]), today: Self.today) == 1)
             #expect(try await store.replace(Self.sykmelding("over", org: "222222222", [("2026-10-01", "2026-11-11")]), today: Self.today) == 0)
             try await store.replace(Self.sykmelding("future", org: "333333333", [("2026-11-28", "2026-12-20")]), today: Self.today)
-            #expect(try await store.activeOrganizations(employee: "01019012345", today: Self.today) == ["111111111"])
+            #expect(try await active.organizations(employee: "01019012345", today: Self.today) == ["111111111"])
             // The next day the first period is over and the future one has begun.
-            #expect(try await store.activeOrganizations(employee: "01019012345", today: CalendarDate(iso: "2026-11-28")!) == ["333333333"])
-            #expect(try await store.activeOrganizations(employee: "99999999999", today: Self.today).isEmpty)
+            #expect(try await active.organizations(employee: "01019012345", today: CalendarDate(iso: "2026-11-28")!) == ["333333333"])
+            #expect(try await active.organizations(employee: "99999999999", today: Self.today).isEmpty)
 
             // A period is purged on the first day it can no longer be active.
             #expect(try await store.purgeEnded(today: Self.today) == 0)

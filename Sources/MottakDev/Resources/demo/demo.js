@@ -1,4 +1,4 @@
-// The demo form of `mottak dev`: builds the contract's FollowUpPlanDTO from the form, gets a
+// The demo form of `mottak-dev`: builds the contract's FollowUpPlanDTO from the form, gets a
 // token of the local Maskinporten (/demo/token), submits with `Prefer: respond-async`, and
 // polls the status resource until the plan is COMPLETED, REJECTED or FAILED.
 "use strict";

@@ -1,25 +1,27 @@
 import Domain
 import Foundation
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Logging
+import MottakApp
 import NavClients
 import PostgresNIO
 import ServiceLifecycle
 import Storage
 
-/// `mottak dev`: everything on one machine. Supplies a local component only for what the
+/// `mottak-dev`: everything on one machine. Supplies a local component only for what the
 /// environment does not configure: no `KAFKA_BROKERS` → the embedded Kafka cluster; no
 /// database variables → a throwaway PostgreSQL; no `MASKINPORTEN_WELL_KNOWN_URL` → a local
 /// Maskinporten issuer on loopback. Either way the project's topics exist
 /// afterwards (created on a configured cluster when missing).
 public enum DevStack {
-    /// The local issuer's key, shared by `mottak dev` and `mottak dev token` (git-ignored).
+    /// The local issuer's key, shared by `mottak-dev` and `mottak-dev token` (git-ignored).
     public static let devIssuerKeyFile = URL(fileURLWithPath: ".mottak-dev/local-maskinporten-key.pem")
-    /// How the configuration names the local issuer (tells `mottak dev` it may mint tokens).
+    /// How the configuration names the local issuer (tells `mottak-dev` it may mint tokens).
     public static let localIssuerDescription = "local issuer"
 
-    /// The local components `prepare` started, for `mottak dev stack`'s fault controls.
+    /// The local components `prepare` started, for `mottak-dev stack`'s fault controls.
     public struct Components: Sendable {
         /// The services that own the local components, to be listed first in the service group
         /// so that they stop last.
@@ -117,7 +119,7 @@ public enum DevStack {
         return apis
     }
 
-    /// `mottak dev`'s extra readiness check when it seeded the sykmelding topic: ready once the
+    /// `mottak-dev`'s extra readiness check when it seeded the sykmelding topic: ready once the
     /// sykmelding ingest has stored the seeded periods, so that a plan submitted as soon as the
     /// stack says ready is not rejected for a sykmelding that is still on its way.
     public static let seedIngestedCheck: [String: @Sendable (PostgresClient) async throws -> String?] = [

@@ -1,10 +1,11 @@
 import CRdKafka
+import Kafka
 import Logging
 
 /// A real Kafka-protocol cluster inside this process: librdkafka's mock cluster.
 ///
 /// Its brokers listen on loopback TCP ports, so any Kafka client (ours, or `kcat`) talks to them
-/// as to a real cluster. `mottak dev` and the tests use it. Know its limits: it keeps roughly
+/// as to a real cluster. `mottak-dev` and the tests use it. Know its limits: it keeps roughly
 /// 5 MiB per partition (older messages are dropped), a consumer group's first join takes about
 /// three seconds, it lives in memory only, and it does not implement the admin API's
 /// CreateTopics: topics are created with ``createTopics(_:)`` (unknown topics are also created
@@ -24,7 +25,7 @@ public final class EmbeddedKafkaCluster: @unchecked Sendable {
         precondition(brokers > 0, "a cluster needs at least one broker")
         // The hosting handle never connects anywhere; its only job is to own the mock
         // cluster's thread. Level 4 hides its notice that no bootstrap.servers is configured.
-        self.host = try RdKafkaHandle(kind: RD_KAFKA_PRODUCER, properties: [("log_level", "4")], logger: logger)
+        self.host = try RdKafkaHandle.producer(properties: [("log_level", "4")], logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(host.pointer, Int32(brokers)) else {
             throw KafkaError(
                 code: RD_KAFKA_RESP_ERR__FAIL.rawValue, operation: "start embedded cluster", reason: "librdkafka could not create the mock cluster")

@@ -1,4 +1,6 @@
 import Kafka
+import KafkaMock
+import MottakApp
 import ServiceLifecycle
 
 /// Keeps the embedded Kafka cluster alive for the life of the service group. Listed before

@@ -1,11 +1,14 @@
 import Domain
 import Logging
 import PostgresNIO
+import Storage
 
-/// The sick-leave periods of sykmeldinger sent to employers (`sykmelding_period`).
+/// The ingest's writes to `sykmelding_period`: the sick-leave periods of sykmeldinger sent to
+/// employers, as team sykmelding's topic has them. The lookup reads the table with its own
+/// query (`Lookup.ActiveSykmeldinger`).
 ///
 /// "Today" is Oslo's date, as the contract's active check has it; tests pass their own.
-public struct SykmeldingPeriodStore: Sendable {
+public struct SykmeldingPeriods: Sendable {
     let postgres: PostgresClient
     let logger: Logger
 
@@ -59,20 +62,5 @@ public struct SykmeldingPeriodStore: Sendable {
             """, logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
-    }
-
-    /// The organisations at which the employee has an active period today:
-    /// today ∈ [fom, tom + 15 days], both inclusive.
-    public func activeOrganizations(employee: String, today: CalendarDate? = nil) async throws -> Set<String> {
-        let day = today?.description
-        let rows = try await postgres.query(
-            """
-            SELECT DISTINCT organization_number FROM sykmelding_period
-            WHERE employee_identification_number = \(employee)
-              AND fom <= coalesce(\(day)::date, (now() AT TIME ZONE 'Europe/Oslo')::date) AND coalesce(\(day)::date, (now() AT TIME ZONE 'Europe/Oslo')::date) <= tom + \(SendtSykmelding.graceDays)::int4
-            """, logger: logger)
-        var organizations: Set<String> = []
-        for try await organization in rows.decode(String.self) { organizations.insert(organization) }
-        return organizations
     }
 }

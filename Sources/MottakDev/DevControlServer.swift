@@ -3,12 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Kafka
+import KafkaMock
 import LocalStandIns
 import Logging
+import MottakApp
 import NIOCore
 import ServiceLifecycle
 
-/// The fault controls of `mottak dev stack`, on loopback only: the fault suite
+/// The fault controls of `mottak-dev stack`, on loopback only: the fault suite
 /// (`make test-faults`) takes the embedded Kafka's brokers down, makes NAV's stand-ins fail,
 /// and reads what the stand-ins received to prove every plan was delivered exactly once.
 ///

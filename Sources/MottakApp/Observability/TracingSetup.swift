@@ -9,9 +9,9 @@ import Tracing
 /// exported over OTLP/HTTP (protobuf) in batches; the other `OTEL_*` variables of the
 /// specification (sampler, headers, resource attributes) apply. NAIS sets these when the
 /// application enables tracing. Logs and metrics stay ours (JSON lines, Prometheus).
-enum TracingSetup {
+public enum TracingSetup {
     /// The exporter's service (run it first, so it flushes last), or nil when tracing is off.
-    static func bootstrapIfConfigured(_ environment: [String: String]) throws -> (any Service)? {
+    public static func bootstrapIfConfigured(_ environment: [String: String]) throws -> (any Service)? {
         guard environment["OTEL_EXPORTER_OTLP_ENDPOINT"] != nil || environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] != nil,
             environment["OTEL_SDK_DISABLED"]?.lowercased() != "true"
         else { return nil }
