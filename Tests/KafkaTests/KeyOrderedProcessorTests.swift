@@ -3,6 +3,7 @@ import Kafka
 import KafkaMock
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 /// Key-ordered concurrent processing against the embedded broker: order per key, commits that
@@ -48,11 +49,7 @@ import Testing
     }
 
     static func waitUntil(_ timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw TestTimeout(description: "condition not met within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await eventually("the condition", timeout: timeout, poll: .milliseconds(20), condition)
     }
 
     @Test func tenThousandMessagesOverFiveHundredKeysAreHandledConcurrentlyAndInOrderPerKey() async throws {

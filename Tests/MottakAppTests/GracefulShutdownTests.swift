@@ -44,7 +44,7 @@ import Testing
                 logger: TestServices.logger)
             let firstRunning = Task { try await first.run() }
             // (The table appears once the first process has migrated the new database.)
-            try await PipelineFlowTests.waitFor("the seeded sykmeldinger") {
+            try await eventually("the seeded sykmeldinger") {
                 (try? await Self.count("SELECT count(*)::int8 FROM sykmelding_period", postgres)) == DevStack.seededPeriodsKept
             }
             var uuids: [UUID] = []
@@ -57,7 +57,7 @@ import Testing
             }
 
             // SIGTERM once some plans are through and the rest are in flight.
-            try await PipelineFlowTests.waitFor("the first plans to complete") { try await Self.completed(postgres) >= 5 }
+            try await eventually("the first plans to complete") { try await Self.completed(postgres) >= 5 }
             let shutdownStarted = ContinuousClock.now
             await first.triggerGracefulShutdown()
             try await firstRunning.value
@@ -70,7 +70,7 @@ import Testing
                 services: [try MottakApplication.build(configuration: configuration, roles: roles, logger: TestServices.logger)],
                 logger: TestServices.logger)
             let secondRunning = Task { try await second.run() }
-            try await PipelineFlowTests.waitFor("every plan to complete", timeout: .seconds(120)) { try await Self.completed(postgres) == Self.plans }
+            try await eventually("every plan to complete", timeout: .seconds(120)) { try await Self.completed(postgres) == Self.plans }
             await second.triggerGracefulShutdown()
             try await secondRunning.value
 

@@ -57,7 +57,7 @@ import Testing
                 let running = Task { try await announcer.run() }
                 let started = ContinuousClock.now
                 await announcer.triggerGracefulShutdown()
-                try await PipelineFlowTests.waitFor("the announcement", timeout: .seconds(10)) { shutdown.isAnnounced }
+                try await eventually("the announcement", timeout: .seconds(10)) { shutdown.isAnnounced }
                 let body = try await Self.readiness(client, expecting: .serviceUnavailable)
                 #expect(body.checks["shutdown"]?.status == "DOWN")
                 try await client.execute(uri: "/internal/is_alive", method: .get) { #expect($0.status == .ok, "still serving") }

@@ -49,12 +49,12 @@ import Testing
                 topic: EventTopics.local.submitted, key: nil, value: Array("{\"fnr\":\"\(LocalNavFixtures.ready.identificationNumber)\"}".utf8))
             await producer.close(flushTimeout: .seconds(5))
             for plan in plans {
-                try await PipelineFlowTests.waitFor("plan \(plan) to settle") {
+                try await eventually("plan \(plan) to settle") {
                     let state = try await PipelineFlowTests.state(of: plan, pipeline.postgres)
                     return state.map { PlanState(rawValue: $0)?.isFinal == true } ?? false
                 }
             }
-            try await PipelineFlowTests.waitFor("the dead letter") { lines.all.contains { $0.contains("message sent to the dead-letter topic") } }
+            try await eventually("the dead letter") { lines.all.contains { $0.contains("message sent to the dead-letter topic") } }
         }
         let log = lines.all
         #expect(log.count > 50, "the run logged (\(log.count) lines)")

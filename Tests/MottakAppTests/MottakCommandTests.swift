@@ -159,7 +159,7 @@ import Testing
                     }
                 }
             }
-            try await PipelineFlowTests.waitFor("both groups' partitions assigned", timeout: .seconds(60)) {
+            try await eventually("both groups' partitions assigned", timeout: .seconds(60)) {
                 output.count("partitions assigned") >= 2
             }
             try cluster.setBrokerDown(1)

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import MottakApp
 import NIOCore
+import TestSupport
 import Testing
 
 /// One LPS's burst cannot take a replica from the others: past its limit of requests at work,
@@ -16,9 +17,7 @@ import Testing
             // Two waiting submissions (no pipeline answers them: each waits its 15 s once its
             // plan is stored) fill the limit; both stored means both are at work.
             let waiting = (0..<2).map { _ in Task { try await app.submit(token: busy, waiting: true) } }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try await app.count("followup_plan") < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            #expect(try await app.count("followup_plan") == 2, "both waiting submissions stored")
+            try await eventually("both waiting submissions stored", timeout: .seconds(10)) { try await app.count("followup_plan") == 2 }
 
             let refused = try await app.submit(token: busy)
             #expect(refused.status == .serviceUnavailable)

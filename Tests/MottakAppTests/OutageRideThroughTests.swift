@@ -29,7 +29,7 @@ import Testing
             for _ in 0..<12 { plans.append(try await Self.submit(pipeline)) }
 
             // Every plan's NAV delivery waits, parked; from then on only probes reach dokarkiv.
-            try await PipelineFlowTests.waitFor("every plan parked", timeout: .seconds(90)) {
+            try await eventually("every plan parked", timeout: .seconds(90)) {
                 try await Self.count("SELECT count(*)::int8 FROM parked_message WHERE consumer_group LIKE '%nav-channel'", pipeline.postgres)
                     == plans.count
             }
@@ -49,7 +49,7 @@ import Testing
             #expect(try await Self.count("SELECT count(*)::int8 FROM plan_status WHERE nav_state = 'FAILED'", pipeline.postgres) == 0)
             // What the employer reads meanwhile: under way, not sent to NAV yet, and waiting for
             // NAV's systems with nothing to do (the catalogue's notice, since the wait began).
-            try await PipelineFlowTests.waitFor("the status says the plan waits", timeout: .seconds(30)) {
+            try await eventually("the status says the plan waits", timeout: .seconds(30)) {
                 try await Self.status(of: plans[0], pipeline).notice != nil
             }
             let waiting = try await Self.status(of: plans[0], pipeline)
@@ -85,7 +85,7 @@ import Testing
             pipeline.nav.inject(.status(503), into: .dokarkiv)
             let began = ContinuousClock.now
             let plan = try await Self.submit(pipeline)
-            try await PipelineFlowTests.waitFor("the NAV channel FAILED", timeout: .seconds(60)) {
+            try await eventually("the NAV channel FAILED", timeout: .seconds(60)) {
                 try await PipelineFlowTests.channelStates(pipeline.postgres)[plan]?.nav == "FAILED"
             }
             #expect(ContinuousClock.now - began >= .seconds(4), "not before the horizon")

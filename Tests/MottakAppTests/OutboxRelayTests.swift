@@ -18,7 +18,7 @@ import Testing
     @Test func twoRelaysPublishEveryRowExactlyOnce() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let rows = 3000
             try await Self.insertOutboxRows(rows, into: postgres)
             let registry = PrometheusCollectorRegistry()
@@ -41,7 +41,7 @@ import Testing
     @Test func withTheBrokerDownRowsWaitAndArePublishedWhenItIsBack() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let rows = 200
             try await Self.insertOutboxRows(rows, into: postgres)
             try cluster.setBrokerDown(1)
@@ -49,7 +49,7 @@ import Testing
             let relay = try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 50, messageTimeout: "1500")
             try await Self.whileRunning([relay]) {
                 // Failed attempts are recorded on the rows, which stay unpublished.
-                try await Self.waitFor("a failed attempt", timeout: .seconds(30)) {
+                try await eventually("a failed attempt", timeout: .seconds(30)) {
                     try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE attempts > 0 AND last_error IS NOT NULL", postgres) > 0
                 }
                 #expect(try await Self.scalar("SELECT count(*)::int8 FROM outbox WHERE published_at IS NOT NULL", postgres) == 0)
@@ -70,7 +70,7 @@ import Testing
     @Test func threeRelaysWithConcurrentWritersFailNoBatchAndKeepEachKeysOrder() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let writers = 3
             let rowsPerWriter = 100
             let registry = PrometheusCollectorRegistry()
@@ -116,7 +116,7 @@ import Testing
     /// the CHECK published_at >= created_at and failed the whole batch. The later start is
     /// stated here by the row's created_at, so the test does not depend on the machine's timing.
     @Test func aRowCreatedAfterTheRelaysTransactionBeganIsMarkedPublished() async throws {
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             try await postgres.query(
                 "INSERT INTO outbox (topic, message_key, payload, created_at) VALUES (\(Self.topic), 'late', '{}', now() + interval '2 seconds')")
             let store = OutboxStore(postgres: postgres, logger: TestServices.logger)
@@ -131,7 +131,7 @@ import Testing
     /// The publishing lock is the relays' only coordination: while one holds it, another takes
     /// no rows at all (and would not publish a plan's later event before its earlier one).
     @Test func aRelayThatDoesNotHoldThePublishingLockTakesNoRows() async throws {
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             try await Self.insertOutboxRows(5, into: postgres)
             let store = OutboxStore(postgres: postgres, logger: TestServices.logger)
             let standby = try await postgres.transaction(logger: TestServices.logger) { connection in
@@ -150,7 +150,7 @@ import Testing
     /// the later rows of its key; the others go on; once it is due (and fixed) it leaves first,
     /// then the rows behind it, in order. During an outage (every row failing) nothing is held.
     @Test func aRowThatKeepsFailingIsHeldBackWithItsKeyAndTheOthersGoOn() async throws {
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let store = OutboxStore(postgres: postgres, logger: TestServices.logger)
             let hold = {
                 var hold = OutboxStore.Hold()
@@ -207,7 +207,7 @@ import Testing
     @Test func theRelayHoldsBackAMessageTheBrokerRefusesAndPublishesTheRest() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
         try cluster.createTopics([TopicSpec(name: Self.topic, partitions: 4)])
-        try await Self.withMigratedDatabase { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             try await Self.insertOutboxRows(50, into: postgres)
             try await postgres.query(
                 "INSERT INTO outbox (topic, message_key, payload) VALUES (\(Self.topic), 'huge', jsonb_build_object('n', 0, 'x', repeat('x', 1200000)))"
@@ -217,7 +217,7 @@ import Testing
             let relay = try Self.relay(postgres, cluster: cluster, registry: registry, batchSize: 20, holdAfter: 2)
             try await Self.whileRunning([relay]) {
                 try await Self.waitUntilBacklog(is: 1, postgres, timeout: .seconds(60))
-                try await Self.waitFor("the held-rows gauge", timeout: .seconds(10)) {
+                try await eventually("the held-rows gauge", timeout: .seconds(10)) {
                     registry.emitToString().contains("mottak_outbox_held_rows 1")
                 }
             }
@@ -329,16 +329,8 @@ import Testing
     }
 
     static func waitUntilBacklog(is count: Int, _ postgres: PostgresClient, timeout: Duration = .seconds(30)) async throws {
-        try await waitFor("backlog \(count)", timeout: timeout) {
+        try await eventually("backlog \(count)", timeout: timeout) {
             try await scalar("SELECT count(*)::int8 FROM outbox WHERE published_at IS NULL", postgres) == count
-        }
-    }
-
-    static func waitFor(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw MissingTestService(description: "timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
@@ -347,11 +339,4 @@ import Testing
         return -1
     }
 
-    static func withMigratedDatabase(_ body: @escaping @Sendable (PostgresClient) async throws -> Void) async throws {
-        try await TestServices.withFreshDatabase { _, postgres in
-            try await MigrationRunner(migrations: try Migration.load(from: TestServices.migrationsDirectory), logger: TestServices.logger)
-                .migrate(on: postgres)
-            try await body(postgres)
-        }
-    }
 }

@@ -252,7 +252,7 @@ import Testing
                 _ = try await HealthEndpointTests.waitForReadiness(client, status: .ok)
                 // The lookup must not run before the sykmelding ingest has read the seeded topic
                 // (every fixture's sykmelding but the ended one, which is not kept).
-                try await Self.waitFor("the seeded sykmeldinger") {
+                try await eventually("the seeded sykmeldinger") {
                     var count = 0
                     for try await rows in try await postgres.query("SELECT count(*)::int8 FROM sykmelding_period").decode(Int.self) { count = rows }
                     return count == DevStack.seededPeriodsKept
@@ -264,14 +264,6 @@ import Testing
             }
         }
         withExtendedLifetime(cluster) {}
-    }
-
-    static func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw MissingTestService(description: "timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
     }
 
     static func waitForState(of plan: UUID, _ state: String, _ postgres: PostgresClient, timeout: Duration = .seconds(60)) async throws {

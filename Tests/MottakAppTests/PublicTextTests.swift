@@ -211,7 +211,7 @@ import Testing
     }
 
     static func waitUntilSettled(_ plan: UUID, _ postgres: PostgresClient, _ what: String) async throws {
-        try await PipelineFlowTests.waitFor("\(what): plan \(plan) to settle") {
+        try await eventually("\(what): plan \(plan) to settle") {
             let state = try await PipelineFlowTests.state(of: plan, postgres)
             return state.map { ["FAILED", "COMPLETED", "REJECTED"].contains($0) } ?? false
         }

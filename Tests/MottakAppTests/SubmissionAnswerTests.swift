@@ -151,7 +151,7 @@ import Testing
         try await IntakeTestApp.run(submissionWait: .seconds(60), storeConnectionWait: .seconds(60)) { app in
             let pipeline = Task {
                 // Every plan stored while its request waits ...
-                try await PipelineFlowTests.waitFor("all 200 plans stored while their requests wait", timeout: .seconds(60)) {
+                try await eventually("all 200 plans stored while their requests wait", timeout: .seconds(60)) {
                     try await app.count("followup_plan") == 200
                 }
                 // ... then, as the pipeline would, many plans at once, each plan's events in order.

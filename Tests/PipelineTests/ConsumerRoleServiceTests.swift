@@ -16,7 +16,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct ConsumerRoleServiceTests {
     @Test func theSykmeldingIngestReplacesDeletesAndDeadLettersPoisonWithoutStopping() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.sendtSykmelding])
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
             let active = ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger)
             let handler = SykmeldingIngestHandler(store: store, logger: TestServices.logger)
@@ -47,7 +47,7 @@ import Testing
                 #expect(deadLetter.header(DeadLetters.Header.attempts) == "1")
                 #expect(deadLetter.header(DeadLetters.Header.consumerGroup) == "ingest-test")
                 // Everything after the poison message was handled too.
-                try await waitFor("the last message handled") {
+                try await eventually("the last message handled") {
                     let organizations = try await active.organizations(employee: "01019012345")
                     let rows = try await PipelineDatabase.count("sykmelding_period", postgres)
                     return organizations == ["987654321"] && rows == 1
@@ -71,7 +71,7 @@ import Testing
             if message.text == "flaky" && count < 3 { throw TransientFailure() }
         }
         try await bed.whileRunning(service) {
-            try await waitFor("both messages handled") { await calls.handled == ["flaky", "flaky", "flaky", "fine"] }
+            try await eventually("both messages handled") { await calls.handled == ["flaky", "flaky", "flaky", "fine"] }
         }
         #expect(try await bed.deadLetters(0, within: .seconds(1)).isEmpty)
     }
@@ -91,7 +91,7 @@ import Testing
             if await calls.record(message.text) <= 12 { throw DatabaseDown() }
         }
         try await bed.whileRunning(service) {
-            try await waitFor("the message handled once the database is back") { await calls.handled.count == 13 }
+            try await eventually("the message handled once the database is back") { await calls.handled.count == 13 }
         }
         #expect(try await bed.deadLetters(0, within: .seconds(1)).isEmpty, "12 failures against a policy of 2 attempts, none dead-lettered")
     }
@@ -100,7 +100,7 @@ import Testing
     /// committed, other plans moving on), a later message of the same plan is parked behind it
     /// rather than overtaking it, and both are handled, in order, once the API is back.
     @Test func aParkedPlanWaitsOutTheOutageAndItsLaterMessageWaitsBehindIt() async throws {
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let bed = try PipelineKafka(topics: ["work"])
             for (key, text) in [("plan-1", "first"), ("plan-1", "second"), ("plan-2", "other")] {
                 _ = try await bed.producer.send(topic: "work", key: Array(key.utf8), value: Array(text.utf8))
@@ -121,14 +121,14 @@ import Testing
                 _ = await done.record(message.text)
             }
             try await bed.whileRunning(service) {
-                try await waitFor("both messages of plan-1 parked") {
+                try await eventually("both messages of plan-1 parked") {
                     let handled = await done.handled
                     return try await PipelineDatabase.count("parked_message", postgres) == 2 && handled == ["other"]
                 }
                 try await Task.sleep(for: .seconds(1))
                 #expect(await done.handled == ["other"], "the later message of plan-1 did not overtake the parked one")
                 apiIsDown.value = false
-                try await waitFor("plan-1 handled after the outage") { await done.handled.count == 3 }
+                try await eventually("plan-1 handled after the outage") { await done.handled.count == 3 }
             }
             #expect(await done.handled == ["other", "first", "second"])
             #expect(try await PipelineDatabase.count("parked_message", postgres) == 0)
@@ -157,7 +157,7 @@ import Testing
                 // The first attempt fails only once the other plan's message was handled: one
                 // plan's trouble must not hold another (it would wait here for 10 s in vain).
                 if count == 1 {
-                    try? await waitFor("the other plan handled meanwhile", timeout: .seconds(10)) { await calls.handled.contains("fine") }
+                    try? await eventually("the other plan handled meanwhile", timeout: .seconds(10)) { await calls.handled.contains("fine") }
                 }
                 throw TransientFailure()
             }
@@ -169,7 +169,7 @@ import Testing
             #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")
             #expect(deadLetter.header(DeadLetters.Header.reason) == "failed 3 times: dependency unavailable")
             #expect(deadLetter.header("traceparent") == "00-abc", "the message's own headers travel with it")
-            try await waitFor("the other plan's message handled") { await calls.handled.contains("fine") }
+            try await eventually("the other plan's message handled") { await calls.handled.contains("fine") }
         }
         #expect(await calls.handled.filter { $0 == "broken" }.count == 3)
         #expect(await calls.handled.filter { $0 == "fine" }.count == 1)
@@ -267,14 +267,6 @@ struct PipelineKafka {
             }
             return taken
         }
-    }
-}
-
-func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw MissingTestService(description: "timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(50))
     }
 }
 

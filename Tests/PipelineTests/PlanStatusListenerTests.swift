@@ -72,10 +72,6 @@ import Testing
     }
 
     static func waitUntil(timeout: Duration = .seconds(20), _ condition: @Sendable () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw MissingTestService(description: "condition not met within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await eventually("the listener's state", timeout: timeout, poll: .milliseconds(20), condition)
     }
 }

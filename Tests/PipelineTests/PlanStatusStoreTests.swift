@@ -150,7 +150,7 @@ import Testing
     static func withPlan(
         nav: Bool, gp: Bool, _ body: @escaping @Sendable (PlanStatusStore, UUID, Reader, PostgresClient) async throws -> Void
     ) async throws {
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let plan = FollowUpPlanDTO(
                 employeeIdentificationNumber: "01019012345", typicalWorkday: "a", tasksThatCanStillBeDone: "b",
                 tasksThatCanNotBeDone: "c", previousFacilitation: "d", plannedFacilitation: "e", followUp: "f",

@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func eventsArrivingTogetherShareTransactionsAndEachGetsItsOwnChange() async throws {
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let uuids = try await Self.storePlans(60, postgres)
             // The first plan's write takes half a second, so the other 59 arrive while it is
             // being written, however slowly this machine starts them.
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func oneEventTheDatabaseRefusesFailsAloneAndTheRestOfItsBatchIsApplied() async throws {
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let uuids = try await Self.storePlans(20, postgres)
             let refused = uuids[7]
             try await postgres.query(

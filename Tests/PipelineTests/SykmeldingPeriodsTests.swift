@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func aResentOrCorrectedSykmeldingReplacesItsPeriodsAndATombstoneDeletesThem() async throws {
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
             let active = ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger)
             #expect(
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func aPeriodIsActiveFromFomUntilFifteenDaysAfterTom() async throws {
-        try await PipelineDatabase.withMigrated { postgres in
+        try await TestServices.withMigratedDatabase { postgres in
             let store = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
             let active = ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger)
             // tom = today - 15: still active; tom = today - 16: over (and not even stored).
@@ -54,16 +54,8 @@ import Testing
     }
 }
 
-/// A migrated database of its own per test.
+/// Rows in a table of a pipeline test's database.
 enum PipelineDatabase {
-    static func withMigrated(_ body: @escaping @Sendable (PostgresClient) async throws -> Void) async throws {
-        try await TestServices.withFreshDatabase { _, postgres in
-            try await MigrationRunner(migrations: try Migration.load(from: TestServices.migrationsDirectory), logger: TestServices.logger)
-                .migrate(on: postgres)
-            try await body(postgres)
-        }
-    }
-
     static func count(_ table: String, _ postgres: PostgresClient) async throws -> Int {
         for try await count in try await postgres.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table)")).decode(Int.self) {
             return count

@@ -12,7 +12,7 @@ import Testing
     static let document = Array("%PDF-1.7 test".utf8)
 
     @Test func concurrentCallersBuildOnePdfAndHoldNoConnectionWhileBuilding() async throws {
-        try await SchemaConstraintTests.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             let uuid = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(uuid)'"])
             let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)
@@ -44,7 +44,7 @@ import Testing
     /// The lease is short (a dead builder holds the plan's other channel up for seconds only)
     /// and renewed while the build goes on: a build longer than the lease is not raced.
     @Test func aBuildLongerThanItsLeaseKeepsItByRenewing() async throws {
-        try await SchemaConstraintTests.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             let uuid = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(uuid)'"])
             let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aFailedBuildReleasesTheLeaseAndAnExpiredOneIsTakenOver() async throws {
-        try await SchemaConstraintTests.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             let store = PlanStore(postgres: client, topics: .local, logger: TestServices.logger)
             let failing = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(failing)'"])

@@ -16,7 +16,7 @@ import Testing
             sendPlanToGeneralPractitioner: false, contactPersonFullName: "f", contactPersonPhoneNumber: "g",
             contactPersonEmail: "h", employeeHasContributedToPlan: true, lpsName: "i")
         let submission = PlanSubmission(plan: plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: .http)
-        try await SchemaConstraintTests.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             for _ in 0..<2 {
                 try await client.query(PostgresQuery(unsafeSQL: PlanStore.benchmarkStatement(submission)))
             }

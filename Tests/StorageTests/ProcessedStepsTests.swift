@@ -10,7 +10,7 @@ import Testing
 /// retry do the effect again.
 @Suite(.timeLimit(.minutes(5))) struct ProcessedStepsTests {
     @Test func aRetryAfterARecordThatFailedRecordsTheResultWithoutDoingTheStepAgain() async throws {
-        try await SchemaConstraintTests.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             let plan = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(plan)'"])
             // Every insert into processed_step fails while refuse_records has a row: the effect
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func concurrentDeliveriesAgreeOnTheFirstRecordedResult() async throws {
-        try await SchemaConstraintTests.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             let plan = UUID()
             try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(plan)'"])
             // Two processes (two values with their own memory) that both did the step.

@@ -21,7 +21,7 @@ import Testing
     /// A refused row's DETAIL repeats it ("Failing row contains (…)", identity number and all);
     /// the log's text of the error names the constraint and keeps the row out.
     @Test func theLoggedTextOfARefusedRowNamesTheConstraintAndNotTheRow() async throws {
-        try await Self.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             do {
                 try await Self.insertPlan(client, ["employer_org_number": "'12345678'", "employee_identification_number": "'31129912345'"])
                 Issue.record("accepted a short org number")
@@ -45,7 +45,7 @@ import Testing
         ("employee_has_not_contributed_to_plan_description", "' '", "contributed_forbids_description"),
     ])
     func refusesAPlanThatBreaksARule(column: String, value: String, constraint: String) async throws {
-        try await Self.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             try await Self.insertPlan(client, [:])  // the baseline is accepted
             do {
                 try await Self.insertPlan(client, [column: value])
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: ["NULL", "' \t'"])
     func refusesANotContributedPlanWithoutDescription(description: String) async throws {
-        try await Self.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             do {
                 try await Self.insertPlan(
                     client, ["employee_has_contributed_to_plan": "false", "employee_has_not_contributed_to_plan_description": description])
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aStatusRowCannotBeRejectedWithoutSayingWhyNorCompletedWhilePending() async throws {
-        try await Self.withMigratedDatabase { client in
+        try await TestServices.withMigratedDatabase { client in
             let uuid = UUID()
             try await Self.insertPlan(client, ["uuid": "'\(uuid)'"])
             try await client.query(
@@ -87,14 +87,6 @@ import Testing
                         UPDATE plan_status SET state = 'REJECTED', error_type = 'NO_ACTIVE_EMPLOYMENT',
                         error_message = 'No active employment relationship found for given orgnumber' WHERE plan_uuid = '\(uuid)'
                         """))
-        }
-    }
-
-    static func withMigratedDatabase(_ body: @escaping @Sendable (PostgresClient) async throws -> Void) async throws {
-        try await TestServices.withFreshDatabase { _, client in
-            let migrations = try Migration.load(from: TestServices.migrationsDirectory)
-            try await MigrationRunner(migrations: migrations, logger: TestServices.logger).migrate(on: client)
-            try await body(client)
         }
     }
 

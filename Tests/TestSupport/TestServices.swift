@@ -62,6 +62,14 @@ public enum TestServices {
         }
     }
 
+    /// Runs `body` against a fresh database of its own with every migration applied.
+    public static func withMigratedDatabase(_ body: @escaping @Sendable (PostgresClient) async throws -> Void) async throws {
+        try await withFreshDatabase { _, postgres in
+            try await MigrationRunner(migrations: try Migration.load(from: migrationsDirectory), logger: logger).migrate(on: postgres)
+            try await body(postgres)
+        }
+    }
+
     /// A running client for `database`, shut down when `body` returns.
     public static func withClient<T: Sendable>(
         _ database: DatabaseConfiguration,
