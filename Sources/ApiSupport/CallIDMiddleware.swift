@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,7 +18,7 @@ public struct CallIDMiddleware: RouterMiddleware {
         _ request: Request, context: ApiRequestContext, next: (Request, ApiRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        context.callID = Self.acceptable(request.headers[Self.headerName]) ?? UUID().uuidString.lowercased()
+        context.callID = Self.acceptable(request.headers[Self.headerName]) ?? UUID().lowercasedString
         context.logger[metadataKey: "call_id"] = "\(context.callID)"
         var response = try await next(request, context)
         response.headers[Self.headerName] = context.callID

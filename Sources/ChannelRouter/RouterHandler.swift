@@ -30,7 +30,7 @@ public struct RouterHandler: Sendable {
             }
             try await group.waitForAll()
         }
-        logger.info("plan routed", metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "channels": "\(channels.map(\.rawValue))"])
+        logger.info("plan routed", metadata: ["plan_uuid": "\(event.uuid.lowercasedString)", "channels": "\(channels.map(\.rawValue))"])
     }
 
     /// The channels a plan asked for, NAV first.
@@ -40,6 +40,6 @@ public struct RouterHandler: Sendable {
 
     /// The `event-type` header of a channel's work item: the same whatever its topic is named.
     static func eventType(_ channel: DeliveryChannel) -> String {
-        channel == .nav ? "followupplan.channel.nav.v1" : "followupplan.channel.gp.v1"
+        EventType.channel(channel).rawValue
     }
 }

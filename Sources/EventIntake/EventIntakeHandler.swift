@@ -38,19 +38,19 @@ public struct EventIntakeHandler: Sendable {
         switch reading {
         case .rejected(let uuid, let error):
             _ = try await producer.send(
-                topic: topics.publicStatus, key: Array(uuid.uuidString.lowercased().utf8),
+                topic: topics.publicStatus, key: Array(uuid.lowercasedString.utf8),
                 value: Array(PublicStatusEvent.rejectedAtIntake(uuid, error).utf8),
                 headers: message.carriedHeaders(eventType: PublicStatusEvent.eventType))
             logger.info(
                 "submission event refused",
-                metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
+                metadata: ["plan_uuid": "\(uuid.lowercasedString)", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
         case .valid(let event):
             try await store(event, callID: message.header("nav-call-id"), traceHeaders: message.continuedTraceHeaders)
         }
     }
 
     private func store(_ event: PlanSubmittedEvent, callID: String?, traceHeaders: [(String, String)]) async throws {
-        let uuid = event.uuid.uuidString.lowercased()
+        let uuid = event.uuid.lowercasedString
         let outcome: PlanStore.Outcome
         do {
             outcome = try await store.store(

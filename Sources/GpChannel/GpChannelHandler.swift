@@ -64,9 +64,9 @@ public struct GpChannelHandler: Sendable {
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanReceivedEvent.decode(message)
-        guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.uuidString.lowercased()) is stored") }
+        guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
         let outcome = try await deliver(stored)
-        let uuid = stored.uuid.uuidString.lowercased()
+        let uuid = stored.uuid.lowercasedString
         let status: StatusEvent
         switch outcome {
         case .sent:
@@ -124,7 +124,7 @@ public struct GpChannelHandler: Sendable {
             var attempt: String
             var at: Double?
         }
-        let mine = Note(attempt: UUID().uuidString.lowercased(), at: Date().timeIntervalSince1970)
+        let mine = Note(attempt: UUID().lowercasedString, at: Date().timeIntervalSince1970)
         let text = String(decoding: try JSONEncoder().encode(mine), as: UTF8.self)
         let stored = try await steps.record(Self.sendingNote, for: uuid, result: text)
         let earlier = try? JSONDecoder().decode(Note.self, from: Data(stored.utf8))
@@ -141,6 +141,6 @@ public struct GpChannelHandler: Sendable {
         possibleDuplicates.increment()
         logger.warning(
             "an earlier attempt to send this plan to the GP ended without a known answer; sending again, so the GP may receive it twice",
-            metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())", "earlier_attempt_age_seconds": "\(Int(age))"])
+            metadata: ["plan_uuid": "\(uuid.lowercasedString)", "earlier_attempt_age_seconds": "\(Int(age))"])
     }
 }

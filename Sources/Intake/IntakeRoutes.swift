@@ -24,11 +24,15 @@ public struct IntakeRoutes: Sendable {
     /// insert answered "nothing was saved" on a busy machine while the insert still committed.
     let connectionWait: Duration
     let outcomes: PlanOutcomeWaiter
+    /// The database's settings, for the look-up after a lost connection on a connection of its
+    /// own (``Storage/PlanStore/isStored(_:within:direct:)``); nil asks the pool.
+    let database: DatabaseConfiguration?
 
-    public init(store: PlanStore, outcomes: PlanOutcomeWaiter, connectionWait: Duration = .seconds(5)) {
+    public init(store: PlanStore, outcomes: PlanOutcomeWaiter, connectionWait: Duration = .seconds(5), database: DatabaseConfiguration? = nil) {
         self.store = store
         self.outcomes = outcomes
         self.connectionWait = connectionWait
+        self.database = database
     }
 
     /// Registers the routes on `group`, which must already authenticate (LPS routes).
@@ -74,11 +78,11 @@ public struct IntakeRoutes: Sendable {
             // committed (before its answer arrived), the plan is stored: the uuid is ours, so
             // look before saying that nothing was saved.
             context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(LoggedError.text(error))"])
-            switch await store.isStored(submission.uuid, within: connectionWait) {
+            switch await store.isStored(submission.uuid, within: connectionWait, direct: database) {
             case true?:
                 context.logger.notice(
                     "the connection was lost after the plan was stored; answering as stored",
-                    metadata: ["plan_uuid": "\(submission.uuid.uuidString.lowercased())"])
+                    metadata: ["plan_uuid": "\(submission.uuid.lowercasedString)"])
                 outcome = .stored(submission.uuid)
             case false?:
                 throw ApiError.storageUnavailable
@@ -98,15 +102,15 @@ public struct IntakeRoutes: Sendable {
             context.logger.info(
                 "plan received",
                 metadata: [
-                    "plan_uuid": "\(stored.uuidString.lowercased())", "employer_org": "\(token.employerOrgNumber)",
+                    "plan_uuid": "\(stored.lowercasedString)", "employer_org": "\(token.employerOrgNumber)",
                     "lps_org": "\(token.lpsOrgNumber)",
                 ])
             (uuid, replayed) = (stored, false)
         case .alreadyStored(let stored):
-            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(stored.uuidString.lowercased())"])
+            context.logger.info("plan already received under this Idempotency-Key", metadata: ["plan_uuid": "\(stored.lowercasedString)"])
             (uuid, replayed) = (stored, true)
         case .keyUsedForAnotherPlan(let uuid):
-            context.logger.warning("Idempotency-Key reused for another plan", metadata: ["plan_uuid": "\(uuid.uuidString.lowercased())"])
+            context.logger.warning("Idempotency-Key reused for another plan", metadata: ["plan_uuid": "\(uuid.lowercasedString)"])
             throw ApiError.idempotencyKeyReused
         }
 

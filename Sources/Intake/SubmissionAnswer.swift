@@ -38,7 +38,7 @@ enum SubmissionAnswer {
     /// 202: the contract's body (both booleans false: nothing is confirmed sent yet) and where
     /// to follow the plan.
     static func accepted(_ uuid: UUID, replayed: Bool, asyncApplied: Bool) -> Response {
-        let body = FollowUpPlanResponse(uuid: uuid.uuidString.lowercased(), isSentToGeneralPractitionerStatus: false, isSentToNavStatus: false)
+        let body = FollowUpPlanResponse(uuid: uuid.lowercasedString, isSentToGeneralPractitionerStatus: false, isSentToNavStatus: false)
         var answer = response(.accepted, body: body.jsonBody, uuid: uuid, replayed: replayed)
         if asyncApplied { answer.headers[HTTPField.Name(PreferHeader.appliedName)!] = "respond-async" }
         return answer

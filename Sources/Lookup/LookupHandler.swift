@@ -37,24 +37,24 @@ public struct LookupHandler: Sendable {
         let event = try PlanReceivedEvent.decode(message)
         let rejection = try await decide(event.uuid)
         let status = StatusEvent(uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusEvent.Problem.init))
-        let key = Array(event.uuid.uuidString.lowercased().utf8)
+        let key = Array(event.uuid.lowercasedString.utf8)
         async let statusSent: Void = producer.publish(status, to: topics, causedBy: message)
         if rejection == nil {
             // The received event's facts are what the router needs: pass them on unchanged.
             _ = try await producer.send(
                 topic: topics.verified, key: key, value: message.value,
-                headers: message.carriedHeaders(eventType: "followupplan.verified.v1"))
+                headers: message.carriedHeaders(eventType: EventType.verified.rawValue))
         }
         try await statusSent
         logger.info(
             rejection == nil ? "plan verified" : "plan rejected",
-            metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "rejection": "\(rejection?.type.rawValue ?? "-")"])
+            metadata: ["plan_uuid": "\(event.uuid.lowercasedString)", "rejection": "\(rejection?.type.rawValue ?? "-")"])
     }
 
     /// The recorded verdict, or a new one recorded now. Nil means verified.
     func decide(_ uuid: UUID) async throws -> ApiError? {
         let recorded = try await steps.once(Self.step, for: uuid) {
-            guard let facts = try await plans.lookupFacts(uuid) else { throw PoisonMessage("no plan \(uuid.uuidString.lowercased()) is stored") }
+            guard let facts = try await plans.lookupFacts(uuid) else { throw PoisonMessage("no plan \(uuid.lowercasedString) is stored") }
             if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) { return Verdict(nil) }
             return Verdict(try await checks.verdict(employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber))
         }

@@ -39,14 +39,14 @@ public struct NavChannelHandler: Sendable {
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanReceivedEvent.decode(message)
-        guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.uuidString.lowercased()) is stored") }
+        guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
         let journalpostID = try await journalpost(stored)
         if stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true {
             try await modiaTask(stored)
         }
         let status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
         try await producer.publish(status, to: topics, causedBy: message)
-        logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(journalpostID)"])
+        logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(journalpostID)"])
     }
 
     func journalpost(_ stored: PlanStore.StoredPlan) async throws -> String {
@@ -59,14 +59,14 @@ public struct NavChannelHandler: Sendable {
                 .init(
                     employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
                     employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf,
-                    externalReference: stored.uuid.uuidString.lowercased()))
+                    externalReference: stored.uuid.lowercasedString))
             if !receipt.finalised {
                 // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
                 notFinalised.increment()
                 logger.warning(
                     "dokarkiv made the journal post but did not finish it (journalpostferdigstilt false)",
                     metadata: [
-                        "plan_uuid": "\(stored.uuid.uuidString.lowercased())", "journalpost_id": "\(receipt.journalpostID)",
+                        "plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(receipt.journalpostID)",
                         "dokarkiv.melding": "\(receipt.message ?? "-")",
                     ])
             }
@@ -83,10 +83,10 @@ public struct NavChannelHandler: Sendable {
         }
         _ = try await steps.once("modia", for: stored.uuid) {
             let task = ModiaTask(
-                uuid: stored.uuid.uuidString.lowercased(), fodselsnummer: stored.plan.employeeIdentificationNumber,
+                uuid: stored.uuid.lowercasedString, fodselsnummer: stored.plan.employeeIdentificationNumber,
                 virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())
             let report = try await producer.send(
-                topic: topics.modiaTask, key: Array(stored.uuid.uuidString.lowercased().utf8), value: Array(try ModiaTask.encoder.encode(task)))
+                topic: topics.modiaTask, key: Array(stored.uuid.lowercasedString.utf8), value: Array(try ModiaTask.encoder.encode(task)))
             return Recorded(partition: report.partition, offset: report.offset)
         }
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Domain
 import Foundation
 
 /// dokarkiv (domain-reference.md 4.8): the plan as an incoming journal post in NAV's archive.
@@ -168,7 +169,7 @@ public struct IsdialogmeldingClient: Sendable {
             body: try JSONSerialization.data(withJSONObject: ["sykmeldtFnr": employee, "oppfolgingsplanPdf": Data(pdf).base64EncodedString()]),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
-                ("Nav-Call-Id", UUID().uuidString.lowercased()),
+                ("Nav-Call-Id", UUID().lowercasedString),
             ])
         // The bodies are plain text (docs/contracts/isdialogmelding.md): only the status counts.
         try answer.checkAccess("isdialogmelding")

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Domain
 import Foundation
 
 /// KRR, the contact register (domain-reference.md 4.4): the employee's phone and e-mail for the PDF.
@@ -34,7 +35,7 @@ public struct KrrClient: Sendable {
             await url.resolve(), body: try JSONSerialization.data(withJSONObject: ["personidenter": [identificationNumber]]),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
-                ("Nav-Call-Id", UUID().uuidString.lowercased()),
+                ("Nav-Call-Id", UUID().lowercasedString),
             ])
         try answer.checkAccess("krr")
         guard answer.status == 200 else { throw DependencyUnavailable("krr", "status \(answer.status)") }
@@ -97,7 +98,7 @@ public struct PdfGenClient: Sendable {
         let answer = try await exchange.post(
             await baseURL.appending("/api/v1/genpdf/oppfolging/oppfolgingsplanlps"),
             body: try JSONSerialization.data(withJSONObject: ["lpsPlanData": lpsPlanData]),
-            headers: [("Content-Type", "application/json"), ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().uuidString.lowercased())])
+            headers: [("Content-Type", "application/json"), ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().lowercasedString)])
         try answer.checkAccess("pdfgen")
         guard answer.status == 200, answer.body.starts(with: Array("%PDF-".utf8)) else {
             throw DependencyUnavailable("pdfgen", "status \(answer.status) without a PDF")
@@ -131,7 +132,7 @@ public struct EregClient: Sendable {
             await baseURL.appending("/ereg/api/v2/organisasjon/\(organisation)"),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Accept", "application/json"),
-                ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().uuidString.lowercased()),
+                ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().lowercasedString),
             ])
         try answer.checkAccess("ereg")
         switch answer.status {

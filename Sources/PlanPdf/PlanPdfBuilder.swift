@@ -63,7 +63,7 @@ public struct PlanPdfBuilder: Sendable {
                     withoutContactDetails.increment()
                     logger.warning(
                         "KRR did not answer; the PDF goes without the employee's phone and e-mail",
-                        metadata: ["plan_uuid": "\(plan.uuidString.lowercased())", "error": "\(error)", "attempts": "\(attempt)"])
+                        metadata: ["plan_uuid": "\(plan.lowercasedString)", "error": "\(error)", "attempts": "\(attempt)"])
                     return KrrClient.Contact()
                 }
                 attempt += 1

@@ -31,14 +31,14 @@ public struct StatusUpdateHandler: Sendable {
             // A role sent a text outside the public catalogue: stored as the catalogue's text.
             logger.warning(
                 "a status event's error text is not in the public catalogue; the catalogue's text is stored instead",
-                metadata: ["plan_uuid": "\(event.uuid.uuidString.lowercased())", "error_type": "\(problem.type.rawValue)"])
+                metadata: ["plan_uuid": "\(event.uuid.lowercasedString)", "error_type": "\(problem.type.rawValue)"])
         }
         let change = try await changes.apply(event)
         if let change { record(event, change) }
         logger.info(
             change != nil ? "status changed" : "status event changed nothing (a replay, or the plan moved on)",
             metadata: [
-                "plan_uuid": "\(event.uuid.uuidString.lowercased())", "event": "\(event.kind.rawValue)",
+                "plan_uuid": "\(event.uuid.lowercasedString)", "event": "\(event.kind.rawValue)",
                 "channel": "\(event.channel?.rawValue ?? "-")",
             ])
     }

@@ -84,16 +84,15 @@ public struct DatabaseConfiguration: Sendable, Equatable {
             sslMode: sslMode, sslRootCertificatePath: rootCertificate, maximumConnections: maximumConnections)
     }
 
-    /// The postgres-nio client configuration for these settings.
-    public func clientConfiguration() throws -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
+    /// The TLS settings of `sslMode`: nil for `disable`, and whether TLS is only preferred.
+    func tlsSettings() throws -> (settings: TLSConfiguration, preferOnly: Bool)? {
         switch sslMode {
         case .disable:
-            tls = .disable
+            return nil
         case .prefer, .require:
             var settings = TLSConfiguration.makeClientConfiguration()
             settings.certificateVerification = .none
-            tls = sslMode == .prefer ? .prefer(settings) : .require(settings)
+            return (settings, sslMode == .prefer)
         case .verifyCA, .verifyFull:
             var settings = TLSConfiguration.makeClientConfiguration()
             settings.certificateVerification = sslMode == .verifyCA ? .noHostnameVerification : .fullVerification
@@ -104,8 +103,29 @@ public struct DatabaseConfiguration: Sendable, Equatable {
                 settings.certificateChain = try NIOSSLCertificate.fromPEMFile(sslClientCertificatePath).map { .certificate($0) }
                 settings.privateKey = .privateKey(try NIOSSLPrivateKey(file: sslClientKeyPath, format: .pem))
             }
-            tls = .require(settings)
+            return (settings, false)
         }
+    }
+
+    /// One connection of its own, outside any pool: for a question that must not wait on a
+    /// pool that has just lost a connection (``PlanStore/isStored(_:within:)``).
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch try tlsSettings() {
+            case nil: .disable
+            case (let settings, let preferOnly)?:
+                preferOnly ? .prefer(try NIOSSLContext(configuration: settings)) : .require(try NIOSSLContext(configuration: settings))
+            }
+        return PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+    }
+
+    /// The postgres-nio client configuration for these settings.
+    public func clientConfiguration() throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch try tlsSettings() {
+            case nil: .disable
+            case (let settings, let preferOnly)?: preferOnly ? .prefer(settings) : .require(settings)
+            }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections

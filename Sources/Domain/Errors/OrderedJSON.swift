@@ -25,7 +25,7 @@ extension PlanReceivedEvent {
     /// The event as the outbox stores it: the `Codable` form's properties, written without
     /// Foundation's encoder (a measurable share of a submission's cost on Linux).
     public var jsonBody: String {
-        #"{"version":\#(version),"uuid":"\#(uuid.uuidString.lowercased())","employerOrgNumber":\#(OrderedJSON.string(employerOrgNumber)),"lpsOrgNumber":\#(OrderedJSON.string(lpsOrgNumber)),"sendPlanToNav":\#(sendPlanToNav),"needsHelpFromNav":\#(needsHelpFromNav),"sendPlanToGeneralPractitioner":\#(sendPlanToGeneralPractitioner),"submittedVia":"\#(submittedVia.rawValue)"}"#
+        #"{"version":\#(version),"uuid":"\#(uuid.lowercasedString)","employerOrgNumber":\#(OrderedJSON.string(employerOrgNumber)),"lpsOrgNumber":\#(OrderedJSON.string(lpsOrgNumber)),"sendPlanToNav":\#(sendPlanToNav),"needsHelpFromNav":\#(needsHelpFromNav),"sendPlanToGeneralPractitioner":\#(sendPlanToGeneralPractitioner),"submittedVia":"\#(submittedVia.rawValue)"}"#
     }
 }
 

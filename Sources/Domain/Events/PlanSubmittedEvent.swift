@@ -11,7 +11,7 @@ import Foundation
 /// The message key should be the uuid. The uuid becomes the plan's uuid and is the idempotency
 /// key: publishing the same event again changes nothing.
 public struct PlanSubmittedEvent: Sendable, Equatable {
-    public static let eventType = "followupplan.submitted.v1"
+    public static let eventType = EventType.submitted.rawValue
     public static let version = 1
 
     public var uuid: UUID
@@ -89,5 +89,5 @@ public struct PlanSubmittedEvent: Sendable, Equatable {
     }
 
     /// The Idempotency-Key the event's uuid claims (keys are per employer organisation).
-    public var idempotencyKey: String { "event:\(uuid.uuidString.lowercased())" }
+    public var idempotencyKey: String { "event:\(uuid.lowercasedString)" }
 }

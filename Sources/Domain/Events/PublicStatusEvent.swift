@@ -17,11 +17,11 @@ import Foundation
 /// `channels` null. `notice` (added compatibly in version 1) says a step waits for NAV's
 /// systems (``PlanNotice``).
 public enum PublicStatusEvent {
-    public static let eventType = "followupplan.status.v1"
+    public static let eventType = EventType.publicStatus.rawValue
     public static let version = 1
 
     public static func json(_ record: PlanStatusRecord) -> String {
-        "{\"version\":\(version),\"uuid\":\"\(record.uuid.uuidString.lowercased())\",\"revision\":\(record.revision)"
+        "{\"version\":\(version),\"uuid\":\"\(record.uuid.lowercasedString)\",\"revision\":\(record.revision)"
             + ",\"state\":\"\(record.state.rawValue)\",\"error\":\(OrderedJSON.apiError(record.error)),\"notice\":\(OrderedJSON.notice(record.notice))"
             + ",\"channels\":{\"nav\":\(channel(record.nav, journalpost: true)),\"generalPractitioner\":\(channel(record.generalPractitioner, journalpost: false))}"
             + ",\"updatedAt\":\(OrderedJSON.timestamp(record.updatedAt))}"
@@ -29,7 +29,7 @@ public enum PublicStatusEvent {
 
     /// A submission refused before it was stored.
     public static func rejectedAtIntake(_ uuid: UUID, _ apiError: ApiError, at time: Date = Date()) -> String {
-        "{\"version\":\(version),\"uuid\":\"\(uuid.uuidString.lowercased())\",\"revision\":0,\"state\":\"REJECTED\""
+        "{\"version\":\(version),\"uuid\":\"\(uuid.lowercasedString)\",\"revision\":0,\"state\":\"REJECTED\""
             + ",\"error\":\(OrderedJSON.apiError(apiError)),\"channels\":null,\"updatedAt\":\(OrderedJSON.timestamp(time))}"
     }
 

@@ -78,11 +78,11 @@ public struct PlanStatusRecord: Sendable, Equatable {
     }
 
     /// The plan's status resource (`GET`; also the `Location` of the intake's answers).
-    public static func resourcePath(of uuid: UUID) -> String { "/api/v1/followupplan/\(uuid.uuidString.lowercased())/sendingstatus" }
+    public static func resourcePath(of uuid: UUID) -> String { "/api/v1/followupplan/\(uuid.lowercasedString)/sendingstatus" }
 
     /// The public contract's answer body for this plan.
     public var response: FollowUpPlanResponse {
         FollowUpPlanResponse(
-            uuid: uuid.uuidString.lowercased(), isSentToGeneralPractitionerStatus: generalPractitioner.isSent, isSentToNavStatus: nav.isSent)
+            uuid: uuid.lowercasedString, isSentToGeneralPractitionerStatus: generalPractitioner.isSent, isSentToNavStatus: nav.isSent)
     }
 }

@@ -70,7 +70,7 @@ public struct PlanReceivedEvent: Sendable, Equatable, Codable {
     }
 
     /// The Kafka header that names the event type, so a consumer can route without decoding.
-    public static let eventType = "followupplan.received.v1"
+    public static let eventType = EventType.received.rawValue
 
     enum CodingKeys: String, CodingKey {
         case version, uuid, employerOrgNumber, lpsOrgNumber, sendPlanToNav, needsHelpFromNav, sendPlanToGeneralPractitioner, submittedVia
@@ -81,7 +81,7 @@ public struct PlanReceivedEvent: Sendable, Equatable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(version, forKey: .version)
-        try container.encode(uuid.uuidString.lowercased(), forKey: .uuid)
+        try container.encode(uuid.lowercasedString, forKey: .uuid)
         try container.encode(employerOrgNumber, forKey: .employerOrgNumber)
         try container.encode(lpsOrgNumber, forKey: .lpsOrgNumber)
         try container.encode(sendPlanToNav, forKey: .sendPlanToNav)

@@ -47,7 +47,7 @@ extension MottakApplication {
                 bound: configuration.submissionWait)
             IntakeRoutes(
                 store: PlanStore(postgres: postgres, topics: topics, logger: intakeLogger), outcomes: outcomes,
-                connectionWait: configuration.storeConnectionWait
+                connectionWait: configuration.storeConnectionWait, database: configuration.database
             )
             .register(on: lps)
         }

@@ -15,7 +15,7 @@ public struct PlanStatusStore: Sendable {
 
     /// The payload of a change's notification.
     public static func notification(_ uuid: UUID, _ state: PlanState) -> String {
-        "\(uuid.uuidString.lowercased()):\(state.rawValue)"
+        "\(uuid.lowercasedString):\(state.rawValue)"
     }
 
     /// The plan and its new state from a notification's payload; a bare uuid (an older
@@ -146,7 +146,7 @@ public struct PlanStatusStore: Sendable {
         try await connection.query(
             """
             INSERT INTO outbox (topic, message_key, payload, headers)
-            VALUES (\(topics.publicStatus), \(uuid.uuidString.lowercased()), \(PublicStatusEvent.json(record))::jsonb, \(headers)::jsonb)
+            VALUES (\(topics.publicStatus), \(uuid.lowercasedString), \(PublicStatusEvent.json(record))::jsonb, \(headers)::jsonb)
             """, logger: logger)
     }
 
