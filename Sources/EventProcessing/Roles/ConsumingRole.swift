@@ -24,7 +24,9 @@ public struct ConsumingRole: Sendable {
     public var topic: String
     public var deadLettering: DeadLettering
     /// Whether the role calls NAV's APIs: a message waiting for one that is down is parked (the
-    /// durable wait) and its plan's status says it waits.
+    /// durable wait) and its plan's status says it waits. The other roles fail only for poison
+    /// or for our own PostgreSQL or Kafka (waited out), and skip the wait's "has this plan a
+    /// parked message" query on every message.
     public var callsNavApis: Bool
     public var handler: ConsumerRoleService.Handler
     /// What the role runs beside its loop (the sykmelding ingest's purge of old periods).

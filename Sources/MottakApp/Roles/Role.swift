@@ -64,17 +64,6 @@ public enum Role: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// Whether the role calls NAV's APIs, and so has a durable wait for their outages
-    /// (`parked_message`). The others fail only for poison (dead-lettered at once) or for our
-    /// own PostgreSQL or Kafka (waited out), and skip the wait's "has this plan a parked
-    /// message" query on every message.
-    public var callsNavApis: Bool {
-        switch self {
-        case .lookup, .navChannel, .gpChannel: true
-        default: false
-        }
-    }
-
     public static func < (lhs: Role, rhs: Role) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
