@@ -15,7 +15,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     (
         "Intake",
         [
-            "Storage", "Maskinporten", "ApiSupport",
+            "Storage", "Submissions", "PlanStatusRecords", "Maskinporten", "ApiSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -27,7 +27,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     (
         "EventIntake",
         [
-            "Storage", "Kafka", "EventProcessing",
+            "Submissions", "Kafka", "EventProcessing",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]
@@ -54,7 +54,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     (
         "StatusUpdater",
         [
-            "Storage", "Kafka", "EventProcessing",
+            "Storage", "PlanStatusRecords", "Kafka", "EventProcessing",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]
@@ -91,7 +91,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     (
         "StatusQuery",
         [
-            "Storage", "ApiSupport", "Maskinporten",
+            "Storage", "PlanStatusRecords", "ApiSupport", "Maskinporten",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -205,8 +205,39 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The plan's PDF, shared by the NAV and GP channels.
-        .target(name: "PlanPdf", dependencies: ["Domain", "Storage", "NavClients"], swiftSettings: strictSettings),
+        // The plan's PDF and the plan as the channels read it, shared by the NAV and GP channels.
+        .target(
+            name: "PlanPdf",
+            dependencies: [
+                "Domain", "Storage", "NavClients",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The front doors' one write: the plan, its status row and its outbox event in one
+        // statement, with the Idempotency-Key claim (the HTTP intake and the event intake).
+        .target(
+            name: "Submissions",
+            dependencies: [
+                "Domain", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A plan's status row as the contract shows it, and the NOTIFY of its changes: written by
+        // the status updater, read by the status query and the intake's wait for an outcome.
+        .target(
+            name: "PlanStatusRecords",
+            dependencies: [
+                "Domain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // What every consuming role shares: the consume-retry-dead-letter loop.
         .target(
             name: "EventProcessing",
@@ -257,6 +288,7 @@ let package = Package(
                 name: "MottakApp",
                 dependencies: [
                     "Domain", "Kafka", "Storage", "NavClients", "Maskinporten", "ApiSupport", "EventProcessing", "PlanPdf",
+                    "Submissions", "PlanStatusRecords",
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
@@ -305,7 +337,7 @@ let package = Package(
             .executableTarget(
                 name: "mottak-dev",
                 dependencies: [
-                    "MottakDev", "MottakApp", "LocalStandIns", "Kafka", "KafkaMock", "Storage", "Domain",
+                    "MottakDev", "MottakApp", "LocalStandIns", "Kafka", "KafkaMock", "Storage", "Submissions", "Domain",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -325,7 +357,7 @@ let package = Package(
             .target(
                 name: "TestSupport",
                 dependencies: [
-                    "Storage", "Kafka",
+                    "Storage", "Kafka", "KafkaMock",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "NIOPosix", package: "swift-nio"),
@@ -336,7 +368,7 @@ let package = Package(
             .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
             .testTarget(
                 name: "MaskinportenTests",
-                dependencies: ["Maskinporten", "LocalStandIns", "Domain", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["Maskinporten", "LocalStandIns", "Domain", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings
             ),
             .testTarget(
@@ -351,13 +383,15 @@ let package = Package(
                 name: "PipelineTests",
                 dependencies: [
                     "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf",
-                    "NavClients", "LocalStandIns", "Storage", "Kafka", "KafkaMock", "Domain", "TestSupport",
+                    "Intake", "Submissions", "PlanStatusRecords", "OutboxRelay", "NavClients", "LocalStandIns", "Storage", "Kafka", "KafkaMock",
+                    "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                     .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "Metrics", package: "swift-metrics"),
                 ],
                 swiftSettings: strictSettings
             ),
@@ -377,8 +411,7 @@ let package = Package(
                 name: "MottakAppTests",
                 dependencies: [
                     "MottakApp", "MottakDev", "KafkaMock", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten",
-                    "ApiSupport", "Domain",
-                    "SykmeldingIngest",
+                    "ApiSupport", "Domain", "SykmeldingIngest", "StatusUpdater", "Submissions", "PlanStatusRecords",
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "HTTPTypes", package: "swift-http-types"),

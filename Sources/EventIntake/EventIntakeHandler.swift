@@ -4,7 +4,7 @@ import Foundation
 import Kafka
 import Logging
 import PostgresNIO
-import Storage
+import Submissions
 
 /// Handles one message of the event front door (`followupplan.submitted.v1` events).
 ///
@@ -15,12 +15,12 @@ import Storage
 /// - unreadable (no uuid to answer to, not JSON, an unknown version), or a uuid already used
 ///   for a different plan: the dead-letter topic, and the consumer moves on.
 public struct EventIntakeHandler: Sendable {
-    let store: PlanStore
+    let store: SubmissionStore
     let producer: KafkaProducer
     let topics: EventTopics
     let logger: Logger
 
-    public init(store: PlanStore, producer: KafkaProducer, topics: EventTopics, logger: Logger) {
+    public init(store: SubmissionStore, producer: KafkaProducer, topics: EventTopics, logger: Logger) {
         self.store = store
         self.producer = producer
         self.topics = topics
@@ -51,7 +51,7 @@ public struct EventIntakeHandler: Sendable {
 
     private func store(_ event: PlanSubmittedEvent, callID: String?, traceHeaders: [(String, String)]) async throws {
         let uuid = event.uuid.lowercasedString
-        let outcome: PlanStore.Outcome
+        let outcome: SubmissionStore.Outcome
         do {
             outcome = try await store.store(
                 event.submission, idempotency: .init(key: event.idempotencyKey, plan: event.plan), callID: callID, traceHeaders: traceHeaders)

@@ -18,7 +18,7 @@ extension GpChannel {
     public static func role(_ context: RoleContext, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient) -> ConsumingRole {
         let (postgres, logger) = (context.postgres, context.logger)
         let handler = GpChannelHandler(
-            plans: PlanStore(postgres: postgres, topics: context.topics, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            plans: PlanPdfStore(postgres: postgres, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
             pdfs: pdfs, isdialogmelding: isdialogmelding, producer: context.producer, topics: context.topics,
             metricsFactory: context.metricsFactory, logger: logger)
         return ConsumingRole(

@@ -24,7 +24,7 @@ import Storage
 /// waits for it (``SendInFlight``, retried and, past the quick attempts, parked) instead of
 /// sending beside it. Only an older note, whose call cannot still be running, is taken over.
 public struct GpChannelHandler: Sendable {
-    let plans: PlanStore
+    let plans: PlanPdfStore
     let steps: ProcessedSteps
     let pdfs: PlanPdfBuilder
     let isdialogmelding: IsdialogmeldingClient
@@ -47,7 +47,7 @@ public struct GpChannelHandler: Sendable {
     }
 
     public init(
-        plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient, producer: KafkaProducer,
+        plans: PlanPdfStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient, producer: KafkaProducer,
         topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, sendLease: Duration = .seconds(90),
         logger: Logger
     ) {
@@ -92,7 +92,7 @@ public struct GpChannelHandler: Sendable {
         case refused = "REFUSED"
     }
 
-    func deliver(_ stored: PlanStore.StoredPlan) async throws -> Delivery {
+    func deliver(_ stored: StoredPlan) async throws -> Delivery {
         struct Recorded: Codable, Sendable { var outcome: Delivery }
         return try await steps.once("isdialogmelding", for: stored.uuid) {
             let pdf = try await pdfs.pdf(for: stored)

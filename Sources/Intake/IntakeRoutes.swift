@@ -9,6 +9,7 @@ import NIOCore
 import NIOFoundationCompat
 import PostgresNIO
 import Storage
+import Submissions
 
 /// `POST /api/v1/followupplan` and `GET /api/v1/followupplan/verify-integration`.
 ///
@@ -16,7 +17,7 @@ import Storage
 /// type (415), body size (413), body decoding (400 BAD_REQUEST), the five validation rules
 /// (400 VALIDATION_ERROR), then the one-statement insert.
 public struct IntakeRoutes: Sendable {
-    let store: PlanStore
+    let store: SubmissionStore
     /// How long a submission waits for a PostgreSQL connection before it answers 503 (nothing
     /// sent, so nothing stored). postgres-nio queues a request while it cannot connect (up to a
     /// minute before its circuit breaker opens); a caller is better served by a prompt 503 it
@@ -25,10 +26,10 @@ public struct IntakeRoutes: Sendable {
     let connectionWait: Duration
     let outcomes: PlanOutcomeWaiter
     /// The database's settings, for the look-up after a lost connection on a connection of its
-    /// own (``Storage/PlanStore/isStored(_:within:direct:)``); nil asks the pool.
+    /// own (``Submissions/SubmissionStore/isStored(_:within:direct:)``); nil asks the pool.
     let database: DatabaseConfiguration?
 
-    public init(store: PlanStore, outcomes: PlanOutcomeWaiter, connectionWait: Duration = .seconds(5), database: DatabaseConfiguration? = nil) {
+    public init(store: SubmissionStore, outcomes: PlanOutcomeWaiter, connectionWait: Duration = .seconds(5), database: DatabaseConfiguration? = nil) {
         self.store = store
         self.outcomes = outcomes
         self.connectionWait = connectionWait
@@ -67,8 +68,8 @@ public struct IntakeRoutes: Sendable {
 
         let submission = PlanSubmission(
             plan: plan, employerOrgNumber: token.employerOrgNumber, lpsOrgNumber: token.lpsOrgNumber, frontDoor: .http)
-        let claim = idempotencyKey.map { PlanStore.IdempotencyClaim(key: $0, plan: plan) }
-        let outcome: PlanStore.Outcome
+        let claim = idempotencyKey.map { SubmissionStore.IdempotencyClaim(key: $0, plan: plan) }
+        let outcome: SubmissionStore.Outcome
         do {
             let traceHeaders = TraceHeaders.continuing(request)
             outcome = try await store.store(

@@ -1,7 +1,7 @@
 import ApiSupport
 import Domain
 import Foundation
-import Storage
+import PlanStatusRecords
 
 /// Waits, bounded, for a stored plan's final status, so that the intake can answer as the
 /// public contract does (200, or the lookup's 403/404) instead of only "received".
@@ -10,13 +10,13 @@ import Storage
 /// connection, and reads the status row only when it may have changed.
 public struct PlanOutcomeWaiter: Sendable {
     let listener: PlanStatusListener
-    let store: PlanStatusStore
+    let reader: PlanStatusReader
     /// The longest a submission waits (`SUBMISSION_WAIT_MS`); then it answers 202.
     public let bound: Duration
 
-    public init(listener: PlanStatusListener, store: PlanStatusStore, bound: Duration = .seconds(10)) {
+    public init(listener: PlanStatusListener, reader: PlanStatusReader, bound: Duration = .seconds(10)) {
         self.listener = listener
-        self.store = store
+        self.reader = reader
         self.bound = bound
     }
 
@@ -38,7 +38,7 @@ public struct PlanOutcomeWaiter: Sendable {
     /// must not hold the caller past the bound (postgres-nio would queue it for up to a minute).
     private func finalRecord(_ uuid: UUID, readingUntil deadline: ContinuousClock.Instant) async -> PlanStatusRecord? {
         let remaining = max(deadline - .now, .milliseconds(100))
-        guard let record = try? await withTimeout(remaining, operation: { [store] in try await store.read(uuid) }), record.state.isFinal else {
+        guard let record = try? await withTimeout(remaining, operation: { [reader] in try await reader.read(uuid) }), record.state.isFinal else {
             return nil
         }
         return record

@@ -27,7 +27,7 @@ extension Lookup {
         let (postgres, logger) = (context.postgres, context.logger)
         let handler = LookupHandler(
             checks: LookupChecks(aareg: aareg, sykmeldinger: ActiveSykmeldinger(postgres: postgres, logger: logger), pdl: pdl),
-            plans: PlanStore(postgres: postgres, topics: context.topics, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            postgres: postgres, steps: ProcessedSteps(postgres: postgres, logger: logger),
             producer: context.producer, topics: context.topics, devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: logger)
         return ConsumingRole(
             context, consumerGroup: consumerGroup, topic: context.topics.received, deadLettering: .planFailed, callsNavApis: true,

@@ -3,6 +3,7 @@ import EventProcessing
 import Foundation
 import Kafka
 import Logging
+import PostgresNIO
 import Storage
 
 /// Handles one message of the received topic: decide (or repeat the recorded decision), then
@@ -12,7 +13,7 @@ public struct LookupHandler: Sendable {
     static let step = "lookup"
 
     let checks: LookupChecks
-    let plans: PlanStore
+    let postgres: PostgresClient
     let steps: ProcessedSteps
     let producer: KafkaProducer
     let topics: EventTopics
@@ -21,11 +22,11 @@ public struct LookupHandler: Sendable {
     let logger: Logger
 
     public init(
-        checks: LookupChecks, plans: PlanStore, steps: ProcessedSteps, producer: KafkaProducer, topics: EventTopics,
+        checks: LookupChecks, postgres: PostgresClient, steps: ProcessedSteps, producer: KafkaProducer, topics: EventTopics,
         devIdentitiesSkipChecks: Bool, logger: Logger
     ) {
         self.checks = checks
-        self.plans = plans
+        self.postgres = postgres
         self.steps = steps
         self.producer = producer
         self.topics = topics
@@ -54,7 +55,9 @@ public struct LookupHandler: Sendable {
     /// The recorded verdict, or a new one recorded now. Nil means verified.
     func decide(_ uuid: UUID) async throws -> ApiError? {
         let recorded = try await steps.once(Self.step, for: uuid) {
-            guard let facts = try await plans.lookupFacts(uuid) else { throw PoisonMessage("no plan \(uuid.lowercasedString) is stored") }
+            guard let facts = try await LookupFacts.read(uuid, from: postgres, logger: logger) else {
+                throw PoisonMessage("no plan \(uuid.lowercasedString) is stored")
+            }
             if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) { return Verdict(nil) }
             return Verdict(try await checks.verdict(employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber))
         }

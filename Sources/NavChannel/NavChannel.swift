@@ -19,7 +19,7 @@ extension NavChannel {
     public static func role(_ context: RoleContext, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient) -> ConsumingRole {
         let (postgres, logger) = (context.postgres, context.logger)
         let handler = NavChannelHandler(
-            plans: PlanStore(postgres: postgres, topics: context.topics, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            plans: PlanPdfStore(postgres: postgres, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
             pdfs: pdfs, ereg: ereg, dokarkiv: dokarkiv, producer: context.producer, topics: context.topics,
             metricsFactory: context.metricsFactory, logger: logger)
         return ConsumingRole(

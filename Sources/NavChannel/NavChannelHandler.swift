@@ -11,7 +11,7 @@ import Storage
 /// Delivers one plan to NAV. Each side effect is recorded per plan (`processed_step`), so a
 /// redelivered message repeats none: `dokarkiv` (with the journalpost id) and `modia`.
 public struct NavChannelHandler: Sendable {
-    let plans: PlanStore
+    let plans: PlanPdfStore
     let steps: ProcessedSteps
     let pdfs: PlanPdfBuilder
     let ereg: EregClient
@@ -23,7 +23,7 @@ public struct NavChannelHandler: Sendable {
     let logger: Logger
 
     public init(
-        plans: PlanStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient, producer: KafkaProducer,
+        plans: PlanPdfStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient, producer: KafkaProducer,
         topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         self.notFinalised = Counter(label: "mottak_dokarkiv_not_finalised_total", factory: metricsFactory)
@@ -49,7 +49,7 @@ public struct NavChannelHandler: Sendable {
         logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(journalpostID)"])
     }
 
-    func journalpost(_ stored: PlanStore.StoredPlan) async throws -> String {
+    func journalpost(_ stored: StoredPlan) async throws -> String {
         struct Recorded: Codable, Sendable { var journalpostId: String }
         return try await steps.once("dokarkiv", for: stored.uuid) {
             // The employer's name is looked up while the PDF is built: one round trip less per plan.
@@ -76,7 +76,7 @@ public struct NavChannelHandler: Sendable {
 
     /// The Modia task (docs/contracts/modia-topic.md), keyed by the plan uuid, acknowledged
     /// before it counts as done.
-    func modiaTask(_ stored: PlanStore.StoredPlan) async throws {
+    func modiaTask(_ stored: StoredPlan) async throws {
         struct Recorded: Codable, Sendable {
             var partition: Int32
             var offset: Int64

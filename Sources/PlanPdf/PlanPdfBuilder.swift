@@ -17,7 +17,7 @@ import Storage
 /// retry, the PDF is built without them, as the existing service does, logged and counted
 /// (`mottak_pdf_without_contact_details_total`), rather than holding both channels on KRR.
 public struct PlanPdfBuilder: Sendable {
-    let plans: PlanStore
+    let plans: PlanPdfStore
     let pdl: PdlClient
     let krr: KrrClient
     let pdfgen: PdfGenClient
@@ -28,7 +28,7 @@ public struct PlanPdfBuilder: Sendable {
     let logger: Logger
 
     public init(
-        plans: PlanStore, pdl: PdlClient, krr: KrrClient, pdfgen: PdfGenClient, krrAttempts: Int = 2, krrPause: Duration = .milliseconds(300),
+        plans: PlanPdfStore, pdl: PdlClient, krr: KrrClient, pdfgen: PdfGenClient, krrAttempts: Int = 2, krrPause: Duration = .milliseconds(300),
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = Logger(label: "mottak.pdf")
     ) {
         self.plans = plans
@@ -41,13 +41,13 @@ public struct PlanPdfBuilder: Sendable {
         self.logger = logger
     }
 
-    public func pdf(for stored: PlanStore.StoredPlan) async throws -> [UInt8] {
+    public func pdf(for stored: StoredPlan) async throws -> [UInt8] {
         // Both channels of a plan may get here at once: the second waits and finds the first's PDF.
         try await plans.pdfBuiltOnce(stored.uuid) {
             let employee = stored.plan.employeeIdentificationNumber
             async let person = pdl.personDetails(employee)
             async let contact = contactDetails(employee, plan: stored.uuid)
-            let data = Self.lpsPlanData(stored.plan, person: try await person, contact: await contact)
+            let data = LpsPlanData(stored.plan, person: try await person, contact: await contact)
             return try await pdfgen.render(data)
         }
     }
@@ -70,41 +70,5 @@ public struct PlanPdfBuilder: Sendable {
                 try? await Task.sleep(for: krrPause)
             }
         }
-    }
-
-    static func lpsPlanData(_ plan: FollowUpPlanDTO, person: PdlClient.PersonDetails?, contact: KrrClient.Contact) -> [String: Any] {
-        func value(_ text: String?) -> Any { text ?? NSNull() }
-        let sentTo = (plan.sendPlanToNav ? ["NAV"] : []) + (plan.sendPlanToGeneralPractitioner ? ["LEGE"] : [])
-        return [
-            "employeeFnr": plan.employeeIdentificationNumber,
-            "employeeName": person?.name ?? plan.employeeIdentificationNumber,
-            "employeePhoneNumber": value(contact.phone),
-            "employeeAddress": value(person?.address),
-            "employeeEmail": value(contact.email),
-            "typicalWorkday": plan.typicalWorkday,
-            "tasksThatCanStillBeDone": plan.tasksThatCanStillBeDone,
-            "tasksThatCanNotBeDone": plan.tasksThatCanNotBeDone,
-            "previousFacilitation": plan.previousFacilitation,
-            "plannedFacilitation": plan.plannedFacilitation,
-            "otherFacilitationOptions": value(plan.otherFacilitationOptions),
-            "followUp": plan.followUp,
-            "evaluationDate": norwegian(plan.evaluationDate),
-            "sendPlanToString": sentTo.joined(separator: ", "),
-            "needsHelpFromNav": plan.needsHelpFromNav.map { $0 as Any } ?? NSNull(),
-            "needsHelpFromNavDescription": value(plan.needsHelpFromNavDescription),
-            "messageToGeneralPractitioner": value(plan.messageToGeneralPractitioner),
-            "additionalInformation": value(plan.additionalInformation),
-            "employerContactPersonFullName": plan.contactPersonFullName,
-            "employerContactPersonPhoneNumber": plan.contactPersonPhoneNumber,
-            "employerContactPersonEmail": plan.contactPersonEmail,
-            "employeeHasContributedToPlan": plan.employeeHasContributedToPlan ? "Ja" : "Nei",
-            "employeeHasNotContributedToPlanDescription": value(plan.employeeHasNotContributedToPlanDescription),
-        ]
-    }
-
-    /// `dd. MMMM yyyy` with Norwegian month names.
-    static func norwegian(_ date: CalendarDate) -> String {
-        let months = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"]
-        return "\(date.day < 10 ? "0" : "")\(date.day). \(months[date.month - 1]) \(date.year)"
     }
 }

@@ -5,18 +5,19 @@ import HTTPTypes
 import Hummingbird
 import Maskinporten
 import NIOCore
+import PlanStatusRecords
 import PostgresNIO
 import Storage
 
 /// `GET /api/v1/followupplan/{uuid}/sendingstatus`: the public fields of the contract plus the
 /// status model's detail (``PlanStatusJSON``).
 public struct StatusRoutes: Sendable {
-    let store: PlanStatusStore
+    let reader: PlanStatusReader
     /// As the intake's: a prompt 503 beats a request queued for a minute while PostgreSQL is away.
     let readTimeout: Duration
 
-    public init(store: PlanStatusStore, readTimeout: Duration = .seconds(5)) {
-        self.store = store
+    public init(reader: PlanStatusReader, readTimeout: Duration = .seconds(5)) {
+        self.reader = reader
         self.readTimeout = readTimeout
     }
 
@@ -32,7 +33,7 @@ public struct StatusRoutes: Sendable {
         guard let uuid = UUID(uuidString: text) else { throw ApiError.invalidUUID(text) }
         let record: PlanStatusRecord?
         do {
-            record = try await withTimeout(readTimeout) { [store] in try await store.read(uuid) }
+            record = try await withTimeout(readTimeout) { [reader] in try await reader.read(uuid) }
         } catch let error as PSQLError where error.serverInfo == nil {
             context.logger.error("cannot reach PostgreSQL", metadata: ["error": "\(LoggedError.text(error))"])
             throw ApiError.statusUnavailable

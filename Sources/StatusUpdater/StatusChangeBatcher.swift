@@ -13,7 +13,7 @@ import Synchronization
 /// fails is applied again one event per transaction, so one bad event fails only itself.
 public final class StatusChangeBatcher: Sendable {
     private enum Outcome: Sendable {
-        case applied(PlanStatusStore.Change?)
+        case applied(StatusTransitions.Change?)
         case lead
     }
 
@@ -27,20 +27,20 @@ public final class StatusChangeBatcher: Sendable {
         var writing = false
     }
 
-    private let store: PlanStatusStore
+    private let store: StatusTransitions
     private let maximumBatch: Int
     private let state = Mutex(State())
     /// Transactions written, for tests.
     let transactions = Atomic<Int>(0)
 
-    public init(store: PlanStatusStore, maximumBatch: Int = 100) {
+    public init(store: StatusTransitions, maximumBatch: Int = 100) {
         precondition(maximumBatch >= 1)
         self.store = store
         self.maximumBatch = maximumBatch
     }
 
     /// Applies `event` in the next batch; the row's new state when it changed.
-    public func apply(_ event: StatusEvent) async throws -> PlanStatusStore.Change? {
+    public func apply(_ event: StatusEvent) async throws -> StatusTransitions.Change? {
         let leads = state.withLock { state in
             if state.writing { return false }
             state.writing = true
@@ -64,8 +64,8 @@ public final class StatusChangeBatcher: Sendable {
     }
 
     /// Writes batches until nobody waits; `own` goes first.
-    private func lead(with own: StatusEvent) async throws -> PlanStatusStore.Change? {
-        var ownResult: Result<PlanStatusStore.Change?, any Error>?
+    private func lead(with own: StatusEvent) async throws -> StatusTransitions.Change? {
+        var ownResult: Result<StatusTransitions.Change?, any Error>?
         while true {
             let takesOwn = ownResult == nil
             let batch = state.withLock { state -> [Waiting] in
@@ -82,12 +82,12 @@ public final class StatusChangeBatcher: Sendable {
         return try ownResult!.get()
     }
 
-    private func write(_ events: [StatusEvent]) async -> [Result<PlanStatusStore.Change?, any Error>] {
+    private func write(_ events: [StatusEvent]) async -> [Result<StatusTransitions.Change?, any Error>] {
         if events.count > 1 {
             transactions.add(1, ordering: .relaxed)
             if let changes = try? await store.applyChanges(events) { return changes.map { .success($0) } }
         }
-        var results: [Result<PlanStatusStore.Change?, any Error>] = []
+        var results: [Result<StatusTransitions.Change?, any Error>] = []
         for event in events {
             transactions.add(1, ordering: .relaxed)
             do { results.append(.success(try await store.applyChange(event))) } catch { results.append(.failure(error)) }

@@ -19,7 +19,7 @@ public struct StatusUpdateHandler: Sendable {
 
     /// `batch`: at most this many status events in one transaction (``StatusChangeBatcher``;
     /// 1 applies each alone).
-    public init(store: PlanStatusStore, batch: Int = 100, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
+    public init(store: StatusTransitions, batch: Int = 100, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.changes = StatusChangeBatcher(store: store, maximumBatch: batch)
         self.metricsFactory = metricsFactory
         self.logger = logger
@@ -43,7 +43,7 @@ public struct StatusUpdateHandler: Sendable {
             ])
     }
 
-    private func record(_ event: StatusEvent, _ change: PlanStatusStore.Change) {
+    private func record(_ event: StatusEvent, _ change: StatusTransitions.Change) {
         let sinceReceived = Duration.seconds(max(0, Date().timeIntervalSince(change.receivedAt)))
         func stage(_ name: String) {
             Timer(label: "mottak_plan_stage_seconds", dimensions: [("stage", name)], preferredDisplayUnit: .seconds, factory: metricsFactory)

@@ -108,7 +108,7 @@ public struct DatabaseConfiguration: Sendable, Equatable {
     }
 
     /// One connection of its own, outside any pool: for a question that must not wait on a
-    /// pool that has just lost a connection (``PlanStore/isStored(_:within:)``).
+    /// pool that has just lost a connection (``SubmissionStore/isStored(_:within:)``).
     public func connectionConfiguration() throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS =
             switch try tlsSettings() {

@@ -7,6 +7,7 @@ import Logging
 import MottakApp
 import MottakDev
 import Storage
+import Submissions
 
 /// `mottak-dev`: oppfolgingsplan-mottak on the local stack (`make run`), with the local stack's
 /// tools: `mottak-dev token`, `mottak-dev stack`. A binary of its own, so that the production
@@ -147,6 +148,6 @@ struct DevBenchStatement: AsyncParsableCommand {
     func run() async throws {
         let plan = try FollowUpPlanDTO.decode(from: try Data(contentsOf: URL(fileURLWithPath: body)))
         let submission = PlanSubmission(plan: plan, employerOrgNumber: org, lpsOrgNumber: org, frontDoor: .http)
-        print(PlanStore.benchmarkStatement(submission) + ";")
+        print(SubmissionStore.benchmarkStatement(submission) + ";")
     }
 }

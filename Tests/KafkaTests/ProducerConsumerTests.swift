@@ -274,9 +274,9 @@ import Testing
             for round in 0..<24 {
                 group.addTask {
                     let consumer = try bed.consumer(group: "early-close-\(round % 6)", topics: ["early-close"])
-                    let deadline = ContinuousClock.now + .seconds(30)
-                    while consumer.memberID == nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-                    #expect(consumer.memberID != nil, "joined the group")
+                    try await eventually("the member to join the group", timeout: .seconds(30), poll: .milliseconds(1)) {
+                        consumer.memberID != nil
+                    }
                     await consumer.close()
                 }
             }
@@ -332,6 +332,7 @@ actor Seen {
     }
 
     func waitUntil(timeout: Duration = .seconds(60), _ condition: @Sendable (isolated Seen) -> Bool) async throws {
+        // The actor's own deadline loop: `eventually` cannot run an isolated condition.
         let deadline = ContinuousClock.now + timeout
         while !condition(self) {
             guard ContinuousClock.now < deadline else { throw TestTimeout(description: "condition not met within \(timeout)") }

@@ -3,6 +3,7 @@ import Foundation
 import LocalStandIns
 import Logging
 import Maskinporten
+import TestSupport
 import Testing
 
 /// The authenticator with keys fetched over HTTP from a local Maskinporten.
@@ -49,13 +50,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             // Stale: answered from the cache, refreshed behind the scenes.
             #expect(try await keys.current().keys.keys.keys.sorted() == [issuer.keyID])
-            let deadline = ContinuousClock.now + .seconds(5)
-            while try await keys.current().keys.keys.keys.sorted() != ["rotated"] {
-                guard ContinuousClock.now < deadline else {
-                    Issue.record("the background refresh never landed")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(20))
+            try await eventually("the background refresh to land", timeout: .seconds(5), poll: .milliseconds(20)) {
+                try await keys.current().keys.keys.keys.sorted() == ["rotated"]
             }
         }
     }

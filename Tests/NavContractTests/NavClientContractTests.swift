@@ -138,9 +138,30 @@ import Testing
             "500-template-error": .unavailable,
         ]
         try await Self.check(.pdfgen, expected) { nav, _ in
-            let pdf = try await PdfGenClient(baseURL: EndpointURL { await nav.baseURL(.pdfgen) }, appName: "test").render(["employeeFnr": Self.fnr])
+            let pdf = try await PdfGenClient(baseURL: EndpointURL { await nav.baseURL(.pdfgen) }, appName: "test").render(Self.lpsPlanData)
             return String(decoding: pdf.prefix(8), as: UTF8.self)
         }
+    }
+
+    /// A plan as the template gets it: every field present, those without a value as `null`
+    /// (the existing service's `LpsPlanData`, serialised by Jackson, which keeps nulls).
+    static let lpsPlanData = LpsPlanData(
+        FollowUpPlanDTO(
+            employeeIdentificationNumber: fnr, typicalWorkday: "a", tasksThatCanStillBeDone: "b", tasksThatCanNotBeDone: "c",
+            previousFacilitation: "d", plannedFacilitation: "e", followUp: "f", evaluationDate: CalendarDate(iso: "2027-01-05")!,
+            sendPlanToNav: true, sendPlanToGeneralPractitioner: true, contactPersonFullName: "g", contactPersonPhoneNumber: "h",
+            contactPersonEmail: "i", employeeHasContributedToPlan: false, lpsName: "j"),
+        person: nil, contact: KrrClient.Contact(phone: "99999999"))
+
+    @Test func theTemplatesDataHasEveryFieldWithNullsWritten() throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.lpsPlanData)) as? [String: Any])
+        #expect(object.count == 23, "\(object.keys.sorted())")
+        #expect(object["employeeName"] as? String == Self.fnr, "no name from PDL: the identity number stands in")
+        #expect(object["employeePhoneNumber"] as? String == "99999999")
+        #expect(object["employeeEmail"] is NSNull && object["employeeAddress"] is NSNull && object["needsHelpFromNav"] is NSNull)
+        #expect(object["evaluationDate"] as? String == "05. januar 2027")
+        #expect(object["sendPlanToString"] as? String == "NAV, LEGE")
+        #expect(object["employeeHasContributedToPlan"] as? String == "Nei")
     }
 
     @Test func azureAD() async throws {

@@ -12,7 +12,7 @@ import Testing
     @Test func aRetryAfterARecordThatFailedRecordsTheResultWithoutDoingTheStepAgain() async throws {
         try await TestServices.withMigratedDatabase { client in
             let plan = UUID()
-            try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(plan)'"])
+            try await PlanRows.insert(client, ["uuid": "'\(plan)'"])
             // Every insert into processed_step fails while refuse_records has a row: the effect
             // is done, its record is not.
             try await client.query("CREATE TABLE refuse_records (refused boolean)")
@@ -54,7 +54,7 @@ import Testing
     @Test func concurrentDeliveriesAgreeOnTheFirstRecordedResult() async throws {
         try await TestServices.withMigratedDatabase { client in
             let plan = UUID()
-            try await SchemaConstraintTests.insertPlan(client, ["uuid": "'\(plan)'"])
+            try await PlanRows.insert(client, ["uuid": "'\(plan)'"])
             // Two processes (two values with their own memory) that both did the step.
             let results = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<2 {

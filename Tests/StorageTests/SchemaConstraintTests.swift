@@ -6,24 +6,12 @@ import Testing
 
 /// The schema itself refuses rows the domain forbids, whatever code writes them.
 @Suite(.timeLimit(.minutes(5))) struct SchemaConstraintTests {
-    /// A plan row that satisfies every rule, as column → SQL literal.
-    static let validPlan: [String: String] = [
-        "uuid": "gen_random_uuid()", "employer_org_number": "'123456789'", "lps_org_number": "'987654321'",
-        "submitted_via": "'HTTP'", "employee_identification_number": "'01010112345'", "typical_workday": "'x'",
-        "tasks_that_can_still_be_done": "'x'", "tasks_that_can_not_be_done": "'x'", "previous_facilitation": "'x'",
-        "planned_facilitation": "'x'", "follow_up": "'x'", "evaluation_date": "'2027-01-01'",
-        "send_plan_to_nav": "true", "needs_help_from_nav": "true", "needs_help_from_nav_description": "'help'",
-        "send_plan_to_general_practitioner": "false", "contact_person_full_name": "'x'",
-        "contact_person_phone_number": "'x'", "contact_person_email": "'x'", "employee_has_contributed_to_plan": "true",
-        "employee_has_not_contributed_to_plan_description": "''", "lps_name": "'LPS'",
-    ]
-
     /// A refused row's DETAIL repeats it ("Failing row contains (…)", identity number and all);
     /// the log's text of the error names the constraint and keeps the row out.
     @Test func theLoggedTextOfARefusedRowNamesTheConstraintAndNotTheRow() async throws {
         try await TestServices.withMigratedDatabase { client in
             do {
-                try await Self.insertPlan(client, ["employer_org_number": "'12345678'", "employee_identification_number": "'31129912345'"])
+                try await PlanRows.insert(client, ["employer_org_number": "'12345678'", "employee_identification_number": "'31129912345'"])
                 Issue.record("accepted a short org number")
             } catch {
                 #expect(String(reflecting: error).contains("31129912345"), "what postgres-nio itself would print")
@@ -46,9 +34,9 @@ import Testing
     ])
     func refusesAPlanThatBreaksARule(column: String, value: String, constraint: String) async throws {
         try await TestServices.withMigratedDatabase { client in
-            try await Self.insertPlan(client, [:])  // the baseline is accepted
+            try await PlanRows.insert(client, [:])  // the baseline is accepted
             do {
-                try await Self.insertPlan(client, [column: value])
+                try await PlanRows.insert(client, [column: value])
                 Issue.record("accepted \(column) = \(value)")
             } catch let error as PSQLError {
                 #expect(error.serverInfo?[.sqlState] == "23514")
@@ -61,7 +49,7 @@ import Testing
     func refusesANotContributedPlanWithoutDescription(description: String) async throws {
         try await TestServices.withMigratedDatabase { client in
             do {
-                try await Self.insertPlan(
+                try await PlanRows.insert(
                     client, ["employee_has_contributed_to_plan": "false", "employee_has_not_contributed_to_plan_description": description])
                 Issue.record("accepted a blank description \(description)")
             } catch let error as PSQLError {
@@ -73,7 +61,7 @@ import Testing
     @Test func aStatusRowCannotBeRejectedWithoutSayingWhyNorCompletedWhilePending() async throws {
         try await TestServices.withMigratedDatabase { client in
             let uuid = UUID()
-            try await Self.insertPlan(client, ["uuid": "'\(uuid)'"])
+            try await PlanRows.insert(client, ["uuid": "'\(uuid)'"])
             try await client.query(
                 PostgresQuery(unsafeSQL: "INSERT INTO plan_status (plan_uuid, nav_state, gp_state) VALUES ('\(uuid)', 'PENDING', 'NOT_REQUESTED')"))
             for update in ["state = 'REJECTED'", "state = 'COMPLETED'", "nav_state = 'FAILED'", "state = 'LOST'"] {
@@ -88,11 +76,5 @@ import Testing
                         error_message = 'No active employment relationship found for given orgnumber' WHERE plan_uuid = '\(uuid)'
                         """))
         }
-    }
-
-    static func insertPlan(_ client: PostgresClient, _ overrides: [String: String]) async throws {
-        let row = validPlan.merging(overrides) { $1 }.sorted { $0.key < $1.key }
-        let sql = "INSERT INTO followup_plan (\(row.map(\.key).joined(separator: ", "))) VALUES (\(row.map(\.value).joined(separator: ", ")))"
-        try await client.query(PostgresQuery(unsafeSQL: sql))
     }
 }

@@ -32,7 +32,7 @@ public enum PlanState: String, Sendable, CaseIterable, Codable {
         public var description: String { "\(from.rawValue)→\(to.rawValue)" }
     }
 
-    /// The moves the pipeline's status events make (`PlanStatusStore`'s SQL, which a test holds
+    /// The moves the pipeline's status events make (`StatusTransitions`'s SQL, which a test holds
     /// to this list): a channel's news counts as verification, so a RECEIVED plan may settle at
     /// once, and a plan without channels completes when verified.
     public static let forward: Set<Transition> = [

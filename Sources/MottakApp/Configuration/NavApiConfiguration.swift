@@ -84,7 +84,7 @@ public struct NavApiConfiguration: Sendable {
         return AaregClient(baseURL: aareg, scope: aaregScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
     }
 
-    func pdfBuilder(plans: PlanStore, tokens: AzureADTokenProvider, logger: Logger) throws(ConfigurationError) -> PlanPdfBuilder {
+    func pdfBuilder(plans: PlanPdfStore, tokens: AzureADTokenProvider, logger: Logger) throws(ConfigurationError) -> PlanPdfBuilder {
         guard let krr else { throw .missing("KRR_PROXY_URL", because: "the channels put contact details in the PDF") }
         guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the channels need a token for KRR") }
         guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }

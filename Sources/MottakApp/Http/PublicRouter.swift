@@ -4,10 +4,12 @@ import Hummingbird
 import Intake
 import Logging
 import Metrics
+import PlanStatusRecords
 import PostgresNIO
 import ServiceLifecycle
 import StatusQuery
 import Storage
+import Submissions
 import Tracing
 
 extension MottakApplication {
@@ -43,16 +45,16 @@ extension MottakApplication {
             let listener = PlanStatusListener(postgres: postgres, logger: intakeLogger)
             services.append(listener)
             let outcomes = PlanOutcomeWaiter(
-                listener: listener, store: PlanStatusStore(postgres: postgres, topics: topics, logger: intakeLogger),
+                listener: listener, reader: PlanStatusReader(postgres: postgres, logger: intakeLogger),
                 bound: configuration.submissionWait)
             IntakeRoutes(
-                store: PlanStore(postgres: postgres, topics: topics, logger: intakeLogger), outcomes: outcomes,
+                store: SubmissionStore(postgres: postgres, topics: topics, logger: intakeLogger), outcomes: outcomes,
                 connectionWait: configuration.storeConnectionWait, database: configuration.database
             )
             .register(on: lps)
         }
         if roles.contains(.statusQuery) {
-            StatusRoutes(store: PlanStatusStore(postgres: postgres, topics: topics, logger: logger.labelled(role: .statusQuery)))
+            StatusRoutes(reader: PlanStatusReader(postgres: postgres, logger: logger.labelled(role: .statusQuery)))
                 .register(on: lps)
         }
         return (router, services)

@@ -90,7 +90,7 @@ struct RoleAssembly {
 
     private func pdfBuilder(_ tokens: AzureADTokenProvider, _ roleLogger: Logger) throws -> PlanPdfBuilder {
         try navApis.pdfBuilder(
-            plans: PlanStore(postgres: postgres, topics: configuration.topics, logger: roleLogger), tokens: tokens, logger: roleLogger)
+            plans: PlanPdfStore(postgres: postgres, logger: roleLogger), tokens: tokens, logger: roleLogger)
     }
 
     /// The role's group member (listed first, so it closes after the loop), the loop, started

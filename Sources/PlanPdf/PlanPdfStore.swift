@@ -1,0 +1,82 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The channels' view of the database: the plan they send (`followup_plan`) and its one PDF
+/// (`plan_pdf`, with its build lease in ``pdfBuiltOnce(_:lease:pollInterval:build:)``).
+/// The intake writes the plan (`SubmissionStore`); the NAV and GP channels only read it.
+public struct PlanPdfStore: Sendable {
+    let postgres: PostgresClient
+    let logger: Logger
+
+    public init(postgres: PostgresClient, logger: Logger) {
+        self.postgres = postgres
+        self.logger = logger
+    }
+
+    /// The whole plan `uuid`, or nil when there is no such plan.
+    public func plan(_ uuid: UUID) async throws -> StoredPlan? {
+        let rows = try await postgres.query(
+            """
+            SELECT employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
+                   tasks_that_can_not_be_done, previous_facilitation, planned_facilitation, other_facilitation_options, follow_up,
+                   evaluation_date::text AS evaluation_date, send_plan_to_nav, needs_help_from_nav, needs_help_from_nav_description,
+                   send_plan_to_general_practitioner, message_to_general_practitioner, additional_information, contact_person_full_name,
+                   contact_person_phone_number, contact_person_email, employee_has_contributed_to_plan,
+                   employee_has_not_contributed_to_plan_description, lps_name, lps_email
+            FROM followup_plan WHERE uuid = \(uuid)
+            """, logger: logger)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            func text(_ column: String) throws -> String { try cells[column].decode(String.self) }
+            func optionalText(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
+            func flag(_ column: String) throws -> Bool { try cells[column].decode(Bool.self) }
+            guard let evaluationDate = CalendarDate(iso: try text("evaluation_date")) else {
+                throw PoisonedPlanRow(uuid: uuid, column: "evaluation_date")
+            }
+            let plan = FollowUpPlanDTO(
+                employeeIdentificationNumber: try text("employee_identification_number"), typicalWorkday: try text("typical_workday"),
+                tasksThatCanStillBeDone: try text("tasks_that_can_still_be_done"), tasksThatCanNotBeDone: try text("tasks_that_can_not_be_done"),
+                previousFacilitation: try text("previous_facilitation"), plannedFacilitation: try text("planned_facilitation"),
+                otherFacilitationOptions: try optionalText("other_facilitation_options"), followUp: try text("follow_up"),
+                evaluationDate: evaluationDate, sendPlanToNav: try flag("send_plan_to_nav"),
+                needsHelpFromNav: try cells["needs_help_from_nav"].decode(Bool?.self),
+                needsHelpFromNavDescription: try optionalText("needs_help_from_nav_description"),
+                sendPlanToGeneralPractitioner: try flag("send_plan_to_general_practitioner"),
+                messageToGeneralPractitioner: try optionalText("message_to_general_practitioner"),
+                additionalInformation: try optionalText("additional_information"), contactPersonFullName: try text("contact_person_full_name"),
+                contactPersonPhoneNumber: try text("contact_person_phone_number"), contactPersonEmail: try text("contact_person_email"),
+                employeeHasContributedToPlan: try flag("employee_has_contributed_to_plan"),
+                employeeHasNotContributedToPlanDescription: try optionalText("employee_has_not_contributed_to_plan_description"),
+                lpsName: try text("lps_name"), lpsEmail: try optionalText("lps_email"))
+            return StoredPlan(
+                uuid: uuid, employerOrgNumber: try text("employer_org_number"), lpsOrgNumber: try text("lps_org_number"), plan: plan)
+        }
+        return nil
+    }
+
+    /// The plan's PDF, when one was stored.
+    public func pdf(_ uuid: UUID) async throws -> [UInt8]? {
+        let rows = try await postgres.query("SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid)", logger: logger)
+        for try await pdf in rows.decode(ByteBuffer.self) { return Array(buffer: pdf) }
+        return nil
+    }
+
+    /// Stores `pdf` unless one is stored already; returns the one that is stored now (the first
+    /// one wins, so both channels send the same document).
+    public func storePDF(_ pdf: [UInt8], for uuid: UUID) async throws -> [UInt8] {
+        try await postgres.query(
+            "INSERT INTO plan_pdf (plan_uuid, pdf) VALUES (\(uuid), \(ByteBuffer(bytes: pdf))) ON CONFLICT (plan_uuid) DO NOTHING",
+            logger: logger)
+        return try await self.pdf(uuid) ?? pdf
+    }
+}
+
+/// A stored plan row that cannot be a plan (a date the intake would never have stored).
+public struct PoisonedPlanRow: Error, CustomStringConvertible {
+    public var uuid: UUID
+    public var column: String
+
+    public var description: String { "plan \(uuid.lowercasedString) has an unreadable \(column)" }
+}

@@ -1,0 +1,123 @@
+import Domain
+import EventProcessing
+import Foundation
+import Kafka
+import KafkaMock
+import LocalStandIns
+import NavChannel
+import NavClients
+import PlanPdf
+import Prometheus
+import Storage
+import TestSupport
+import Testing
+
+@testable import GpChannel
+
+/// At-least-once means a channel may get the same message twice: NAV and the GP must still get
+/// the plan once.
+@Suite(.timeLimit(.minutes(5))) struct ChannelRedeliveryTests {
+    @Test func aMessageDeliveredTwiceJournalsOnceMessagesTheGpOnceAndTasksModiaOnce() async throws {
+        let bed = try PipelineKafka(topics: [
+            EventTopics.local.navChannel, EventTopics.local.gpChannel, EventTopics.local.status, EventTopics.local.modiaTask,
+        ])
+        try await LookupTests.withLookup { lookup in
+            let plan = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres, needsHelpFromNav: true)
+            let key = Array(plan.uuid.uuidString.lowercased().utf8)
+            for topic in [EventTopics.local.navChannel, EventTopics.local.gpChannel] {
+                for _ in 0..<2 { _ = try await bed.producer.send(topic: topic, key: key, value: Array(plan.receivedEvent.jsonBody.utf8)) }
+            }
+            let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+            let pdfs = PlanPdfBuilder(
+                plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+                krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+                pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test"))
+            let nav = NavChannelHandler(
+                plans: plans, steps: steps, pdfs: pdfs,
+                ereg: EregClient(baseURL: EndpointURL { await lookup.nav.baseURL(.ereg) }, scope: "ereg", appName: "test", tokens: lookup.tokens),
+                dokarkiv: DokarkivClient(baseURL: EndpointURL { await lookup.nav.baseURL(.dokarkiv) }, scope: "dokarkiv", tokens: lookup.tokens),
+                producer: bed.producer, topics: .local, logger: TestServices.logger)
+            let gp = GpChannelHandler(
+                plans: plans, steps: steps, pdfs: pdfs,
+                isdialogmelding: IsdialogmeldingClient(
+                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
+                producer: bed.producer, topics: .local, logger: TestServices.logger)
+            let services = [
+                ConsumerRoleService(
+                    name: "nav", consumerGroup: "nav-twice", consumer: try bed.consumer(group: "nav-twice", topics: [EventTopics.local.navChannel]),
+                    deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+                    handler: nav.handle),
+                ConsumerRoleService(
+                    name: "gp", consumerGroup: "gp-twice", consumer: try bed.consumer(group: "gp-twice", topics: [EventTopics.local.gpChannel]),
+                    deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+                    handler: gp.handle),
+            ]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in services { group.addTask { try await service.run() } }
+                defer { group.cancelAll() }
+                let statuses = try await bed.take(4, from: EventTopics.local.status)
+                let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
+                #expect(events.allSatisfy { $0.kind == .channelSent && $0.uuid == plan.uuid })
+                #expect(Set(events.compactMap(\.journalpostID)).count == 1, "the same journal post both times")
+            }
+            #expect(lookup.nav.requests(to: .dokarkiv).count == 1)
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 1)
+            #expect(lookup.nav.requests(to: .pdfgen).count == 1)
+            let modia = try await bed.everything(on: EventTopics.local.modiaTask, atLeast: 1)
+            #expect(modia.map(\.keyText) == [plan.uuid.uuidString.lowercased()], "one Modia task")
+        }
+    }
+
+    /// isdialogmelding has no idempotency key. A refused call (5xx) is retried silently: the GP
+    /// did not get the plan. An attempt that ended without a known answer (here: the note a
+    /// killed process left behind) is sent again and counted as a possible duplicate.
+    @Test func aGpAttemptWithoutAKnownAnswerIsSentAgainAndCountedARefusedOneIsNot() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.status])
+        try await LookupTests.withLookup { lookup in
+            let registry = PrometheusCollectorRegistry()
+            let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+            let gp = GpChannelHandler(
+                plans: plans, steps: steps,
+                pdfs: PlanPdfBuilder(
+                    plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+                    krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+                    pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
+                isdialogmelding: IsdialogmeldingClient(
+                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
+                producer: bed.producer, topics: .local, metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+            let possibleDuplicates = { registry.emitToString().contains("mottak_gp_possible_duplicates_total 1") }
+
+            let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
+            await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(try #require(await plans.plan(refused.uuid))) }
+            #expect(try await gp.deliver(try #require(await plans.plan(refused.uuid))) == .sent)
+            #expect(lookup.nav.requests(to: .isdialogmelding).map(\.status) == [503, 200])
+            #expect(!possibleDuplicates(), "a refusal is no possible duplicate")
+
+            let interrupted = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            _ = try await steps.record(GpChannelHandler.sendingNote, for: interrupted.uuid, result: #"{"attempt":"killed-process"}"#)
+            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent)
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "sent again rather than lost")
+            #expect(possibleDuplicates())
+            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent, "recorded now: nothing more is sent")
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 3)
+
+            // A fresh note is another member's call that may still be in flight (its lease
+            // overran a rebalance): this attempt waits for it and sends nothing; once the note
+            // is older than the lease, it is taken over and sent, flagged.
+            let inFlight = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let now = Date().timeIntervalSince1970
+            _ = try await steps.record(GpChannelHandler.sendingNote, for: inFlight.uuid, result: #"{"attempt":"other-member","at":\#(now)}"#)
+            await #expect(throws: GpChannelHandler.SendInFlight.self) { try await gp.deliver(try #require(await plans.plan(inFlight.uuid))) }
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "nothing sent beside a call in flight")
+            try await steps.forget(GpChannelHandler.sendingNote, for: inFlight.uuid)
+            _ = try await steps.record(
+                GpChannelHandler.sendingNote, for: inFlight.uuid, result: #"{"attempt":"other-member","at":\#(now - 91)}"#)
+            #expect(try await gp.deliver(try #require(await plans.plan(inFlight.uuid))) == .sent)
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 4)
+            #expect(registry.emitToString().contains("mottak_gp_possible_duplicates_total 2"))
+        }
+    }
+}

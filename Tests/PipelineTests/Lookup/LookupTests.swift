@@ -1,0 +1,290 @@
+import Domain
+import EventProcessing
+import Foundation
+import HTTPTypes
+import Kafka
+import KafkaMock
+import LocalStandIns
+import Logging
+import NavClients
+import PostgresNIO
+import Storage
+import Submissions
+import SykmeldingIngest
+import TestSupport
+import Testing
+
+@testable import Lookup
+
+/// The lookup against real PostgreSQL, the embedded Kafka, and the stand-ins over HTTP.
+@Suite(.timeLimit(.minutes(5))) struct LookupTests {
+    static let employer = LocalNavFixtures.workplace
+
+    @Test func eachFixtureGetsTheContractsVerdictInOrder() async throws {
+        try await Self.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            let cases: [(LocalNavFixtures.Person, String, ApiError?)] = [
+                (LocalNavFixtures.ready, Self.employer, nil),
+                (LocalNavFixtures.ready, LocalNavFixtures.legalEntity, nil),  // the legal entity's token covers its sub-unit
+                (LocalNavFixtures.ready, "111222333", .noActiveEmployment),
+                (LocalNavFixtures.withoutEmployment, Self.employer, .noActiveEmployment),
+                (LocalNavFixtures.endedSykmelding, Self.employer, .noActiveSentSykmelding),
+                (LocalNavFixtures.unknownToPdl, Self.employer, .employeeNotFound),
+                // PDL's bad_request (ugyldig_ident): the same verdict, never an outage.
+                (LocalNavFixtures.invalidIdentity, Self.employer, .employeeNotFound),
+                // Aareg also lists a person as employer, without `gjeldende`: the org one counts.
+                (LocalNavFixtures.variants, Self.employer, nil),
+                (LocalNavFixtures.variants, LocalNavFixtures.legalEntity, nil),
+            ]
+            for (person, employer, expected) in cases {
+                let verdict = try await lookup.checks.verdict(employee: person.identificationNumber, employer: employer)
+                #expect(verdict == expected, "\(person.identificationNumber) at \(employer)")
+            }
+            let aareg = lookup.nav.requests(to: .aareg)
+            #expect(aareg.allSatisfy { $0.headers[.authorization]?.hasPrefix("Bearer local-") == true })
+            #expect(lookup.nav.requests(to: .azureAD).count == 2, "one token per scope, cached")
+        }
+    }
+
+    @Test func anOutageIsNeverAVerdict() async throws {
+        try await Self.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            for api in [LocalNavServer.API.aareg, .pdl] {
+                lookup.nav.inject(.status(503, times: 1), into: api)
+                await #expect(throws: DependencyUnavailable.self, "\(api)") {
+                    try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
+                }
+            }
+            lookup.nav.inject(.status(500, times: 1), into: .azureAD)
+            let fresh = LookupChecks(
+                aareg: AaregClient(baseURL: lookup.aaregURL, scope: "other.scope", tokens: lookup.tokens),
+                sykmeldinger: ActiveSykmeldinger(postgres: lookup.postgres, logger: TestServices.logger),
+                pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens))
+            await #expect(throws: DependencyUnavailable.self) {
+                try await fresh.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
+            }
+            #expect(try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer) == nil)
+        }
+    }
+
+    /// 401/403 and PDL's `unauthorized` mean our access is wrong: thrown as such (the role
+    /// retries slowly and alerts), never a verdict about the person.
+    @Test func aRefusedAccessIsNeverAVerdict() async throws {
+        try await Self.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            let unauthorized = #"{"errors":[{"message":"Ikke tilgang","extensions":{"code":"unauthorized"}}],"data":{"hentPerson":null}}"#
+            for failure in [
+                (LocalNavServer.API.aareg, LocalNavServer.Failure.status(403, times: 1)), (.pdl, .answer(200, body: unauthorized, times: 1)),
+                (.pdl, .status(401, times: 1)),
+            ] {
+                lookup.nav.inject(failure.1, into: failure.0)
+                await #expect(throws: NavAccessDenied.self, "\(failure.0)") {
+                    try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer)
+                }
+            }
+            #expect(try await lookup.checks.verdict(employee: LocalNavFixtures.ready.identificationNumber, employer: Self.employer) == nil)
+        }
+    }
+
+    // MARK: - Helpers
+
+    struct Fixture: Sendable {
+        let nav: LocalNavServer
+        let tokens: AzureADTokenProvider
+        let checks: LookupChecks
+        let sykmeldinger: SykmeldingPeriods
+        let aaregURL: EndpointURL
+        let pdlURL: EndpointURL
+        let postgres: PostgresClient
+
+        /// The sykmeldinger `mottak-dev` seeds, straight into the table.
+        func seedActiveSykmeldinger() async throws {
+            for person in LocalNavFixtures.all {
+                guard let days = person.sykmelding else { continue }
+                let fom = CalendarDate(iso: SendtSykmeldingFixtures.day(days.fomDaysFromToday))!
+                let tom = CalendarDate(iso: SendtSykmeldingFixtures.day(days.tomDaysFromToday))!
+                try await sykmeldinger.replace(
+                    SendtSykmelding(
+                        sykmeldingID: "seed-\(person.identificationNumber)", employeeIdentificationNumber: person.identificationNumber,
+                        organizationNumber: LocalNavFixtures.workplace, periods: [.init(fom: fom, tom: tom)]))
+            }
+        }
+    }
+
+    static func withLookup(_ body: @escaping @Sendable (Fixture) async throws -> Void) async throws {
+        let nav = LocalNavServer(logger: TestServices.logger)
+        try await TestServices.withMigratedDatabase { postgres in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await nav.run() }
+                defer { group.cancelAll() }
+                let tokens = AzureADTokenProvider(
+                    tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
+                    logger: TestServices.logger)
+                let aaregURL = EndpointURL { await nav.baseURL(.aareg) }
+                let pdlURL = EndpointURL { await nav.baseURL(.pdl) + "/graphql" }
+                let sykmeldinger = SykmeldingPeriods(postgres: postgres, logger: TestServices.logger)
+                let checks = LookupChecks(
+                    aareg: AaregClient(baseURL: aaregURL, scope: "aareg", tokens: tokens),
+                    sykmeldinger: ActiveSykmeldinger(postgres: postgres, logger: TestServices.logger),
+                    pdl: PdlClient(url: pdlURL, scope: "pdl", tokens: tokens))
+                try await body(
+                    Fixture(
+                        nav: nav, tokens: tokens, checks: checks, sykmeldinger: sykmeldinger, aaregURL: aaregURL, pdlURL: pdlURL, postgres: postgres))
+            }
+        }
+    }
+}
+
+/// The lookup role end to end on Kafka: received event in, verdict events out.
+@Suite(.timeLimit(.minutes(5))) struct LookupRoleTests {
+    @Test func verifiedRejectedAndRedeliveredPlansGetTheirEventsAndTheRegistersAreAskedOnce() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
+        try await LookupTests.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            let ready = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let unemployed = try await Self.storePlan(LocalNavFixtures.withoutEmployment, lookup.postgres)
+            for submission in [ready, unemployed, ready] {  // the first plan is delivered twice
+                _ = try await bed.producer.send(
+                    topic: EventTopics.local.received, key: Array(submission.uuid.uuidString.lowercased().utf8),
+                    value: Array(submission.receivedEvent.jsonBody.utf8), headers: [KafkaHeader(key: "nav-call-id", value: "call-1")])
+            }
+            let service = Self.service(lookup, bed: bed, group: "lookup-e2e")
+            try await bed.whileRunning(service) {
+                let statuses = try await bed.take(3, from: EventTopics.local.status)
+                let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
+                // Plans are handled concurrently: the order holds per plan, not across plans.
+                #expect(events.filter { $0.uuid == ready.uuid }.map(\.kind) == [.verified, .verified])
+                #expect(events.filter { $0.uuid == unemployed.uuid }.map(\.kind) == [.rejected])
+                #expect(events.first { $0.uuid == unemployed.uuid }?.error == .init(ApiError.noActiveEmployment))
+                #expect(statuses.allSatisfy { $0.header("nav-call-id") == "call-1" })
+                let verified = try await bed.take(2, from: EventTopics.local.verified)
+                #expect(verified.map(\.keyText) == [ready.uuid.uuidString.lowercased(), ready.uuid.uuidString.lowercased()])
+                #expect(verified.first?.text == ready.receivedEvent.jsonBody)
+            }
+            #expect(lookup.nav.requests(to: .aareg).count == 2, "the redelivered plan reused its recorded verdict")
+        }
+    }
+
+    @Test func aPlanThatCannotBeCheckedIsRetriedThenDeadLetteredAndFailed() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
+        try await LookupTests.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            let plan = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            lookup.nav.inject(.status(503), into: .aareg)
+            _ = try await bed.producer.send(
+                topic: EventTopics.local.received, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.receivedEvent.jsonBody.utf8))
+            try await bed.whileRunning(Self.service(lookup, bed: bed, group: "lookup-outage")) {
+                let deadLetter = try await bed.deadLetters(1).first!
+                #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")
+                #expect(deadLetter.header(DeadLetters.Header.reason)?.contains("aareg unavailable: status 503") == true)
+                let status = try JSONDecoder().decode(
+                    StatusEvent.self, from: Data(try await bed.take(1, from: EventTopics.local.status)[0].value ?? []))
+                #expect(status.kind == .failed && status.uuid == plan.uuid && status.error?.type == .internalServerError)
+            }
+            #expect(lookup.nav.requests(to: .aareg).count == 3)
+        }
+    }
+
+    /// NAV's dev test identities (unknown to the stand-ins, as to NAV's registers) pass the
+    /// three checks only with the dev flag; without it they get the contract's verdict.
+    @Test func theDevTestIdentitiesSkipTheChecksOnlyWithTheDevFlag() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.verified, EventTopics.local.status])
+        try await LookupTests.withLookup { lookup in
+            for identity in Lookup.devTestIdentities.sorted() {
+                let withFlag = try await Self.storePlan(employee: identity, lookup.postgres)
+                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: true).decide(withFlag.uuid) == nil)
+                let withoutFlag = try await Self.storePlan(employee: identity, lookup.postgres)
+                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: false).decide(withoutFlag.uuid) == .noActiveEmployment)
+            }
+            #expect(lookup.nav.requests(to: .aareg).count == Lookup.devTestIdentities.count, "only the plans without the flag were checked")
+        }
+    }
+
+    static func handler(_ lookup: LookupTests.Fixture, bed: PipelineKafka, devIdentitiesSkipChecks: Bool = false) -> LookupHandler {
+        LookupHandler(
+            checks: lookup.checks, postgres: lookup.postgres,
+            steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger), producer: bed.producer, topics: .local,
+            devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: TestServices.logger)
+    }
+
+    static func service(_ lookup: LookupTests.Fixture, bed: PipelineKafka, group: String) -> ConsumerRoleService {
+        let handler = handler(lookup, bed: bed)
+        return ConsumerRoleService(
+            name: "lookup", consumerGroup: group, consumer: try! bed.consumer(group: group, topics: [EventTopics.local.received]),
+            deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter),
+            retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
+            logger: TestServices.logger,
+            onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: bed.producer, topics: .local)
+            },
+            handler: handler.handle)
+    }
+
+    static func storePlan(_ person: LocalNavFixtures.Person, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws
+        -> PlanSubmission
+    {
+        try await storePlan(employee: person.identificationNumber, postgres, needsHelpFromNav: needsHelpFromNav)
+    }
+
+    static func storePlan(employee: String, _ postgres: PostgresClient, needsHelpFromNav: Bool = false) async throws -> PlanSubmission {
+        var plan = FollowUpPlanDTO(
+            employeeIdentificationNumber: employee, typicalWorkday: "a", tasksThatCanStillBeDone: "b",
+            tasksThatCanNotBeDone: "c", previousFacilitation: "d", plannedFacilitation: "e", followUp: "f",
+            evaluationDate: CalendarDate(iso: "2027-01-15")!, sendPlanToNav: true, sendPlanToGeneralPractitioner: true,
+            contactPersonFullName: "g", contactPersonPhoneNumber: "h", contactPersonEmail: "i", employeeHasContributedToPlan: true, lpsName: "j")
+        if needsHelpFromNav {
+            plan.needsHelpFromNav = true
+            plan.needsHelpFromNavDescription = "Advice on a lifting aid"
+        }
+        let submission = PlanSubmission(
+            plan: plan, employerOrgNumber: LocalNavFixtures.workplace, lpsOrgNumber: LocalNavFixtures.workplace, frontDoor: .http)
+        _ = try await SubmissionStore(postgres: postgres, topics: .local, logger: TestServices.logger).store(
+            submission, idempotency: nil, callID: nil)
+        return submission
+    }
+}
+
+extension PipelineKafka {
+    /// Every message of `topic`: waits (up to 30 s) for `atLeast`, then `settle` longer for
+    /// any more (to show that no more come).
+    func everything(on topic: String, atLeast minimum: Int, settle: Duration = .seconds(2)) async throws -> [KafkaMessage] {
+        let consumer = try consumer(group: "reader-\(UUID())", topics: [topic])
+        defer { Task { await consumer.close() } }
+        let taken = Taken()
+        let reader = Task {
+            for try await message in consumer.messages { await taken.append(message) }
+        }
+        // Fewer than `minimum` is the caller's to judge: it asserts on what was taken.
+        try? await eventually("\(minimum) messages", timeout: .seconds(30)) { await taken.messages.count >= minimum }
+        try await Task.sleep(for: settle)
+        reader.cancel()
+        _ = await reader.result
+        return await taken.messages
+    }
+
+    /// The first `count` messages of `topic`, from its start.
+    func take(_ count: Int, from topic: String, within timeout: Duration = .seconds(30)) async throws -> [KafkaMessage] {
+        let consumer = try consumer(group: "reader-\(UUID())", topics: [topic])
+        defer { Task { await consumer.close() } }
+        return try await withThrowingTaskGroup(of: [KafkaMessage].self) { group in
+            group.addTask {
+                var taken: [KafkaMessage] = []
+                for try await message in consumer.messages {
+                    taken.append(message)
+                    if taken.count == count { break }
+                }
+                return taken
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw MissingTestService(description: "fewer than \(count) messages on \(topic) within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
+
+actor Taken {
+    private(set) var messages: [KafkaMessage] = []
+    func append(_ message: KafkaMessage) { messages.append(message) }
+}
