@@ -383,7 +383,8 @@ let package = Package(
                 name: "PipelineTests",
                 dependencies: [
                     "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf",
-                    "Intake", "Submissions", "PlanStatusRecords", "OutboxRelay", "NavClients", "LocalStandIns", "Storage", "Kafka", "KafkaMock",
+                    "Intake", "StatusQuery", "Submissions", "PlanStatusRecords", "OutboxRelay", "NavClients", "LocalStandIns", "Storage", "Kafka",
+                    "KafkaMock",
                     "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),

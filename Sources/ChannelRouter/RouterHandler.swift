@@ -25,7 +25,7 @@ public struct RouterHandler: Sendable {
                 group.addTask {
                     _ = try await producer.send(
                         topic: channel == .nav ? topics.navChannel : topics.gpChannel, key: message.key, value: message.value,
-                        headers: message.carriedHeaders(eventType: Self.eventType(channel)))
+                        headers: message.carriedHeaders(eventType: .channel(channel)))
                 }
             }
             try await group.waitForAll()
@@ -36,10 +36,5 @@ public struct RouterHandler: Sendable {
     /// The channels a plan asked for, NAV first.
     static func channels(for event: PlanReceivedEvent) -> [DeliveryChannel] {
         (event.sendPlanToNav ? [.nav] : []) + (event.sendPlanToGeneralPractitioner ? [.generalPractitioner] : [])
-    }
-
-    /// The `event-type` header of a channel's work item: the same whatever its topic is named.
-    static func eventType(_ channel: DeliveryChannel) -> String {
-        EventType.channel(channel).rawValue
     }
 }

@@ -39,13 +39,13 @@ public struct EventIntakeHandler: Sendable {
         case .rejected(let uuid, let error):
             _ = try await producer.send(
                 topic: topics.publicStatus, key: Array(uuid.lowercasedString.utf8),
-                value: Array(PublicStatusEvent.rejectedAtIntake(uuid, error).utf8),
-                headers: message.carriedHeaders(eventType: PublicStatusEvent.eventType))
+                value: Array(PublicStatusEvent.rejectedAtIntake(uuid, error).jsonBody.utf8),
+                headers: message.carriedHeaders(eventType: .publicStatus))
             logger.info(
                 "submission event refused",
                 metadata: ["plan_uuid": "\(uuid.lowercasedString)", "type": "\(error.type.rawValue)", "message": "\(error.message)"])
         case .valid(let event):
-            try await store(event, callID: message.header("nav-call-id"), traceHeaders: message.continuedTraceHeaders)
+            try await store(event, callID: message.header(MessageEnvelope.callIDHeader), traceHeaders: message.continuedTraceHeaders)
         }
     }
 

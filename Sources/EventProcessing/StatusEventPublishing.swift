@@ -7,9 +7,9 @@ extension KafkaProducer {
     /// (so a plan's events stay in order), and waits for the acknowledgement. `cause` is the
     /// message it answers, whose call id and trace context travel on.
     public func publish(_ event: StatusEvent, to topics: EventTopics, causedBy cause: KafkaMessage? = nil) async throws {
-        let eventType = EventType.statusStep.rawValue
+        let envelope = cause?.envelope(of: .statusStep) ?? MessageEnvelope(eventType: .statusStep)
         _ = try await send(
             topic: topics.status, key: Array(event.uuid.lowercasedString.utf8), value: Array(try JSONEncoder().encode(event)),
-            headers: cause?.carriedHeaders(eventType: eventType) ?? [KafkaHeader(key: "event-type", value: eventType)])
+            headers: envelope.kafkaHeaders)
     }
 }

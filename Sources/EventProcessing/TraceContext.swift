@@ -52,11 +52,17 @@ extension KafkaMessage {
         return TraceContext.currentHeaders(fallback: incoming)
     }
 
-    /// The headers a message passes on to the messages it causes: the call id, the trace
-    /// context (``continuedTraceHeaders``), and the new message's own event type.
-    public func carriedHeaders(eventType: String) -> [KafkaHeader] {
-        headers.filter { $0.key == "nav-call-id" }
-            + continuedTraceHeaders.map { KafkaHeader(key: $0.0, value: $0.1) }
-            + [KafkaHeader(key: "event-type", value: eventType)]
+    /// The envelope of a message this one causes: the new message's own event type, this
+    /// one's call id and its trace context continued (``continuedTraceHeaders``).
+    public func envelope(of eventType: EventType) -> MessageEnvelope {
+        MessageEnvelope(eventType: eventType, callID: header(MessageEnvelope.callIDHeader), traceHeaders: continuedTraceHeaders)
     }
+
+    /// The Kafka headers of a message this one causes (``envelope(of:)``).
+    public func carriedHeaders(eventType: EventType) -> [KafkaHeader] { envelope(of: eventType).kafkaHeaders }
+}
+
+extension MessageEnvelope {
+    /// The envelope as Kafka headers.
+    public var kafkaHeaders: [KafkaHeader] { headers.map { KafkaHeader(key: $0.name, value: $0.value) } }
 }

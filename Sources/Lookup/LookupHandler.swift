@@ -44,7 +44,7 @@ public struct LookupHandler: Sendable {
             // The received event's facts are what the router needs: pass them on unchanged.
             _ = try await producer.send(
                 topic: topics.verified, key: key, value: message.value,
-                headers: message.carriedHeaders(eventType: EventType.verified.rawValue))
+                headers: message.carriedHeaders(eventType: .verified))
         }
         try await statusSent
         logger.info(

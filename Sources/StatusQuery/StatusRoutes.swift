@@ -10,7 +10,7 @@ import PostgresNIO
 import Storage
 
 /// `GET /api/v1/followupplan/{uuid}/sendingstatus`: the public fields of the contract plus the
-/// status model's detail (``PlanStatusJSON``).
+/// status model's detail (``PlanStatusDocument``).
 public struct StatusRoutes: Sendable {
     let reader: PlanStatusReader
     /// As the intake's: a prompt 503 beats a request queued for a minute while PostgreSQL is away.
@@ -45,6 +45,6 @@ public struct StatusRoutes: Sendable {
         guard let record, record.employerOrgNumber == token.employerOrgNumber else { throw ApiError.followUpPlanNotFound }
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: PlanStatusJSON.body(record))))
+            body: ResponseBody(byteBuffer: ByteBuffer(string: PlanStatusDocument(record).jsonBody)))
     }
 }

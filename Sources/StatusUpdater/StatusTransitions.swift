@@ -81,11 +81,11 @@ public struct StatusTransitions: Sendable {
     private func publishStatusEvent(_ uuid: UUID, on connection: PostgresConnection) async throws {
         guard let record = try await PlanStatusReader.record(uuid, from: try await connection.query(PlanStatusReader.query(uuid), logger: logger))
         else { return }
-        let headers = OrderedJSON.object([("event-type", PublicStatusEvent.eventType)])
+        let headers = MessageEnvelope(eventType: .publicStatus).outboxJSON
         try await connection.query(
             """
             INSERT INTO outbox (topic, message_key, payload, headers)
-            VALUES (\(topics.publicStatus), \(uuid.lowercasedString), \(PublicStatusEvent.json(record))::jsonb, \(headers)::jsonb)
+            VALUES (\(topics.publicStatus), \(uuid.lowercasedString), \(PublicStatusEvent(record).jsonBody)::jsonb, \(headers)::jsonb)
             """, logger: logger)
     }
 }

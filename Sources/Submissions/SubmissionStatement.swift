@@ -30,11 +30,8 @@ extension SubmissionStore {
     ) -> String {
         let plan = submission.plan
         let event = submission.receivedEvent.jsonBody
-        var headers = [("event-type", PlanReceivedEvent.eventType)]
-        if let callID { headers.append(("nav-call-id", callID)) }
-        // W3C trace context (traceparent, tracestate): the plan's trace continues on Kafka.
-        headers += traceHeaders
-        let headerJSON = OrderedJSON.object(headers)
+        // The call id and the W3C trace context travel on: the plan's trace continues on Kafka.
+        let headerJSON = MessageEnvelope(eventType: .received, callID: callID, traceHeaders: traceHeaders).outboxJSON
 
         var sql = "WITH "
         if let idempotency {

@@ -67,7 +67,7 @@ import Testing
     @Test func aRefusalBeforeStorageIsAStatusEventWithoutChannels() throws {
         let json = PublicStatusEvent.rejectedAtIntake(
             Self.uuid, .validation("Invalid employee identification number"), at: Date(timeIntervalSince1970: 0))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.jsonBody.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "REJECTED" && object["revision"] as? Int == 0 && object["channels"] is NSNull)
         #expect(object["updatedAt"] as? String == "1970-01-01T00:00:00.000Z")
         #expect((object["error"] as? [String: Any])?["message"] as? String == "Invalid employee identification number")

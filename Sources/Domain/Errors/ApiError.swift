@@ -1,3 +1,5 @@
+import Foundation
+
 /// The error body of every failed request, as the public contract serializes it:
 ///
 ///     {"status":{"value":400,"description":"Bad Request"},"type":"VALIDATION_ERROR","message":"…"}
@@ -155,4 +157,9 @@ extension ApiError {
     public static let idempotencyKeyReused = ApiError(
         status: 422, type: .illegalArgument,
         message: "This Idempotency-Key was already used for a different follow-up plan; use a new key for a new plan")
+}
+
+extension ApiError {
+    /// The contract's error body: `{"status":{"value":…,"description":…},"type":…,"message":…}`.
+    public var jsonBody: Data { Data(ContractJSONEncoder.document(self).utf8) }
 }

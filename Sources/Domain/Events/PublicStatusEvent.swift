@@ -15,27 +15,72 @@ import Foundation
 /// `revision` and may ignore duplicates and reordering. A submission refused before it was
 /// stored (unreadable field, validation rule) has `revision` 0, state REJECTED and
 /// `channels` null. `notice` (added compatibly in version 1) says a step waits for NAV's
-/// systems (``PlanNotice``).
-public enum PublicStatusEvent {
+/// systems (``PlanNotice``). Written by ``ContractJSONEncoder`` in this order.
+public struct PublicStatusEvent: Sendable, Equatable, Encodable {
     public static let eventType = EventType.publicStatus.rawValue
-    public static let version = 1
+    public static let currentVersion = 1
 
-    public static func json(_ record: PlanStatusRecord) -> String {
-        "{\"version\":\(version),\"uuid\":\"\(record.uuid.lowercasedString)\",\"revision\":\(record.revision)"
-            + ",\"state\":\"\(record.state.rawValue)\",\"error\":\(OrderedJSON.apiError(record.error)),\"notice\":\(OrderedJSON.notice(record.notice))"
-            + ",\"channels\":{\"nav\":\(channel(record.nav, journalpost: true)),\"generalPractitioner\":\(channel(record.generalPractitioner, journalpost: false))}"
-            + ",\"updatedAt\":\(OrderedJSON.timestamp(record.updatedAt))}"
+    /// One channel's part: its state, the journal post (NAV only) and why it failed.
+    public struct Channel: Sendable, Equatable, Encodable {
+        public var state: ChannelState
+        /// Written for the NAV channel only (nil there is `null`); the GP channel has no key.
+        public var journalpostId: String??
+        public var error: ApiError?
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(state, forKey: .state)
+            if let journalpostId { try container.encode(journalpostId, forKey: .journalpostId) }
+            try container.encode(error, forKey: .error)
+        }
+
+        enum CodingKeys: String, CodingKey { case state, journalpostId, error }
     }
 
-    /// A submission refused before it was stored.
-    public static func rejectedAtIntake(_ uuid: UUID, _ apiError: ApiError, at time: Date = Date()) -> String {
-        "{\"version\":\(version),\"uuid\":\"\(uuid.lowercasedString)\",\"revision\":0,\"state\":\"REJECTED\""
-            + ",\"error\":\(OrderedJSON.apiError(apiError)),\"channels\":null,\"updatedAt\":\(OrderedJSON.timestamp(time))}"
+    public struct Channels: Sendable, Equatable, Encodable {
+        public var nav: Channel
+        public var generalPractitioner: Channel
     }
 
-    static func channel(_ channel: PlanStatusRecord.Channel, journalpost: Bool) -> String {
-        "{\"state\":\"\(channel.state.rawValue)\""
-            + (journalpost ? ",\"journalpostId\":\(channel.journalpostID.map(OrderedJSON.string) ?? "null")" : "")
-            + ",\"error\":\(OrderedJSON.apiError(channel.error))}"
+    public var version = Self.currentVersion
+    public var uuid: UUID
+    public var revision: Int64
+    public var state: PlanState
+    public var error: ApiError?
+    public var notice: PlanNotice?
+    public var channels: Channels?
+    public var updatedAt: Date
+
+    /// The event of a stored plan's status row.
+    public init(_ record: PlanStatusRecord) {
+        uuid = record.uuid
+        revision = record.revision
+        state = record.state
+        error = record.error
+        notice = record.notice
+        channels = Channels(
+            nav: Channel(state: record.nav.state, journalpostId: .some(record.nav.journalpostID), error: record.nav.error),
+            generalPractitioner: Channel(state: record.generalPractitioner.state, journalpostId: nil, error: record.generalPractitioner.error))
+        updatedAt = record.updatedAt
     }
+
+    /// The event of a submission refused before it was stored.
+    public static func rejectedAtIntake(_ uuid: UUID, _ apiError: ApiError, at time: Date = Date()) -> PublicStatusEvent {
+        PublicStatusEvent(uuid: uuid, revision: 0, state: .rejected, error: apiError, notice: nil, channels: nil, updatedAt: time)
+    }
+
+    private init(
+        uuid: UUID, revision: Int64, state: PlanState, error: ApiError?, notice: PlanNotice?, channels: Channels?, updatedAt: Date
+    ) {
+        self.uuid = uuid
+        self.revision = revision
+        self.state = state
+        self.error = error
+        self.notice = notice
+        self.channels = channels
+        self.updatedAt = updatedAt
+    }
+
+    /// The message's value.
+    public var jsonBody: String { ContractJSONEncoder.document(self) }
 }

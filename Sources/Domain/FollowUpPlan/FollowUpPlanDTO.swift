@@ -1,3 +1,5 @@
+import Foundation
+
 /// A follow-up plan (oppfølgingsplan) as an LPS submits it: `POST /api/v1/followupplan`.
 ///
 /// JSON names are the public contract's (domain-reference.md 1.2), unknown properties are
@@ -96,4 +98,9 @@ extension CalendarDate: Codable {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
+}
+
+extension FollowUpPlanResponse {
+    /// The contract's answer body: `{"uuid":…,"isSentToGeneralPractitionerStatus":…,"isSentToNavStatus":…}`.
+    public var jsonBody: Data { Data(ContractJSONEncoder.document(self).utf8) }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A non-final remark on a plan's status, from a fixed catalogue like the errors'
 /// (``PublicProblems``): what the employer may want to know while the plan is under way.
-public struct PlanNotice: Sendable, Equatable {
+public struct PlanNotice: Sendable, Equatable, Encodable {
     /// What the remark is about (a stable word, for programs).
     public var type: String
     /// The catalogue's text (for people).

@@ -72,21 +72,7 @@ public struct PlanReceivedEvent: Sendable, Equatable, Codable {
     /// The Kafka header that names the event type, so a consumer can route without decoding.
     public static let eventType = EventType.received.rawValue
 
-    enum CodingKeys: String, CodingKey {
-        case version, uuid, employerOrgNumber, lpsOrgNumber, sendPlanToNav, needsHelpFromNav, sendPlanToGeneralPractitioner, submittedVia
-    }
-
-    /// The uuid in lower case, as in the message key, the HTTP answer and PostgreSQL's text form
-    /// (Foundation writes upper case), so one plan has one spelling everywhere.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(version, forKey: .version)
-        try container.encode(uuid.lowercasedString, forKey: .uuid)
-        try container.encode(employerOrgNumber, forKey: .employerOrgNumber)
-        try container.encode(lpsOrgNumber, forKey: .lpsOrgNumber)
-        try container.encode(sendPlanToNav, forKey: .sendPlanToNav)
-        try container.encode(needsHelpFromNav, forKey: .needsHelpFromNav)
-        try container.encode(sendPlanToGeneralPractitioner, forKey: .sendPlanToGeneralPractitioner)
-        try container.encode(submittedVia, forKey: .submittedVia)
-    }
+    /// The event as it travels (``ContractJSONEncoder``: the properties in declaration order,
+    /// the uuid in lower case as in the message key).
+    public var jsonBody: String { ContractJSONEncoder.document(self) }
 }

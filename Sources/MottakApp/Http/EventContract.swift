@@ -121,6 +121,17 @@ enum EventContract {
             "revision": { "type": "integer", "minimum": 0 },
             "state": { "enum": ["RECEIVED", "REJECTED", "IN_PROGRESS", "COMPLETED", "FAILED"] },
             "error": { "oneOf": [{ "type": "null" }, { "$ref": "#/$defs/ApiError" }], "description": "Why the plan was REJECTED or FAILED." },
+            "notice": {
+              "oneOf": [
+                { "type": "null" },
+                {
+                  "type": "object",
+                  "required": ["type", "message", "since"],
+                  "properties": { "type": { "type": "string" }, "message": { "type": "string" }, "since": { "type": "string", "format": "date-time" } }
+                }
+              ],
+              "description": "Added compatibly in version 1 (absent in events written before it): a step waits for NAV's systems (WAITING_FOR_NAV_SYSTEMS); the plan goes on by itself."
+            },
             "channels": {
               "oneOf": [
                 { "type": "null" },

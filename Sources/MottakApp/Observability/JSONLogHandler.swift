@@ -45,14 +45,14 @@ public struct JSONLogHandler: LogHandler {
         if let error = event.error, merged["error"] == nil { merged["error"] = "\(error)" }
 
         var line =
-            "{\"timestamp\":\(OrderedJSON.timestamp(Date())),\"level\":\"\(event.level.rawValue)\",\"message\":\(OrderedJSON.string(event.message.description))"
+            "{\"timestamp\":\"\(JSONText.timestamp(Date()))\",\"level\":\"\(event.level.rawValue)\",\"message\":\(JSONText.string(event.message.description))"
         for key in Self.leadingKeys {
-            if let value = merged.removeValue(forKey: key) { line += ",\(OrderedJSON.string(key)):\(OrderedJSON.string(Self.text(value)))" }
+            if let value = merged.removeValue(forKey: key) { line += ",\(JSONText.string(key)):\(JSONText.string(Self.text(value)))" }
         }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += ",\(OrderedJSON.string(key)):\(OrderedJSON.string(Self.text(value)))"
+            line += ",\(JSONText.string(key)):\(JSONText.string(Self.text(value)))"
         }
-        line += ",\"logger\":\(OrderedJSON.string(label)),\"source\":\(OrderedJSON.string(event.source))}\n"
+        line += ",\"logger\":\(JSONText.string(label)),\"source\":\(JSONText.string(event.source))}\n"
         write(line)
     }
 
