@@ -10,7 +10,7 @@ Why NAIS gets one Application and plain Kubernetes one Deployment per role (docs
 that declares it, and NAV's services admit callers by NAIS application name; the only name they
 know is `lps-oppfolgingsplan-mottak`, the existing service's.
 
-Partition counts are those of Sources/MottakApp/ProjectTopics.swift: a consumer never scales
+Partition counts are those of Sources/MottakApp/TopicPartitions.swift: a consumer never scales
 past its topic's partitions (members beyond them would sit idle)."""
 import json
 import os

@@ -73,7 +73,7 @@ topics_swift = source("Sources/Domain/EventTopics.swift")
 topic_variables = {name: (prop, owned == "true") for name, owned, prop in re.findall(r'\("(KAFKA_TOPIC_\w+)", (true|false), \\\.(\w+)\)', topics_swift)}
 local_block = topics_swift.split("static let local = EventTopics(")[1].split(")")[0]
 local_names = dict(re.findall(r'(\w+): "([^"]+)"', local_block))
-partitions_by_property = {prop: int(count) for prop, count in re.findall(r"topics\.(\w+), partitions: (\d+)", source("Sources/MottakApp/ProjectTopics.swift"))}
+partitions_by_property = {prop: int(count) for prop, count in re.findall(r"topics\.(\w+), partitions: (\d+)", source("Sources/MottakApp/TopicPartitions.swift"))}
 owned_properties = {prop for prop, owned in topic_variables.values() if owned}
 variable_of = {prop: name for name, (prop, _) in topic_variables.items()}
 all_swift = list(swift_sources())
@@ -103,7 +103,7 @@ required_variables |= {name for name, (_, owned) in topic_variables.items() if o
 database_prefix = "GCP_DB"
 required_variables |= {f"{database_prefix}_{suffix}" for suffix in ("HOST", "PORT", "DATABASE", "USERNAME", "PASSWORD")}
 if not consumed or not topic_variables or not local_names or not partitions_by_property:
-    fail("check_deploy.py no longer understands the Swift sources it reads (EventTopics, ProjectTopics, MottakApplication)")
+    fail("check_deploy.py no longer understands the Swift sources it reads (EventTopics, TopicPartitions, MottakApplication)")
 
 
 def pool_size(env, default=10):
@@ -216,7 +216,7 @@ def check_topics(topic_docs, names, app, where):
             fail(f"{where}: {variable_of[prop]}={kafka_name}, but no Topic is that topic (a Topic <name> in {NAMESPACE} is {NAMESPACE}.<name>)")
             continue
         if doc["spec"]["config"]["partitions"] != partitions_by_property[prop]:
-            fail(f"{where}: Topic {kafka_name} has {doc['spec']['config']['partitions']} partitions, ProjectTopics.swift says {partitions_by_property[prop]}")
+            fail(f"{where}: Topic {kafka_name} has {doc['spec']['config']['partitions']} partitions, TopicPartitions.swift says {partitions_by_property[prop]}")
         if not any(a["team"] == NAMESPACE and a["application"] == app and a["access"] == "readwrite" for a in doc["spec"]["acl"]):
             fail(f"{where}: Topic {kafka_name} does not let {app} read and write it")
     for kafka_name in by_kafka_name:

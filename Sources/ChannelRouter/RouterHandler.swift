@@ -18,7 +18,7 @@ public struct RouterHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        let event = try PlanReceivedEvent.decode(message)
+        let event = try PlanRoutingFacts.decode(message)
         let channels = Self.channels(for: event)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for channel in channels {
@@ -34,7 +34,7 @@ public struct RouterHandler: Sendable {
     }
 
     /// The channels a plan asked for, NAV first.
-    static func channels(for event: PlanReceivedEvent) -> [DeliveryChannel] {
+    static func channels(for event: PlanRoutingFacts) -> [DeliveryChannel] {
         (event.sendPlanToNav ? [.nav] : []) + (event.sendPlanToGeneralPractitioner ? [.generalPractitioner] : [])
     }
 }

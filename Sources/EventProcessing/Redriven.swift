@@ -10,7 +10,7 @@ import Kafka
 public enum Redriven {
     public static let header = "redriven-from"
 
-    /// `handler`, preceded for a re-driven message by a ``StatusEvent/Kind/reopened`` for
+    /// `handler`, preceded for a re-driven message by a ``StatusStepEvent/Kind/reopened`` for
     /// `channel` (nil: the plan, for the lookup and the router). Handled again (a retry, a
     /// redelivery), the reopening is a no-op: only a re-drivable failure is reopened.
     public static func reopening(
@@ -18,7 +18,7 @@ public enum Redriven {
     ) -> ConsumerRoleService.Handler {
         { message in
             if message.header(header) != nil, let key = message.key, let uuid = UUID(uuidString: String(decoding: key, as: UTF8.self)) {
-                try await producer.publish(StatusEvent(uuid: uuid, kind: .reopened, channel: channel), to: topics, causedBy: message)
+                try await producer.publish(StatusStepEvent(uuid: uuid, kind: .reopened, channel: channel), to: topics, causedBy: message)
             }
             try await handler(message)
         }

@@ -63,21 +63,21 @@ public struct GpChannelHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        let event = try PlanReceivedEvent.decode(message)
+        let event = try PlanRoutingFacts.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
         let outcome = try await deliver(stored)
         let uuid = stored.uuid.lowercasedString
-        let status: StatusEvent
+        let status: StatusStepEvent
         switch outcome {
         case .sent:
-            status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
+            status = StatusStepEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
             logger.info("plan delivered to the GP", metadata: ["plan_uuid": "\(uuid)"])
         case .noGeneralPractitioner:
-            status = StatusEvent(
+            status = StatusStepEvent(
                 uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
             logger.info("the employee has no GP that can receive the plan", metadata: ["plan_uuid": "\(uuid)"])
         case .refused:
-            status = StatusEvent(
+            status = StatusStepEvent(
                 uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerMessageRefused))
             logger.error("isdialogmelding refused the plan (400); not retried", metadata: ["plan_uuid": "\(uuid)"])
         }

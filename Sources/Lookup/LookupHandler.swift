@@ -35,9 +35,10 @@ public struct LookupHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        let event = try PlanReceivedEvent.decode(message)
+        let event = try PlanRoutingFacts.decode(message)
         let rejection = try await decide(event.uuid)
-        let status = StatusEvent(uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusEvent.Problem.init))
+        let status = StatusStepEvent(
+            uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusStepEvent.Problem.init))
         let key = Array(event.uuid.lowercasedString.utf8)
         async let statusSent: Void = producer.publish(status, to: topics, causedBy: message)
         if rejection == nil {

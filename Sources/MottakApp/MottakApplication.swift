@@ -66,15 +66,8 @@ public enum MottakApplication {
         let usesKafka = roles.contains(where: \.usesKafka)
         let postgres = PostgresClient(configuration: try database.clientConfiguration(), backgroundLogger: logger)
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
-        var services: [any Service] = leadingServices + [postgres]
-        // Without MIGRATE_ON_START the schema is someone else's job (`mottak migrate`); the
-        // readiness probe reports pending migrations.
-        let schema = SchemaGate(open: !configuration.migrateOnStart)
-        let migrations = MigrationRunner(
-            migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
-        if configuration.migrateOnStart {
-            services.append(MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema))
-        }
+        let (schema, migrations, migrating) = try schemaServices(configuration, postgres: postgres, logger: logger)
+        var services: [any Service] = leadingServices + [postgres] + migrating
         if usesKafka {
             // One producer per process, for the relay, the roles' events and dead letters.
             let producer = try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger)
@@ -91,18 +84,10 @@ public enum MottakApplication {
                 extraChecks: extraReadinessChecks, shutdown: shutdown))
         let (router, routeServices) = try buildRouter(
             configuration: configuration, roles: roles, postgres: postgres, metricsFactory: metricsFactory, logger: logger)
-        if let internalPort = configuration.internalPort {
-            // First in the list: it starts first and stops last, so the probes answer (readiness
-            // 503) until the very end of a shutdown.
-            services.insert(
-                InternalEndpoints.application(
-                    health: health, metrics: MetricsRoutes(registry: metrics), host: configuration.httpHost, port: internalPort,
-                    onBound: onInternalPortBound, logger: logger),
-                at: 0)
-        } else {
-            health.register(on: router)
-            MetricsRoutes(registry: metrics).register(on: router)
-        }
+        // First in the list: the probes' own server starts first and stops last, so the probes
+        // answer (readiness 503) until the very end of a shutdown.
+        services.insert(
+            contentsOf: probes(health, metrics, configuration, router: router, onInternalPortBound: onInternalPortBound, logger: logger), at: 0)
         services += routeServices
         // Last, so that it sees every route (a test lists them).
         devRoutes(router)
@@ -117,6 +102,38 @@ public enum MottakApplication {
             },
             logger: logger
         )
+    }
+
+    /// The gate the roles wait at until the schema is current, the runner the readiness probe
+    /// asks, and the service that migrates on start. Without MIGRATE_ON_START the schema is
+    /// someone else's job (`mottak migrate`); the readiness probe reports pending migrations.
+    static func schemaServices(
+        _ configuration: AppConfiguration, postgres: PostgresClient, logger: Logger
+    ) throws -> (SchemaGate, MigrationRunner, [any Service]) {
+        let schema = SchemaGate(open: !configuration.migrateOnStart)
+        let migrations = MigrationRunner(
+            migrations: try Migration.load(from: URL(fileURLWithPath: configuration.migrationsDirectory)), logger: logger)
+        let migrating: [any Service] =
+            configuration.migrateOnStart ? [MigrateOnStartService(runner: migrations, postgres: postgres, logger: logger, gate: schema)] : []
+        return (schema, migrations, migrating)
+    }
+
+    /// The probes and metrics: on a server of their own when `INTERNAL_PORT` is set (returned,
+    /// to run), else on the API's router (nothing to run).
+    static func probes(
+        _ health: HealthRoutes, _ metrics: PrometheusCollectorRegistry, _ configuration: AppConfiguration, router: Router<ApiRequestContext>,
+        onInternalPortBound: @escaping @Sendable (Int) async -> Void, logger: Logger
+    ) -> [any Service] {
+        guard let internalPort = configuration.internalPort else {
+            health.register(on: router)
+            MetricsRoutes(registry: metrics).register(on: router)
+            return []
+        }
+        return [
+            InternalEndpoints.application(
+                health: health, metrics: MetricsRoutes(registry: metrics), host: configuration.httpHost, port: internalPort,
+                onBound: onInternalPortBound, logger: logger)
+        ]
     }
 
     /// The producer gives up on a message after 30 s without acknowledgement (librdkafka's

@@ -52,13 +52,13 @@ public enum DevStack {
         var components = Components()
         if let kafka = configuration.kafka {
             let admin = try KafkaAdminClient(configuration: kafka, logger: logger)
-            let created = try await admin.createMissingTopics(ProjectTopics.all(configuration.topics), timeout: .seconds(15))
+            let created = try await admin.createMissingTopics(TopicPartitions.all(configuration.topics), timeout: .seconds(15))
             logger.notice(
                 "using the configured Kafka cluster",
                 metadata: ["kafka.brokers": "\(kafka.bootstrapServers)", "topics.created": "\(created)"])
         } else {
             let cluster = try EmbeddedKafkaCluster(brokers: 3, logger: logger)
-            try cluster.createTopics(ProjectTopics.all(configuration.topics))
+            try cluster.createTopics(TopicPartitions.all(configuration.topics))
             configuration.kafka = KafkaConfiguration(bootstrapServers: cluster.bootstrapServers)
             components.services.append(EmbeddedKafkaService(cluster: cluster))
             components.kafka = cluster

@@ -38,13 +38,13 @@ public struct NavChannelHandler: Sendable {
     }
 
     public func handle(_ message: KafkaMessage) async throws {
-        let event = try PlanReceivedEvent.decode(message)
+        let event = try PlanRoutingFacts.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
         let journalpostID = try await journalpost(stored)
         if stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true {
             try await modiaTask(stored)
         }
-        let status = StatusEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
+        let status = StatusStepEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
         try await producer.publish(status, to: topics, causedBy: message)
         logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(journalpostID)"])
     }
@@ -86,12 +86,13 @@ public struct NavChannelHandler: Sendable {
                 uuid: stored.uuid.lowercasedString, fodselsnummer: stored.plan.employeeIdentificationNumber,
                 virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())
             let report = try await producer.send(
-                topic: topics.modiaTask, key: Array(stored.uuid.lowercasedString.utf8), value: Array(try ModiaTask.encoder.encode(task)))
+                topic: topics.modiaTask, key: Array(stored.uuid.lowercasedString.utf8), value: Array(try ContractJSONEncoder.data(task)))
             return Recorded(partition: report.partition, offset: report.offset)
         }
     }
 
-    /// What ispersonoppgave reads from the Modia topic (`KOppfolgingsplanLPS`: all fields required).
+    /// What ispersonoppgave reads from the Modia topic (`KOppfolgingsplanLPS`: all fields
+    /// required), its properties in the Kotlin class's order.
     struct ModiaTask: Codable, Equatable {
         var uuid: String
         var fodselsnummer: String
@@ -99,12 +100,6 @@ public struct NavChannelHandler: Sendable {
         var behovForBistandFraNav: Bool
         /// Today in Oslo as days since 1970-01-01.
         var opprettet: Int
-
-        static let encoder: JSONEncoder = {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            return encoder
-        }()
     }
 
     /// Today in Oslo as days since 1970-01-01.

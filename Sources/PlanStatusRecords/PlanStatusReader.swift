@@ -42,7 +42,7 @@ public struct PlanStatusReader: Sendable {
             func problem(_ prefix: String) throws -> ApiError? {
                 guard let type = try text("\(prefix)error_type").flatMap(ErrorType.init(rawValue:)) else { return nil }
                 let channel: DeliveryChannel? = prefix == "nav_" ? .nav : prefix == "gp_" ? .generalPractitioner : nil
-                let stored = StatusEvent.Problem(type: type, message: try text("\(prefix)error_message") ?? "")
+                let stored = StatusStepEvent.Problem(type: type, message: try text("\(prefix)error_message") ?? "")
                 let shown = PublicProblems.sanitized(stored, channel: channel)
                 return .recorded(shown.type, message: shown.message)
             }

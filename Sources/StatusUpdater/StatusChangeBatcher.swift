@@ -18,7 +18,7 @@ public final class StatusChangeBatcher: Sendable {
     }
 
     private struct Waiting: Sendable {
-        var event: StatusEvent
+        var event: StatusStepEvent
         var continuation: CheckedContinuation<Outcome, any Error>
     }
 
@@ -40,7 +40,7 @@ public final class StatusChangeBatcher: Sendable {
     }
 
     /// Applies `event` in the next batch; the row's new state when it changed.
-    public func apply(_ event: StatusEvent) async throws -> StatusTransitions.Change? {
+    public func apply(_ event: StatusStepEvent) async throws -> StatusTransitions.Change? {
         let leads = state.withLock { state in
             if state.writing { return false }
             state.writing = true
@@ -64,7 +64,7 @@ public final class StatusChangeBatcher: Sendable {
     }
 
     /// Writes batches until nobody waits; `own` goes first.
-    private func lead(with own: StatusEvent) async throws -> StatusTransitions.Change? {
+    private func lead(with own: StatusStepEvent) async throws -> StatusTransitions.Change? {
         var ownResult: Result<StatusTransitions.Change?, any Error>?
         while true {
             let takesOwn = ownResult == nil
@@ -82,7 +82,7 @@ public final class StatusChangeBatcher: Sendable {
         return try ownResult!.get()
     }
 
-    private func write(_ events: [StatusEvent]) async -> [Result<StatusTransitions.Change?, any Error>] {
+    private func write(_ events: [StatusStepEvent]) async -> [Result<StatusTransitions.Change?, any Error>] {
         if events.count > 1 {
             transactions.add(1, ordering: .relaxed)
             if let changes = try? await store.applyChanges(events) { return changes.map { .success($0) } }

@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension StatusTransitions {
     /// One `UPDATE … WHERE <allowed states> RETURNING plan_uuid` per kind of event.
-    static func statement(for event: StatusEvent) -> PostgresQuery {
+    static func statement(for event: StatusStepEvent) -> PostgresQuery {
         let uuid = event.uuid
         // Only catalogue texts are stored: the status resource and public events show them.
         let problem = event.error.map { PublicProblems.sanitized($0, channel: event.channel) }

@@ -5,7 +5,7 @@ import PlanStatusRecords
 import PostgresNIO
 import Storage
 
-/// Applies ``StatusEvent``s to `plan_status`. Every statement names the states it may move
+/// Applies ``StatusStepEvent``s to `plan_status`. Every statement names the states it may move
 /// from, so an event never moves a plan backwards and a replayed event changes nothing (no
 /// row matches). Each change bumps `revision` and NOTIFYs `plan_status` with the plan uuid
 /// in the same transaction, so a request waiting for the outcome (``PlanStatusListener``) wakes
@@ -38,18 +38,18 @@ public struct StatusTransitions: Sendable {
     /// Applies `event`; true when the row changed, false for a replay, an event its plan has
     /// moved past, or an unknown plan.
     @discardableResult
-    public func apply(_ event: StatusEvent) async throws -> Bool {
+    public func apply(_ event: StatusStepEvent) async throws -> Bool {
         try await applyChange(event) != nil
     }
 
     /// Applies `event`; the row's new state when it changed, nil when it did not.
-    public func applyChange(_ event: StatusEvent) async throws -> Change? {
+    public func applyChange(_ event: StatusStepEvent) async throws -> Change? {
         try await postgres.transaction(logger: logger) { connection in try await applyChange(event, on: connection) }
     }
 
     /// Applies `events` (of distinct plans) in one transaction: one commit for all, one NOTIFY
     /// per changed plan. All or none: on an error nothing is applied.
-    public func applyChanges(_ events: [StatusEvent]) async throws -> [Change?] {
+    public func applyChanges(_ events: [StatusStepEvent]) async throws -> [Change?] {
         try await postgres.transaction(logger: logger) { connection in
             var changes: [Change?] = []
             for event in events { changes.append(try await applyChange(event, on: connection)) }
@@ -57,7 +57,7 @@ public struct StatusTransitions: Sendable {
         }
     }
 
-    private func applyChange(_ event: StatusEvent, on connection: PostgresConnection) async throws -> Change? {
+    private func applyChange(_ event: StatusStepEvent, on connection: PostgresConnection) async throws -> Change? {
         var change: Change?
         var fromEvent = false
         let rows = try await connection.query(Self.statement(for: event), logger: logger).decode((UUID, String, String?, Date, String).self)

@@ -43,7 +43,7 @@ public struct StatusUpdateHandler: Sendable {
             ])
     }
 
-    private func record(_ event: StatusEvent, _ change: StatusTransitions.Change) {
+    private func record(_ event: StatusStepEvent, _ change: StatusTransitions.Change) {
         let sinceReceived = Duration.seconds(max(0, Date().timeIntervalSince(change.receivedAt)))
         func stage(_ name: String) {
             Timer(label: "mottak_plan_stage_seconds", dimensions: [("stage", name)], preferredDisplayUnit: .seconds, factory: metricsFactory)
@@ -63,11 +63,11 @@ public struct StatusUpdateHandler: Sendable {
         ).increment()
     }
 
-    static func decode(_ value: [UInt8]?) throws(PoisonMessage) -> StatusEvent {
+    static func decode(_ value: [UInt8]?) throws(PoisonMessage) -> StatusStepEvent {
         guard let value else { throw PoisonMessage("no value") }
-        let event: StatusEvent
+        let event: StatusStepEvent
         do {
-            event = try JSONDecoder().decode(StatusEvent.self, from: Data(value))
+            event = try JSONDecoder().decode(StatusStepEvent.self, from: Data(value))
         } catch {
             throw PoisonMessage("not a status event")
         }

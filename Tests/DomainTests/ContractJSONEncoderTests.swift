@@ -10,14 +10,14 @@ import Testing
     static let time = Date(timeIntervalSince1970: 1_795_766_400.125)
 
     @Test func theReceivedEventIsWrittenInDeclarationOrderWithALowerCaseUUID() throws {
-        let event = PlanReceivedEvent(
+        let event = PlanRoutingFacts(
             uuid: Self.uuid, employerOrgNumber: "123456789", lpsOrgNumber: "987654321", sendPlanToNav: true, needsHelpFromNav: false,
             sendPlanToGeneralPractitioner: true, submittedVia: .http)
         #expect(
             event.jsonBody
                 == #"{"version":1,"uuid":"4f0c2a5e-0b0d-4c5c-9e5a-6a2c9e1f3b7d","employerOrgNumber":"123456789","lpsOrgNumber":"987654321","sendPlanToNav":true,"needsHelpFromNav":false,"sendPlanToGeneralPractitioner":true,"submittedVia":"HTTP"}"#
         )
-        #expect(try JSONDecoder().decode(PlanReceivedEvent.self, from: Data(event.jsonBody.utf8)) == event)
+        #expect(try JSONDecoder().decode(PlanRoutingFacts.self, from: Data(event.jsonBody.utf8)) == event)
     }
 
     @Test func theErrorBodyAndTheAnswerAreTheContractsBytes() throws {

@@ -36,7 +36,7 @@ public enum PublicProblems {
 
     /// `problem` when it is in the catalogue; otherwise the catalogue's entry for its type (and
     /// channel), so that no text from an error description can reach a client.
-    public static func sanitized(_ problem: StatusEvent.Problem, channel: DeliveryChannel?) -> StatusEvent.Problem {
+    public static func sanitized(_ problem: StatusStepEvent.Problem, channel: DeliveryChannel?) -> StatusStepEvent.Problem {
         if catalogue.contains(where: { $0.type == problem.type && $0.message == problem.message }) { return problem }
         let fallback: ApiError =
             switch problem.type {
@@ -52,6 +52,6 @@ public enum PublicProblems {
                 case nil: planFailed
                 }
             }
-        return StatusEvent.Problem(fallback)
+        return StatusStepEvent.Problem(fallback)
     }
 }

@@ -72,19 +72,6 @@ public struct FollowUpPlanDTO: Sendable, Equatable, Codable {
     }
 }
 
-/// The answer to a submission and to a status query: `FollowUpPlanResponse` of the contract.
-public struct FollowUpPlanResponse: Sendable, Equatable, Codable {
-    public var uuid: String
-    public var isSentToGeneralPractitionerStatus: Bool
-    public var isSentToNavStatus: Bool
-
-    public init(uuid: String, isSentToGeneralPractitionerStatus: Bool, isSentToNavStatus: Bool) {
-        self.uuid = uuid
-        self.isSentToGeneralPractitionerStatus = isSentToGeneralPractitionerStatus
-        self.isSentToNavStatus = isSentToNavStatus
-    }
-}
-
 extension CalendarDate: Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -98,9 +85,4 @@ extension CalendarDate: Codable {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
-}
-
-extension FollowUpPlanResponse {
-    /// The contract's answer body: `{"uuid":…,"isSentToGeneralPractitionerStatus":…,"isSentToNavStatus":…}`.
-    public var jsonBody: Data { Data(ContractJSONEncoder.document(self).utf8) }
 }

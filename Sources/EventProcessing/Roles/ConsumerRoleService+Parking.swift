@@ -26,7 +26,7 @@ extension ConsumerRoleService {
         /// How many times each API has come back: when the count grows, everything parked for
         /// that API is due at once instead of at the end of its backoff.
         public var recoveries: @Sendable () -> [String: Int] = { [:] }
-        /// Tells the plan's status that a step now waits (the role's ``StatusEvent/Kind/waiting``),
+        /// Tells the plan's status that a step now waits (the role's ``StatusStepEvent/Kind/waiting``),
         /// once, when a message is parked after its quick attempts. A failure is logged, not
         /// retried: the status is a courtesy to the employer, the parked message is what counts.
         public var onParked: @Sendable (KafkaMessage) async throws -> Void = { _ in }

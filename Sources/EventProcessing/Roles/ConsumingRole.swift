@@ -58,10 +58,10 @@ public struct ConsumingRole: Sendable {
         case .nothing:
             return nil
         case .planFailed:
-            return { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: producer, topics: topics) }
+            return { message, reason in try await StatusStepReports.send(for: message, reason: reason, producer: producer, topics: topics) }
         case .channelFailed(let channel):
             return { message, reason in
-                try await PlanFailureReport.sendChannelFailed(channel, for: message, reason: reason, producer: producer, topics: topics)
+                try await StatusStepReports.sendChannelFailed(channel, for: message, reason: reason, producer: producer, topics: topics)
             }
         }
     }

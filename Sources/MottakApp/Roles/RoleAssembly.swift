@@ -120,7 +120,7 @@ struct RoleAssembly {
         parking.isDependencyDown = circuits.isOpen
         parking.recoveries = circuits.recoveries
         let (producer, topics, channel) = (producer, configuration.topics, declared.channel)
-        parking.onParked = { message in try await PlanFailureReport.sendWaiting(channel, for: message, producer: producer, topics: topics) }
+        parking.onParked = { message in try await StatusStepReports.sendWaiting(channel, for: message, producer: producer, topics: topics) }
         return parking
     }
 }

@@ -36,7 +36,7 @@ import Testing
         #expect(configuration.maskinporten?.description == DevStack.localIssuerDescription)
         let kafka = try #require(configuration.kafka)
         let topics = try await KafkaAdminClient(configuration: kafka, logger: logger).topics(timeout: .seconds(10))
-        for spec in ProjectTopics.all {
+        for spec in TopicPartitions.all {
             #expect(topics[spec.name] == spec.partitions, "\(spec.name)")
         }
         withExtendedLifetime(services) {}
@@ -44,7 +44,7 @@ import Testing
 
     @Test func usesConfiguredKafkaAndDatabaseInsteadOfLocalOnes() async throws {
         let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
-        try external.createTopics(ProjectTopics.all)
+        try external.createTopics(TopicPartitions.all)
         let database = try TestServices.postgresServer()
         var configuration = try AppConfiguration(
             environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer]
@@ -62,7 +62,7 @@ import Testing
 
     @Test func startsAThrowawayPostgresWhenNoDatabaseIsConfiguredAndRemovesItOnShutdown() async throws {
         let external = try EmbeddedKafkaCluster(brokers: 1, logger: logger)
-        try external.createTopics(ProjectTopics.all)
+        try external.createTopics(TopicPartitions.all)
         var configuration = try AppConfiguration(
             environment: ["KAFKA_BROKERS": external.bootstrapServers, "MASKINPORTEN_WELL_KNOWN_URL": Self.externalIssuer]
                 .merging(Self.navApiEnvironment) { $1 }, mode: .dev)

@@ -124,7 +124,7 @@ import Testing
         ]
         for reason in reasons {
             for channel in [nil, DeliveryChannel.nav, .generalPractitioner] {
-                let event = PlanFailureReport.statusEvent(UUID(), channel: channel, reason: reason)
+                let event = StatusStepReports.statusEvent(UUID(), channel: channel, reason: reason)
                 let error = try #require(event.error)
                 #expect(PublicProblems.catalogue.contains { $0.type == error.type && $0.message == error.message }, "\(error.message)")
                 #expect(event.malformation == nil)
@@ -133,13 +133,13 @@ import Testing
         }
         for channel in [DeliveryChannel.nav, .generalPractitioner] {
             for problem in [
-                StatusEvent.Problem(
+                StatusStepEvent.Problem(
                     type: .internalServerError,
                     message:
                         "The plan could not be processed (failed 8 times: dokarkiv unavailable: http://dokarkiv/rest: connection refused); NAV has been alerted"
                 ),
-                StatusEvent.Problem(type: .generalPractitionerNotFound, message: "isdialogmelding said: FastlegeIkkeFunnet"),
-                StatusEvent.Problem(type: .validationError, message: "DecodingError.keyNotFound(CodingKeys(stringValue: \"x\"))"),
+                StatusStepEvent.Problem(type: .generalPractitionerNotFound, message: "isdialogmelding said: FastlegeIkkeFunnet"),
+                StatusStepEvent.Problem(type: .validationError, message: "DecodingError.keyNotFound(CodingKeys(stringValue: \"x\"))"),
             ] {
                 let shown = PublicProblems.sanitized(problem, channel: channel)
                 #expect(PublicProblems.catalogue.contains { $0.type == shown.type && $0.message == shown.message })

@@ -21,7 +21,7 @@ import Testing
 
     @Test func aGracefulShutdownUnderLoadLosesNothingAndDuplicatesNothing() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
-        try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
+        try cluster.createTopics(TopicPartitions.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
         try await DevStack.seedSykmeldinger(
             KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), topic: EventTopics.local.sendtSykmelding, logger: TestServices.logger)
         let nav = LocalNavServer(logger: TestServices.logger)

@@ -222,7 +222,7 @@ import Testing
         configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (Pipeline) async throws -> Void
     ) async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
-        try cluster.createTopics(ProjectTopics.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
+        try cluster.createTopics(TopicPartitions.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
         try await DevStack.seedSykmeldinger(
             KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), topic: EventTopics.local.sendtSykmelding, logger: TestServices.logger)
         let issuer = try LocalMaskinportenIssuer()

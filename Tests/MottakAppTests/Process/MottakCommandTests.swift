@@ -136,7 +136,7 @@ import Testing
 
     @Test func aProcessWhoseKafkaVanishedStillStopsWithinItsGrace() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestServices.logger)
-        try cluster.createTopics(ProjectTopics.all)
+        try cluster.createTopics(TopicPartitions.all)
         try await TestServices.withFreshDatabase { database, _ in
             let testBinary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
             let binary = testBinary.deletingLastPathComponent().appendingPathComponent("mottak")

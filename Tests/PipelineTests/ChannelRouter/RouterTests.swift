@@ -11,7 +11,7 @@ import Testing
     @Test func aVerifiedPlanGoesToEachRequestedChannelAndNowhereElse() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.verified, EventTopics.local.navChannel, EventTopics.local.gpChannel])
         let plans = [(true, false), (false, true), (true, true), (false, false)].map { nav, gp in
-            PlanReceivedEvent(
+            PlanRoutingFacts(
                 uuid: UUID(), employerOrgNumber: "123456789", lpsOrgNumber: "123456789", sendPlanToNav: nav, needsHelpFromNav: false,
                 sendPlanToGeneralPractitioner: gp, submittedVia: .http)
         }

@@ -57,7 +57,7 @@ import Testing
                 for service in services { group.addTask { try await service.run() } }
                 defer { group.cancelAll() }
                 let statuses = try await bed.take(4, from: EventTopics.local.status)
-                let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
+                let events = try statuses.map { try JSONDecoder().decode(StatusStepEvent.self, from: Data($0.value ?? [])) }
                 #expect(events.allSatisfy { $0.kind == .channelSent && $0.uuid == plan.uuid })
                 #expect(Set(events.compactMap(\.journalpostID)).count == 1, "the same journal post both times")
             }

@@ -151,7 +151,7 @@ import Testing
             let service = Self.service(lookup, bed: bed, group: "lookup-e2e")
             try await bed.whileRunning(service) {
                 let statuses = try await bed.take(3, from: EventTopics.local.status)
-                let events = try statuses.map { try JSONDecoder().decode(StatusEvent.self, from: Data($0.value ?? [])) }
+                let events = try statuses.map { try JSONDecoder().decode(StatusStepEvent.self, from: Data($0.value ?? [])) }
                 // Plans are handled concurrently: the order holds per plan, not across plans.
                 #expect(events.filter { $0.uuid == ready.uuid }.map(\.kind) == [.verified, .verified])
                 #expect(events.filter { $0.uuid == unemployed.uuid }.map(\.kind) == [.rejected])
@@ -178,7 +178,7 @@ import Testing
                 #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")
                 #expect(deadLetter.header(DeadLetters.Header.reason)?.contains("aareg unavailable: status 503") == true)
                 let status = try JSONDecoder().decode(
-                    StatusEvent.self, from: Data(try await bed.take(1, from: EventTopics.local.status)[0].value ?? []))
+                    StatusStepEvent.self, from: Data(try await bed.take(1, from: EventTopics.local.status)[0].value ?? []))
                 #expect(status.kind == .failed && status.uuid == plan.uuid && status.error?.type == .internalServerError)
             }
             #expect(lookup.nav.requests(to: .aareg).count == 3)
@@ -214,7 +214,7 @@ import Testing
             deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter),
             retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
             logger: TestServices.logger,
-            onDeadLetter: { message, reason in try await PlanFailureReport.send(for: message, reason: reason, producer: bed.producer, topics: .local)
+            onDeadLetter: { message, reason in try await StatusStepReports.send(for: message, reason: reason, producer: bed.producer, topics: .local)
             },
             handler: handler.handle)
     }

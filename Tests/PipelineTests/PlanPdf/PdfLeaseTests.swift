@@ -14,28 +14,15 @@ import Testing
 
     @Test func concurrentCallersBuildOnePdfAndHoldNoConnectionWhileBuilding() async throws {
         try await TestServices.withMigratedDatabase { client in
-            let uuid = UUID()
-            try await PlanRows.insert(client, ["uuid": "'\(uuid)'"])
-            let store = PlanPdfStore(postgres: client, logger: TestServices.logger)
-            let builds = BuildCount()
             // Eight callers on a pool of four connections; the build itself needs the pool
             // four times at once. Callers that held a connection while waiting would hang it.
-            let pdfs = try await withThrowingTaskGroup(of: [UInt8].self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        try await store.pdfBuiltOnce(uuid, pollInterval: .milliseconds(20)) {
-                            builds.count.withLock { $0 += 1 }
-                            try await withThrowingTaskGroup(of: Void.self) { queries in
-                                for _ in 0..<4 { queries.addTask { try await client.query("SELECT pg_sleep(0.1)") } }
-                                try await queries.waitForAll()
-                            }
-                            return Self.document
-                        }
-                    }
+            let (store, uuid, pdfs, builds) = try await Self.concurrentBuilds(8, client) {
+                try await withThrowingTaskGroup(of: Void.self) { queries in
+                    for _ in 0..<4 { queries.addTask { try await client.query("SELECT pg_sleep(0.1)") } }
+                    try await queries.waitForAll()
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(builds.count.withLock { $0 } == 1, "one build for all callers")
+            #expect(builds == 1, "one build for all callers")
             #expect(pdfs.count == 8 && pdfs.allSatisfy { $0 == Self.document })
             #expect(try await store.pdf(uuid) == Self.document)
             #expect(try await Self.leases(client) == 0, "the lease is released")
@@ -46,23 +33,10 @@ import Testing
     /// and renewed while the build goes on: a build longer than the lease is not raced.
     @Test func aBuildLongerThanItsLeaseKeepsItByRenewing() async throws {
         try await TestServices.withMigratedDatabase { client in
-            let uuid = UUID()
-            try await PlanRows.insert(client, ["uuid": "'\(uuid)'"])
-            let store = PlanPdfStore(postgres: client, logger: TestServices.logger)
-            let builds = BuildCount()
-            let pdfs = try await withThrowingTaskGroup(of: [UInt8].self) { group in
-                for _ in 0..<2 {
-                    group.addTask {
-                        try await store.pdfBuiltOnce(uuid, lease: .milliseconds(600), pollInterval: .milliseconds(20)) {
-                            builds.count.withLock { $0 += 1 }
-                            try await Task.sleep(for: .milliseconds(2_000))  // more than three leases
-                            return Self.document
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
+            let (_, _, pdfs, builds) = try await Self.concurrentBuilds(2, client, lease: .milliseconds(600)) {
+                try await Task.sleep(for: .milliseconds(2_000))  // more than three leases
             }
-            #expect(builds.count.withLock { $0 } == 1, "the second caller waited for the renewed lease")
+            #expect(builds == 1, "the second caller waited for the renewed lease")
             #expect(pdfs.allSatisfy { $0 == Self.document })
             #expect(try await Self.leases(client) == 0)
         }
@@ -88,6 +62,30 @@ import Testing
             #expect(try await store.pdfBuiltOnce(orphaned, pollInterval: .milliseconds(50)) { Self.document } == Self.document)
             #expect(ContinuousClock.now - started >= .milliseconds(900), "waited for the dead holder's lease to expire")
         }
+    }
+
+    /// `callers` callers of one new plan's PDF at once, each with `work` as its build: the
+    /// store, the plan, the PDFs they got and how many builds ran.
+    static func concurrentBuilds(
+        _ callers: Int, _ client: PostgresClient, lease: Duration = .seconds(10), work: @escaping @Sendable () async throws -> Void
+    ) async throws -> (PlanPdfStore, UUID, [[UInt8]], Int) {
+        let uuid = UUID()
+        try await PlanRows.insert(client, ["uuid": "'\(uuid)'"])
+        let store = PlanPdfStore(postgres: client, logger: TestServices.logger)
+        let builds = BuildCount()
+        let pdfs = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<callers {
+                group.addTask {
+                    try await store.pdfBuiltOnce(uuid, lease: lease, pollInterval: .milliseconds(20)) {
+                        builds.count.withLock { $0 += 1 }
+                        try await work()
+                        return Self.document
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        return (store, uuid, pdfs, builds.count.withLock { $0 })
     }
 
     static func leases(_ client: PostgresClient) async throws -> Int {

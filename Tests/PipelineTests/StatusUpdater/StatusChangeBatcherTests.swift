@@ -20,7 +20,7 @@ import Testing
         return uuids
     }
 
-    static func apply(_ events: [StatusEvent], with batcher: StatusChangeBatcher) async -> [UUID: Result<StatusTransitions.Change?, any Error>] {
+    static func apply(_ events: [StatusStepEvent], with batcher: StatusChangeBatcher) async -> [UUID: Result<StatusTransitions.Change?, any Error>] {
         await withTaskGroup(of: (UUID, Result<StatusTransitions.Change?, any Error>).self) { group in
             for event in events {
                 group.addTask {
@@ -44,9 +44,9 @@ import Testing
                         """))
             try await postgres.query("CREATE TRIGGER slow BEFORE UPDATE ON plan_status FOR EACH ROW EXECUTE FUNCTION slow_first()")
             let batcher = StatusChangeBatcher(store: StatusTransitions(postgres: postgres, topics: .local, logger: TestServices.logger))
-            let first = Task { try await batcher.apply(StatusEvent(uuid: uuids[0], kind: .verified)) }
+            let first = Task { try await batcher.apply(StatusStepEvent(uuid: uuids[0], kind: .verified)) }
             try await Task.sleep(for: .milliseconds(100))
-            var results = await Self.apply(uuids.dropFirst().map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
+            var results = await Self.apply(uuids.dropFirst().map { StatusStepEvent(uuid: $0, kind: .verified) }, with: batcher)
             results[uuids[0]] = await first.result
             #expect(results.count == 60)
             #expect(try results.values.allSatisfy { try $0.get()?.state == .inProgress })
@@ -55,7 +55,7 @@ import Testing
             let moved = try await postgres.query("SELECT count(*)::int8 FROM plan_status WHERE state = 'IN_PROGRESS' AND revision = 1")
             for try await count in moved.decode(Int.self) { #expect(count == 60) }
             // A replay in a batch changes nothing and says so.
-            let replays = await Self.apply(uuids.prefix(5).map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
+            let replays = await Self.apply(uuids.prefix(5).map { StatusStepEvent(uuid: $0, kind: .verified) }, with: batcher)
             #expect(try replays.values.allSatisfy { try $0.get() == nil })
         }
     }
@@ -72,7 +72,7 @@ import Testing
                         """))
             try await postgres.query("CREATE TRIGGER refuse BEFORE UPDATE ON plan_status FOR EACH ROW EXECUTE FUNCTION refuse_one()")
             let batcher = StatusChangeBatcher(store: StatusTransitions(postgres: postgres, topics: .local, logger: TestServices.logger))
-            let results = await Self.apply(uuids.map { StatusEvent(uuid: $0, kind: .verified) }, with: batcher)
+            let results = await Self.apply(uuids.map { StatusStepEvent(uuid: $0, kind: .verified) }, with: batcher)
             #expect(throws: PSQLError.self) { try results[refused]!.get() }
             #expect(try results.filter { $0.key != refused }.values.allSatisfy { try $0.get()?.state == .inProgress })
             let moved = try await postgres.query("SELECT count(*)::int8 FROM plan_status WHERE state = 'IN_PROGRESS'")

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func theGpAloneFailingFailsThePlanButNotWhenNavGotIt() async throws {
-        let notFound = StatusEvent.Problem(ApiError.generalPractitionerNotFound)
+        let notFound = StatusStepEvent.Problem(ApiError.generalPractitionerNotFound)
         try await Self.withPlan(nav: false, gp: true) { (store, uuid, read, _) async throws in
             try await store.apply(.init(uuid: uuid, kind: .verified))
             #expect(try await store.apply(.init(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: notFound)))
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func aReDriveReopensWhatFailedForATransientReasonOnly() async throws {
-        let gaveUp = StatusEvent.Problem(type: .internalServerError, message: "gave up")
+        let gaveUp = StatusStepEvent.Problem(type: .internalServerError, message: "gave up")
         try await Self.withPlan(nav: true, gp: true) { (store, uuid, read, _) async throws in
             try await store.apply(.init(uuid: uuid, kind: .verified))
             try await store.apply(
@@ -209,7 +209,7 @@ import Testing
         .init(state: "REJECTED", nav: ("PENDING", nil), gp: ("PENDING", nil), error: "NO_ACTIVE_EMPLOYMENT"),
     ]
 
-    static func events(_ uuid: UUID) -> [StatusEvent] {
+    static func events(_ uuid: UUID) -> [StatusStepEvent] {
         [
             .init(uuid: uuid, kind: .verified), .init(uuid: uuid, kind: .rejected, error: .init(ApiError.noActiveEmployment)),
             .init(uuid: uuid, kind: .failed, error: .init(PublicProblems.planFailed)),

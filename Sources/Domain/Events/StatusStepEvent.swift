@@ -2,7 +2,7 @@ import Foundation
 
 /// What a role reports about a plan on `followupplan.status` (key: the plan uuid). The status
 /// updater, the only writer of the status table after the intake, turns these into states.
-public struct StatusEvent: Sendable, Equatable, Codable {
+public struct StatusStepEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
         /// The lookup found employment, an active sykmelding and the person: on to delivery.
         case verified = "VERIFIED"

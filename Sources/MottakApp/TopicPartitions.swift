@@ -4,7 +4,7 @@ import Kafka
 /// The topics `mottak-dev` creates, with the partition counts of deploy/ (the partition count
 /// caps how many members of a consumer role can share the work). On NAIS the `Topic`
 /// manifests create them; `scripts/check_deploy.py` holds the two to the same counts.
-public enum ProjectTopics {
+public enum TopicPartitions {
     /// Topics this service owns.
     public static func owned(_ topics: EventTopics) -> [TopicSpec] {
         [

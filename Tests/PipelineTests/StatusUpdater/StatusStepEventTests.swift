@@ -5,10 +5,10 @@ import Testing
 
 @testable import StatusUpdater
 
-@Suite(.timeLimit(.minutes(5))) struct StatusEventTests {
+@Suite(.timeLimit(.minutes(5))) struct StatusStepEventTests {
     @Test func anEventRoundTripsInItsWireShape() throws {
         let uuid = UUID()
-        let event = StatusEvent(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "4711")
+        let event = StatusStepEvent(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: "4711")
         let json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(event)) as? [String: Any]
         #expect(json?["kind"] as? String == "CHANNEL_SENT")
         #expect(json?["channel"] as? String == "nav")

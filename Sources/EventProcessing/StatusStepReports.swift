@@ -6,7 +6,7 @@ import Kafka
 /// is FAILED, so that nobody waits for it in vain. The message key is the plan uuid. What the
 /// status says is a catalogue text (``Domain/PublicProblems``); the reason, which names hosts,
 /// URLs and error descriptions, stays in the dead letter's `dlq-reason` header and the log.
-public enum PlanFailureReport {
+public enum StatusStepReports {
     public static func send(for message: KafkaMessage, reason: DeadLetterReason, producer: KafkaProducer, topics: EventTopics) async throws {
         guard let uuid = planUUID(message) else { return }
         try await producer.publish(statusEvent(uuid, channel: nil, reason: reason), to: topics, causedBy: message)
@@ -24,16 +24,16 @@ public enum PlanFailureReport {
     public static func sendWaiting(_ channel: DeliveryChannel?, for message: KafkaMessage, producer: KafkaProducer, topics: EventTopics) async throws
     {
         guard let uuid = planUUID(message) else { return }
-        try await producer.publish(StatusEvent(uuid: uuid, kind: .waiting, channel: channel), to: topics, causedBy: message)
+        try await producer.publish(StatusStepEvent(uuid: uuid, kind: .waiting, channel: channel), to: topics, causedBy: message)
     }
 
     /// The status event for a dead letter: the same catalogue text whatever the `reason`.
-    public static func statusEvent(_ uuid: UUID, channel: DeliveryChannel?, reason: DeadLetterReason) -> StatusEvent {
+    public static func statusEvent(_ uuid: UUID, channel: DeliveryChannel?, reason: DeadLetterReason) -> StatusStepEvent {
         switch channel {
-        case nil: StatusEvent(uuid: uuid, kind: .failed, error: .init(PublicProblems.planFailed))
-        case .nav: StatusEvent(uuid: uuid, kind: .channelFailed, channel: .nav, error: .init(PublicProblems.navDeliveryFailed))
+        case nil: StatusStepEvent(uuid: uuid, kind: .failed, error: .init(PublicProblems.planFailed))
+        case .nav: StatusStepEvent(uuid: uuid, kind: .channelFailed, channel: .nav, error: .init(PublicProblems.navDeliveryFailed))
         case .generalPractitioner:
-            StatusEvent(
+            StatusStepEvent(
                 uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(PublicProblems.generalPractitionerDeliveryFailed))
         }
     }

@@ -48,20 +48,3 @@ public enum PlanState: String, Sendable, CaseIterable, Codable {
     /// Whether the pipeline may move a plan from `self` to `next`.
     public func canMove(to next: PlanState) -> Bool { Self.forward.contains(.init(self, next)) }
 }
-
-/// The two ways a plan leaves the service: to NAV (journal post, and a Modia task when the
-/// employer asked for help) and to the employee's general practitioner (fastlege).
-public enum DeliveryChannel: String, Sendable, CaseIterable, Codable {
-    case nav
-    case generalPractitioner
-}
-
-/// The state of one delivery channel of one plan.
-///
-/// `isSentTo…Status` in the public contract is true exactly when the channel is `sent`.
-public enum ChannelState: String, Sendable, CaseIterable, Codable {
-    case notRequested = "NOT_REQUESTED"
-    case pending = "PENDING"
-    case sent = "SENT"
-    case failed = "FAILED"
-}
