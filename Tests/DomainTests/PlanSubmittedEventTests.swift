@@ -9,7 +9,7 @@ import Testing
 
     static func value(_ changes: [String: Any?] = [:], plan: Data = FollowUpPlanFixtures.body()) -> [UInt8] {
         var envelope: [String: Any] = [
-            "version": 1, "uuid": uuid.uuidString.lowercased(), "employerOrgNumber": "123456789", "lpsOrgNumber": "987654321",
+            "version": 1, "uuid": uuid.lowercasedString, "employerOrgNumber": "123456789", "lpsOrgNumber": "987654321",
             "sourceSystem": "altinn-kanal", "plan": try! JSONSerialization.jsonObject(with: plan),
         ]
         for (key, value) in changes { envelope[key] = value ?? NSNull() }
@@ -25,7 +25,7 @@ import Testing
         #expect(event.sourceSystem == "altinn-kanal")
         #expect(event.plan == (try FollowUpPlanDTO.decode(from: FollowUpPlanFixtures.body())))
         #expect(event.submission.uuid == Self.uuid && event.submission.frontDoor == .event)
-        #expect(event.idempotencyKey == "event:\(Self.uuid.uuidString.lowercased())")
+        #expect(event.idempotencyKey == "event:\(Self.uuid.lowercasedString)")
     }
 
     @Test func aPlanThatTheHttpIntakeWouldRefuseIsRefusedWithTheSameApiError() throws {

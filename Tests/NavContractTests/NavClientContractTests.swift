@@ -33,7 +33,7 @@ import Testing
             return try await client.journal(
                 .init(
                     employerOrgNumber: "123456789", employerName: nil, employeeIdentificationNumber: Self.fnr, pdf: Array("%PDF-1.4".utf8),
-                    externalReference: UUID().uuidString.lowercased()))
+                    externalReference: UUID().lowercasedString))
         }
     }
 

@@ -30,9 +30,9 @@ import Testing
 
             // A poison message first: it is set aside and the valid plan behind it still goes through.
             for (key, value) in [
-                ("garbage", Array("not a submission".utf8)), (valid.uuidString.lowercased(), Self.event(valid, plan: validPlan)),
-                (valid.uuidString.lowercased(), Self.event(valid, plan: validPlan)),
-                (invalid.uuidString.lowercased(), Self.event(invalid, plan: invalidPlan)),
+                ("garbage", Array("not a submission".utf8)), (valid.lowercasedString, Self.event(valid, plan: validPlan)),
+                (valid.lowercasedString, Self.event(valid, plan: validPlan)),
+                (invalid.lowercasedString, Self.event(invalid, plan: invalidPlan)),
             ] {
                 _ = try await producer.send(
                     topic: EventTopics.local.submitted, key: Array(key.utf8), value: value,
@@ -40,11 +40,11 @@ import Testing
             }
 
             let events = try await Self.statusEvents(pipeline.cluster) { events in
-                events.contains { $0["uuid"] as? String == valid.uuidString.lowercased() && $0["state"] as? String == "COMPLETED" }
-                    && events.contains { $0["uuid"] as? String == invalid.uuidString.lowercased() }
+                events.contains { $0["uuid"] as? String == valid.lowercasedString && $0["state"] as? String == "COMPLETED" }
+                    && events.contains { $0["uuid"] as? String == invalid.lowercasedString }
             }
             // The valid plan's publisher sees it move forward to COMPLETED, revision by revision.
-            let mine = events.filter { $0["uuid"] as? String == valid.uuidString.lowercased() }
+            let mine = events.filter { $0["uuid"] as? String == valid.lowercasedString }
             let revisions = mine.compactMap { $0["revision"] as? Int }
             #expect(revisions == revisions.sorted() && Set(revisions).count == revisions.count, "\(revisions)")
             let completed = try #require(mine.last)
@@ -54,7 +54,7 @@ import Testing
             #expect(channels?["nav"]?["journalpostId"] as? String != nil)
 
             // The refused plan gets the very ApiError the HTTP intake gives for it; nothing is stored.
-            let refusal = try #require(events.first { $0["uuid"] as? String == invalid.uuidString.lowercased() })
+            let refusal = try #require(events.first { $0["uuid"] as? String == invalid.lowercasedString })
             #expect(refusal["state"] as? String == "REJECTED" && refusal["revision"] as? Int == 0 && refusal["channels"] is NSNull)
             let http = try await pipeline.client.execute(
                 uri: "/api/v1/followupplan", method: .post,
@@ -88,7 +88,7 @@ import Testing
 
     static func event(_ uuid: UUID, plan: [String: Any], employer: String = LocalNavFixtures.workplace) -> [UInt8] {
         let envelope: [String: Any] = [
-            "version": 1, "uuid": uuid.uuidString.lowercased(), "employerOrgNumber": employer, "lpsOrgNumber": "987654321",
+            "version": 1, "uuid": uuid.lowercasedString, "employerOrgNumber": employer, "lpsOrgNumber": "987654321",
             "sourceSystem": "altinn-kanal", "plan": plan,
         ]
         return Array(try! JSONSerialization.data(withJSONObject: envelope))

@@ -73,7 +73,7 @@ import Testing
                 var body = PlanJSON.valid.merging(scenario.changes) { $1 }
                 body["employeeIdentificationNumber"] = scenario.person.identificationNumber
                 _ = try await producer.send(
-                    topic: EventTopics.local.submitted, key: Array(eventPlan.uuidString.lowercased().utf8),
+                    topic: EventTopics.local.submitted, key: Array(eventPlan.lowercasedString.utf8),
                     value: EventIntakeFlowTests.event(eventPlan, plan: body))
                 eventPlans.append(eventPlan)
                 for uuid in [plan, eventPlan] { try await Self.waitUntilSettled(uuid, pipeline.postgres, scenario.name) }
@@ -92,7 +92,7 @@ import Testing
             for uuid in plans + eventPlans where !refused.contains(uuid) {
                 try await PipelineFlowTests.waitForState(of: uuid, "COMPLETED", pipeline.postgres)
             }
-            let completed = Set(eventPlans.dropLast().map { $0.uuidString.lowercased() })
+            let completed = Set(eventPlans.dropLast().map { $0.lowercasedString })
             try await Self.expectOnlyCatalogueTexts(answers: answers, plans: plans, eventPlans: eventPlans, pipeline) { events in
                 completed.isSubset(of: Set(events.filter { $0["state"] as? String == "COMPLETED" }.compactMap { $0["uuid"] as? String }))
             }
@@ -163,12 +163,12 @@ import Testing
         var texts = answers
         for plan in plans {
             let status = try await pipeline.client.execute(
-                uri: "/api/v1/followupplan/\(plan.uuidString.lowercased())/sendingstatus", method: .get,
+                uri: "/api/v1/followupplan/\(plan.lowercasedString)/sendingstatus", method: .get,
                 headers: [.authorization: "Bearer \(pipeline.token)"], body: nil)
             #expect(status.status == .ok)
             texts.append(String(buffer: status.body))
         }
-        let wanted = Set(eventPlans.map { $0.uuidString.lowercased() })
+        let wanted = Set(eventPlans.map { $0.lowercasedString })
         let events =
             eventPlans.isEmpty
             ? []

@@ -106,7 +106,7 @@ import Testing
             #expect(try await app.status(location).status == .ok)
 
             let stranger = try await app.status(location, token: try app.token(consumer: "111111111"))
-            let unknown = try await app.status("/api/v1/followupplan/\(UUID().uuidString.lowercased())/sendingstatus")
+            let unknown = try await app.status("/api/v1/followupplan/\(UUID().lowercasedString)/sendingstatus")
             for response in [stranger, unknown] {
                 #expect(response.status == .notFound)
                 #expect(try ApiErrorBody(response) == ApiErrorBody(.followUpPlanNotFound))

@@ -79,7 +79,7 @@ import Testing
             let journalled = nav.requests(to: .dokarkiv).compactMap { request in
                 (try? JSONSerialization.jsonObject(with: request.body) as? [String: Any])?["eksternReferanseId"] as? String
             }
-            #expect(journalled.count == Self.plans && Set(journalled) == Set(uuids.map { $0.uuidString.lowercased() }))
+            #expect(journalled.count == Self.plans && Set(journalled) == Set(uuids.map { $0.lowercasedString }))
             #expect(nav.requests(to: .isdialogmelding).count == Self.plans)
             #expect(nav.requests(to: .pdfgen).count == Self.plans, "one PDF per plan, across the restart")
             let tasks = try await Self.keys(of: EventTopics.local.modiaTask, cluster, atLeast: Self.plans)

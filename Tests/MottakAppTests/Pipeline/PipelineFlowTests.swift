@@ -72,9 +72,9 @@ import Testing
 
             // The Modia task for the plan that asked for help, keyed by its uuid.
             let modia = try await Self.firstMessage(of: EventTopics.local.modiaTask, pipeline.cluster)
-            #expect(modia.key.map { String(decoding: $0, as: UTF8.self) } == ready.uuidString.lowercased())
+            #expect(modia.key.map { String(decoding: $0, as: UTF8.self) } == ready.lowercasedString)
             let task = try JSONSerialization.jsonObject(with: Data(modia.value ?? [])) as? [String: Any]
-            #expect(task?["uuid"] as? String == ready.uuidString.lowercased())
+            #expect(task?["uuid"] as? String == ready.lowercasedString)
             #expect(task?["fodselsnummer"] as? String == LocalNavFixtures.ready.identificationNumber)
             #expect(task?["virksomhetsnummer"] as? String == LocalNavFixtures.workplace)
             #expect(task?["behovForBistandFraNav"] as? Bool == true)
@@ -163,7 +163,7 @@ import Testing
             // was committed (at least once). Re-driving both is harmless: handling is idempotent.
             let letters = try await tool.list()
             #expect((1...2).contains(letters.count))
-            #expect(letters.allSatisfy { $0.key == plan.uuidString.lowercased() })
+            #expect(letters.allSatisfy { $0.key == plan.lowercasedString })
             #expect(letters.first?.sourceTopic == EventTopics.local.received)
             #expect(letters.first?.attempts == "2")
             #expect(letters.first?.reason.contains("aareg unavailable: status 503") == true)

@@ -17,7 +17,7 @@ import Testing
         }
         for plan in plans {
             _ = try await bed.producer.send(
-                topic: EventTopics.local.verified, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.jsonBody.utf8))
+                topic: EventTopics.local.verified, key: Array(plan.uuid.lowercasedString.utf8), value: Array(plan.jsonBody.utf8))
         }
         let service = ConsumerRoleService(
             name: "router", consumerGroup: "router-test", consumer: try bed.consumer(group: "router-test", topics: [EventTopics.local.verified]),
@@ -27,8 +27,8 @@ import Testing
             let nav = try await bed.take(2, from: EventTopics.local.navChannel).map(\.keyText)
             let gp = try await bed.take(2, from: EventTopics.local.gpChannel).map(\.keyText)
             // Plans are routed concurrently: which plans, not in which order across plans.
-            #expect(Set(nav) == Set([plans[0], plans[2]].map { $0.uuid.uuidString.lowercased() }) && nav.count == 2)
-            #expect(Set(gp) == Set([plans[1], plans[2]].map { $0.uuid.uuidString.lowercased() }) && gp.count == 2)
+            #expect(Set(nav) == Set([plans[0], plans[2]].map { $0.uuid.lowercasedString }) && nav.count == 2)
+            #expect(Set(gp) == Set([plans[1], plans[2]].map { $0.uuid.lowercasedString }) && gp.count == 2)
         }
     }
 }

@@ -23,7 +23,7 @@ import Testing
         ])
         try await LookupTests.withLookup { lookup in
             let plan = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres, needsHelpFromNav: true)
-            let key = Array(plan.uuid.uuidString.lowercased().utf8)
+            let key = Array(plan.uuid.lowercasedString.utf8)
             for topic in [EventTopics.local.navChannel, EventTopics.local.gpChannel] {
                 for _ in 0..<2 { _ = try await bed.producer.send(topic: topic, key: key, value: Array(plan.receivedEvent.jsonBody.utf8)) }
             }
@@ -65,7 +65,7 @@ import Testing
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 1)
             #expect(lookup.nav.requests(to: .pdfgen).count == 1)
             let modia = try await bed.everything(on: EventTopics.local.modiaTask, atLeast: 1)
-            #expect(modia.map(\.keyText) == [plan.uuid.uuidString.lowercased()], "one Modia task")
+            #expect(modia.map(\.keyText) == [plan.uuid.lowercasedString], "one Modia task")
         }
     }
 

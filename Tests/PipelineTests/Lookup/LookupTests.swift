@@ -145,7 +145,7 @@ import Testing
             let unemployed = try await Self.storePlan(LocalNavFixtures.withoutEmployment, lookup.postgres)
             for submission in [ready, unemployed, ready] {  // the first plan is delivered twice
                 _ = try await bed.producer.send(
-                    topic: EventTopics.local.received, key: Array(submission.uuid.uuidString.lowercased().utf8),
+                    topic: EventTopics.local.received, key: Array(submission.uuid.lowercasedString.utf8),
                     value: Array(submission.receivedEvent.jsonBody.utf8), headers: [KafkaHeader(key: "nav-call-id", value: "call-1")])
             }
             let service = Self.service(lookup, bed: bed, group: "lookup-e2e")
@@ -158,7 +158,7 @@ import Testing
                 #expect(events.first { $0.uuid == unemployed.uuid }?.error == .init(ApiError.noActiveEmployment))
                 #expect(statuses.allSatisfy { $0.header("nav-call-id") == "call-1" })
                 let verified = try await bed.take(2, from: EventTopics.local.verified)
-                #expect(verified.map(\.keyText) == [ready.uuid.uuidString.lowercased(), ready.uuid.uuidString.lowercased()])
+                #expect(verified.map(\.keyText) == [ready.uuid.lowercasedString, ready.uuid.lowercasedString])
                 #expect(verified.first?.text == ready.receivedEvent.jsonBody)
             }
             #expect(lookup.nav.requests(to: .aareg).count == 2, "the redelivered plan reused its recorded verdict")
@@ -172,7 +172,7 @@ import Testing
             let plan = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
             lookup.nav.inject(.status(503), into: .aareg)
             _ = try await bed.producer.send(
-                topic: EventTopics.local.received, key: Array(plan.uuid.uuidString.lowercased().utf8), value: Array(plan.receivedEvent.jsonBody.utf8))
+                topic: EventTopics.local.received, key: Array(plan.uuid.lowercasedString.utf8), value: Array(plan.receivedEvent.jsonBody.utf8))
             try await bed.whileRunning(Self.service(lookup, bed: bed, group: "lookup-outage")) {
                 let deadLetter = try await bed.deadLetters(1).first!
                 #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")

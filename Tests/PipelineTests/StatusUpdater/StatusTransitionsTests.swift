@@ -140,7 +140,7 @@ import Testing
                     return payloads
                 }
             }
-            #expect(received == ["\(uuid.uuidString.lowercased()):IN_PROGRESS", "\(uuid.uuidString.lowercased()):COMPLETED"])
+            #expect(received == ["\(uuid.lowercasedString):IN_PROGRESS", "\(uuid.lowercasedString):COMPLETED"])
             #expect(received.compactMap { PlanStatusNotification.parse($0)?.state } == [.inProgress, .completed])
             #expect(PlanStatusNotification.parse(uuid.uuidString)?.state == nil, "a bare uuid says no state")
         }
