@@ -3,132 +3,155 @@ import Foundation
 import PostgresNIO
 
 extension StatusTransitions {
-    /// One `UPDATE … WHERE <allowed states> RETURNING plan_uuid` per kind of event.
+    /// One `UPDATE … WHERE <allowed states> RETURNING …` per kind of event.
     static func statement(for event: StatusStepEvent) -> PostgresQuery {
         let uuid = event.uuid
         // Only catalogue texts are stored: the status resource and public events show them.
         let problem = event.error.map { PublicProblems.sanitized($0, channel: event.channel) }
-        let errorType = problem?.type.rawValue
-        let errorMessage = problem?.message
-        // When no channel is pending any more, the plan is done: COMPLETED when a channel got
-        // the plan, FAILED when every requested channel failed (or none was requested).
-        let settle = """
-            CASE WHEN nav_state <> 'PENDING' AND gp_state <> 'PENDING'
-                 THEN CASE WHEN 'SENT' IN (nav_state, gp_state) OR (nav_state, gp_state) = ('NOT_REQUESTED', 'NOT_REQUESTED')
-                           THEN 'COMPLETED' ELSE 'FAILED' END
-                 ELSE 'IN_PROGRESS' END
-            """
+        let (errorType, errorMessage) = (problem?.type.rawValue, problem?.message)
         switch event.kind {
-        case .verified:
+        case .verified: return verified(uuid)
+        case .rejected: return rejected(uuid, errorType, errorMessage)
+        case .failed: return failed(uuid, errorType, errorMessage)
+        case .waiting: return waiting(uuid, channel: event.channel)
+        case .reopened: return reopened(uuid, channel: event.channel)
+        case .channelSent, .channelFailed, .channelRetrying: return channelNews(event, errorType, errorMessage)
+        }
+    }
+
+    /// The plan's state once no channel is pending any more: COMPLETED when a channel got the
+    /// plan, FAILED when every requested channel failed (or none was requested). `nav` and `gp`
+    /// are the channels' states as SQL (a column, or the literal a SET is about to write: SET
+    /// expressions see the old row).
+    static func settled(nav: String = "nav_state", gp: String = "gp_state") -> String {
+        """
+        CASE WHEN \(nav) <> 'PENDING' AND \(gp) <> 'PENDING'
+             THEN CASE WHEN 'SENT' IN (\(nav), \(gp)) OR (\(nav), \(gp)) = ('NOT_REQUESTED', 'NOT_REQUESTED')
+                       THEN 'COMPLETED' ELSE 'FAILED' END
+             ELSE 'IN_PROGRESS' END
+        """
+    }
+
+    private static func verified(_ uuid: UUID) -> PostgresQuery {
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE plan_status SET state = \(settled()), waiting_since = NULL, updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
+                """, binds: binds(uuid))
+    }
+
+    private static func rejected(_ uuid: UUID, _ errorType: String?, _ errorMessage: String?) -> PostgresQuery {
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, waiting_since = NULL,
+                    updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
+                """, binds: binds(uuid, errorType, errorMessage))
+    }
+
+    private static func failed(_ uuid: UUID, _ errorType: String?, _ errorMessage: String?) -> PostgresQuery {
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE plan_status SET state = 'FAILED', error_type = $2, error_message = $3,
+                    nav_state = CASE WHEN nav_state = 'PENDING' THEN 'FAILED' ELSE nav_state END,
+                    nav_error_type = CASE WHEN nav_state = 'PENDING' THEN $2 ELSE nav_error_type END,
+                    nav_error_message = CASE WHEN nav_state = 'PENDING' THEN $3 ELSE nav_error_message END,
+                    gp_state = CASE WHEN gp_state = 'PENDING' THEN 'FAILED' ELSE gp_state END,
+                    gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
+                    gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
+                    waiting_since = NULL, nav_waiting_since = NULL, gp_waiting_since = NULL,
+                    updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING \(Self.returning)
+                """, binds: binds(uuid, errorType, errorMessage))
+    }
+
+    private static func waiting(_ uuid: UUID, channel: DeliveryChannel?) -> PostgresQuery {
+        // Set once per wait (a replay, or a second parked message of the step, changes
+        // nothing); the step's own news clears it.
+        guard let channel else {
             return PostgresQuery(
                 unsafeSQL: """
-                    UPDATE plan_status SET state = \(settle), waiting_since = NULL, updated_at = now(), revision = revision + 1
-                    WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
+                    UPDATE plan_status SET waiting_since = now(), updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND state = 'RECEIVED' AND waiting_since IS NULL RETURNING \(Self.returning)
                     """, binds: binds(uuid))
-        case .rejected:
-            return PostgresQuery(
-                unsafeSQL: """
-                    UPDATE plan_status SET state = 'REJECTED', error_type = $2, error_message = $3, waiting_since = NULL,
-                        updated_at = now(), revision = revision + 1
-                    WHERE plan_uuid = $1 AND state = 'RECEIVED' RETURNING \(Self.returning)
-                    """, binds: binds(uuid, errorType, errorMessage))
-        case .failed:
-            return PostgresQuery(
-                unsafeSQL: """
-                    UPDATE plan_status SET state = 'FAILED', error_type = $2, error_message = $3,
-                        nav_state = CASE WHEN nav_state = 'PENDING' THEN 'FAILED' ELSE nav_state END,
-                        nav_error_type = CASE WHEN nav_state = 'PENDING' THEN $2 ELSE nav_error_type END,
-                        nav_error_message = CASE WHEN nav_state = 'PENDING' THEN $3 ELSE nav_error_message END,
-                        gp_state = CASE WHEN gp_state = 'PENDING' THEN 'FAILED' ELSE gp_state END,
-                        gp_error_type = CASE WHEN gp_state = 'PENDING' THEN $2 ELSE gp_error_type END,
-                        gp_error_message = CASE WHEN gp_state = 'PENDING' THEN $3 ELSE gp_error_message END,
-                        waiting_since = NULL, nav_waiting_since = NULL, gp_waiting_since = NULL,
-                        updated_at = now(), revision = revision + 1
-                    WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') RETURNING \(Self.returning)
-                    """, binds: binds(uuid, errorType, errorMessage))
-        case .waiting:
-            // Set once per wait (a replay, or a second parked message of the step, changes
-            // nothing); the step's own news clears it.
-            guard let channel = event.channel else {
-                return PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE plan_status SET waiting_since = now(), updated_at = now(), revision = revision + 1
-                        WHERE plan_uuid = $1 AND state = 'RECEIVED' AND waiting_since IS NULL RETURNING \(Self.returning)
-                        """, binds: binds(uuid))
-            }
+        }
+        let prefix = channel == .generalPractitioner ? "gp" : "nav"
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE plan_status SET \(prefix)_waiting_since = now(),
+                    state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END, updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' AND \(prefix)_waiting_since IS NULL
+                RETURNING \(Self.returning)
+                """, binds: binds(uuid))
+    }
+
+    private static func reopened(_ uuid: UUID, channel: DeliveryChannel?) -> PostgresQuery {
+        // The only move back, and only by an operator's re-drive: what failed for a
+        // transient reason (INTERNAL_SERVER_ERROR) is pending again; final answers such as
+        // GENERAL_PRACTITIONER_NOT_FOUND stay.
+        if let channel {
             let prefix = channel == .generalPractitioner ? "gp" : "nav"
             return PostgresQuery(
                 unsafeSQL: """
-                    UPDATE plan_status SET \(prefix)_waiting_since = now(),
-                        state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END, updated_at = now(), revision = revision + 1
-                    WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' AND \(prefix)_waiting_since IS NULL
+                    UPDATE plan_status SET \(prefix)_state = 'PENDING', \(prefix)_error_type = NULL, \(prefix)_error_message = NULL,
+                        \(prefix)_updated_at = now(), state = 'IN_PROGRESS', error_type = NULL, error_message = NULL,
+                        updated_at = now(), revision = revision + 1
+                    WHERE plan_uuid = $1 AND \(prefix)_state = 'FAILED' AND \(prefix)_error_type = 'INTERNAL_SERVER_ERROR'
                     RETURNING \(Self.returning)
                     """, binds: binds(uuid))
-        case .reopened:
-            // The only move back, and only by an operator's re-drive: what failed for a
-            // transient reason (INTERNAL_SERVER_ERROR) is pending again; final answers such as
-            // GENERAL_PRACTITIONER_NOT_FOUND stay.
-            if let channel = event.channel {
-                let prefix = channel == .generalPractitioner ? "gp" : "nav"
-                return PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE plan_status SET \(prefix)_state = 'PENDING', \(prefix)_error_type = NULL, \(prefix)_error_message = NULL,
-                            \(prefix)_updated_at = now(), state = 'IN_PROGRESS', error_type = NULL, error_message = NULL,
-                            updated_at = now(), revision = revision + 1
-                        WHERE plan_uuid = $1 AND \(prefix)_state = 'FAILED' AND \(prefix)_error_type = 'INTERNAL_SERVER_ERROR'
-                        RETURNING \(Self.returning)
-                        """, binds: binds(uuid))
-            }
+        }
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE plan_status SET state = 'RECEIVED', error_type = NULL, error_message = NULL,
+                    nav_state = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE nav_state END,
+                    nav_error_message = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_message END,
+                    nav_error_type = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_type END,
+                    gp_state = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE gp_state END,
+                    gp_error_message = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_message END,
+                    gp_error_type = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_type END,
+                    updated_at = now(), revision = revision + 1
+                WHERE plan_uuid = $1 AND state = 'FAILED' AND error_type = 'INTERNAL_SERVER_ERROR'
+                RETURNING \(Self.returning)
+                """, binds: binds(uuid))
+    }
+
+    /// A channel's news implies the plan was verified: RECEIVED counts as in progress.
+    private static func channelNews(_ event: StatusStepEvent, _ errorType: String?, _ errorMessage: String?) -> PostgresQuery {
+        let uuid = event.uuid
+        let prefix = event.channel == .generalPractitioner ? "gp" : "nav"
+        let common = "WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' RETURNING \(Self.returning)"
+        switch event.kind {
+        case .channelSent:
+            // SET expressions see the old row: settle on the row as it will be.
+            let after = prefix == "nav" ? settled(nav: "'SENT'") : settled(gp: "'SENT'")
+            let journalpost = prefix == "nav" ? ", nav_journalpost_id = coalesce($2, nav_journalpost_id)" : ""
             return PostgresQuery(
                 unsafeSQL: """
-                    UPDATE plan_status SET state = 'RECEIVED', error_type = NULL, error_message = NULL,
-                        nav_state = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE nav_state END,
-                        nav_error_message = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_message END,
-                        nav_error_type = CASE WHEN nav_state = 'FAILED' AND nav_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE nav_error_type END,
-                        gp_state = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN 'PENDING' ELSE gp_state END,
-                        gp_error_message = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_message END,
-                        gp_error_type = CASE WHEN gp_state = 'FAILED' AND gp_error_type = 'INTERNAL_SERVER_ERROR' THEN NULL ELSE gp_error_type END,
+                    UPDATE plan_status SET \(prefix)_state = 'SENT', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1\(journalpost),
+                        \(prefix)_waiting_since = NULL,
+                        state = \(after), updated_at = now(), revision = revision + 1
+                    \(common)
+                    """, binds: prefix == "nav" ? binds(uuid, event.journalpostID) : binds(uuid))
+        case .channelFailed:
+            let after = prefix == "nav" ? settled(nav: "'FAILED'") : settled(gp: "'FAILED'")
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_state = 'FAILED', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1,
+                        \(prefix)_error_type = $2, \(prefix)_error_message = $3, \(prefix)_waiting_since = NULL,
+                        state = \(after),
+                        error_type = CASE WHEN \(after) = 'FAILED' THEN $2 ELSE error_type END,
+                        error_message = CASE WHEN \(after) = 'FAILED' THEN $3 ELSE error_message END,
                         updated_at = now(), revision = revision + 1
-                    WHERE plan_uuid = $1 AND state = 'FAILED' AND error_type = 'INTERNAL_SERVER_ERROR'
-                    RETURNING \(Self.returning)
+                    \(common)
+                    """, binds: binds(uuid, errorType, errorMessage))
+        default:
+            return PostgresQuery(
+                unsafeSQL: """
+                    UPDATE plan_status SET \(prefix)_attempts = \(prefix)_attempts + 1, \(prefix)_updated_at = now(),
+                        state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END,
+                        updated_at = now(), revision = revision + 1
+                    \(common)
                     """, binds: binds(uuid))
-        case .channelSent, .channelFailed, .channelRetrying:
-            let prefix = event.channel == .generalPractitioner ? "gp" : "nav"
-            // A channel's news implies the plan was verified: RECEIVED counts as in progress.
-            let common = "WHERE plan_uuid = $1 AND state IN ('RECEIVED', 'IN_PROGRESS') AND \(prefix)_state = 'PENDING' RETURNING \(Self.returning)"
-            switch event.kind {
-            case .channelSent:
-                // SET expressions see the old row: settle on the row as it will be.
-                let after = settle.replacingOccurrences(of: "\(prefix)_state", with: "'SENT'")
-                let journalpost = prefix == "nav" ? ", nav_journalpost_id = coalesce($2, nav_journalpost_id)" : ""
-                return PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE plan_status SET \(prefix)_state = 'SENT', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1\(journalpost),
-                            \(prefix)_waiting_since = NULL,
-                            state = \(after), updated_at = now(), revision = revision + 1
-                        \(common)
-                        """, binds: prefix == "nav" ? binds(uuid, event.journalpostID) : binds(uuid))
-            case .channelFailed:
-                let after = settle.replacingOccurrences(of: "\(prefix)_state", with: "'FAILED'")
-                return PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE plan_status SET \(prefix)_state = 'FAILED', \(prefix)_updated_at = now(), \(prefix)_attempts = \(prefix)_attempts + 1,
-                            \(prefix)_error_type = $2, \(prefix)_error_message = $3, \(prefix)_waiting_since = NULL,
-                            state = \(after),
-                            error_type = CASE WHEN \(after) = 'FAILED' THEN $2 ELSE error_type END,
-                            error_message = CASE WHEN \(after) = 'FAILED' THEN $3 ELSE error_message END,
-                            updated_at = now(), revision = revision + 1
-                        \(common)
-                        """, binds: binds(uuid, errorType, errorMessage))
-            default:
-                return PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE plan_status SET \(prefix)_attempts = \(prefix)_attempts + 1, \(prefix)_updated_at = now(),
-                            state = CASE WHEN state = 'RECEIVED' THEN 'IN_PROGRESS' ELSE state END,
-                            updated_at = now(), revision = revision + 1
-                        \(common)
-                        """, binds: binds(uuid))
-            }
         }
     }
 
