@@ -8,7 +8,7 @@ import Storage
 /// Applies ``StatusStepEvent``s to `plan_status`. Every statement names the states it may move
 /// from, so an event never moves a plan backwards and a replayed event changes nothing (no
 /// row matches). Each change bumps `revision` and NOTIFYs `plan_status` with the plan uuid
-/// in the same transaction, so a request waiting for the outcome (``PlanStatusListener``) wakes
+/// in the same transaction, so a request waiting for the outcome (the intake's `PlanStatusListener`) wakes
 /// at commit; a plan of the event front door also gets its public status event in the outbox.
 public struct StatusTransitions: Sendable {
     let postgres: PostgresClient

@@ -12,6 +12,7 @@ import Foundation
 /// - a `Date` in RFC 3339, UTC, with milliseconds (`2026-11-27T08:00:00.123Z`);
 /// - no whitespace, `/` not escaped.
 ///
+/// A `Dictionary` still encodes its keys in its own (hash) order: documents are structs.
 /// Decoding stays with Foundation's `JSONDecoder`: order and spelling do not matter there.
 public enum ContractJSONEncoder {
     /// `value` as JSON text.
@@ -78,6 +79,7 @@ final class JSONNode {
     func member(_ key: String) -> JSONNode {
         let child = JSONNode()
         if case .object(var members) = content {
+            content = .literal("null")  // let go of the array, so that appending does not copy it
             members.append((key, child))
             content = .object(members)
         } else {
@@ -90,6 +92,7 @@ final class JSONNode {
     func element() -> JSONNode {
         let child = JSONNode()
         if case .array(var elements) = content {
+            content = .literal("null")  // let go of the array, so that appending does not copy it
             elements.append(child)
             content = .array(elements)
         } else {
