@@ -89,6 +89,17 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
         ]
     ),
     (
+        "ModiaApi",
+        [
+            "Storage", "ApiSupport", "AzureAD", "AuditLog", "NavClients",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]
+    ),
+    (
         "StatusQuery",
         [
             "Storage", "PlanStatusRecords", "ApiSupport", "Maskinporten",
@@ -181,6 +192,7 @@ let package = Package(
             name: "NavClients",
             dependencies: [
                 "Domain",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -190,9 +202,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Maskinporten token verification; swift-crypto's RSA is already built for postgres-nio.
+        // What every token we accept passes, whoever issued it: the issuer's cached keys, the RS256
+        // signature, the time claims. swift-crypto's RSA is already built for postgres-nio.
         .target(
-            name: "Maskinporten",
+            name: "TokenVerification",
             dependencies: [
                 "Domain",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -202,6 +215,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // LPS systems' Maskinporten tokens (the LPS routes).
+        .target(name: "Maskinporten", dependencies: ["Domain", "TokenVerification"], swiftSettings: strictSettings),
+        // NAV staff's Azure AD tokens (the case workers' routes).
+        .target(name: "AzureAD", dependencies: ["Domain", "TokenVerification"], swiftSettings: strictSettings),
+        // The audit log of NAV staff's access to a person's data: CEF records over syslog/TCP.
+        .target(
+            name: "AuditLog",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -255,7 +282,7 @@ let package = Package(
         .target(
             name: "ApiSupport",
             dependencies: [
-                "Domain", "Maskinporten",
+                "Domain", "Maskinporten", "AzureAD",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -268,7 +295,8 @@ let package = Package(
         .target(
             name: "LocalStandIns",
             dependencies: [
-                "Domain", "Maskinporten",
+                "Domain", "TokenVerification",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -287,8 +315,8 @@ let package = Package(
             .target(
                 name: "MottakApp",
                 dependencies: [
-                    "Domain", "Kafka", "Storage", "NavClients", "Maskinporten", "ApiSupport", "EventProcessing", "PlanPdf",
-                    "Submissions", "PlanStatusRecords",
+                    "Domain", "Kafka", "Storage", "NavClients", "Maskinporten", "AzureAD", "TokenVerification", "AuditLog", "ApiSupport",
+                    "EventProcessing", "PlanPdf", "Submissions", "PlanStatusRecords",
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Metrics", package: "swift-metrics"),
@@ -321,6 +349,7 @@ let package = Package(
                 name: "MottakDev",
                 dependencies: [
                     "MottakApp", "LocalStandIns", "KafkaMock", "Kafka", "Storage", "Domain", "ApiSupport", "Maskinporten", "NavClients",
+                    "AuditLog",
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "Hummingbird", package: "hummingbird"),
@@ -368,7 +397,10 @@ let package = Package(
             .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
             .testTarget(
                 name: "MaskinportenTests",
-                dependencies: ["Maskinporten", "LocalStandIns", "Domain", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: [
+                    "Maskinporten", "AzureAD", "TokenVerification", "LocalStandIns", "Domain", "TestSupport",
+                    .product(name: "Crypto", package: "swift-crypto"),
+                ],
                 swiftSettings: strictSettings
             ),
             .testTarget(
@@ -384,6 +416,7 @@ let package = Package(
                 dependencies: [
                     "EventProcessing", "SykmeldingIngest", "StatusUpdater", "Lookup", "ChannelRouter", "NavChannel", "GpChannel", "PlanPdf",
                     "Intake", "StatusQuery", "Submissions", "PlanStatusRecords", "OutboxRelay", "NavClients", "LocalStandIns", "Storage", "Kafka",
+                    "ModiaApi", "AuditLog", "AzureAD", "ApiSupport",
                     "KafkaMock",
                     "Domain", "TestSupport",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -412,6 +445,7 @@ let package = Package(
                 name: "MottakAppTests",
                 dependencies: [
                     "MottakApp", "MottakDev", "KafkaMock", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten",
+                    "TokenVerification", "AuditLog",
                     "ApiSupport", "Domain", "SykmeldingIngest", "StatusUpdater", "Submissions", "PlanStatusRecords",
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),

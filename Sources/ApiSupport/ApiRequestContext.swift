@@ -1,3 +1,4 @@
+import AzureAD
 import Hummingbird
 import Logging
 import Maskinporten
@@ -10,11 +11,14 @@ public struct ApiRequestContext: RequestContext {
     public var callID: String
     /// The verified Maskinporten token; set by ``MaskinportenAuthMiddleware`` on LPS routes.
     public var token: MaskinportenToken?
+    /// The verified NAV employee; set by ``AzureADAuthMiddleware`` on the case workers' routes.
+    public var staff: NavStaffToken?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         callID = ""
         token = nil
+        staff = nil
     }
 
     /// The caller's organisations. Only LPS routes (behind the auth middleware) may ask.
@@ -22,10 +26,22 @@ public struct ApiRequestContext: RequestContext {
         guard let token else { throw ApiSupportError.routeWithoutAuthentication }
         return token
     }
+
+    /// The case worker. Only the case workers' routes (behind ``AzureADAuthMiddleware``) may ask.
+    public func requireStaff() throws -> NavStaffToken {
+        guard let staff else { throw ApiSupportError.staffRouteWithoutAuthentication }
+        return staff
+    }
 }
 
 enum ApiSupportError: Error, CustomStringConvertible {
     case routeWithoutAuthentication
+    case staffRouteWithoutAuthentication
 
-    var description: String { "an LPS route ran without MaskinportenAuthMiddleware in front of it" }
+    var description: String {
+        switch self {
+        case .routeWithoutAuthentication: "an LPS route ran without MaskinportenAuthMiddleware in front of it"
+        case .staffRouteWithoutAuthentication: "a case workers' route ran without AzureADAuthMiddleware in front of it"
+        }
+    }
 }

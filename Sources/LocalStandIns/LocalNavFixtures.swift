@@ -35,6 +35,10 @@ public enum LocalNavFixtures {
         public var dokarkivFinishes = true
         /// isdialogmelding answers 400 (plain text) for the person: it will never take the message.
         public var isdialogmeldingRefuses = false
+
+        /// Whether istilgangskontroll lets an ordinary case worker see the person: not a person
+        /// with a protected address (kode 6/7 needs a special role the local case workers lack).
+        public var caseWorkersMayAccess: Bool { addressProtection == "UGRADERT" }
     }
 
     /// The legal entity (hovedenhet) and its sub-unit (underenhet) of the fixture employer.
@@ -62,7 +66,8 @@ public enum LocalNavFixtures {
         sykmelding: (-60, -16))
 
     /// Like `ready`, but PDL protects the address (strengt fortrolig): the PDF shows no address,
-    /// and KRR has no entry for the person (`feil`: `strengt_fortrolig_adresse`).
+    /// and KRR has no entry for the person (`feil`: `strengt_fortrolig_adresse`); case workers
+    /// may not see the person (istilgangskontroll says no).
     public static let protectedAddress = Person(
         identificationNumber: "06069012345", inPdl: true, employments: [(legalEntity, workplace)], hasGeneralPractitioner: true,
         sykmelding: (-10, 20), addressProtection: "STRENGT_FORTROLIG", krr: .failure("strengt_fortrolig_adresse"))

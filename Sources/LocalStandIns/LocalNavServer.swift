@@ -7,13 +7,16 @@ import NIOCore
 import NIOFoundationCompat
 import ServiceLifecycle
 import Synchronization
+import TokenVerification
 
 /// NAV's HTTP APIs on loopback, for `mottak-dev` and the tests, in the request and response
 /// shapes the real APIs use as NAV's own public code reads them (docs/contracts/, one file per
 /// API, with sources), each under `/<api>` (``API``): the Azure AD token endpoint, Aareg, PDL
 /// (`hentPerson`, `sokAdresse`), KRR, pdfgen (a real small PDF), Ereg, dokarkiv (string ids;
 /// 409 with the same journal post for an `eksternReferanseId` it has seen) and isdialogmelding
-/// (plain-text bodies; 404 for a person without GP), answering from ``LocalNavFixtures``,
+/// (plain-text bodies; 404 for a person without GP), istilgangskontroll (who may see a person:
+/// not one with a protected address) and, for NAV staff, Azure AD's OpenID configuration, keys
+/// and on-behalf-of exchange (``LocalAzureADIssuer``), answering from ``LocalNavFixtures``,
 /// whose people include the real answers' variants. Every request is recorded, and failures
 /// can be injected per API (a status, a delay, a given answer; N times, then normal again).
 public final class LocalNavServer: Service, Sendable {
@@ -27,6 +30,7 @@ public final class LocalNavServer: Service, Sendable {
         case ereg
         case dokarkiv
         case isdialogmelding
+        case istilgangskontroll
     }
 
     /// A request as the stand-in received it.
@@ -73,9 +77,12 @@ public final class LocalNavServer: Service, Sendable {
     private let state = Mutex(State())
     private let requestedPort: Int
     private let logger: Logger
+    /// NAV staff's issuer: its keys, and the on-behalf-of tokens the token endpoint mints.
+    public let azureAD: LocalAzureADIssuer
 
-    public init(port: Int = 0, logger: Logger) {
+    public init(port: Int = 0, azureAD: LocalAzureADIssuer? = nil, logger: Logger) throws {
         self.requestedPort = port
+        self.azureAD = try azureAD ?? LocalAzureADIssuer()
         self.logger = logger
     }
 
@@ -97,18 +104,21 @@ public final class LocalNavServer: Service, Sendable {
     public func run() async throws {
         let router = Router()
         router.post("/azuread/token") { [self] request, _ in
-            try await answer(.azureAD, request) { body in
-                let form = String(decoding: body, as: UTF8.self)
-                guard form.contains("grant_type=client_credentials"), form.contains("client_id="), let scope = Self.formValue("scope", in: form)
-                else {
-                    return (400, #"{"error":"invalid_request"}"#)
-                }
-                let serial = state.withLock { state in
-                    state.tokensIssued += 1
-                    return state.tokensIssued
-                }
-                return (200, #"{"token_type":"Bearer","expires_in":3599,"access_token":"local-\#(serial)-\#(scope.count)"}"#)
-            }
+            try await answer(.azureAD, request) { body in try tokenAnswer(String(decoding: body, as: UTF8.self)) }
+        }
+        router.get("/azuread/.well-known/openid-configuration") { [self] _, _ in
+            let base = await baseURL(.azureAD)
+            let document: [String: Any] = [
+                "issuer": azureAD.issuer, "jwks_uri": "\(base)/discovery/v2.0/keys", "token_endpoint": "\(base)/token",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            ]
+            return Self.response(200, String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self))
+        }
+        router.get("/azuread/discovery/v2.0/keys") { [self] _, _ in
+            Self.response(200, String(decoding: try LocalSigningKey.jwksDocument(of: [azureAD.key]), as: UTF8.self))
+        }
+        router.get("/istilgangskontroll/api/tilgang/navident/person") { [self] request, _ in
+            try await answer(.istilgangskontroll, request) { _ in try accessAnswer(request.headers) }
         }
         router.post("/aareg/api/v2/arbeidstaker/arbeidsforholdoversikt") { [self] request, _ in
             try await answer(.aareg, request, needsToken: true) { body in
@@ -266,6 +276,52 @@ public final class LocalNavServer: Service, Sendable {
             onServerRunning: { [listening] channel in listening.announce(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [])
+    }
+
+    /// The token endpoint: client credentials (an opaque `local-…` token), or the on-behalf-of
+    /// exchange of a case worker's token (checked against the local Azure AD's key, as Azure
+    /// AD checks it; `invalid_grant` otherwise) for a token to the scope's application that
+    /// carries the case worker's `NAVident`.
+    private func tokenAnswer(_ form: String) throws -> (Int, String) {
+        guard Self.formValue("client_id", in: form) != nil, let scope = Self.formValue("scope", in: form) else {
+            return (400, #"{"error":"invalid_request"}"#)
+        }
+        let serial = state.withLock { state in
+            state.tokensIssued += 1
+            return state.tokensIssued
+        }
+        switch Self.formValue("grant_type", in: form) {
+        case "client_credentials":
+            return (200, #"{"token_type":"Bearer","expires_in":3599,"access_token":"local-\#(serial)-\#(scope.count)"}"#)
+        case "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            guard Self.formValue("requested_token_use", in: form) == "on_behalf_of", let assertion = Self.formValue("assertion", in: form),
+                let claims = try? SignedJWT.verifiedClaims(of: assertion, keys: JSONWebKeySet(json: LocalSigningKey.jwksDocument(of: [azureAD.key]))),
+                (try? SignedJWT.checkTimes(claims, now: Date(), leeway: .zero)) != nil, let navIdent = claims["NAVident"] as? String
+            else {
+                return (400, #"{"error":"invalid_grant","error_description":"AADSTS50013: Assertion failed signature validation."}"#)
+            }
+            // `api://<cluster>.<namespace>.<app>/.default` → the audience `<cluster>:<namespace>:<app>`.
+            let audience = scope.replacingOccurrences(of: "api://", with: "").replacingOccurrences(of: "/.default", with: "")
+            let token = try azureAD.token(navIdent: navIdent, audience: audience, lifetime: 3_600, claims: ["obo_serial": serial])
+            return (200, #"{"token_type":"Bearer","scope":"\#(scope)","expires_in":3599,"ext_expires_in":3599,"access_token":"\#(token)"}"#)
+        default:
+            return (400, #"{"error":"unsupported_grant_type"}"#)
+        }
+    }
+
+    /// istilgangskontroll's answer: 403 `{"erGodkjent":false}` for a person ordinary case
+    /// workers may not see, 200 `{"erGodkjent":true}` otherwise; 401 without an on-behalf-of
+    /// token of the local Azure AD for istilgangskontroll.
+    private func accessAnswer(_ headers: HTTPFields) throws -> (Int, String) {
+        let bearer = headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let bearer, let claims = try? SignedJWT.verifiedClaims(of: bearer, keys: JSONWebKeySet(json: LocalSigningKey.jwksDocument(of: [azureAD.key]))),
+            (claims["aud"] as? String)?.hasSuffix("istilgangskontroll") == true, claims["NAVident"] is String
+        else { return (401, #"{"message":"missing or invalid on-behalf-of token"}"#) }
+        guard let person = headers[HTTPField.Name("nav-personident")!], person.count == 11 else {
+            return (400, #"{"message":"nav-personident mangler"}"#)
+        }
+        let mayAccess = LocalNavFixtures.person(person)?.caseWorkersMayAccess ?? true
+        return mayAccess ? (200, #"{"erGodkjent":true}"#) : (403, #"{"erGodkjent":false}"#)
     }
 
     /// Records the request, applies an injected failure, checks the bearer token, then answers

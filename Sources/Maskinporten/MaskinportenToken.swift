@@ -1,5 +1,7 @@
+import TokenVerification
+
 /// What a verified Maskinporten token says about its caller.
-public struct MaskinportenToken: Sendable, Equatable {
+public struct MaskinportenToken: Sendable, Equatable, ExpiringToken {
     /// The organisation the plan is for: the `consumer` claim (`0192:<orgnr>`).
     public var employerOrgNumber: String
     /// The organisation whose system calls: the `supplier` claim when a system acts under an

@@ -8,6 +8,7 @@ import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 import Storage
+import TokenVerification
 import UnixSignals
 
 /// Builds the process: one Hummingbird application whose service group holds, in start order,
@@ -152,7 +153,7 @@ public enum MottakApplication {
         guard let maskinporten = configuration.maskinporten else {
             throw ConfigurationError.missing("MASKINPORTEN_WELL_KNOWN_URL", because: "the intake and status routes verify Maskinporten tokens")
         }
-        let keys = MaskinportenKeys(wellKnownURL: maskinporten.wellKnownURL, logger: logger)
+        let keys = IssuerKeys(issuerName: "Maskinporten", wellKnownURL: maskinporten.wellKnownURL, logger: logger)
         return MaskinportenAuthenticator(keys: keys, requiredScope: configuration.maskinportenScope, leeway: configuration.maskinportenLeeway)
     }
 }

@@ -18,6 +18,10 @@ import Storage
 public enum DevStack {
     /// The local issuer's key, shared by `mottak-dev` and `mottak-dev token` (git-ignored).
     public static let devIssuerKeyFile = URL(fileURLWithPath: ".mottak-dev/local-maskinporten-key.pem")
+    /// The local Azure AD's key, shared by `mottak-dev` and `mottak-dev token --veileder`.
+    public static let devAzureADKeyFile = URL(fileURLWithPath: ".mottak-dev/local-azuread-key.pem")
+    /// Where the local audit collector writes what the case workers' routes record.
+    public static let devAuditLogFile = URL(fileURLWithPath: ".mottak-dev/audit.log")
     /// How the configuration names the local issuer (tells `mottak-dev` it may mint tokens).
     public static let localIssuerDescription = "local issuer"
 
@@ -29,6 +33,7 @@ public enum DevStack {
         public var kafka: EmbeddedKafkaCluster?
         public var maskinporten: LocalMaskinportenServer?
         public var navApis: LocalNavServer?
+        public var auditCollector: LocalAuditCollector?
         /// The throwaway PostgreSQL's URL, when one was started.
         public var databaseURL: String?
     }
@@ -74,7 +79,8 @@ public enum DevStack {
             logger.notice("local Maskinporten issuer started", metadata: ["key.file": "\(devIssuerKeyFile.path)"])
         }
         if configuration.navApis.hasGaps {
-            let server = LocalNavServer(port: configuration.localStandIns.port, logger: logger)
+            let server = try LocalNavServer(
+                port: configuration.localStandIns.port, azureAD: try LocalAzureADIssuer(keyFile: devAzureADKeyFile), logger: logger)
             if configuration.localStandIns.latency > .zero {
                 for api in LocalNavServer.API.allCases { server.inject(.delay(configuration.localStandIns.latency), into: api) }
             }
@@ -83,6 +89,13 @@ public enum DevStack {
             components.services.append(server)
             components.navApis = server
             logger.notice("local stand-ins for NAV's APIs started (those not configured)")
+        }
+        if configuration.auditLogAddress == nil {
+            let collector = try await LocalAuditCollector.start(appendingTo: devAuditLogFile)
+            configuration.auditLogAddress = ("127.0.0.1", collector.port)
+            components.services.append(collector)
+            components.auditCollector = collector
+            logger.notice("local audit log collector started", metadata: ["audit.file": "\(devAuditLogFile.path)"])
         }
         if configuration.database == nil {
             let (postgres, url) = try await ThrowawayPostgres.start(script: postgresScript, logger: logger)
@@ -101,7 +114,10 @@ public enum DevStack {
     static func standIns(_ server: LocalNavServer, filling apis: NavApiConfiguration) -> NavApiConfiguration {
         var apis = apis
         apis.azureTokenEndpoint = apis.azureTokenEndpoint ?? EndpointURL { await server.baseURL(.azureAD) + "/token" }
-        apis.azureClientID = apis.azureClientID ?? "local-mottak"
+        apis.azureClientID = apis.azureClientID ?? LocalAzureADIssuer.localClientID
+        apis.azureWellKnownURL = apis.azureWellKnownURL ?? EndpointURL { await server.baseURL(.azureAD) + "/.well-known/openid-configuration" }
+        apis.istilgangskontroll = apis.istilgangskontroll ?? EndpointURL { await server.baseURL(.istilgangskontroll) }
+        apis.istilgangskontrollScope = apis.istilgangskontrollScope ?? "local.teamsykefravr.istilgangskontroll"
         apis.azureClientSecret = apis.azureClientSecret ?? "local-secret"
         apis.aareg = apis.aareg ?? EndpointURL { await server.baseURL(.aareg) }
         apis.aaregScope = apis.aaregScope ?? "local.arbeidsforhold.aareg-services"

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import Logging
 
@@ -6,6 +7,11 @@ import Logging
 /// (`api://<scope>/.default`), cached and fetched anew when less than a minute remains. A token
 /// that cannot be had throws ``DependencyUnavailable``: the call is retried, never sent with an
 /// empty bearer (the Kotlin service sent `Bearer null`).
+///
+/// Also the on-behalf-of exchange (``onBehalfOf(_:scope:)``) of a case worker's token for a
+/// token to istilgangskontroll, cached per incoming token and scope until it nearly expires
+/// (the original exchanged on every request: a Modia page of plans is one exchange, not one
+/// per request).
 public actor AzureADTokenProvider {
     private struct Token {
         var value: String
@@ -19,6 +25,9 @@ public actor AzureADTokenProvider {
     private let logger: Logger
     private var tokens: [String: Token] = [:]
     private var inFlight: [String: Task<Token, any Error>] = [:]
+    /// On-behalf-of tokens by scope and the SHA-256 of the incoming token (never the token itself).
+    private var onBehalfOfTokens: [String: Token] = [:]
+    private let onBehalfOfCapacity = 10_000
 
     public init(
         tokenEndpoint: EndpointURL, clientID: String, clientSecret: String, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,
@@ -46,13 +55,37 @@ public actor AzureADTokenProvider {
         return token.value
     }
 
+    /// A token for `scope` on behalf of the user of `assertion` (their verified Azure AD token):
+    /// the jwt-bearer grant with `requested_token_use=on_behalf_of` (domain-reference.md 3.4).
+    public func onBehalfOf(_ assertion: String, scope: String) async throws -> String {
+        let key = scope + " " + SHA256.hash(data: Data(assertion.utf8)).map { String(format: "%02x", $0) }.joined()
+        if let token = onBehalfOfTokens[key], ContinuousClock.now.duration(to: token.expiresAt) > .seconds(60) { return token.value }
+        let token = try await Self.fetch(
+            form: [
+                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("client_id", clientID), ("client_secret", clientSecret),
+                ("assertion", assertion), ("scope", "api://\(scope)/.default"), ("requested_token_use", "on_behalf_of"),
+            ], scope: scope, exchange: exchange, endpoint: tokenEndpoint)
+        if onBehalfOfTokens.count >= onBehalfOfCapacity {
+            let now = ContinuousClock.now
+            onBehalfOfTokens = onBehalfOfTokens.filter { now < $0.value.expiresAt }
+            if onBehalfOfTokens.count >= onBehalfOfCapacity { onBehalfOfTokens.removeAll(keepingCapacity: true) }
+        }
+        onBehalfOfTokens[key] = token
+        return token.value
+    }
+
     private static func fetch(scope: String, exchange: HTTPExchange, endpoint: EndpointURL, clientID: String, clientSecret: String) async throws
         -> Token
     {
-        let form = [
-            ("client_id", clientID), ("client_secret", clientSecret), ("grant_type", "client_credentials"),
-            ("scope", "api://\(scope)/.default"),
-        ].map { "\($0.0)=\(formEncoded($0.1))" }.joined(separator: "&")
+        try await fetch(
+            form: [
+                ("client_id", clientID), ("client_secret", clientSecret), ("grant_type", "client_credentials"),
+                ("scope", "api://\(scope)/.default"),
+            ], scope: scope, exchange: exchange, endpoint: endpoint)
+    }
+
+    private static func fetch(form fields: [(String, String)], scope: String, exchange: HTTPExchange, endpoint: EndpointURL) async throws -> Token {
+        let form = fields.map { "\($0.0)=\(formEncoded($0.1))" }.joined(separator: "&")
         let answer = try await exchange.post(
             await endpoint.resolve(), body: Data(form.utf8), headers: [("Content-Type", "application/x-www-form-urlencoded")])
         // 400 (invalid_scope, unauthorized_client) and 401 (invalid_client: a wrong or expired

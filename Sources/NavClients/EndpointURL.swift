@@ -1,7 +1,7 @@
 /// Where an API is: a fixed URL in production, or one known only once a local stand-in
 /// listens (`mottak-dev`, tests). Resolved on every request; cheap when fixed.
 public struct EndpointURL: Sendable {
-    let resolve: @Sendable () async -> String
+    public let resolve: @Sendable () async -> String
 
     public init(_ url: String) {
         resolve = { url }

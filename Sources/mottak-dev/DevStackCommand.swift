@@ -63,14 +63,14 @@ struct DevStackCommand: AsyncParsableCommand {
     /// What a role process needs to use this stack, once its servers listen.
     func roleEnvironment(_ components: DevStack.Components, databaseURL: String?) async throws -> [(String, String)] {
         guard let kafka = components.kafka, let maskinporten = components.maskinporten, let nav = components.navApis,
-            let database = databaseURL ?? components.databaseURL
+            let audit = components.auditCollector, let database = databaseURL ?? components.databaseURL
         else { throw ValidationError("the stack did not start every local component") }
         return [
             ("KAFKA_BROKERS", kafka.bootstrapServers),
             ("DATABASE_URL", database),
             ("MASKINPORTEN_WELL_KNOWN_URL", await maskinporten.wellKnownURL()),
             ("AZURE_OPENID_CONFIG_TOKEN_ENDPOINT", await nav.baseURL(.azureAD) + "/token"),
-            ("AZURE_APP_CLIENT_ID", "local-mottak"), ("AZURE_APP_CLIENT_SECRET", "local-secret"),
+            ("AZURE_APP_CLIENT_ID", LocalAzureADIssuer.localClientID), ("AZURE_APP_CLIENT_SECRET", "local-secret"),
             ("AAREG_URL", await nav.baseURL(.aareg)), ("AAREG_SCOPE", "local.arbeidsforhold.aareg-services"),
             ("PDL_URL", await nav.baseURL(.pdl) + "/graphql"), ("PDL_SCOPE", "local.pdl.pdl-api"),
             ("KRR_PROXY_URL", await nav.baseURL(.krr)), ("KRR_PROXY_SCOPE", "local.team-rocket.digdir-krr-proxy"),
@@ -78,6 +78,10 @@ struct DevStackCommand: AsyncParsableCommand {
             ("EREG_URL", await nav.baseURL(.ereg)), ("EREG_SCOPE", "local.arbeidsforhold.ereg-services"),
             ("DOKARKIV_URL", await nav.baseURL(.dokarkiv)), ("DOKARKIV_SCOPE", "local.teamdokumenthandtering.dokarkiv"),
             ("ISDIALOGMELDING_URL", await nav.baseURL(.isdialogmelding)), ("ISDIALOGMELDING_CLIENT_ID", "local.teamsykefravr.isdialogmelding"),
+            ("AZURE_APP_WELL_KNOWN_URL", await nav.baseURL(.azureAD) + "/.well-known/openid-configuration"),
+            ("ISTILGANGSKONTROLL_URL", await nav.baseURL(.istilgangskontroll)),
+            ("ISTILGANGSKONTROLL_CLIENT_ID", "local.teamsykefravr.istilgangskontroll"),
+            ("AUDIT_LOG_ADDRESS", "127.0.0.1:\(audit.port)"),
             ("DEV_CONTROL_URL", "http://127.0.0.1:\(controlPort)"),
         ]
     }

@@ -5,6 +5,7 @@ import Logging
 import Maskinporten
 import TestSupport
 import Testing
+import TokenVerification
 
 /// The authenticator with keys fetched over HTTP from a local Maskinporten.
 @Suite(.timeLimit(.minutes(5))) struct MaskinportenAuthenticatorTests {
@@ -38,7 +39,8 @@ import Testing
         logger.logLevel = .critical
         let issuer = try LocalMaskinportenIssuer()
         let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
-        let keys = MaskinportenKeys(
+        let keys = IssuerKeys(
+            issuerName: "Maskinporten",
             wellKnownURL: { await server.wellKnownURL() }, maximumAge: .milliseconds(200), minimumRefetchInterval: .milliseconds(50),
             logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -66,7 +68,8 @@ import Testing
         logger.logLevel = .warning
         let issuer = try LocalMaskinportenIssuer()
         let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
-        let keys = MaskinportenKeys(wellKnownURL: { await server.wellKnownURL() }, logger: logger)
+        let keys = IssuerKeys(
+            issuerName: "Maskinporten",wellKnownURL: { await server.wellKnownURL() }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             defer { group.cancelAll() }

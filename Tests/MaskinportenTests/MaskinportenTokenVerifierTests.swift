@@ -4,6 +4,7 @@ import Foundation
 import LocalStandIns
 import Maskinporten
 import Testing
+import TokenVerification
 
 @Suite(.timeLimit(.minutes(5))) struct MaskinportenTokenVerifierTests {
     /// One 2048-bit key for the whole suite: generating one takes a moment.

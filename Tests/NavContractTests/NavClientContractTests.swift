@@ -219,7 +219,7 @@ import Testing
     ) async throws {
         let samples = try samples(api.rawValue)
         #expect(Set(samples.map(\.name)) == Set(expected.keys), "every sample has an expectation, and every expectation a sample")
-        let nav = LocalNavServer(logger: Logger(label: "test"))
+        let nav = try LocalNavServer(logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await nav.run() }
             defer { group.cancelAll() }

@@ -122,6 +122,11 @@ extension ApiError {
         status: 503, type: .internalServerError,
         message: "Tokens cannot be verified right now because Maskinporten is unreachable; try again later")
 
+    /// 503: a case worker's token cannot be checked now (Azure AD's keys unreachable, none cached).
+    public static let staffTokenVerificationUnavailable = ApiError(
+        status: 503, type: .internalServerError,
+        message: "Tokens cannot be verified right now because Azure AD is unreachable; try again later")
+
     /// 503: the database is unreachable; nothing was stored.
     public static let statusUnavailable = ApiError(
         status: 503, type: .internalServerError, message: "The status cannot be read right now; try again later")

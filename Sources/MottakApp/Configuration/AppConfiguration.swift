@@ -50,6 +50,10 @@ public struct AppConfiguration: Sendable {
     public var maskinportenLeeway: Duration
     /// NAV's APIs (Aareg, PDL, …) and Azure AD.
     public var navApis: NavApiConfiguration
+    /// `AUDIT_LOG_ADDRESS` (`host:port`; `serve`'s default is NAIS's `audit.nais:6514`): where
+    /// the case workers' routes send their audit records (syslog over TCP). Nil only in `dev`
+    /// mode when unset, where `mottak-dev` starts its local collector.
+    public var auditLogAddress: (host: String, port: Int)?
     /// `mottak-dev`'s stand-ins of NAV's APIs: `LOCAL_STANDINS_PORT` (default any free port) and
     /// `LOCAL_STANDINS_LATENCY_MS` (added to every answer; the pipeline benchmark uses 20).
     public var localStandIns: (port: Int, latency: Duration)
@@ -120,6 +124,9 @@ public struct AppConfiguration: Sendable {
         maskinportenScope = env.string("MASKINPORTEN_CUSTOM_SCOPE_NAME") ?? "nav:oppfolgingsplan/lps.write"
         maskinportenLeeway = .seconds(try env.integer("MASKINPORTEN_CLOCK_LEEWAY_SECONDS", default: 30, in: 0...300))
         navApis = try NavApiConfiguration(env)
+        auditLogAddress =
+            mode == .serve || env.string("AUDIT_LOG_ADDRESS") != nil
+            ? try Self.hostAndPort(env, "AUDIT_LOG_ADDRESS", default: "audit.nais:6514") : nil
         localStandIns = (
             try env.integer("LOCAL_STANDINS_PORT", default: 0, in: 0...65535),
             .milliseconds(try env.integer("LOCAL_STANDINS_LATENCY_MS", default: 0, in: 0...60_000))
@@ -163,6 +170,15 @@ public struct AppConfiguration: Sendable {
             if database == nil { throw .missing("DATABASE_URL", because: "`serve` needs PostgreSQL (or set GCP_DB_HOST and friends)") }
             if kafka == nil { throw .missing("KAFKA_BROKERS", because: "`serve` needs Kafka") }
         }
+    }
+
+    /// `host:port`, the port a number.
+    static func hostAndPort(_ env: EnvironmentReader, _ name: String, default fallback: String) throws(ConfigurationError) -> (host: String, port: Int) {
+        let text = env.string(name) ?? fallback
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { throw ConfigurationError(variable: name, problem: "'\(text)' is not host:port") }
+        return (String(text[..<colon]), port)
     }
 
     private static func internalPort(_ env: EnvironmentReader, httpPort: Int, onNais: Bool) throws(ConfigurationError) -> Int? {

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import AzureAD
 import Logging
 import NavClients
+import TokenVerification
 import PlanPdf
 import Storage
 
@@ -29,6 +31,13 @@ public struct NavApiConfiguration: Sendable {
     public var isdialogmelding: EndpointURL?
     /// `ISDIALOGMELDING_CLIENT_ID`: isdialogmelding's token scope (NAIS's name for it).
     public var isdialogmeldingScope: String?
+    /// `AZURE_APP_WELL_KNOWN_URL`: Azure AD's OpenID configuration (issuer, keys) for the case
+    /// workers' tokens; NAIS injects it with `azure.application.enabled`.
+    public var azureWellKnownURL: EndpointURL?
+    /// `ISTILGANGSKONTROLL_URL`: who may see which person (the case workers' routes).
+    public var istilgangskontroll: EndpointURL?
+    /// `ISTILGANGSKONTROLL_CLIENT_ID`: the on-behalf-of scope for istilgangskontroll.
+    public var istilgangskontrollScope: String?
     /// `Nav-Consumer-Id` towards pdfgen and Ereg.
     public var appName: String
     /// `NAV_HTTP_MAX_CONNECTIONS_PER_HOST` (default 256, the consumers' default window): the
@@ -55,15 +64,19 @@ public struct NavApiConfiguration: Sendable {
         dokarkivScope = env.string("DOKARKIV_SCOPE")
         isdialogmelding = env.string("ISDIALOGMELDING_URL").map(EndpointURL.init)
         isdialogmeldingScope = env.string("ISDIALOGMELDING_CLIENT_ID")
+        azureWellKnownURL = env.string("AZURE_APP_WELL_KNOWN_URL").map(EndpointURL.init)
+        istilgangskontroll = env.string("ISTILGANGSKONTROLL_URL").map(EndpointURL.init)
+        istilgangskontrollScope = env.string("ISTILGANGSKONTROLL_CLIENT_ID")
         appName = env.string("NAIS_APP_NAME") ?? "oppfolgingsplan-mottak"
     }
 
     /// Whether any API still needs its local stand-in.
     public var hasGaps: Bool {
-        [azureTokenEndpoint, aareg, pdl, krr, pdfgen, ereg, dokarkiv, isdialogmelding].contains { $0 == nil }
-            || [azureClientID, azureClientSecret, aaregScope, pdlScope, krrScope, eregScope, dokarkivScope, isdialogmeldingScope].contains {
-                $0 == nil
-            }
+        [azureTokenEndpoint, azureWellKnownURL, aareg, pdl, krr, pdfgen, ereg, dokarkiv, isdialogmelding, istilgangskontroll].contains { $0 == nil }
+            || [
+                azureClientID, azureClientSecret, aaregScope, pdlScope, krrScope, eregScope, dokarkivScope, isdialogmeldingScope,
+                istilgangskontrollScope,
+            ].contains { $0 == nil }
     }
 
     /// The token provider, or the name of the first missing variable.
@@ -116,6 +129,24 @@ public struct NavApiConfiguration: Sendable {
         }
         return IsdialogmeldingClient(
             baseURL: isdialogmelding, scope: isdialogmeldingScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits)
+    }
+
+    /// The case workers' token check: Azure AD's keys, tokens for this application.
+    func caseWorkerAuthenticator(logger: Logger) throws(ConfigurationError) -> AzureADAuthenticator {
+        let reason = "the case workers' routes (status-query role) verify NAV staff's Azure AD tokens"
+        guard let azureWellKnownURL else { throw .missing("AZURE_APP_WELL_KNOWN_URL", because: reason) }
+        guard let azureClientID else { throw .missing("AZURE_APP_CLIENT_ID", because: reason) }
+        let keys = IssuerKeys(issuerName: "Azure AD", wellKnownURL: { await azureWellKnownURL.resolve() }, httpClient: httpClient, logger: logger)
+        return AzureADAuthenticator(keys: keys, clientID: azureClientID)
+    }
+
+    func istilgangskontrollClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> IstilgangskontrollClient {
+        let reason = "the case workers' routes (status-query role) ask istilgangskontroll who may see a person"
+        guard let istilgangskontroll else { throw .missing("ISTILGANGSKONTROLL_URL", because: reason) }
+        guard let istilgangskontrollScope else { throw .missing("ISTILGANGSKONTROLL_CLIENT_ID", because: reason) }
+        return IstilgangskontrollClient(
+            baseURL: istilgangskontroll, scope: istilgangskontrollScope, tokens: tokens, httpClient: httpClient, metrics: metrics,
+            circuits: circuits)
     }
 
     func pdlClient(tokens: AzureADTokenProvider) throws(ConfigurationError) -> PdlClient {

@@ -1,9 +1,11 @@
 import ApiSupport
+import AuditLog
 import Domain
 import Hummingbird
 import Intake
 import Logging
 import Metrics
+import ModiaApi
 import PlanStatusRecords
 import PostgresNIO
 import ServiceLifecycle
@@ -30,7 +32,7 @@ extension MottakApplication {
         router.add(
             middleware: MethodNotAllowedMiddleware([
                 "/api/v1/followupplan": [.post], "/api/v1/followupplan/verify-integration": [.get],
-                "/api/v1/followupplan/{uuid}/sendingstatus": [.get],
+                "/api/v1/followupplan/{uuid}/sendingstatus": [.get], ModiaApi.plansPath: [.get], ModiaApi.pdfPath: [.get],
             ]))
         OpenAPIRoutes(assets: try StaticAssets.bundled(), topics: configuration.topics).register(on: router)
         guard roles.contains(.intake) || roles.contains(.statusQuery) else { return (router, []) }
@@ -56,7 +58,22 @@ extension MottakApplication {
         if roles.contains(.statusQuery) {
             StatusRoutes(reader: PlanStatusReader(postgres: postgres, logger: logger.labelled(role: .statusQuery)))
                 .register(on: lps)
+            try caseWorkerRoutes(configuration, postgres: postgres, logger: logger.labelled(role: .statusQuery)).register(
+                on: router.group().add(middleware: AzureADAuthMiddleware(authenticator: try configuration.navApis.caseWorkerAuthenticator(logger: logger))))
         }
         return (router, services)
+    }
+
+    /// The Modia routes (``ModiaApi``): NAV staff read a person's plans, checked by
+    /// istilgangskontroll and written to the audit log.
+    static func caseWorkerRoutes(_ configuration: AppConfiguration, postgres: PostgresClient, logger: Logger) throws -> ModiaRoutes {
+        let apis = configuration.navApis
+        guard let address = configuration.auditLogAddress else {
+            throw ConfigurationError.missing("AUDIT_LOG_ADDRESS", because: "the case workers' routes write every access to the audit log")
+        }
+        let audit = SyslogAuditTrail(host: address.host, port: address.port, appName: apis.appName, logger: logger)
+        return ModiaRoutes(
+            store: CaseWorkerPlanStore(postgres: postgres, logger: logger),
+            access: try apis.istilgangskontrollClient(tokens: try apis.tokens(logger: logger)), audit: audit)
     }
 }

@@ -25,6 +25,8 @@ import Testing
         "KRR_PROXY_URL": "http://127.0.0.1:1/krr", "KRR_PROXY_SCOPE": "krr", "OP_PDFGEN_URL": "http://127.0.0.1:1",
         "EREG_URL": "http://127.0.0.1:1", "EREG_SCOPE": "ereg", "DOKARKIV_URL": "http://127.0.0.1:1", "DOKARKIV_SCOPE": "dokarkiv",
         "ISDIALOGMELDING_URL": "http://127.0.0.1:1", "ISDIALOGMELDING_CLIENT_ID": "isdialogmelding",
+        "AZURE_APP_WELL_KNOWN_URL": "http://127.0.0.1:1/.well-known/openid-configuration", "ISTILGANGSKONTROLL_URL": "http://127.0.0.1:1",
+        "ISTILGANGSKONTROLL_CLIENT_ID": "istilgangskontroll", "AUDIT_LOG_ADDRESS": "127.0.0.1:1",
     ]
 
     @Test func startsTheEmbeddedKafkaWithTheProjectsTopicsWhenNoBrokersAreConfigured() async throws {
@@ -32,7 +34,7 @@ import Testing
         configuration.database = try TestServices.postgresServer()
         let services = try await DevStack.prepare(&configuration, logger: logger)
 
-        #expect(services.count == 3, "the embedded Kafka, the local Maskinporten and the stand-ins of NAV's APIs")
+        #expect(services.count == 4, "the embedded Kafka, the local Maskinporten, the stand-ins of NAV's APIs and the audit log collector")
         #expect(configuration.maskinporten?.description == DevStack.localIssuerDescription)
         let kafka = try #require(configuration.kafka)
         let topics = try await KafkaAdminClient(configuration: kafka, logger: logger).topics(timeout: .seconds(10))

@@ -6,6 +6,7 @@ import LocalStandIns
 import Maskinporten
 import NIOCore
 import Testing
+import TokenVerification
 
 /// The intake under abuse, through the whole HTTP stack: a set of forged and malformed tokens
 /// and 10,000 random request bodies. Whatever comes in, the answer is an ApiError with the

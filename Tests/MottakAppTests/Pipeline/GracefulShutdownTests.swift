@@ -24,7 +24,7 @@ import Testing
         try cluster.createTopics(TopicPartitions.all.map { TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: 1) })
         try await DevStack.seedSykmeldinger(
             KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), topic: EventTopics.local.sendtSykmelding, logger: TestServices.logger)
-        let nav = LocalNavServer(logger: TestServices.logger)
+        let nav = try LocalNavServer(logger: TestServices.logger)
         // Slow enough that work is in every role when the shutdown comes.
         for api in LocalNavServer.API.allCases where api != .azureAD { nav.inject(.delay(.milliseconds(20)), into: api) }
         let standIns = ServiceGroup(services: [nav], logger: TestServices.logger)

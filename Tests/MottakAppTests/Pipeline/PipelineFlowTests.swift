@@ -227,7 +227,7 @@ import Testing
             KafkaConfiguration(bootstrapServers: cluster.bootstrapServers), topic: EventTopics.local.sendtSykmelding, logger: TestServices.logger)
         let issuer = try LocalMaskinportenIssuer()
         let maskinporten = LocalMaskinportenServer(issuers: [issuer], logger: TestServices.logger)
-        let nav = LocalNavServer(logger: TestServices.logger)
+        let nav = try LocalNavServer(logger: TestServices.logger)
 
         try await TestServices.withFreshDatabase { database, postgres in
             var configuration = HealthEndpointTests.configuration(database: database, kafka: cluster.bootstrapServers)

@@ -174,6 +174,8 @@ import Testing
         configuration.maskinporten = MaskinportenConfiguration(wellKnownURL: "http://127.0.0.1:1/not-used")
         // NAV's APIs are called per plan, which these tests never send.
         configuration.navApis = try! AppConfiguration(environment: DevStackTests.navApiEnvironment, mode: .dev).navApis
+        // Written to by the case workers' routes only, which these tests never call.
+        configuration.auditLogAddress = ("127.0.0.1", 1)
         // Tests of what a spent retry means (FAILED, dead letters, re-drive) meet it at once;
         // the durable wait has tests of its own (OutageRideThroughTests).
         configuration.parkingPolicy = .disabled

@@ -9,6 +9,7 @@ import Storage
 import Synchronization
 import TestSupport
 import Testing
+import TokenVerification
 
 /// The `mottak` executable as an operator runs it: exit codes and what it prints.
 @Suite(.timeLimit(.minutes(5))) struct MottakCommandTests {

@@ -112,7 +112,7 @@ import Testing
     }
 
     static func withLookup(_ body: @escaping @Sendable (Fixture) async throws -> Void) async throws {
-        let nav = LocalNavServer(logger: TestServices.logger)
+        let nav = try LocalNavServer(logger: TestServices.logger)
         try await TestServices.withMigratedDatabase { postgres in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await nav.run() }

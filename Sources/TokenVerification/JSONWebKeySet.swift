@@ -3,7 +3,7 @@ import _CryptoExtras
 
 /// The RSA signing keys of an issuer, by key id, from its JWKS document (`jwks_uri`).
 ///
-/// Keys that are not RSA signature keys are skipped: Maskinporten signs with RS256 only, and a
+/// Keys that are not RSA signature keys are skipped: Maskinporten and Azure AD sign with RS256, and a
 /// key we cannot use must not make the whole set unusable.
 public struct JSONWebKeySet: Sendable {
     public let keys: [String: _RSA.Signing.PublicKey]

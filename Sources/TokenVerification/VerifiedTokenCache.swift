@@ -3,21 +3,22 @@ import Synchronization
 
 /// Tokens that passed verification, by their exact text, until they expire.
 ///
-/// An LPS reuses its Maskinporten token for the token's lifetime (two minutes by default), so
-/// most requests carry a token we verified moments ago. Remembering the outcome saves the RSA
+/// An LPS reuses its Maskinporten token for the token's lifetime (two minutes by default), and
+/// Modia a case worker's token for an hour, so most requests carry a token we verified moments
+/// ago. Remembering the outcome saves the RSA
 /// signature check and the claim parsing on every such request. Only successes are kept; the
 /// expiry (with the verifier's leeway) is checked on every use. A token signed with a key that
-/// Maskinporten withdraws stays accepted until it expires, which is what its `exp` promised.
-final class VerifiedTokenCache: Sendable {
-    private let entries = Mutex<[String: MaskinportenToken]>([:])
+/// the issuer withdraws stays accepted until it expires, which is what its `exp` promised.
+public final class VerifiedTokenCache<Token: ExpiringToken>: Sendable {
+    private let entries = Mutex<[String: Token]>([:])
     private let capacity: Int
 
-    init(capacity: Int = 10_000) {
+    public init(capacity: Int = 10_000) {
         self.capacity = capacity
     }
 
     /// The verified token for `text`, when there is one that has not expired at `now`.
-    func token(for text: String, now: Date, leeway: Duration) -> MaskinportenToken? {
+    public func token(for text: String, now: Date, leeway: Duration) -> Token? {
         let seconds = now.timeIntervalSince1970
         return entries.withLock { entries in
             guard let token = entries[text] else { return nil }
@@ -29,7 +30,7 @@ final class VerifiedTokenCache: Sendable {
         }
     }
 
-    func remember(_ token: MaskinportenToken, for text: String, now: Date, leeway: Duration) {
+    public func remember(_ token: Token, for text: String, now: Date, leeway: Duration) {
         let seconds = now.timeIntervalSince1970
         let slack = Double(leeway.components.seconds)
         entries.withLock { entries in
@@ -41,4 +42,10 @@ final class VerifiedTokenCache: Sendable {
             entries[text] = token
         }
     }
+}
+
+/// A verified token's meaning, kept by ``VerifiedTokenCache`` until `expiresAt`.
+public protocol ExpiringToken: Sendable {
+    /// Seconds since 1970 when the token stops being valid (its `exp`).
+    var expiresAt: Double { get }
 }

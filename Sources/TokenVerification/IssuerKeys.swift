@@ -5,25 +5,29 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// Maskinporten's issuer and signing keys, read from its well-known document and JWKS, cached.
+/// A token issuer's name and signing keys (Maskinporten's for the LPS routes, Azure AD's for the
+/// case workers' routes), read from its well-known document (`issuer`, `jwks_uri`: both
+/// Maskinporten's OAuth metadata and Azure AD's OpenID configuration have them) and JWKS, cached.
 ///
 /// - The first request loads them (one fetch however many requests wait for it); a failed
 ///   start-up fetch therefore does not stop the process, it makes requests answer 503 until
-///   Maskinporten is reachable.
+///   the issuer is reachable.
 /// - Keys older than `maximumAge` are refreshed in the background on the next use (at most
 ///   one attempt per `minimumRefetchInterval`); until that succeeds the old keys stay in use
-///   (Maskinporten announces new keys well before it signs with them).
+///   (Maskinporten and Azure AD announce new keys well before they sign with them).
 /// - A token signed with an unknown `kid` may mean a key rotation: ``refetchForUnknownKey()``
 ///   fetches again, but at most once per `minimumRefetchInterval`, so a stream of tokens with
-///   made-up key ids cannot turn us into a load generator against Maskinporten.
-public actor MaskinportenKeys {
-    /// What the verifier needs from Maskinporten.
+///   made-up key ids cannot turn us into a load generator against the issuer.
+public actor IssuerKeys {
+    /// What the verifier needs from the issuer.
     public struct Snapshot: Sendable {
         public var issuer: String
         public var keys: JSONWebKeySet
         public var fetchedAt: ContinuousClock.Instant
     }
 
+    /// For logs and errors: "Maskinporten", "Azure AD".
+    public nonisolated let issuerName: String
     private let wellKnownURL: @Sendable () async throws -> String
     private let httpClient: HTTPClient
     private let maximumAge: Duration
@@ -38,12 +42,14 @@ public actor MaskinportenKeys {
     /// `wellKnownURL` is asked on each fetch, so a local issuer whose port is known only once it
     /// listens can be plugged in.
     public init(
+        issuerName: String,
         wellKnownURL: @escaping @Sendable () async throws -> String,
         httpClient: HTTPClient = .shared,
         maximumAge: Duration = .seconds(3600),
         minimumRefetchInterval: Duration = .seconds(60),
         logger: Logger
     ) {
+        self.issuerName = issuerName
         self.wellKnownURL = wellKnownURL
         self.httpClient = httpClient
         self.maximumAge = maximumAge
@@ -53,18 +59,18 @@ public actor MaskinportenKeys {
 
     /// The cached issuer and keys; fetched first when there are none. Keys older than
     /// `maximumAge` are returned at once while a refresh runs in the background (a slow or
-    /// unreachable Maskinporten never delays a request that has keys to check against).
+    /// unreachable issuer never delays a request that has keys to check against).
     public func current() async throws -> Snapshot {
         guard let snapshot else { return try await fetch() }
         let now = ContinuousClock.now
         if snapshot.fetchedAt.duration(to: now) >= maximumAge, inFlight == nil, now >= nextBackgroundRefresh {
             nextBackgroundRefresh = now + minimumRefetchInterval
             let task = startFetch()
-            Task { [logger] in
+            Task { [logger, issuerName] in
                 do {
                     _ = try await task.value
                 } catch {
-                    logger.warning("could not refresh Maskinporten's keys; using the cached ones", metadata: ["error": "\(error)"])
+                    logger.warning("could not refresh \(issuerName)'s keys; using the cached ones", metadata: ["error": "\(error)"])
                 }
             }
         }
@@ -88,8 +94,8 @@ public actor MaskinportenKeys {
 
     /// Starts a download whose result becomes the cached snapshot.
     private func startFetch() -> Task<Snapshot, any Error> {
-        let task = Task { [wellKnownURL, httpClient, logger] in
-            try await Self.download(wellKnownURL: try await wellKnownURL(), httpClient: httpClient, logger: logger)
+        let task = Task { [wellKnownURL, httpClient, logger, issuerName] in
+            try await Self.download(issuerName, wellKnownURL: try await wellKnownURL(), httpClient: httpClient, logger: logger)
         }
         inFlight = task
         Task { await self.finish(task) }
@@ -101,7 +107,7 @@ public actor MaskinportenKeys {
         if inFlight == task { inFlight = nil }
     }
 
-    private static func download(wellKnownURL: String, httpClient: HTTPClient, logger: Logger) async throws -> Snapshot {
+    private static func download(_ issuerName: String, wellKnownURL: String, httpClient: HTTPClient, logger: Logger) async throws -> Snapshot {
         struct WellKnown: Decodable {
             var issuer: String
             var jwksURI: String
@@ -111,25 +117,28 @@ public actor MaskinportenKeys {
                 case jwksURI = "jwks_uri"
             }
         }
-        let wellKnown = try JSONDecoder().decode(WellKnown.self, from: try await get(wellKnownURL, httpClient))
-        let keys = try JSONWebKeySet(json: try await get(wellKnown.jwksURI, httpClient))
+        let wellKnown = try JSONDecoder().decode(WellKnown.self, from: try await get(issuerName, wellKnownURL, httpClient))
+        let keys = try JSONWebKeySet(json: try await get(issuerName, wellKnown.jwksURI, httpClient))
         logger.info(
-            "fetched Maskinporten's signing keys",
+            "fetched \(issuerName)'s signing keys",
             metadata: ["issuer": "\(wellKnown.issuer)", "keys": "\(keys.keys.keys.sorted())"])
         return Snapshot(issuer: wellKnown.issuer, keys: keys, fetchedAt: .now)
     }
 
-    private static func get(_ url: String, _ httpClient: HTTPClient) async throws -> Data {
+    private static func get(_ issuerName: String, _ url: String, _ httpClient: HTTPClient) async throws -> Data {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         let response = try await httpClient.execute(request, timeout: .seconds(5))
-        guard response.status == .ok else { throw MaskinportenKeysUnavailable(reason: "\(url) answered \(response.status.code)") }
+        guard response.status == .ok else {
+            throw IssuerKeysUnavailable(issuerName: issuerName, reason: "\(url) answered \(response.status.code)")
+        }
         return Data(buffer: try await response.body.collect(upTo: 1 << 20))
     }
 }
 
-/// Maskinporten's keys could not be read: not the caller's fault, so not a 401.
-public struct MaskinportenKeysUnavailable: Error, CustomStringConvertible {
+/// An issuer's keys could not be read: not the caller's fault, so not a 401.
+public struct IssuerKeysUnavailable: Error, CustomStringConvertible {
+    public var issuerName: String
     public var reason: String
-    public var description: String { "Maskinporten's signing keys are unavailable: \(reason)" }
+    public var description: String { "\(issuerName)'s signing keys are unavailable: \(reason)" }
 }
