@@ -107,6 +107,9 @@ CLUSTERS = {
         "KRR_PROXY_URL": "http://digdir-krr-proxy.team-rocket/rest/v1/personer", "KRR_PROXY_SCOPE": "dev-gcp.team-rocket.digdir-krr-proxy",
         "OP_PDFGEN_URL": "http://syfooppdfgen",
         "ISDIALOGMELDING_URL": "http://isdialogmelding.teamsykefravr", "ISDIALOGMELDING_CLIENT_ID": "dev-gcp.teamsykefravr.isdialogmelding",
+        # The case workers' routes: who may see which person (the original's values).
+        "ISTILGANGSKONTROLL_URL": "http://istilgangskontroll.teamsykefravr",
+        "ISTILGANGSKONTROLL_CLIENT_ID": "dev-gcp.teamsykefravr.istilgangskontroll",
         "dbTier": "db-custom-1-3840", "dbHighAvailability": False, "dbDiskSize": 10, "dbPointInTimeRecovery": False,
     },
     "prod-gcp": {
@@ -119,11 +122,18 @@ CLUSTERS = {
         "KRR_PROXY_URL": "http://digdir-krr-proxy.team-rocket/rest/v1/personer", "KRR_PROXY_SCOPE": "prod-gcp.team-rocket.digdir-krr-proxy",
         "OP_PDFGEN_URL": "http://syfooppdfgen",
         "ISDIALOGMELDING_URL": "http://isdialogmelding.teamsykefravr", "ISDIALOGMELDING_CLIENT_ID": "prod-gcp.teamsykefravr.isdialogmelding",
+        # The case workers' routes: who may see which person (the original's values).
+        "ISTILGANGSKONTROLL_URL": "http://istilgangskontroll.teamsykefravr",
+        "ISTILGANGSKONTROLL_CLIENT_ID": "prod-gcp.teamsykefravr.istilgangskontroll",
         "dbTier": "db-custom-2-5120", "dbHighAvailability": True, "dbDiskSize": 20, "dbPointInTimeRecovery": True,
     },
 }
 NAV_API_VARIABLES = ["PDL_URL", "PDL_SCOPE", "AAREG_URL", "AAREG_SCOPE", "EREG_URL", "EREG_SCOPE", "DOKARKIV_URL", "DOKARKIV_SCOPE",
-                     "KRR_PROXY_URL", "KRR_PROXY_SCOPE", "OP_PDFGEN_URL", "ISDIALOGMELDING_URL", "ISDIALOGMELDING_CLIENT_ID"]
+                     "KRR_PROXY_URL", "KRR_PROXY_SCOPE", "OP_PDFGEN_URL", "ISDIALOGMELDING_URL", "ISDIALOGMELDING_CLIENT_ID",
+                     "ISTILGANGSKONTROLL_URL", "ISTILGANGSKONTROLL_CLIENT_ID"]
+# Who calls us besides the LPSes (through the ingress, with Maskinporten): Modia's backend
+# (syfomodiaperson) for the case workers' routes, with on-behalf-of tokens (domain-reference 14.5).
+INBOUND = [{"application": "syfomodiaperson", "namespace": "teamsykefravr"}]
 
 
 def host(url):
@@ -388,10 +398,12 @@ def nais_application():
             "flags": [{"name": "max_connections", "value": str(DATABASE_MAX_CONNECTIONS)}],
             "databases": [{"name": APP, "envVarPrefix": "GCP_DB"}],
         }]},
-        "azure": {"application": {"enabled": True}},
+        # allowAllUsers: any NAV employee's token is accepted here; who may see which person is
+        # istilgangskontroll's decision per request (as the original, domain-reference 3.2).
+        "azure": {"application": {"enabled": True, "allowAllUsers": True}},
         "maskinporten": {"enabled": True, "scopes": {"exposes": [SCOPE]}},
         "ingresses": ["{{ ingress }}"],
-        "accessPolicy": {"outbound": {"rules": rules, "external": external}},
+        "accessPolicy": {"inbound": {"rules": INBOUND}, "outbound": {"rules": rules, "external": external}},
         "env": env,
         # Drain (5 s) + graceful shutdown (30 s) + the watchdog's 5 s fit inside.
         "terminationGracePeriodSeconds": 45,

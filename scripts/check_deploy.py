@@ -94,6 +94,7 @@ for module, group in module_groups.items():
         fail(f"Sources/{module}/{module}.swift: expected one declared role reading one topic, found {declared}")
     else:
         consumed[group] = declared[0]
+serves_modia_routes = any('plansPath = "/api/internad/v1/oppfolgingsplan/lps"' in text for text in all_swift)
 configuration_swift = "".join(source(os.path.join("Sources/MottakApp/Configuration", name)) for name in sorted(os.listdir(os.path.join(ROOT, "Sources/MottakApp/Configuration"))))
 scope_default = re.search(r'"MASKINPORTEN_CUSTOM_SCOPE_NAME"\) \?\? "([^"]+)"', configuration_swift).group(1)
 # Every variable `serve` may refuse to start without (`throw .missing("…")`), and the NAIS
@@ -445,6 +446,16 @@ def check_nais_cluster(cluster, documents, schemas):
         fail(f"{where}: outbound host {stale}, which the code does not call")
     if not spec.get("azure", {}).get("application", {}).get("enabled"):
         fail(f"{where}: azure.application must be enabled: NAV's APIs are called with Azure AD tokens")
+    # The case workers' routes: Modia's backend must be let in, and any NAV employee's token
+    # accepted (istilgangskontroll decides per person), or Modia shows tasks whose plans no one
+    # can open.
+    inbound = {(r["application"], r.get("namespace", NAMESPACE)) for r in spec.get("accessPolicy", {}).get("inbound", {}).get("rules", [])}
+    if serves_modia_routes:
+        if ("syfomodiaperson", "teamsykefravr") not in inbound:
+            fail(f"{where}: the Modia routes are served, but syfomodiaperson in teamsykefravr has no inbound rule")
+        if not spec.get("azure", {}).get("application", {}).get("allowAllUsers"):
+            fail(f"{where}: azure.application.allowAllUsers must be true: case workers are not in a group of ours")
+    rules |= {rule for rule in inbound}
 
     # Scaling: our HPA, on CPU and every consumer group's lag, bounded by partitions.
     hpas = by_kind.get("HorizontalPodAutoscaler", [])

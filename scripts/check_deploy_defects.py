@@ -112,6 +112,10 @@ DEFECTS = {
     "a misspelt field NAIS would drop": edit_app(lambda spec, _: spec.update(sqlInstance=spec["gcp"]["sqlInstances"])),
     "probes and metrics on the ingress's port": edit_app(lambda spec, _: [spec[probe].pop("port") for probe in ("liveness", "readiness", "startup", "prometheus")]),
     "no INTERNAL_PORT: the routes on the ingress's port": edit_app(lambda spec, _: env(spec, "INTERNAL_PORT")),
+    "Modia's backend not let in": edit_app(lambda spec, _: spec["accessPolicy"].pop("inbound")),
+    "case workers' tokens refused by NAIS (no allowAllUsers)": edit_app(lambda spec, _: spec["azure"]["application"].pop("allowAllUsers")),
+    "no istilgangskontroll outbound rule": edit_app(lambda spec, _: spec["accessPolicy"]["outbound"].update(
+        rules=[r for r in spec["accessPolicy"]["outbound"]["rules"] if r["application"] != "istilgangskontroll"])),
     "a value NAIS's schema refuses": edit_app(lambda spec, _: spec["maskinporten"]["scopes"]["exposes"][0].update(atMaxAge=5)),
 }
 
