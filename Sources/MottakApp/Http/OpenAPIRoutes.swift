@@ -2,8 +2,9 @@ import Domain
 import Hummingbird
 import NIOCore
 
-/// `GET /openapi.yaml` (the spec of what this service really serves, `Resources/openapi.yaml`,
-/// served as it is), the event front door's contract (``EventContract``: `/events/asyncapi.yaml`
+/// `GET /openapi.yaml` (the spec of what this service really serves LPS systems,
+/// `Resources/openapi.yaml`, served as it is), `GET /openapi-modia.yaml` (the case workers'
+/// routes for NAV's developers, a document of its own so that integrators never see them), the event front door's contract (``EventContract``: `/events/asyncapi.yaml`
 /// and the schemas), and `GET /swagger`: Swagger UI on that spec, its files served by the
 /// service itself (`/swagger/<version>/…`), so that it works without the internet.
 struct OpenAPIRoutes {
@@ -12,8 +13,9 @@ struct OpenAPIRoutes {
     let topics: EventTopics
 
     func register(on router: Router<some RequestContext>) {
-        if let spec = assets["openapi.yaml"] {
-            router.get("/openapi.yaml") { _, _ in StaticAssets.response(spec, cache: "no-cache") }
+        for name in ["openapi.yaml", "openapi-modia.yaml"] {
+            guard let spec = assets[name] else { continue }
+            router.get(RouterPath("/" + name)) { _, _ in StaticAssets.response(spec, cache: "no-cache") }
         }
         for (path, type, document) in [
             (EventContract.asyncAPIPath, "application/yaml; charset=utf-8", EventContract.asyncAPI(topics)),

@@ -16,18 +16,33 @@ import Yams
 /// header the code answers with, an example of every error answer, and request examples the
 /// intake accepts.
 @Suite(.timeLimit(.minutes(5))) struct OpenAPIDocumentTests {
-    static func spec() throws -> String {
-        String(decoding: try #require(try StaticAssets.bundled()["openapi.yaml"]).bytes, as: UTF8.self)
+    static func spec(_ name: String = "openapi.yaml") throws -> String {
+        String(decoding: try #require(try StaticAssets.bundled()[name]).bytes, as: UTF8.self)
     }
 
-    static func tree() throws -> [String: Any] {
-        try #require(try Yams.load(yaml: spec()) as? [String: Any])
+    static func tree(_ name: String = "openapi.yaml") throws -> [String: Any] {
+        try #require(try Yams.load(yaml: spec(name)) as? [String: Any])
     }
 
     @Test func theSpecIsAValidOpenAPIDocument() throws {
         let document = try YAMLDecoder().decode(OpenAPI.Document.self, from: try Self.spec())
         try document.validate()
         #expect(document.paths.count == 3)
+        let modia = try YAMLDecoder().decode(OpenAPI.Document.self, from: try Self.spec("openapi-modia.yaml"))
+        try modia.validate()
+        #expect(modia.paths.count == 2)
+    }
+
+    /// The case workers' document: exactly its two routes, with every status they answer.
+    @Test func theModiaDocumentHasTheCaseWorkersRoutesAndTheirAnswers() throws {
+        let tree = try Self.tree("openapi-modia.yaml")
+        let expected: [String: Set<String>] = [
+            "get /api/internad/v1/oppfolgingsplan/lps": ["200", "400", "401", "403", "500", "503"],
+            "get /api/internad/v1/oppfolgingsplan/lps/{uuid}": ["200", "400", "401", "403", "404", "500", "503"],
+        ]
+        for (operation, statuses) in expected {
+            #expect(Set(try Self.responses(operation, tree).keys) == statuses, "\(operation)")
+        }
     }
 
     @Test func everyAPIRouteTheCodeServesIsInTheSpecAndBack() throws {
@@ -39,9 +54,14 @@ import Yams
             configuration: configuration, roles: [.intake, .statusQuery],
             devRoutes: { router in routes.withLock { $0 = router.routes.map { "\($0.method) \($0.path)" } } }, logger: TestServices.logger)
         let served = Set(routes.withLock { $0 }.filter { $0.contains(" /api/") })
-        let paths = try #require(try Self.tree()["paths"] as? [String: [String: Any]])
-        let specified = Set(paths.flatMap { path, item in item.keys.filter { $0 != "parameters" }.map { "\($0.uppercased()) \(path)" } })
-        #expect(served == specified, "served: \(served.sorted()), specified: \(specified.sorted())")
+        func specified(_ name: String) throws -> Set<String> {
+            let paths = try #require(try Self.tree(name)["paths"] as? [String: [String: Any]])
+            return Set(paths.flatMap { path, item in item.keys.filter { $0 != "parameters" }.map { "\($0.uppercased()) \(path)" } })
+        }
+        // The LPS document has the LPS routes; the case workers' routes have a document of their own.
+        let caseWorkers = served.filter { $0.contains(" /api/internad/") }
+        #expect(served.subtracting(caseWorkers) == (try specified("openapi.yaml")), "served: \(served.sorted())")
+        #expect(caseWorkers == (try specified("openapi-modia.yaml")), "served: \(caseWorkers.sorted())")
     }
 
     /// The statuses each operation answers with (SubmissionAnswer, ApiError, the middlewares),
