@@ -141,7 +141,7 @@ struct Trail: Sendable {
             try await audit.record(
                 AuditRecord(navIdent: staff.navIdent, person: person, decision: decision, method: "GET", path: path, callID: callID, message: message))
         } catch {
-            logger.error("cannot write to the audit log", metadata: ["error": "\(error)"])
+            // The trail logged why (with its address); the answer says what it means.
             throw ApiError.auditLogUnavailable
         }
     }
