@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline image test-image clean
+.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline bench-modia image test-image clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench  every benchmark in one go; report, chart and RESULT lines under results/"
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
+	@echo "make bench-modia   the case workers' list and PDF latency at 1/32 clients beside the status query"
 	@echo "make image  the production image with podman (release build, debootstrap bookworm base); prints its size"
 	@echo "make test-image  the image as NAV runs it: each role its own read-only uid-65532 container on the local stack, a plan end to end, SIGTERM"
 	@echo "make bench-pipeline  POST to COMPLETED at 0/20/200 ms stand-ins, synchronous burst, head-of-line, RSS; baseline in the same run"
@@ -108,6 +109,13 @@ bench-intake: deps
 	@scripts/install-system-packages.sh wrk postgresql-client
 	swift build -c release --product mottak && swift build -c release --product mottak-dev
 	THROWAWAY_PG_OPTIONS="-c max_connections=200" scripts/throwaway-postgres.sh -- scripts/bench-intake.sh
+
+# Release build of mottak-dev (the status-query role on its stand-ins); wrk drives the Modia
+# routes and the status query in the same run.
+bench-modia: deps
+	@scripts/install-system-packages.sh wrk postgresql-client curl
+	swift build -c release --product mottak-dev
+	scripts/throwaway-postgres.sh -- scripts/bench-modia.sh
 
 # Release build of mottak on `mottak-dev stack`; curl submits, psql reads the status table.
 bench-pipeline: deps

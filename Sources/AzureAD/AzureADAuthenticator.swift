@@ -35,7 +35,7 @@ public struct AzureADAuthenticator: Sendable {
         let result: NavStaffToken
         do {
             result = try verifier(snapshot.issuer).verify(token, keys: snapshot.keys, now: now)
-        } catch where SignedJWT.isUnknownKey(error) {
+        } catch  where SignedJWT.isUnknownKey(error) {
             guard let fresh = try await keys.refetchForUnknownKey() else { throw error }
             result = try verifier(fresh.issuer).verify(token, keys: fresh.keys, now: now)
         }

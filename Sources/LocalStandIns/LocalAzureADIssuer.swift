@@ -36,7 +36,8 @@ public struct LocalAzureADIssuer: Sendable {
         let now = issuedAt.timeIntervalSince1970.rounded(.down)
         var claims: [String: Any] = [
             "iss": issuer, "aud": audience, "iat": now, "nbf": now, "exp": now + lifetime.rounded(.down), "ver": "2.0",
-            "NAVident": navIdent, "name": "Vera Veileder", "oid": "local-oid-\(navIdent)", "sub": "local-\(navIdent)", "azp_name": Self.modia, "azp": "local-syfomodiaperson", "scp": "defaultaccess",
+            "NAVident": navIdent, "name": "Vera Veileder", "oid": "local-oid-\(navIdent)", "sub": "local-\(navIdent)", "azp_name": Self.modia,
+            "azp": "local-syfomodiaperson", "scp": "defaultaccess",
             "tid": "00000000-0000-0000-0000-000000000000",
         ]
         for (name, value) in overrides { claims[name] = value is NSNull ? nil : value }

@@ -314,7 +314,8 @@ public final class LocalNavServer: Service, Sendable {
     /// token of the local Azure AD for istilgangskontroll.
     private func accessAnswer(_ headers: HTTPFields) throws -> (Int, String) {
         let bearer = headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-        guard let bearer, let claims = try? SignedJWT.verifiedClaims(of: bearer, keys: JSONWebKeySet(json: LocalSigningKey.jwksDocument(of: [azureAD.key]))),
+        guard let bearer,
+            let claims = try? SignedJWT.verifiedClaims(of: bearer, keys: JSONWebKeySet(json: LocalSigningKey.jwksDocument(of: [azureAD.key]))),
             (claims["aud"] as? String)?.hasSuffix("istilgangskontroll") == true, claims["NAVident"] is String
         else { return (401, #"{"message":"missing or invalid on-behalf-of token"}"#) }
         guard let person = headers[HTTPField.Name("nav-personident")!], person.count == 11 else {

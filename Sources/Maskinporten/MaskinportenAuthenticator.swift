@@ -28,7 +28,7 @@ public struct MaskinportenAuthenticator: Sendable {
         let result: MaskinportenToken
         do {
             result = try verifier(snapshot.issuer).verify(token, keys: snapshot.keys, now: now)
-        } catch where MaskinportenTokenVerifier.isUnknownKey(error) {
+        } catch  where MaskinportenTokenVerifier.isUnknownKey(error) {
             guard let fresh = try await keys.refetchForUnknownKey() else { throw error }
             result = try verifier(fresh.issuer).verify(token, keys: fresh.keys, now: now)
         }

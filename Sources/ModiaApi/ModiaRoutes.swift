@@ -139,7 +139,8 @@ struct Trail: Sendable {
     func write(person: String?, _ decision: AuditRecord.Decision, _ message: String) async throws {
         do {
             try await audit.record(
-                AuditRecord(navIdent: staff.navIdent, person: person, decision: decision, method: "GET", path: path, callID: callID, message: message))
+                AuditRecord(navIdent: staff.navIdent, person: person, decision: decision, method: "GET", path: path, callID: callID, message: message)
+            )
         } catch {
             // The trail logged why (with its address); the answer says what it means.
             throw ApiError.auditLogUnavailable

@@ -96,5 +96,8 @@ private func submitExample(_ configuration: AppConfiguration) throws -> String {
           It answers once the plan is delivered (200) or refused (403/404); add
           -H 'Prefer: respond-async' for a 202 at once. Follow a plan with its Location:
           curl -i -H 'Authorization: Bearer \(token)' http://\(configuration.httpHost):\(configuration.httpPort)/api/v1/followupplan/<uuid>/sendingstatus
+          A case worker's view in Modia (docs/modia.md; audit records in .mottak-dev/audit.log):
+          curl -i -H "Authorization: Bearer $(.build/debug/mottak-dev token --veileder Z990000)" -H 'nav-personident: 01019012345' \\
+            http://\(configuration.httpHost):\(configuration.httpPort)/api/internad/v1/oppfolgingsplan/lps
         """
 }

@@ -69,7 +69,7 @@ import TokenVerification
         let issuer = try LocalMaskinportenIssuer()
         let server = LocalMaskinportenServer(issuers: [issuer], logger: logger)
         let keys = IssuerKeys(
-            issuerName: "Maskinporten",wellKnownURL: { await server.wellKnownURL() }, logger: logger)
+            issuerName: "Maskinporten", wellKnownURL: { await server.wellKnownURL() }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             defer { group.cancelAll() }

@@ -173,7 +173,9 @@ public struct AppConfiguration: Sendable {
     }
 
     /// `host:port`, the port a number.
-    static func hostAndPort(_ env: EnvironmentReader, _ name: String, default fallback: String) throws(ConfigurationError) -> (host: String, port: Int) {
+    static func hostAndPort(_ env: EnvironmentReader, _ name: String, default fallback: String) throws(ConfigurationError) -> (
+        host: String, port: Int
+    ) {
         let text = env.string(name) ?? fallback
         guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, let port = Int(text[text.index(after: colon)...]),
             (1...65535).contains(port)

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import AzureAD
 import Logging
 import NavClients
-import TokenVerification
 import PlanPdf
 import Storage
+import TokenVerification
 
 /// Where NAV's APIs are and how to get tokens for them, with NAIS's variable names
 /// (domain-reference.md 7.1). Each value that is unset is filled by `mottak-dev` with its local

@@ -59,7 +59,8 @@ extension MottakApplication {
             StatusRoutes(reader: PlanStatusReader(postgres: postgres, logger: logger.labelled(role: .statusQuery)))
                 .register(on: lps)
             try caseWorkerRoutes(configuration, postgres: postgres, logger: logger.labelled(role: .statusQuery)).register(
-                on: router.group().add(middleware: AzureADAuthMiddleware(authenticator: try configuration.navApis.caseWorkerAuthenticator(logger: logger))))
+                on: router.group().add(
+                    middleware: AzureADAuthMiddleware(authenticator: try configuration.navApis.caseWorkerAuthenticator(logger: logger))))
         }
         return (router, services)
     }

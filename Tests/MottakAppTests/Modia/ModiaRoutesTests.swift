@@ -39,7 +39,9 @@ import Testing
             #expect(records.count == 1)
             let record = try #require(records.first)
             #expect(record.hasPrefix("<14>"), "syslog: facility user, severity info")
-            #expect(record.contains(" oppfolgingsplan-mottak: CEF:0|sykefraværsoppfølging|oppfolgingsplan-mottak|1.0|audit:access|Sporingslogg|INFO|end="))
+            #expect(
+                record.contains(" oppfolgingsplan-mottak: CEF:0|sykefraværsoppfølging|oppfolgingsplan-mottak|1.0|audit:access|Sporingslogg|INFO|end=")
+            )
             #expect(
                 record.hasSuffix(
                     "suid=Z990000 duid=01019012345 sproc=call-list requestMethod=GET request=/api/internad/v1/oppfolgingsplan/lps "
@@ -81,7 +83,11 @@ import Testing
             for missing in [gpOnly, notYetBuilt, UUID().uuidString.lowercased()] {
                 let refused = try await app.pdf(missing)
                 #expect(refused.status == .notFound)
-                #expect(try ApiErrorBody(refused) == ApiErrorBody(status: .init(value: 404, description: "Not Found"), type: "FOLLOWUP_PLAN_NOT_FOUND", message: "No follow-up plan sent to NAV with a PDF has this uuid"))
+                #expect(
+                    try ApiErrorBody(refused)
+                        == ApiErrorBody(
+                            status: .init(value: 404, description: "Not Found"), type: "FOLLOWUP_PLAN_NOT_FOUND",
+                            message: "No follow-up plan sent to NAV with a PDF has this uuid"))
             }
             let malformed = try await app.pdf("not-a-uuid")
             #expect(malformed.status == .badRequest)
@@ -90,7 +96,10 @@ import Testing
             let records = try await app.auditRecords(count: 4)
             #expect(records.count == 4, "no record for a malformed uuid")
             #expect(records[0].contains("suid=Z990000 duid=01019012345 "))
-            #expect(records[0].hasSuffix("request=/api/internad/v1/oppfolgingsplan/lps/\(toNav) flexString1Label=Decision flexString1=Permit msg=opened the PDF of follow-up plan \(toNav)"))
+            #expect(
+                records[0].hasSuffix(
+                    "request=/api/internad/v1/oppfolgingsplan/lps/\(toNav) flexString1Label=Decision flexString1=Permit msg=opened the PDF of follow-up plan \(toNav)"
+                ))
             #expect(records[1].contains("suid=Z990000 sproc="), "no person: the plan is not one a case worker may see")
             #expect(records[1].hasSuffix("flexString1=Deny msg=no follow-up plan to NAV with a PDF has this uuid"))
         }
@@ -101,7 +110,9 @@ import Testing
             let hidden = try await app.insertPlan(person: App.hiddenPerson)
             let list = try await app.plans(of: App.hiddenPerson)
             #expect(list.status == .forbidden)
-            #expect(try ApiErrorBody(list) == ApiErrorBody(status: .init(value: 403, description: "Forbidden"), type: "FORBIDDEN_ACCESS_VEILEDER", message: "Forbidden"))
+            #expect(
+                try ApiErrorBody(list)
+                    == ApiErrorBody(status: .init(value: 403, description: "Forbidden"), type: "FORBIDDEN_ACCESS_VEILEDER", message: "Forbidden"))
             let pdf = try await app.pdf(hidden)
             #expect(pdf.status == .forbidden)
             #expect(!String(buffer: pdf.body).contains("PDF"), "nothing of the document")
@@ -175,8 +186,14 @@ import Testing
                 (nil, "Missing Authorization header: send an Azure AD token for NAV staff as 'Bearer <token>'"),
                 (try app.maskinporten.token(consumer: "123456789"), "Invalid issuer in JWT: this route takes Azure AD tokens for NAV staff"),
                 (expired, "JWT is expired"),
-                (try app.nav.azureAD.token(navIdent: App.caseWorker, audience: "another-app"), "Invalid audience in JWT: the token is not for this application"),
-                (try app.token(claims: ["NAVident": NSNull()]), "The token names no NAV employee (NAVident claim): only case workers signed in to Modia may call this route"),
+                (
+                    try app.nav.azureAD.token(navIdent: App.caseWorker, audience: "another-app"),
+                    "Invalid audience in JWT: the token is not for this application"
+                ),
+                (
+                    try app.token(claims: ["NAVident": NSNull()]),
+                    "The token names no NAV employee (NAVident claim): only case workers signed in to Modia may call this route"
+                ),
                 (try LocalAzureADIssuer(keyID: "foreign").token(navIdent: App.caseWorker), "Unknown signing key 'foreign'"),
                 (try LocalAzureADIssuer().token(navIdent: App.caseWorker), "Invalid token signature"),
             ]
@@ -198,7 +215,9 @@ import Testing
     }
 
     @Test func anAccessTheAuditLogCannotTakeShowsNothing() async throws {
-        try await App.run(configure: { $0.auditLogAddress = ("127.0.0.1", 1) }) { app in
+        // Nothing listens on port 1.
+        let unreachable: @Sendable (inout AppConfiguration) -> Void = { $0.auditLogAddress = ("127.0.0.1", 1) }
+        try await App.run(configure: unreachable) { app in
             let uuid = try await app.insertPlan()
             for response in [try await app.plans(of: App.person), try await app.pdf(uuid)] {
                 #expect(response.status == .serviceUnavailable)
@@ -212,19 +231,21 @@ import Testing
     @Test func theDatabaseDownIsA503AndTheAccessIsStillAudited() async throws {
         let proxy = Mutex<CuttingProxy?>(nil)
         defer { proxy.withLock { $0?.close() } }
-        try await App.run(database: { real in
+        let throughProxy: @Sendable (DatabaseConfiguration) throws -> DatabaseConfiguration = { real in
             let started = try CuttingProxy(to: real.host, port: real.port)
             proxy.withLock { $0 = started }
             var viaProxy = real
             viaProxy.host = "127.0.0.1"
             viaProxy.port = started.port
             return viaProxy
-        }) { app in
+        }
+        try await App.run(database: throughProxy) { app in
             proxy.withLock { $0?.close() }
             let response = try await app.plans(of: App.person)
             #expect(response.status == .serviceUnavailable)
             #expect(try ApiErrorBody(response).message == "The follow-up plans cannot be read right now; try again later")
-            #expect(try await app.auditRecords(count: 1).first?.hasSuffix("flexString1=Permit msg=nothing shown: the database is unavailable") == true)
+            #expect(
+                try await app.auditRecords(count: 1).first?.hasSuffix("flexString1=Permit msg=nothing shown: the database is unavailable") == true)
         }
     }
 }

@@ -4,7 +4,6 @@ import Hummingbird
 import HummingbirdTesting
 import LocalStandIns
 import Logging
-@testable import MottakDev
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
@@ -13,6 +12,7 @@ import TestSupport
 import Testing
 
 @testable import MottakApp
+@testable import MottakDev
 
 /// The Modia routes as production runs them (the whole `MottakApplication`, status-query role)
 /// against a fresh PostgreSQL database, with the local Azure AD, istilgangskontroll (both in

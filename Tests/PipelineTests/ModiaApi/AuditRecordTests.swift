@@ -1,7 +1,8 @@
-@testable import AuditLog
 import Foundation
 import ModiaApi
 import Testing
+
+@testable import AuditLog
 
 /// The audit record's CEF line and its syslog framing, byte for byte: ArcSight parses them.
 @Suite(.timeLimit(.minutes(5))) struct AuditRecordTests {
