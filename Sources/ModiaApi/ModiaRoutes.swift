@@ -53,10 +53,10 @@ public struct ModiaRoutes: Sendable {
         do {
             plans = try await read { [store] in try await store.plans(of: person) }
         } catch let error as ApiError {
-            try await trail.write(person: person, .permit, "nothing shown: the database is unavailable")
+            await trail.note(person: person, .permit, "nothing shown: the database is unavailable")
             throw error
         }
-        try await trail.write(person: person, .permit, "listed \(plans.count) follow-up plan(s)")
+        try await trail.showing(person: person, "listed \(plans.count) follow-up plan(s)")
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: ContractJSONEncoder.document(plans))))
@@ -70,15 +70,15 @@ public struct ModiaRoutes: Sendable {
         do {
             found = try await read { [store] in try await store.pdf(of: uuid) }
         } catch let error as ApiError {
-            try await trail.write(person: nil, .deny, "nothing shown: the database is unavailable")
+            await trail.note(person: nil, .deny, "nothing shown: the database is unavailable")
             throw error
         }
         guard let found else {
-            try await trail.write(person: nil, .deny, "no follow-up plan to NAV with a PDF has this uuid")
+            await trail.note(person: nil, .deny, "no follow-up plan to NAV with a PDF has this uuid")
             throw ApiError.caseWorkerPlanNotFound
         }
         try await checkAccess(to: found.person, staff: staff, trail: trail)
-        try await trail.write(person: found.person, .permit, "opened the PDF of follow-up plan \(uuid.lowercasedString)")
+        try await trail.showing(person: found.person, "opened the PDF of follow-up plan \(uuid.lowercasedString)")
         return Response(
             status: .ok, headers: [.contentType: "application/pdf", .cacheControl: "no-store"], body: ResponseBody(byteBuffer: found.pdf))
     }
@@ -92,12 +92,11 @@ public struct ModiaRoutes: Sendable {
             }
         } catch {
             trail.logger.error("cannot check a case worker's access", metadata: ["error": "\(error)"])
-            try? await trail.write(person: person, .deny, "nothing shown: istilgangskontroll is unavailable")
+            await trail.note(person: person, .deny, "nothing shown: istilgangskontroll is unavailable")
             throw ApiError.accessCheckUnavailable
         }
         guard allowed else {
-            // A refusal is answered even when the audit log is away: nothing is shown either way.
-            try? await trail.write(person: person, .deny, "istilgangskontroll denied access to the person")
+            await trail.note(person: person, .deny, "istilgangskontroll denied access to the person")
             throw ApiError.caseWorkerForbidden
         }
     }
@@ -135,15 +134,24 @@ struct Trail: Sendable {
         self.logger = context.logger
     }
 
-    /// Writes the record; a permit that the audit log did not take becomes a 503.
-    func write(person: String?, _ decision: AuditRecord.Decision, _ message: String) async throws {
+    /// Records that `person`'s data is about to be shown; when the audit log does not take the
+    /// record, nothing is shown (a 503).
+    func showing(person: String, _ message: String) async throws {
         do {
-            try await audit.record(
-                AuditRecord(navIdent: staff.navIdent, person: person, decision: decision, method: "GET", path: path, callID: callID, message: message)
-            )
+            try await audit.record(record(person: person, .permit, message))
         } catch {
             // The trail logged why (with its address); the answer says what it means.
             throw ApiError.auditLogUnavailable
         }
+    }
+
+    /// Records a request that shows nothing (refused, or failed); the answer is the same
+    /// whether or not the audit log took it.
+    func note(person: String?, _ decision: AuditRecord.Decision, _ message: String) async {
+        try? await audit.record(record(person: person, decision, message))
+    }
+
+    private func record(person: String?, _ decision: AuditRecord.Decision, _ message: String) -> AuditRecord {
+        AuditRecord(navIdent: staff.navIdent, person: person, decision: decision, method: "GET", path: path, callID: callID, message: message)
     }
 }
