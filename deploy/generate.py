@@ -341,6 +341,9 @@ def prometheus_rule():
         ("MottakGpPossibleDuplicate", "sum(increase(mottak_gp_possible_duplicates_total[15m])) > 0", "0m", "warning",
          "A plan was sent to the GP again after an attempt that ended without a known answer: the GP office may have it twice "
          "(RUNBOOK.md, 'Scaling': the one delivery a kill can repeat)."),
+        ("MottakAuditLogUnavailable", "sum(increase(mottak_audit_records_failed_total[10m])) > 0", "0m", "critical",
+         "Audit records could not be sent to NAV's audit log (audit.nais): case workers get 503 in Modia until it takes them "
+         "again (RUNBOOK.md, 'Audit log')."),
         ("MottakHttpErrors", 'sum(rate(mottak_http_requests_total{status=~"5.."}[5m])) / sum(rate(mottak_http_requests_total[5m])) > 0.05',
          "5m", "critical", "More than 5 % of API requests fail with 5xx (RUNBOOK.md, 'API errors')."),
     ]

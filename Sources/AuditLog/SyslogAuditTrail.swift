@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 
@@ -11,7 +12,8 @@ import NIOPosix
 ///
 /// (facility user, severity informational). One connection, opened on first use and again
 /// after a failure; a record that cannot be written after one reconnect throws
-/// ``AuditLogUnavailable``.
+/// ``AuditLogUnavailable`` and counts in `mottak_audit_records_failed_total` (alert
+/// `MottakAuditLogUnavailable`: case workers then see 503s).
 public actor SyslogAuditTrail: AuditTrail {
     private let host: String
     private let port: Int
@@ -19,15 +21,19 @@ public actor SyslogAuditTrail: AuditTrail {
     private let hostname: String
     private let connectTimeout: TimeAmount
     private let logger: Logger
+    private let failures: Counter
     private var channel: (any Channel)?
 
-    public init(host: String, port: Int, appName: String, connectTimeout: Duration = .seconds(2), logger: Logger) {
+    public init(
+        host: String, port: Int, appName: String, connectTimeout: Duration = .seconds(2), metricsFactory: any MetricsFactory, logger: Logger
+    ) {
         self.host = host
         self.port = port
         self.appName = appName
         self.hostname = ProcessInfo.processInfo.hostName
         self.connectTimeout = .nanoseconds(Int64(connectTimeout / .nanoseconds(1)))
         self.logger = logger
+        self.failures = Counter(label: "mottak_audit_records_failed_total", factory: metricsFactory)
     }
 
     public func record(_ record: AuditRecord) async throws {
@@ -43,6 +49,7 @@ public actor SyslogAuditTrail: AuditTrail {
             } catch {
                 try? await channel?.close()
                 channel = nil
+                failures.increment()
                 logger.error("cannot write to the audit log", metadata: ["audit.address": "\(host):\(port)", "error": "\(error)"])
                 throw AuditLogUnavailable("\(host):\(port): \(error)")
             }

@@ -4,9 +4,10 @@ import NIOCore
 
 /// `GET /openapi.yaml` (the spec of what this service really serves LPS systems,
 /// `Resources/openapi.yaml`, served as it is), `GET /openapi-modia.yaml` (the case workers'
-/// routes for NAV's developers, a document of its own so that integrators never see them), the event front door's contract (``EventContract``: `/events/asyncapi.yaml`
-/// and the schemas), and `GET /swagger`: Swagger UI on that spec, its files served by the
-/// service itself (`/swagger/<version>/…`), so that it works without the internet.
+/// routes for NAV's developers, a document of its own so that integrators never see them), the
+/// event front door's contract (``EventContract``: `/events/asyncapi.yaml` and the schemas), and
+/// `GET /swagger`: Swagger UI on the LPS spec, its files served by the service itself
+/// (`/swagger/<version>/…`), so that it works without the internet.
 struct OpenAPIRoutes {
     let assets: StaticAssets
     /// The topics' names in this deployment, for the AsyncAPI document.

@@ -58,21 +58,24 @@ extension MottakApplication {
         if roles.contains(.statusQuery) {
             StatusRoutes(reader: PlanStatusReader(postgres: postgres, logger: logger.labelled(role: .statusQuery)))
                 .register(on: lps)
-            try caseWorkerRoutes(configuration, postgres: postgres, logger: logger.labelled(role: .statusQuery)).register(
-                on: router.group().add(
-                    middleware: AzureADAuthMiddleware(authenticator: try configuration.navApis.caseWorkerAuthenticator(logger: logger))))
+            try caseWorkerRoutes(configuration, postgres: postgres, metricsFactory: metricsFactory, logger: logger.labelled(role: .statusQuery))
+                .register(
+                    on: router.group().add(
+                        middleware: AzureADAuthMiddleware(authenticator: try configuration.navApis.caseWorkerAuthenticator(logger: logger))))
         }
         return (router, services)
     }
 
     /// The Modia routes (``ModiaApi``): NAV staff read a person's plans, checked by
     /// istilgangskontroll and written to the audit log.
-    static func caseWorkerRoutes(_ configuration: AppConfiguration, postgres: PostgresClient, logger: Logger) throws -> ModiaRoutes {
+    static func caseWorkerRoutes(
+        _ configuration: AppConfiguration, postgres: PostgresClient, metricsFactory: any MetricsFactory, logger: Logger
+    ) throws -> ModiaRoutes {
         let apis = configuration.navApis
         guard let address = configuration.auditLogAddress else {
             throw ConfigurationError.missing("AUDIT_LOG_ADDRESS", because: "the case workers' routes write every access to the audit log")
         }
-        let audit = SyslogAuditTrail(host: address.host, port: address.port, appName: apis.appName, logger: logger)
+        let audit = SyslogAuditTrail(host: address.host, port: address.port, appName: apis.appName, metricsFactory: metricsFactory, logger: logger)
         return ModiaRoutes(
             store: CaseWorkerPlanStore(postgres: postgres, logger: logger),
             access: try apis.istilgangskontrollClient(tokens: try apis.tokens(logger: logger)), audit: audit)

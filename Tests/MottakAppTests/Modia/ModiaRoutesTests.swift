@@ -225,6 +225,9 @@ import Testing
                     try ApiErrorBody(response).message
                         == "The access cannot be recorded in the audit log right now, so nothing was shown; try again later")
             }
+            // What the alert MottakAuditLogUnavailable watches.
+            let metrics = try await app.client.execute(uri: "/internal/metrics", method: .get)
+            #expect(String(buffer: metrics.body).contains("mottak_audit_records_failed_total 2"))
         }
     }
 

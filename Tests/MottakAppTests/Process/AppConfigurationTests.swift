@@ -25,6 +25,17 @@ import Testing
         expectError(["DATABASE_URL": "postgres://u:p@h/db"], mode: .serve, variable: "KAFKA_BROKERS")
     }
 
+    @Test func theAuditLogIsNAISsUnlessSetAndLocalInDev() throws {
+        let base = ["DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092"]
+        let serve = try AppConfiguration(environment: base, mode: .serve)
+        #expect(serve.auditLogAddress?.host == "audit.nais" && serve.auditLogAddress?.port == 6514)
+        let set = try AppConfiguration(environment: base.merging(["AUDIT_LOG_ADDRESS": "10.0.0.7:514"]) { $1 }, mode: .serve)
+        #expect(set.auditLogAddress?.host == "10.0.0.7" && set.auditLogAddress?.port == 514)
+        #expect(try AppConfiguration(environment: [:], mode: .dev).auditLogAddress == nil, "mottak-dev starts its collector")
+        expectError(base.merging(["AUDIT_LOG_ADDRESS": "audit.nais"]) { $1 }, mode: .serve, variable: "AUDIT_LOG_ADDRESS")
+        expectError(base.merging(["AUDIT_LOG_ADDRESS": "audit.nais:0"]) { $1 }, mode: .serve, variable: "AUDIT_LOG_ADDRESS")
+    }
+
     @Test func serveLogsJSONAndDrainsWhileDevLogsTextAndStopsAtOnce() throws {
         let serve = try AppConfiguration(environment: ["DATABASE_URL": "postgres://u:p@h/db", "KAFKA_BROKERS": "k:9092"], mode: .serve)
         #expect(serve.logFormat == .json && serve.shutdownDrain == .seconds(5) && serve.shutdownGrace == .seconds(30))
