@@ -305,7 +305,7 @@ public final class LocalNavServer: Service, Sendable {
             else {
                 return (400, #"{"error":"invalid_grant","error_description":"AADSTS50013: Assertion failed signature validation."}"#)
             }
-            // `api://<cluster>.<namespace>.<app>/.default` → the audience `<cluster>:<namespace>:<app>`.
+            // Azure AD's audience is the target's client id; here, `api://<name>/.default` → `<name>`.
             let audience = scope.replacingOccurrences(of: "api://", with: "").replacingOccurrences(of: "/.default", with: "")
             let token = try azureAD.token(navIdent: navIdent, audience: audience, lifetime: 3_600, claims: ["obo_serial": serial])
             return (200, #"{"token_type":"Bearer","scope":"\#(scope)","expires_in":3599,"ext_expires_in":3599,"access_token":"\#(token)"}"#)

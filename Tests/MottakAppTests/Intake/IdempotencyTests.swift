@@ -3,7 +3,6 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Storage
-import Synchronization
 import TestSupport
 import Testing
 
@@ -65,18 +64,10 @@ import Testing
     /// the intake looks the plan up and answers it as stored (202 with its uuid), where it used
     /// to answer 503 "nothing was saved" and an LPS without a key would have sent it twice.
     @Test func aConnectionLostAfterTheCommitAnswersThePlanAsStored() async throws {
-        let proxy = Mutex<CuttingProxy?>(nil)
-        defer { proxy.withLock { $0?.close() } }
-        let throughProxy: @Sendable (DatabaseConfiguration) throws -> DatabaseConfiguration = { real in
-            let started = try CuttingProxy(to: real.host, port: real.port)
-            proxy.withLock { $0 = started }
-            var viaProxy = real
-            viaProxy.host = "127.0.0.1"
-            viaProxy.port = started.port
-            return viaProxy
-        }
-        try await IntakeTestApp.run(database: throughProxy) { app in
-            let cutting = try #require(proxy.withLock { $0 })
+        let database = ProxiedDatabase()
+        defer { database.close() }
+        try await IntakeTestApp.run(database: database.route) { app in
+            let cutting = try #require(database.proxy)
             cutting.cutAfterCommit(ofStatementContaining: "INSERT INTO followup_plan")
             let response = try await app.submit()
             #expect(cutting.cutCount == 1, "the connection was cut after the commit")

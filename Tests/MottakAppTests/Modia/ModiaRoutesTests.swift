@@ -5,7 +5,6 @@ import LocalStandIns
 import MottakApp
 import NIOCore
 import Storage
-import Synchronization
 import TestSupport
 import Testing
 
@@ -232,18 +231,10 @@ import Testing
     }
 
     @Test func theDatabaseDownIsA503AndTheAccessIsStillAudited() async throws {
-        let proxy = Mutex<CuttingProxy?>(nil)
-        defer { proxy.withLock { $0?.close() } }
-        let throughProxy: @Sendable (DatabaseConfiguration) throws -> DatabaseConfiguration = { real in
-            let started = try CuttingProxy(to: real.host, port: real.port)
-            proxy.withLock { $0 = started }
-            var viaProxy = real
-            viaProxy.host = "127.0.0.1"
-            viaProxy.port = started.port
-            return viaProxy
-        }
-        try await App.run(database: throughProxy) { app in
-            proxy.withLock { $0?.close() }
+        let database = ProxiedDatabase()
+        defer { database.close() }
+        try await App.run(database: database.route) { app in
+            database.close()
             let response = try await app.plans(of: App.person)
             #expect(response.status == .serviceUnavailable)
             #expect(try ApiErrorBody(response).message == "The follow-up plans cannot be read right now; try again later")
