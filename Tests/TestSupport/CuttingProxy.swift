@@ -20,6 +20,7 @@ public final class CuttingProxy: Sendable {
     private let armed = Mutex<[UInt8]?>(nil)
     private let sockets = Mutex<Set<Int32>>([])
     private let cuts = Atomic(0)
+    private let closed = Atomic(false)
 
     public init(to host: String, port targetPort: Int) throws {
         target = (host, targetPort)
@@ -56,7 +57,10 @@ public final class CuttingProxy: Sendable {
     /// How many connections were cut.
     public var cutCount: Int { cuts.load(ordering: .relaxed) }
 
+    /// Stops it; a second call does nothing (closing the listener's descriptor twice would close
+    /// whatever the process opened under that number since: another server's socket).
     public func close() {
+        guard closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         Glibc.close(listener)
         for socket in sockets.withLock({ $0 }) { shutdown(socket, Int32(SHUT_RDWR)) }
