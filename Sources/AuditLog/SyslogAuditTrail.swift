@@ -23,6 +23,7 @@ public actor SyslogAuditTrail: AuditTrail {
     private let logger: Logger
     private let failures: Counter
     private var channel: (any Channel)?
+    private var connecting: Task<any Channel, any Error>?
 
     public init(
         host: String, port: Int, appName: String, connectTimeout: Duration = .seconds(2), metricsFactory: any MetricsFactory, logger: Logger
@@ -56,23 +57,26 @@ public actor SyslogAuditTrail: AuditTrail {
         }
     }
 
-    /// Closes the connection (at shutdown).
-    public func close() async {
-        try? await channel?.close()
-        channel = nil
-    }
-
     private func send(_ line: String) async throws {
         let channel = try await connected()
         try await channel.writeAndFlush(ByteBuffer(string: line))
     }
 
+    /// The open connection, or a new one; records that arrive while it is being opened wait for
+    /// the same one (the actor lets them in at the `await`: each would otherwise open its own,
+    /// and all but the last would stay open, unused).
     private func connected() async throws -> any Channel {
         if let channel, channel.isActive { return channel }
-        let fresh = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(connectTimeout)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
-            .connect(host: host, port: port).get()
+        if let connecting { return try await connecting.value }
+        let task = Task { [host, port, connectTimeout] in
+            try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .connect(host: host, port: port).get()
+        }
+        connecting = task
+        defer { connecting = nil }
+        let fresh = try await task.value
         channel = fresh
         return fresh
     }
