@@ -314,9 +314,10 @@ public final class LocalNavServer: Service, Sendable {
         }
     }
 
-    /// istilgangskontroll's answer: 403 `{"erGodkjent":false}` for a person ordinary case
-    /// workers may not see, 200 `{"erGodkjent":true}` otherwise; 401 without an on-behalf-of
-    /// token of the local Azure AD for istilgangskontroll.
+    /// istilgangskontroll's answer (docs/contracts/istilgangskontroll.md): 403
+    /// `{"erGodkjent":false}` for a person ordinary case workers may not see, 200
+    /// `{"erGodkjent":true}` otherwise; 401 without an on-behalf-of token of the local Azure AD
+    /// for istilgangskontroll.
     private func accessAnswer(_ headers: HTTPFields) throws -> (Int, String) {
         let bearer = headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         guard let bearer,

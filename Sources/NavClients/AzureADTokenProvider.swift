@@ -56,7 +56,7 @@ public actor AzureADTokenProvider {
     }
 
     /// A token for `scope` on behalf of the user of `assertion` (their verified Azure AD token):
-    /// the jwt-bearer grant with `requested_token_use=on_behalf_of` (domain-reference.md 3.4).
+    /// the jwt-bearer grant with `requested_token_use=on_behalf_of` (docs/contracts/azuread.md).
     public func onBehalfOf(_ assertion: String, scope: String) async throws -> String {
         let key = scope + " " + SHA256.hash(data: Data(assertion.utf8)).map { String(format: "%02x", $0) }.joined()
         if let token = onBehalfOfTokens[key], ContinuousClock.now.duration(to: token.expiresAt) > .seconds(60) { return token.value }

@@ -4,7 +4,7 @@ import Foundation
 
 /// istilgangskontroll (team teamsykefravr): may this case worker see this person? As the
 /// original asks it (`client/veiledertilgang/VeilederTilgangskontrollClient.kt`,
-/// domain-reference.md 9.1 and 14.5): `GET {url}/api/tilgang/navident/person` with an
+/// domain-reference.md 9.1 and 14.5; docs/contracts/istilgangskontroll.md): `GET {url}/api/tilgang/navident/person` with an
 /// on-behalf-of token for the case worker, `nav-personident`, `Nav-Call-Id`, answered
 /// `{"erGodkjent": bool}`.
 ///
