@@ -293,6 +293,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The cut-over: the previous service's plans brought over (`mottak import-legacy`).
+        .target(
+            name: "LegacyImport",
+            dependencies: [
+                "Domain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "LocalStandIns",
             dependencies: [
@@ -334,11 +345,11 @@ let package = Package(
                 resources: [.copy("Resources")],
                 swiftSettings: strictSettings
             ),
-            // The production binary: serve, migrate, dlq.
+            // The production binary: serve, migrate, dlq, import-legacy.
             .executableTarget(
                 name: "mottak",
                 dependencies: [
-                    "MottakApp", "Kafka", "Storage", "Domain", "EventProcessing",
+                    "MottakApp", "Kafka", "Storage", "Domain", "EventProcessing", "LegacyImport",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     .product(name: "Logging", package: "swift-log"),
                 ],
@@ -446,7 +457,7 @@ let package = Package(
                 name: "MottakAppTests",
                 dependencies: [
                     "MottakApp", "MottakDev", "KafkaMock", "TestSupport", "LocalStandIns", "Storage", "Kafka", "OutboxRelay", "Maskinporten",
-                    "TokenVerification", "AuditLog",
+                    "TokenVerification", "AuditLog", "LegacyImport",
                     "ApiSupport", "Domain", "SykmeldingIngest", "StatusUpdater", "Submissions", "PlanStatusRecords",
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -458,6 +469,8 @@ let package = Package(
                     .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                     .product(name: "Yams", package: "Yams"),
                 ],
+                // The old service's Flyway migrations, read from the source tree by the cut-over tests.
+                exclude: ["CutOver/LegacySchema"],
                 swiftSettings: strictSettings
             ),
         ]

@@ -16,6 +16,6 @@ struct Mottak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mottak",
         abstract: "Receives follow-up plans (oppfølgingsplaner) and delivers them to NAV and the GP.",
-        subcommands: [Serve.self, Migrate.self, DeadLetterCommand.self]
+        subcommands: [Serve.self, Migrate.self, DeadLetterCommand.self, ImportLegacyCommand.self]
     )
 }

@@ -24,6 +24,25 @@ public enum PublicProblems {
             "The follow-up plan could not be sent to the general practitioner yet; NAV has been alerted and will send it once the cause is fixed. Do not submit it again"
     )
 
+    /// A plan brought over from the previous service (`mottak import-legacy`) that the previous
+    /// service did not deliver: the status says so, as its own answer did (`isSentTo…Status`
+    /// false), and that nothing more will happen to it here.
+    public static let previousServiceDidNotDeliver = ApiError(
+        status: 500, type: .internalServerError,
+        message:
+            "The follow-up plan was received by NAV's previous service, which did not deliver it; it will not be delivered. Submit it again if it is still needed"
+    )
+    /// The NAV channel of such a plan.
+    public static let previousServiceDidNotDeliverToNav = ApiError(
+        status: 500, type: .internalServerError,
+        message: "NAV's previous service did not record a delivery of this follow-up plan to NAV; it will not be delivered again")
+    /// The GP channel of such a plan (the previous service's answer gave no reason).
+    public static let previousServiceDidNotDeliverToGeneralPractitioner = ApiError(
+        status: 500, type: .internalServerError,
+        message:
+            "NAV's previous service did not record a delivery of this follow-up plan to the general practitioner; it will not be sent again"
+    )
+
     /// A validation error whose text is not one of the rules' (never written by this service).
     public static let validationFailed = ApiError.validation("The follow-up plan breaks a rule of the contract")
 
@@ -31,6 +50,7 @@ public enum PublicProblems {
     public static let catalogue: [ApiError] =
         [
             planFailed, navDeliveryFailed, generalPractitionerDeliveryFailed, .generalPractitionerMessageRefused, .generalPractitionerNotFound,
+            previousServiceDidNotDeliver, previousServiceDidNotDeliverToNav, previousServiceDidNotDeliverToGeneralPractitioner,
             .employeeNotFound, .noActiveEmployment, .noActiveSentSykmelding, validationFailed,
         ] + FollowUpPlanValidation.messages.map(ApiError.validation)
 

@@ -29,8 +29,13 @@ public enum FollowUpPlanValidation {
     }
 
     /// Exactly eleven ASCII digits (fødselsnummer or D-number; no checksum, as in the contract).
-    public static func isIdentificationNumber(_ text: String) -> Bool {
-        text.utf8.count == 11 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    public static func isIdentificationNumber(_ text: String) -> Bool { isDigits(text, count: 11) }
+
+    /// Exactly nine ASCII digits, as the schema's organisation number columns take.
+    public static func isOrganisationNumber(_ text: String) -> Bool { isDigits(text, count: 9) }
+
+    private static func isDigits(_ text: String, count: Int) -> Bool {
+        text.utf8.count == count && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     static func isBlank(_ text: String?) -> Bool {

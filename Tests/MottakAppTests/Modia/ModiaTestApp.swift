@@ -20,6 +20,8 @@ import Testing
 struct ModiaTestApp {
     let client: any TestClientProtocol
     let postgres: PostgresClient
+    /// The app's database (as the test reaches it directly, not through a proxy).
+    let database: DatabaseConfiguration
     let nav: LocalNavServer
     let audit: LocalAuditCollector
     let maskinporten: LocalMaskinportenIssuer
@@ -50,7 +52,8 @@ struct ModiaTestApp {
                 configuration: configuration, roles: [.statusQuery], leadingServices: [nav, maskinportenServer], logger: TestServices.logger)
             try await app.test(.router) { client in
                 _ = try await HealthEndpointTests.waitForReadiness(client, status: .ok)
-                let app = ModiaTestApp(client: client, postgres: postgres, nav: nav, audit: audit, maskinporten: maskinporten)
+                let app = ModiaTestApp(
+                    client: client, postgres: postgres, database: database, nav: nav, audit: audit, maskinporten: maskinporten)
                 // Both issuers' keys in first: under the whole suite's start-up load a first key
                 // fetch can pass its 5 s bound (a 503), which is not what these tests are about.
                 // A malformed person passes authentication, asks no one and writes no record.
