@@ -126,12 +126,16 @@ struct LegacyTarget: Sendable {
         return refused
     }
 
+    /// Rolls back only after an error the server sent (the connection is alive, the transaction
+    /// aborted). After a lost connection the server has rolled back already, and postgres-nio
+    /// 1.33.2 never answers a query sent on a connection the server closed (seen here: the
+    /// ROLLBACK waited forever).
     private func inTransaction(_ body: () async throws -> Void) async throws {
         try await connection.query("BEGIN", logger: logger)
         do {
             try await body()
             try await connection.query("COMMIT", logger: logger)
-        } catch {
+        } catch let error as PSQLError where error.serverInfo != nil {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }

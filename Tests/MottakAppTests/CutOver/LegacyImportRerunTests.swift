@@ -68,6 +68,34 @@ import Testing
         }
     }
 
+    /// Plans keep arriving while the import runs: each is stored, none is taken for a collision,
+    /// and the import completes around them (its transactions are short, its rows its own).
+    @Test func plansArrivingDuringTheImportAreNotDisturbed() async throws {
+        try await Self.withDatabases(plans: 200) { ours, oursClient, old, _, _ in
+            let report = try await withThrowingTaskGroup(of: LegacyImportReport?.self) { group in
+                group.addTask { try await LegacyDatabase.runImport(from: old, to: ours, batchSize: 10) }
+                group.addTask {
+                    for _ in 0..<40 {
+                        let uuid = UUID().uuidString.lowercased()
+                        try await PlanRows.insert(oursClient, ["uuid": "'\(uuid)'"])
+                        try await oursClient.query(
+                            PostgresQuery(
+                                unsafeSQL: "INSERT INTO plan_status (plan_uuid, nav_state, gp_state) VALUES ('\(uuid)', 'PENDING', 'NOT_REQUESTED')"),
+                            logger: TestServices.logger)
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    return nil
+                }
+                var report: LegacyImportReport?
+                for try await result in group { report = report ?? result }
+                return report
+            }
+            #expect(report?.exitStatus == 0 && report?.tables[0].written == 200 && report?.tables[0].verified == 200)
+            #expect(try await Self.count("SELECT count(*)::int8 FROM followup_plan", oursClient) == 240)
+            #expect(try await Self.count("SELECT count(*)::int8 FROM plan_status WHERE state = 'RECEIVED'", oursClient) == 40)
+        }
+    }
+
     /// A rehearsal import while the old service still runs, then the final one: a row the old
     /// service changed since (a GP delivery recorded) is replaced; the rest is left alone.
     @Test func aRowChangedInTheOldServiceIsReplacedOnTheNextRun() async throws {
