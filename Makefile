@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline bench-modia image test-image clean
+.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline bench-modia bench-import image test-image clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench-kafka   our Kafka producer against kcat on the embedded broker (release build)"
 	@echo "make bench-intake  POST throughput and latency at 1/32/128 clients beside pgbench on the same statement"
 	@echo "make bench-modia   the case workers' list and PDF latency at 1/32 clients beside the status query"
+	@echo "make bench-import  mottak import-legacy of 10,000 old plans beside a plain COPY of the same rows"
 	@echo "make image  the production image with podman (release build, debootstrap bookworm base); prints its size"
 	@echo "make test-image  the image as NAV runs it: each role its own read-only uid-65532 container on the local stack, a plan end to end, SIGTERM"
 	@echo "make bench-pipeline  POST to COMPLETED at 0/20/200 ms stand-ins, synchronous burst, head-of-line, RSS; baseline in the same run"
@@ -116,6 +117,13 @@ bench-modia: deps
 	@scripts/install-system-packages.sh wrk postgresql-client curl
 	swift build -c release --product mottak-dev
 	scripts/throwaway-postgres.sh -- scripts/bench-modia.sh
+
+# Release build of mottak; psql and pg_dump (Debian's postgresql-client) make the old database
+# and the COPY baseline; /usr/bin/time (Debian's time) the import's peak memory.
+bench-import: deps
+	@scripts/install-system-packages.sh postgresql-client time
+	swift build -c release --product mottak
+	scripts/throwaway-postgres.sh -- scripts/bench-import.sh
 
 # Release build of mottak on `mottak-dev stack`; curl submits, psql reads the status table.
 bench-pipeline: deps

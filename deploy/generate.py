@@ -16,6 +16,8 @@ import json
 import os
 import sys
 
+# The analysts' database user: the old service's name for it, so their tools keep working.
+ANALYST_USER = "esyfo-analyse"
 APP = "oppfolgingsplan-mottak"
 # The NAIS application name NAV's services know (domain-reference 13.2): isdialogmelding's
 # allow-list, syfooppdfgen's inbound rules, the Modia topic's write ACL, the pre-authorisation
@@ -399,7 +401,11 @@ def nais_application():
             "diskAutoresize": True, "highAvailability": "{{ dbHighAvailability }}", "pointInTimeRecovery": "{{ dbPointInTimeRecovery }}",
             "autoBackupHour": 1, "maintenance": {"day": 1, "hour": 4}, "insights": {"enabled": True},
             "flags": [{"name": "max_connections", "value": str(DATABASE_MAX_CONNECTIONS)}],
-            "databases": [{"name": APP, "envVarPrefix": "GCP_DB"}],
+            # users: the analysts' read-only user (the old service's V13 `esyfo-analyse`); NAIS makes
+            # its password, migrations/0009 gives it the `analytics` views and nothing else. The
+            # name's hyphen is allowed by the Application CRD's pattern `^[_a-zA-Z][-_a-zA-Z0-9]+$`
+            # (nais/doc application-spec; the how-to's shorter regex is older).
+            "databases": [{"name": APP, "envVarPrefix": "GCP_DB", "users": [{"name": ANALYST_USER}]}],
         }]},
         # allowAllUsers: any NAV employee's token is accepted here; who may see which person is
         # istilgangskontroll's decision per request (as the original, domain-reference 3.2).

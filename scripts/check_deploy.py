@@ -382,6 +382,19 @@ def check_nais_cluster(cluster, documents, schemas):
             fail(f"{where}: the production database needs highAvailability and pointInTimeRecovery")
         if instance.get("tier") in ("db-f1-micro", "db-g1-small"):
             fail(f"{where}: tier {instance.get('tier')} is a shared CPU outside Cloud SQL's SLA")
+        # Each role the migrations grant to (the analysts' user) must be a NAIS database user, or
+        # nobody gets its password; and a NAIS user no migration grants to can read nothing.
+        granted = set()
+        migrations = os.path.join(ROOT, "migrations")
+        for migration in sorted(os.listdir(migrations)):
+            if migration.endswith(".sql"):
+                with open(os.path.join(migrations, migration)) as text:
+                    granted |= set(re.findall(r'GRANT\s[^;]*?\sTO\s+"([^"]+)"', text.read()))
+        users = {user.get("name") for user in database.get("users", [])}
+        for role in sorted(granted - users):
+            fail(f"{where}: the migrations grant to {role}, but the database has no NAIS user of that name (databases[].users)")
+        for user in sorted(users - granted):
+            fail(f"{where}: the NAIS database user {user} is granted nothing by the migrations")
     injected = set(INJECTED["always"])
     if spec.get("kafka", {}).get("pool"):
         injected |= INJECTED["kafka"]

@@ -5,7 +5,7 @@ import NIOCore
 /// One row of the old service's `ALTINN_LPS` (its Flyway V9 + V15): a plan that came through
 /// the Altinn channel, with its PDF and XML and the old service's flags. Kept as it is in
 /// `legacy_altinn_plan`; times as in ``LegacyApiPlan``.
-struct LegacyAltinnPlan: Sendable {
+struct LegacyAltinnPlan: LegacyRow {
     var uuid: UUID
     var lpsFnr: String
     var fnr: String?

@@ -5,7 +5,7 @@ import NIOCore
 /// One row of the old service's `FOLLOW_UP_PLAN_LPS_V1` (its Flyway V11 + V14), as read:
 /// times are its Oslo wall-clock `TIMESTAMP`s as text (`2024-05-02T10:11:12.345678`), so that
 /// no microsecond is lost on the way; the target turns them into instants.
-struct LegacyApiPlan: Sendable {
+struct LegacyApiPlan: LegacyRow {
     var uuid: UUID
     var organizationNumber: String
     var plan: FollowUpPlanDTO?
@@ -99,6 +99,14 @@ struct LegacyStatus: Sendable, Equatable {
             (state, error) = (.failed, PublicProblems.previousServiceDidNotDeliver)
         }
     }
+}
+
+/// What the import asks of a row of either table.
+protocol LegacyRow: Sendable {
+    var uuid: UUID { get }
+    var pdf: ByteBuffer? { get }
+    /// Why the row cannot be brought over, or nil.
+    var refusal: String? { get }
 }
 
 enum LegacyPdf {

@@ -18,11 +18,16 @@ public struct LegacyImportReport: Sendable {
         public var differing: [(uuid: UUID, reason: String)] = []
         /// This database's imported plans of the table, by what readers see.
         public var tally: [(what: String, count: Int)] = []
+        /// How long the copy and the verification of the table took.
+        public var copying: Duration = .zero
+        public var verifying: Duration = .zero
 
         init(_ table: LegacyTable) { self.table = table }
     }
 
     public var dryRun: Bool
+    /// The run's `--created-since`, when it had one: the counts are of those rows only.
+    public var createdSince: String?
     public var tables: [Table]
     public var elapsed: Duration = .zero
 
@@ -42,8 +47,9 @@ public struct LegacyImportReport: Sendable {
     /// The report an operator reads at the end of a run.
     public var text: String {
         var lines: [String] = []
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         lines.append(dryRun ? "Dry run: nothing was written. What a run would do:" : "Import of the previous service's plans:")
+        if let createdSince { lines.append("Only plans the previous service received since \(createdSince) (its wall-clock time).") }
         for table in tables {
             lines.append("\(table.table): \(table.sourceRows.grouped) row(s) in the source")
             let verb = dryRun ? "would write" : "written"
@@ -54,6 +60,8 @@ public struct LegacyImportReport: Sendable {
             if !table.tally.isEmpty {
                 lines.append("  here now: " + table.tally.map { "\($0.what) \($0.count.grouped)" }.joined(separator: " · "))
             }
+            lines.append(
+                "  " + String(format: "copied in %.1f s, verified in %.1f s", table.copying.seconds, table.verifying.seconds))
             if !dryRun {
                 lines.append(
                     "  verified: \(table.verified.grouped) identical here (source version, PDF SHA-256, shown to case workers"
@@ -78,6 +86,10 @@ public struct LegacyImportReport: Sendable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension Int {

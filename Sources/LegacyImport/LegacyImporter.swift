@@ -18,6 +18,10 @@ public struct LegacyImporter: Sendable {
         public var dryRun = false
         /// The old service's `TIMESTAMP`s are Oslo wall-clock time (its image sets `TZ=Europe/Oslo`).
         public var sourceTimeZone = "Europe/Oslo"
+        /// Only plans the old service received at or after this wall-clock time (its `created_at`,
+        /// `created`; e.g. `2026-11-28`): the cut-over brings the recent plans over first, the
+        /// ones an LPS may still ask about, then runs without it for the rest.
+        public var createdSince: String?
         /// How often a progress line is printed at most.
         public var progressInterval: Duration = .seconds(2)
 
@@ -54,12 +58,16 @@ public struct LegacyImporter: Sendable {
             throw error
         }
         do {
-            var report = LegacyImportReport(dryRun: options.dryRun, tables: [])
+            var report = LegacyImportReport(dryRun: options.dryRun, createdSince: options.createdSince, tables: [])
             for table in LegacyTable.allCases {
                 var entry = LegacyImportReport.Table(table)
+                var phase = ContinuousClock.now
                 try await copy(table, from: source, to: target, into: &entry)
+                entry.copying = .now - phase
                 if !options.dryRun {
+                    phase = .now
                     try await verify(table, source: source, target: target, into: &entry)
+                    entry.verifying = .now - phase
                     entry.tally = try await target.tally(table)
                 }
                 report.tables.append(entry)
@@ -80,11 +88,11 @@ public struct LegacyImporter: Sendable {
     private func copy(
         _ table: LegacyTable, from source: LegacySource, to target: LegacyTarget, into entry: inout LegacyImportReport.Table
     ) async throws {
-        entry.sourceRows = try await source.count(table)
+        entry.sourceRows = try await source.count(table, since: options.createdSince)
         var meter = ProgressMeter(table: table, total: entry.sourceRows, interval: options.progressInterval, print: progress)
         var after: UUID?
         while true {
-            let page = try await source.fingerprints(table, after: after, limit: options.batchSize)
+            let page = try await source.fingerprints(table, after: after, since: options.createdSince, limit: options.batchSize)
             guard let last = page.last else { break }
             after = last.uuid
             let standings = try await target.standings(table, page)
@@ -103,11 +111,12 @@ public struct LegacyImporter: Sendable {
                 }
             }
             if !wanted.isEmpty {
-                let (written, bytes) = try await move(table, wanted, replacing: replacing, from: source, to: target, into: &entry)
-                entry.written += written
-                entry.replaced += replacing.intersection(wanted).count
+                let written = try await move(table, wanted, replacing: replacing, from: source, to: target, into: &entry)
+                let bytes = written.map(\.pdfBytes).reduce(0, +)
+                entry.written += written.count
+                entry.replaced += written.filter { replacing.contains($0.uuid) }.count
                 entry.pdfBytesWritten += bytes
-                meter.wrote(plans: written, pdfBytes: bytes)
+                meter.wrote(plans: written.count, pdfBytes: bytes)
             }
             meter.read(page.count, report: entry)
         }
@@ -115,45 +124,45 @@ public struct LegacyImporter: Sendable {
     }
 
     /// Reads the whole rows of `uuids`, refuses the malformed, and writes the rest in one
-    /// transaction (none in a dry run). Answers how many were written and their PDFs' bytes.
+    /// transaction (none in a dry run). Answers what was written (or would be), with PDF sizes.
     private func move(
         _ table: LegacyTable, _ uuids: [UUID], replacing: Set<UUID>, from source: LegacySource, to target: LegacyTarget,
         into entry: inout LegacyImportReport.Table
-    ) async throws -> (Int, Int) {
+    ) async throws -> [(uuid: UUID, pdfBytes: Int)] {
         let zone = options.sourceTimeZone
-        var refusedByDatabase: [(UUID, String)] = []
-        var good: [(uuid: UUID, pdfBytes: Int)] = []
         switch table {
         case .api:
-            var plans: [LegacyApiPlan] = []
-            for plan in try await source.apiPlans(uuids) {
-                if let reason = plan.refusal { entry.refused.append((plan.uuid, reason)) } else { plans.append(plan) }
+            return try await write(try await source.apiPlans(uuids), of: table, replacing: replacing, to: target, into: &entry) {
+                LegacyStatements.insert($0, sourceTimeZone: zone)
             }
-            if !options.dryRun {
-                refusedByDatabase = try await target.write(plans, of: .api, replacing: replacing, uuid: \.uuid) {
-                    LegacyStatements.insert($0, sourceTimeZone: zone)
-                }
-            }
-            good = plans.map { ($0.uuid, $0.pdf?.readableBytes ?? 0) }
         case .altinn:
-            var plans: [LegacyAltinnPlan] = []
-            for plan in try await source.altinnPlans(uuids) {
-                if let reason = plan.refusal { entry.refused.append((plan.uuid, reason)) } else { plans.append(plan) }
+            return try await write(try await source.altinnPlans(uuids), of: table, replacing: replacing, to: target, into: &entry) {
+                LegacyStatements.insert($0, sourceTimeZone: zone)
             }
-            if !options.dryRun {
-                refusedByDatabase = try await target.write(plans, of: .altinn, replacing: replacing, uuid: \.uuid) {
-                    LegacyStatements.insert($0, sourceTimeZone: zone)
+        }
+    }
+
+    private func write<Row: LegacyRow>(
+        _ rows: [Row], of table: LegacyTable, replacing: Set<UUID>, to target: LegacyTarget, into entry: inout LegacyImportReport.Table,
+        insert: (Row) -> PostgresQuery
+    ) async throws -> [(uuid: UUID, pdfBytes: Int)] {
+        var good: [Row] = []
+        for row in rows {
+            if let reason = row.refusal { entry.refused.append((row.uuid, reason)) } else { good.append(row) }
+        }
+        var refusedNow: Set<UUID> = []
+        if !options.dryRun {
+            for refusal in try await target.write(good, of: table, replacing: replacing, uuid: \.uuid, insert: insert) {
+                refusedNow.insert(refusal.uuid)
+                // A unique violation is a plan that arrived here with this uuid since the page was read.
+                if refusal.uniqueViolation {
+                    entry.collisions.append((refusal.uuid, "a plan received by this service took this uuid during the import"))
+                } else {
+                    entry.refused.append((refusal.uuid, refusal.reason))
                 }
             }
-            good = plans.map { ($0.uuid, $0.pdf?.readableBytes ?? 0) }
         }
-        for (uuid, reason) in refusedByDatabase {
-            // A unique violation here is a plan that arrived with this uuid since the page was read.
-            entry.refused.append((uuid, reason))
-        }
-        let refusedNow = Set(refusedByDatabase.map(\.0))
-        let written = good.filter { !refusedNow.contains($0.uuid) }
-        return (written.count, written.map(\.pdfBytes).reduce(0, +))
+        return good.filter { !refusedNow.contains($0.uuid) }.map { ($0.uuid, $0.pdf?.readableBytes ?? 0) }
     }
 
     // MARK: Verifying
@@ -167,7 +176,7 @@ public struct LegacyImporter: Sendable {
         let expectedAbsent = Set(entry.refused.map(\.uuid) + entry.collisions.map(\.uuid))
         var after: UUID?
         while true {
-            let page = try await source.digests(table, after: after, limit: max(options.batchSize, 500))
+            let page = try await source.digests(table, after: after, since: options.createdSince, limit: max(options.batchSize, 500))
             guard let last = page.last else { break }
             after = last.uuid
             let here = try await target.digests(table, page.map(\.uuid))
@@ -236,7 +245,7 @@ struct ProgressMeter {
 
     private func line(_ report: LegacyImportReport.Table) -> String {
         let elapsed = ContinuousClock.now - started
-        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
+        let seconds = max(elapsed.seconds, 0.001)
         let percent = total == 0 ? 100 : min(100, read * 100 / total)
         let rate = String(format: "%.0f plans/s · %.1f MB/s of PDF", Double(written) / seconds, Double(pdfBytes) / 1_000_000 / seconds)
         return "[\(table)] \(read.grouped)/\(total.grouped) rows (\(percent)%) · written \(written.grouped) · unchanged "

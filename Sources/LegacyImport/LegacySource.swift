@@ -55,22 +55,35 @@ struct LegacySource: Sendable {
         }
     }
 
-    /// The number of rows of `table`, for progress.
-    func count(_ table: LegacyTable) async throws -> Int {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table.sqlName)"), logger: logger)
+    /// The number of rows of `table` (received since `since`), for progress.
+    func count(_ table: LegacyTable, since: String?) async throws -> Int {
+        var binds = PostgresBindings()
+        let condition = Self.conditions(table, after: nil, since: since, binds: &binds)
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table.sqlName) t \(condition)", binds: binds), logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
     }
 
-    /// The next `limit` rows' uuids and fingerprints after `after`, in uuid order (keyset paging
-    /// on the primary key: each page is an index range scan, however far in).
-    func fingerprints(_ table: LegacyTable, after: UUID?, limit: Int) async throws -> [(uuid: UUID, fingerprint: String)] {
-        var binds = PostgresBindings()
-        var condition = ""
+    /// The WHERE clause of a page: after the last uuid of the page before, received since `since`.
+    static func conditions(_ table: LegacyTable, after: UUID?, since: String?, binds: inout PostgresBindings) -> String {
+        var conditions: [String] = []
         if let after {
             binds.append(after)
-            condition = "WHERE t.uuid > $1"
+            conditions.append("t.uuid > $\(binds.count)")
         }
+        if let since {
+            binds.append(since)
+            conditions.append("t.\(table.createdColumn) >= $\(binds.count)::timestamp")
+        }
+        return conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    /// The next `limit` rows' uuids and fingerprints after `after`, in uuid order (keyset paging
+    /// on the primary key: each page is an index range scan, however far in).
+    func fingerprints(_ table: LegacyTable, after: UUID?, since: String?, limit: Int) async throws -> [(uuid: UUID, fingerprint: String)] {
+        var binds = PostgresBindings()
+        let condition = Self.conditions(table, after: after, since: since, binds: &binds)
         binds.append(limit)
         let sql = "SELECT t.uuid, \(table.fingerprintSQL) FROM \(table.sqlName) t \(condition) ORDER BY t.uuid LIMIT $\(binds.count)"
         var page: [(uuid: UUID, fingerprint: String)] = []
@@ -152,13 +165,9 @@ struct LegacySource: Sendable {
 
     /// The next page of (uuid, fingerprint, SHA-256 of the PDF) for the verification, hashed by
     /// the source server.
-    func digests(_ table: LegacyTable, after: UUID?, limit: Int) async throws -> [LegacyDigest] {
+    func digests(_ table: LegacyTable, after: UUID?, since: String?, limit: Int) async throws -> [LegacyDigest] {
         var binds = PostgresBindings()
-        var condition = ""
-        if let after {
-            binds.append(after)
-            condition = "WHERE t.uuid > $1"
-        }
+        let condition = Self.conditions(table, after: after, since: since, binds: &binds)
         binds.append(limit)
         let sql = """
             SELECT t.uuid, \(table.fingerprintSQL), encode(sha256(t.pdf), 'hex'), \(table.visibleToCaseWorkersSQL), \(table.statusAnswerSQL)

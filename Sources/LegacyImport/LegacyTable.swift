@@ -35,6 +35,14 @@ public enum LegacyTable: String, Sendable, CaseIterable, CustomStringConvertible
         }
     }
 
+    /// When the old service received the plan (wall-clock time): `--created-since` filters on it.
+    var createdColumn: String {
+        switch self {
+        case .api: "created_at"
+        case .altinn: "created"
+        }
+    }
+
     /// The `TIMESTAMP` columns: read as text (wall-clock time, to the microsecond).
     var timestampColumns: Set<String> {
         switch self {

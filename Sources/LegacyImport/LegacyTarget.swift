@@ -97,12 +97,20 @@ struct LegacyTarget: Sendable {
 
     // MARK: Writing
 
+    /// A row the database refused, and why.
+    struct Refusal: Sendable {
+        var uuid: UUID
+        var reason: String
+        /// The uuid is taken (primary key, or the trigger that keeps old Altinn uuids).
+        var uniqueViolation: Bool
+    }
+
     /// Writes `plans` (replacing the earlier import of each uuid in `replacing`) in one
     /// transaction. When a row breaks a constraint, the batch is written again row by row and
     /// each row that breaks one is refused with PostgreSQL's reason; any other error is thrown.
     func write<Plan: Sendable>(
         _ plans: [Plan], of table: LegacyTable, replacing: Set<UUID>, uuid: (Plan) -> UUID, insert: (Plan) -> PostgresQuery
-    ) async throws -> [(UUID, String)] {
+    ) async throws -> [Refusal] {
         do {
             try await inTransaction {
                 try await deleteEarlierImports(of: table, plans.map(uuid).filter(replacing.contains))
@@ -112,7 +120,7 @@ struct LegacyTarget: Sendable {
         } catch let error as PSQLError where Self.isConstraintViolation(error) {
             logger.info("a row of the batch breaks a constraint; writing it row by row", metadata: ["error": "\(Self.reason(error))"])
         }
-        var refused: [(UUID, String)] = []
+        var refused: [Refusal] = []
         for plan in plans {
             do {
                 try await inTransaction {
@@ -120,7 +128,10 @@ struct LegacyTarget: Sendable {
                     try await connection.query(insert(plan), logger: logger)
                 }
             } catch let error as PSQLError where Self.isConstraintViolation(error) {
-                refused.append((uuid(plan), "refused by the database: \(Self.reason(error))"))
+                refused.append(
+                    Refusal(
+                        uuid: uuid(plan), reason: "refused by the database: \(Self.reason(error))",
+                        uniqueViolation: error.serverInfo?[.sqlState] == "23505"))
             }
         }
         return refused

@@ -36,8 +36,16 @@ struct ImportLegacyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The time zone of the old service's TIMESTAMP columns (its image's TZ).")
     var sourceTimeZone = "Europe/Oslo"
 
+    @Option(
+        name: .long,
+        help: "Only plans the old service received at or after this time of its own (e.g. 2026-11-28): the recent ones first, at the switch.")
+    var createdSince: String?
+
     func validate() throws {
         guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 10000") }
+        if let createdSince, createdSince.range(of: #"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$"#, options: .regularExpression) == nil {
+            throw ValidationError("--created-since must be a date or a date and time: 2026-11-28 or 2026-11-28T14:00")
+        }
     }
 
     func run() async throws {
@@ -60,6 +68,7 @@ struct ImportLegacyCommand: AsyncParsableCommand {
         options.batchSize = batchSize
         options.dryRun = dryRun
         options.sourceTimeZone = sourceTimeZone
+        options.createdSince = createdSince
         let importer = LegacyImporter(
             source: try source.connectionConfiguration(), target: try target.connectionConfiguration(), options: options, logger: logger
         ) { line in print(line) }

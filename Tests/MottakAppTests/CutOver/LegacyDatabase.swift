@@ -126,11 +126,12 @@ enum LegacyDatabase {
     /// Runs the import from `source` into `target`.
     static func runImport(
         from source: DatabaseConfiguration, to target: DatabaseConfiguration, batchSize: Int = 40, dryRun: Bool = false,
-        progress: @escaping @Sendable (String) -> Void = { _ in }
+        createdSince: String? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> LegacyImportReport {
         var options = LegacyImporter.Options()
         options.batchSize = batchSize
         options.dryRun = dryRun
+        options.createdSince = createdSince
         options.progressInterval = .zero
         return try await LegacyImporter(
             source: try source.connectionConfiguration(), target: try target.connectionConfiguration(), options: options,

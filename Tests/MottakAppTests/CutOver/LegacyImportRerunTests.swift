@@ -140,6 +140,22 @@ import Testing
         }
     }
 
+    /// At the switch, the plans of the last days first (those an LPS may still ask about), in
+    /// seconds; then the rest, which finds those already here.
+    @Test func theRecentPlansFirstThenTheRest() async throws {
+        try await Self.withDatabases(plans: 2) { ours, _, old, oldClient, _ in
+            for _ in 0..<3 {
+                try await LegacyDatabase.insert(
+                    LegacyDatabase.ApiRow(pdf: LegacyDatabase.pdf("old"), createdAt: "'2024-01-05 10:00:00'"), into: oldClient)
+            }
+            let recent = try await LegacyDatabase.runImport(from: old, to: ours, createdSince: "2025-11-01")
+            #expect(recent.exitStatus == 0 && recent.tables[0].sourceRows == 2 && recent.tables[0].written == 2)
+            #expect(recent.tables[0].verified == 2 && recent.text.contains("since 2025-11-01"))
+            let rest = try await LegacyDatabase.runImport(from: old, to: ours)
+            #expect(rest.tables[0].written == 3 && rest.tables[0].unchanged == 2 && rest.tables[0].verified == 5)
+        }
+    }
+
     @Test func aDryRunReportsWhatItWouldWriteAndWritesNothing() async throws {
         try await Self.withDatabases(plans: 5) { ours, oursClient, old, _, _ in
             let report = try await LegacyDatabase.runImport(from: old, to: ours, dryRun: true)
