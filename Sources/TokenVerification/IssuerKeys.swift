@@ -32,6 +32,8 @@ public actor IssuerKeys {
     private let httpClient: HTTPClient
     private let maximumAge: Duration
     private let minimumRefetchInterval: Duration
+    /// Per request of a fetch (the well-known document, the key set).
+    private let fetchTimeout: Duration
     private let logger: Logger
     private var snapshot: Snapshot?
     private var inFlight: Task<Snapshot, any Error>?
@@ -47,6 +49,7 @@ public actor IssuerKeys {
         httpClient: HTTPClient = .shared,
         maximumAge: Duration = .seconds(3600),
         minimumRefetchInterval: Duration = .seconds(60),
+        fetchTimeout: Duration = .seconds(5),
         logger: Logger
     ) {
         self.issuerName = issuerName
@@ -54,6 +57,7 @@ public actor IssuerKeys {
         self.httpClient = httpClient
         self.maximumAge = maximumAge
         self.minimumRefetchInterval = minimumRefetchInterval
+        self.fetchTimeout = fetchTimeout
         self.logger = logger
     }
 
@@ -94,8 +98,9 @@ public actor IssuerKeys {
 
     /// Starts a download whose result becomes the cached snapshot.
     private func startFetch() -> Task<Snapshot, any Error> {
-        let task = Task { [wellKnownURL, httpClient, logger, issuerName] in
-            try await Self.download(issuerName, wellKnownURL: try await wellKnownURL(), httpClient: httpClient, logger: logger)
+        let task = Task { [wellKnownURL, httpClient, fetchTimeout, logger, issuerName] in
+            try await Self.download(
+                issuerName, wellKnownURL: try await wellKnownURL(), httpClient: httpClient, timeout: fetchTimeout, logger: logger)
         }
         inFlight = task
         Task { await self.finish(task) }
@@ -107,7 +112,9 @@ public actor IssuerKeys {
         if inFlight == task { inFlight = nil }
     }
 
-    private static func download(_ issuerName: String, wellKnownURL: String, httpClient: HTTPClient, logger: Logger) async throws -> Snapshot {
+    private static func download(
+        _ issuerName: String, wellKnownURL: String, httpClient: HTTPClient, timeout: Duration, logger: Logger
+    ) async throws -> Snapshot {
         struct WellKnown: Decodable {
             var issuer: String
             var jwksURI: String
@@ -117,18 +124,19 @@ public actor IssuerKeys {
                 case jwksURI = "jwks_uri"
             }
         }
-        let wellKnown = try JSONDecoder().decode(WellKnown.self, from: try await get(issuerName, wellKnownURL, httpClient))
-        let keys = try JSONWebKeySet(json: try await get(issuerName, wellKnown.jwksURI, httpClient))
+        let wellKnown = try JSONDecoder().decode(WellKnown.self, from: try await get(issuerName, wellKnownURL, httpClient, timeout))
+        let keys = try JSONWebKeySet(json: try await get(issuerName, wellKnown.jwksURI, httpClient, timeout))
         logger.info(
             "fetched \(issuerName)'s signing keys",
             metadata: ["issuer": "\(wellKnown.issuer)", "keys": "\(keys.keys.keys.sorted())"])
         return Snapshot(issuer: wellKnown.issuer, keys: keys, fetchedAt: .now)
     }
 
-    private static func get(_ issuerName: String, _ url: String, _ httpClient: HTTPClient) async throws -> Data {
+    private static func get(_ issuerName: String, _ url: String, _ httpClient: HTTPClient, _ timeout: Duration) async throws -> Data {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
-        let response = try await httpClient.execute(request, timeout: .seconds(5))
+        let response = try await httpClient.execute(
+            request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         guard response.status == .ok else {
             throw IssuerKeysUnavailable(issuerName: issuerName, reason: "\(url) answered \(response.status.code)")
         }

@@ -24,9 +24,8 @@ import Testing
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")
             #expect(
                 tables == [
-                    "followup_plan", "idempotency_key", "outbox", "parked_message", "plan_pdf", "plan_pdf_lease", "plan_status", "processed_step",
-                    "schema_migrations",
-                    "sykmelding_period",
+                    "followup_plan", "idempotency_key", "legacy_altinn_plan", "legacy_import", "outbox", "parked_message", "plan_pdf",
+                    "plan_pdf_lease", "plan_status", "processed_step", "schema_migrations", "sykmelding_period",
                 ])
             #expect(try await strings(client, "SELECT checksum FROM schema_migrations ORDER BY version") == migrations.map(\.checksum))
         }

@@ -178,6 +178,30 @@ import Testing
         }
     }
 
+    /// The production binary as an operator runs it: the report on stdout and the exit status
+    /// that says what to do next (0 complete, 2 a collision), the source from the environment.
+    @Test func theCommandReportsAndExitsAsTheRunbookSays() async throws {
+        try await Self.withDatabases(plans: 2) { ours, oursClient, old, oldClient, uuids in
+            try await LegacyDatabase.insert(LegacyDatabase.ApiRow(person: "123"), into: oldClient)
+            let environment = [
+                "DATABASE_URL": MottakCommandTests.url(ours), "LEGACY_DATABASE_URL": MottakCommandTests.url(old), "LOG_LEVEL": "error",
+            ]
+            let first = try await MottakCommandTests.mottak(["import-legacy", "--batch-size", "1"], environment: environment)
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.output.contains("[FOLLOW_UP_PLAN_LPS_V1] 3/3 rows (100%) · written 2"))
+            #expect(first.output.contains("Invalid employee identification number"))
+            #expect(first.output.contains("Complete: every row of the source is here, or refused for the reason listed."))
+
+            try await oursClient.query("DELETE FROM legacy_import WHERE plan_uuid = \(uuids[0])", logger: TestServices.logger)
+            let second = try await MottakCommandTests.mottak(["import-legacy"], environment: environment)
+            #expect(second.status == 2, "\(second.output)")
+            #expect(second.output.contains("COLLISION \(uuids[0].uuidString.lowercased())"))
+
+            let nowhere = try await MottakCommandTests.mottak(["import-legacy"], environment: ["DATABASE_URL": MottakCommandTests.url(ours)])
+            #expect(nowhere.status != 0 && nowhere.output.contains("LEGACY_DATABASE_URL"))
+        }
+    }
+
     /// The source connection is read-only at the server: whatever SQL the import sent, the old
     /// database could not change.
     @Test func theOldDatabaseIsOnlyRead() async throws {
