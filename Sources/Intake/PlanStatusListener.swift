@@ -15,8 +15,14 @@ import Synchronization
 /// A notification sent while the connection is down is lost (PostgreSQL does not queue them
 /// for a listener that is gone). So every (re)connection wakes all waiters, and each re-reads
 /// its plan's status row: nothing that changed meanwhile goes unseen.
+///
+/// With `direct` (production), the LISTEN connection is one of its own, outside the pool, made
+/// again after a loss: a lost pooled connection has left postgres-nio 1.33.2's pool handing out
+/// no further lease (seen in `aChangeMadeWhileTheListenConnectionWasDownIsStillSeen`, about one
+/// full-suite run in six; docs/development.md "Tests"), and a pool must never stall for this.
 public final class PlanStatusListener: Service, Sendable {
     private let postgres: PostgresClient
+    private let direct: DatabaseConfiguration?
     private let reconnectDelay: Duration
     private let logger: Logger
     private let state = Mutex(State())
@@ -27,8 +33,10 @@ public final class PlanStatusListener: Service, Sendable {
         var isListening = false
     }
 
-    public init(postgres: PostgresClient, reconnectDelay: Duration = .seconds(1), logger: Logger) {
+    /// `direct`: the database, for the LISTEN connection of its own; nil borrows one of `postgres`.
+    public init(postgres: PostgresClient, direct: DatabaseConfiguration? = nil, reconnectDelay: Duration = .seconds(1), logger: Logger) {
         self.postgres = postgres
+        self.direct = direct
         self.reconnectDelay = reconnectDelay
         self.logger = logger
     }
@@ -76,16 +84,25 @@ public final class PlanStatusListener: Service, Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await cancelWhenGracefulShutdown {
-                    self.enter("leasing a connection")
-                    try await self.postgres.withConnection { connection in
-                        self.enter("starting LISTEN")
-                        try await connection.listen(on: PlanStatusNotification.channel) { notifications in
-                            self.enter("listening")
-                            self.listening(true)
-                            for try await notification in notifications { self.deliver(notification.payload) }
-                            self.enter("leaving LISTEN")
+                    if let direct = self.direct {
+                        self.enter("connecting")
+                        let connection = try await PostgresConnection.connect(
+                            configuration: try direct.connectionConfiguration(), id: 0, logger: self.logger)
+                        do {
+                            try await self.listen(on: connection)
+                        } catch {
+                            self.enter("closing the connection")
+                            try? await connection.close()
+                            throw error
                         }
-                        self.enter("returning the connection")
+                        self.enter("closing the connection")
+                        try? await connection.close()
+                    } else {
+                        self.enter("leasing a connection")
+                        try await self.postgres.withConnection { connection in
+                            try await self.listen(on: connection)
+                            self.enter("returning the connection")
+                        }
                     }
                 }
             } catch {
@@ -100,6 +117,16 @@ public final class PlanStatusListener: Service, Sendable {
         enter("stopped")
         stopWatch.withLock { $0 }?.cancel()
         listening(false)
+    }
+
+    private func listen(on connection: PostgresConnection) async throws {
+        enter("starting LISTEN")
+        try await connection.listen(on: PlanStatusNotification.channel) { notifications in
+            self.enter("listening")
+            self.listening(true)
+            for try await notification in notifications { self.deliver(notification.payload) }
+            self.enter("leaving LISTEN")
+        }
     }
 
     /// Runs `body` with a watch on `uuid`'s status row. Register before reading the row, so

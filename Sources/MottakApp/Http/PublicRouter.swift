@@ -43,8 +43,9 @@ extension MottakApplication {
             .add(middleware: OrganisationConcurrencyLimit(limit: configuration.maximumConcurrentRequestsPerOrganisation))
         if roles.contains(.intake) {
             let intakeLogger = logger.labelled(role: .intake)
-            // One LISTEN connection for all the submissions waiting for their outcome.
-            let listener = PlanStatusListener(postgres: postgres, logger: intakeLogger)
+            // One LISTEN connection (of its own, outside the pool) for all the submissions
+            // waiting for their outcome.
+            let listener = PlanStatusListener(postgres: postgres, direct: configuration.database, logger: intakeLogger)
             services.append(listener)
             let outcomes = PlanOutcomeWaiter(
                 listener: listener, reader: PlanStatusReader(postgres: postgres, logger: intakeLogger),

@@ -71,10 +71,15 @@ enum LegacyDatabase {
         var evaluationDate = "'2025-12-15'"
     }
 
-    static func insert(_ row: ApiRow, into postgres: PostgresClient) async throws {
+    /// `$1` the uuid, `$2` the PDF (or NULL): what both tables' rows bind.
+    private static func binds(_ uuid: UUID, _ pdf: [UInt8]?) -> PostgresBindings {
         var binds = PostgresBindings()
-        binds.append(row.uuid)
-        if let pdf = row.pdf { binds.append(ByteBuffer(bytes: pdf)) } else { binds.appendNull() }
+        binds.append(uuid)
+        if let pdf { binds.append(ByteBuffer(bytes: pdf)) } else { binds.appendNull() }
+        return binds
+    }
+
+    static func insert(_ row: ApiRow, into postgres: PostgresClient) async throws {
         try await postgres.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -94,7 +99,7 @@ enum LegacyDatabase {
                         $2, \(row.sendToNav), \(row.sentToNavAt ?? "NULL"), \(row.sendToGeneralPractitioner),
                         \(row.sentToGeneralPractitionerAt ?? "NULL"), 0, \(row.journalpostID), \(row.lpsName), \(row.lpsOrgnumber),
                         \(row.createdAt), \(row.lastUpdatedAt), \(row.lpsEmail))
-                    """, binds: binds), logger: TestServices.logger)
+                    """, binds: binds(row.uuid, row.pdf)), logger: TestServices.logger)
     }
 
     /// A row of `ALTINN_LPS` (V9 + V15).
@@ -109,9 +114,6 @@ enum LegacyDatabase {
     }
 
     static func insert(_ row: AltinnRow, into postgres: PostgresClient) async throws {
-        var binds = PostgresBindings()
-        binds.append(row.uuid)
-        if let pdf = row.pdf { binds.append(ByteBuffer(bytes: pdf)) } else { binds.appendNull() }
         try await postgres.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -120,7 +122,7 @@ enum LegacyDatabase {
                         last_changed, migrated, skip_retry)
                     VALUES ($1, '\(row.person)', NULL, '\(row.organization)', $2, '<?xml version="1.0"?><Skjema/>', \(row.shouldSendToNav),
                         false, \(row.shouldSendToNav), false, 0, '610000001', 'AR123456', \(row.created), \(row.lastChanged), true, NULL)
-                    """, binds: binds), logger: TestServices.logger)
+                    """, binds: binds(row.uuid, row.pdf)), logger: TestServices.logger)
     }
 
     /// Runs the import from `source` into `target`.

@@ -55,8 +55,12 @@ import Testing
         }
     }
 
+    /// The listener as the intake makes it: its LISTEN connection of its own, to the test's database.
     static func withListener(_ postgres: PostgresClient, _ body: @escaping @Sendable (PlanStatusListener) async throws -> Void) async throws {
-        let listener = PlanStatusListener(postgres: postgres, reconnectDelay: .milliseconds(500), logger: TestServices.logger)
+        var database = try TestServices.postgresServer()
+        for try await name in try await postgres.query("SELECT current_database()::text").decode(String.self) { database.database = name }
+        let listener = PlanStatusListener(
+            postgres: postgres, direct: database, reconnectDelay: .milliseconds(500), logger: TestServices.logger)
         // Structured: the listener has given its connection back before the pool shuts down
         // (a connection asked of a pool that is shutting down is never handed out).
         try await withThrowingTaskGroup(of: Void.self) { group in
