@@ -73,11 +73,11 @@ public struct LegacyImporter: Sendable {
                 report.tables.append(entry)
             }
             report.elapsed = ContinuousClock.now - started
-            await target.close()
+            await target.close(unlock: true)
             await source.close()
             return report
         } catch {
-            await target.close()
+            await target.close(unlock: false)
             await source.close()
             throw error
         }

@@ -45,13 +45,26 @@ struct LegacyTarget: Sendable {
         for try await count in zones.decode(Int.self) where count == 0 {
             throw LegacyImportError.unknownTimeZone(sourceTimeZone)
         }
-        let lock = try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
-        for try await taken in lock.decode(Bool.self) where !taken {
-            throw LegacyImportError.anotherImportRunning
+        // A run that just ended (or was killed) holds the lock until its server session notices;
+        // a few seconds tell that from a run that is still going.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let lock = try await connection.query("SELECT pg_try_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+            var taken = false
+            for try await answer in lock.decode(Bool.self) { taken = answer }
+            if taken { return }
+            guard ContinuousClock.now < deadline else { throw LegacyImportError.anotherImportRunning }
+            try await Task.sleep(for: .milliseconds(250))
         }
     }
 
-    func close() async { try? await connection.close() }
+    /// `unlock` gives the lock back first (closing alone frees it only once the server has seen
+    /// the session end, which a run started right after could beat). Only on a healthy
+    /// connection: after a connection-level error postgres-nio never answers another query.
+    func close(unlock: Bool) async {
+        if unlock { _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger) }
+        try? await connection.close()
+    }
 
     // MARK: Where each source row stands
 
@@ -106,8 +119,9 @@ struct LegacyTarget: Sendable {
     }
 
     /// Writes `plans` (replacing the earlier import of each uuid in `replacing`) in one
-    /// transaction. When a row breaks a constraint, the batch is written again row by row and
-    /// each row that breaks one is refused with PostgreSQL's reason; any other error is thrown.
+    /// transaction. When a row breaks a constraint (or holds a value PostgreSQL cannot take), the
+    /// batch is written again row by row and each such row is refused with PostgreSQL's reason,
+    /// so one odd row can never stop every later run; any other error is thrown.
     func write<Plan: Sendable>(
         _ plans: [Plan], of table: LegacyTable, replacing: Set<UUID>, uuid: (Plan) -> UUID, insert: (Plan) -> PostgresQuery
     ) async throws -> [Refusal] {
@@ -117,8 +131,8 @@ struct LegacyTarget: Sendable {
                 for plan in plans { try await connection.query(insert(plan), logger: logger) }
             }
             return []
-        } catch let error as PSQLError where Self.isConstraintViolation(error) {
-            logger.info("a row of the batch breaks a constraint; writing it row by row", metadata: ["error": "\(Self.reason(error))"])
+        } catch let error as PSQLError where Self.isRowRefusal(error) {
+            logger.info("a row of the batch was refused; writing it row by row", metadata: ["error": "\(Self.reason(error))"])
         }
         var refused: [Refusal] = []
         for plan in plans {
@@ -127,7 +141,7 @@ struct LegacyTarget: Sendable {
                     try await deleteEarlierImports(of: table, replacing.contains(uuid(plan)) ? [uuid(plan)] : [])
                     try await connection.query(insert(plan), logger: logger)
                 }
-            } catch let error as PSQLError where Self.isConstraintViolation(error) {
+            } catch let error as PSQLError where Self.isRowRefusal(error) {
                 refused.append(
                     Refusal(
                         uuid: uuid(plan), reason: "refused by the database: \(Self.reason(error))",
@@ -171,7 +185,12 @@ struct LegacyTarget: Sendable {
                 }()), logger: logger)
     }
 
-    static func isConstraintViolation(_ error: PSQLError) -> Bool { error.serverInfo?[.sqlState]?.hasPrefix("23") == true }
+    /// Integrity constraint violations (class 23) and data exceptions (class 22: a value out of
+    /// range, a date PostgreSQL cannot read): the row's fault, not the run's.
+    static func isRowRefusal(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("23") || state.hasPrefix("22")
+    }
 
     static func reason(_ error: PSQLError) -> String {
         [error.serverInfo?[.message], error.serverInfo?[.detail]].compactMap { $0 }.joined(separator: ": ")

@@ -156,6 +156,20 @@ import Testing
         }
     }
 
+    /// Two imports at once would take each other's fresh rows for collisions: the second waits a
+    /// few seconds for the lock (a run that just ended frees it), then refuses to start.
+    @Test func aSecondImportAtTheSameTimeIsRefused() async throws {
+        try await Self.withDatabases(plans: 1) { ours, oursClient, old, _, _ in
+            try await oursClient.withConnection { holder in
+                try await holder.query("SELECT pg_advisory_lock(\(LegacyTarget.advisoryLockKey))", logger: TestServices.logger)
+                let error = await #expect(throws: LegacyImportError.self) { _ = try await LegacyDatabase.runImport(from: old, to: ours) }
+                #expect(error?.description.contains("Another import-legacy is running") == true)
+                try await holder.query("SELECT pg_advisory_unlock(\(LegacyTarget.advisoryLockKey))", logger: TestServices.logger)
+            }
+            #expect(try await LegacyDatabase.runImport(from: old, to: ours).exitStatus == 0)
+        }
+    }
+
     @Test func aDryRunReportsWhatItWouldWriteAndWritesNothing() async throws {
         try await Self.withDatabases(plans: 5) { ours, oursClient, old, _, _ in
             let report = try await LegacyDatabase.runImport(from: old, to: ours, dryRun: true)
