@@ -136,7 +136,7 @@ public actor IssuerKeys {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         let response = try await httpClient.execute(
-            request, timeout: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            request, timeout: TimeAmount(timeout))
         guard response.status == .ok else {
             throw IssuerKeysUnavailable(issuerName: issuerName, reason: "\(url) answered \(response.status.code)")
         }
