@@ -33,10 +33,11 @@ import Testing
     /// and renewed while the build goes on: a build longer than the lease is not raced.
     @Test func aBuildLongerThanItsLeaseKeepsItByRenewing() async throws {
         try await TestServices.withMigratedDatabase { client in
-            // A lease long enough that a renewal is not late under the whole suite's load (at
-            // 600 ms one was, on two cores: a second build).
-            let (_, _, pdfs, builds) = try await Self.concurrentBuilds(2, client, lease: .milliseconds(1_500)) {
-                try await Task.sleep(for: .milliseconds(5_000))  // more than three leases
+            // A lease long enough that a renewal (every third of it) is not late under the whole
+            // suite's load on two cores: at 600 ms one was, and at 1.5 s one was again in a fresh
+            // clone's run (a second build). At 4 s a renewal must be 2.7 s late to lose it.
+            let (_, _, pdfs, builds) = try await Self.concurrentBuilds(2, client, lease: .milliseconds(4_000)) {
+                try await Task.sleep(for: .milliseconds(13_000))  // more than three leases
             }
             #expect(builds == 1, "the second caller waited for the renewed lease")
             #expect(pdfs.allSatisfy { $0 == Self.document })
