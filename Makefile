@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline bench-modia bench-import image test-image clean
+.PHONY: help deps build run test test-faults format lint fuzz bench bench-kafka bench-intake bench-pipeline bench-modia bench-import bench-cost image test-image clean
 
 help:
 	@echo "make run    run the service on the local stack (embedded Kafka, throwaway PostgreSQL)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench-import  mottak import-legacy of 10,000 old plans beside a plain COPY of the same rows"
 	@echo "make image  the production image with podman (release build, debootstrap bookworm base); prints its size"
 	@echo "make test-image  the image as NAV runs it: each role its own read-only uid-65532 container on the local stack, a plan end to end, SIGTERM"
+	@echo "make bench-cost    per plan: machine CPU, SQL statements and transactions, Kafka messages, HTTP calls; pgbench and kcat beside"
 	@echo "make bench-pipeline  POST to COMPLETED at 0/20/200 ms stand-ins, synchronous burst, head-of-line, RSS; baseline in the same run"
 
 deps:
@@ -130,6 +131,14 @@ bench-pipeline: deps
 	@scripts/install-system-packages.sh curl postgresql-client kcat
 	swift build -c release --product mottak && swift build -c release --product mottak-dev
 	THROWAWAY_PG_OPTIONS="-c max_connections=300" scripts/throwaway-postgres.sh -- scripts/bench-pipeline.py
+
+# Release build on `mottak-dev stack`; pg_stat_statements (in Debian's postgresql) counts the
+# statements, kcat the messages and the pgbench/kcat baselines, perf the flame graph (BENCH_FLAME=1).
+bench-cost: deps
+	@scripts/install-system-packages.sh curl postgresql-client kcat
+	swift build -c release --product mottak && swift build -c release --product mottak-dev
+	THROWAWAY_PG_OPTIONS="-c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" \
+		scripts/throwaway-postgres.sh -- scripts/bench-plan-cost.py
 
 clean:
 	rm -rf .build

@@ -74,7 +74,7 @@ class Run:
         self.all_in_one = None
 
     def __enter__(self):
-        sql("TRUNCATE followup_plan, outbox, idempotency_key, sykmelding_period, processed_step CASCADE")
+        sql("TRUNCATE followup_plan, outbox, idempotency_key, sykmelding_period, processed_step, plan_pdf_lease CASCADE")
         if self.per_role:
             self.stack.start_all(sql)
             self.port = self.stack.port("intake")

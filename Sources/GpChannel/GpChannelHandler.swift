@@ -94,7 +94,7 @@ public struct GpChannelHandler: Sendable {
 
     func deliver(_ stored: StoredPlan) async throws -> Delivery {
         struct Recorded: Codable, Sendable { var outcome: Delivery }
-        return try await steps.once("isdialogmelding", for: stored.uuid) {
+        return try await steps.once("isdialogmelding", for: stored.uuid, recorded: stored.steps) {
             let pdf = try await pdfs.pdf(for: stored)
             try await noteAttempt(stored.uuid)
             do {

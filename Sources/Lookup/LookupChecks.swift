@@ -17,7 +17,9 @@ public struct LookupChecks: Sendable {
     }
 
     /// Nil when the plan may go on; else the rejection the caller gets.
-    public func verdict(employee: String, employer: String, today: CalendarDate? = nil) async throws -> ApiError? {
+    public func verdict(employee: String, employer: String, today: CalendarDate? = nil, activeSykmeldingAt: Set<String>? = nil) async throws
+        -> ApiError?
+    {
         // 7. An employment whose legal entity or workplace is the token's organisation. Both
         // numbers of every such employment count for the sykmelding check.
         let matching = try await aareg.arbeidsforhold(of: employee).filter { $0.legalEntity == employer || $0.workplace == employer }
@@ -25,7 +27,12 @@ public struct LookupChecks: Sendable {
         let organizations = Set(matching.flatMap { [$0.legalEntity, $0.workplace].compactMap { $0 } })
 
         // 8. An active sykmelding sent to one of those organisations.
-        let active = try await sykmeldinger.organizations(employee: employee, today: today)
+        let active: Set<String>
+        if let activeSykmeldingAt {
+            active = activeSykmeldingAt
+        } else {
+            active = try await sykmeldinger.organizations(employee: employee, today: today)
+        }
         guard !active.isDisjoint(with: organizations) else { return .noActiveSentSykmelding }
 
         // 9. The person exists. An identity number PDL refuses as invalid (`bad_request`) is the

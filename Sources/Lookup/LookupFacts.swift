@@ -1,19 +1,47 @@
+import Domain
 import Foundation
 import Logging
 import PostgresNIO
+import Storage
 
-/// What the lookup needs to know about a stored plan: whom it is about and for which employer.
+/// What the lookup needs to know about a stored plan, read in one statement: whom it is about
+/// and for which employer, its recorded verdict (when a delivery before this one decided), and
+/// where the employee has an active sykmelding today (`sykmelding_period`, which the sykmelding
+/// ingest keeps).
 public struct LookupFacts: Sendable, Equatable {
     public var employeeIdentificationNumber: String
     public var employerOrgNumber: String
+    /// The plan's recorded steps (the lookup's verdict among them).
+    public var steps: RecordedSteps
+    /// The organisations at which the employee has an active sykmelding today.
+    public var activeSykmeldingAt: Set<String>
+
+    public init(
+        employeeIdentificationNumber: String, employerOrgNumber: String, steps: RecordedSteps = .none, activeSykmeldingAt: Set<String> = []
+    ) {
+        self.employeeIdentificationNumber = employeeIdentificationNumber
+        self.employerOrgNumber = employerOrgNumber
+        self.steps = steps
+        self.activeSykmeldingAt = activeSykmeldingAt
+    }
 
     /// The facts of plan `uuid` (`followup_plan`, which the front doors write), or nil when
-    /// there is no such plan.
-    public static func read(_ uuid: UUID, from postgres: PostgresClient, logger: Logger) async throws -> LookupFacts? {
-        let rows = try await postgres.query(
-            "SELECT employee_identification_number, employer_org_number FROM followup_plan WHERE uuid = \(uuid)", logger: logger)
-        for try await (employee, employer) in rows.decode((String, String).self) {
-            return LookupFacts(employeeIdentificationNumber: employee, employerOrgNumber: employer)
+    /// there is no such plan. `today` is Oslo's date unless a test gives its own.
+    public static func read(_ uuid: UUID, today: CalendarDate? = nil, from postgres: PostgresClient, logger: Logger) async throws -> LookupFacts? {
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(uuid)
+        binds.append(today?.description)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT employee_identification_number, employer_org_number, \(RecordedSteps.column(plan: "p.uuid")),
+                       ARRAY(\(ActiveSykmeldinger.organizationsQuery(employee: "p.employee_identification_number", day: "$2")))
+                FROM followup_plan p WHERE uuid = $1
+                """, binds: binds)
+        let rows = try await postgres.query(query, logger: logger)
+        for try await (employee, employer, steps, active) in rows.decode((String, String, String?, [String]).self) {
+            return LookupFacts(
+                employeeIdentificationNumber: employee, employerOrgNumber: employer, steps: try RecordedSteps(json: steps),
+                activeSykmeldingAt: Set(active))
         }
         return nil
     }

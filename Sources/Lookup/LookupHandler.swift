@@ -55,12 +55,15 @@ public struct LookupHandler: Sendable {
 
     /// The recorded verdict, or a new one recorded now. Nil means verified.
     func decide(_ uuid: UUID) async throws -> ApiError? {
-        let recorded = try await steps.once(Self.step, for: uuid) {
-            guard let facts = try await LookupFacts.read(uuid, from: postgres, logger: logger) else {
-                throw PoisonMessage("no plan \(uuid.lowercasedString) is stored")
-            }
+        // One read: the plan's facts, an earlier delivery's verdict, the active sykmeldinger.
+        guard let facts = try await LookupFacts.read(uuid, from: postgres, logger: logger) else {
+            throw PoisonMessage("no plan \(uuid.lowercasedString) is stored")
+        }
+        let recorded = try await steps.once(Self.step, for: uuid, recorded: facts.steps) {
             if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) { return Verdict(nil) }
-            return Verdict(try await checks.verdict(employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber))
+            return Verdict(
+                try await checks.verdict(
+                    employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber, activeSykmeldingAt: facts.activeSykmeldingAt))
         }
         return try recorded.rejection()
     }

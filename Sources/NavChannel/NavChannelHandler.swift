@@ -51,7 +51,7 @@ public struct NavChannelHandler: Sendable {
 
     func journalpost(_ stored: StoredPlan) async throws -> String {
         struct Recorded: Codable, Sendable { var journalpostId: String }
-        return try await steps.once("dokarkiv", for: stored.uuid) {
+        return try await steps.once("dokarkiv", for: stored.uuid, recorded: stored.steps) {
             // The employer's name is looked up while the PDF is built: one round trip less per plan.
             async let name = ereg.name(of: stored.employerOrgNumber)
             let pdf = try await pdfs.pdf(for: stored)
@@ -81,7 +81,7 @@ public struct NavChannelHandler: Sendable {
             var partition: Int32
             var offset: Int64
         }
-        _ = try await steps.once("modia", for: stored.uuid) {
+        _ = try await steps.once("modia", for: stored.uuid, recorded: stored.steps) {
             let task = ModiaTask(
                 uuid: stored.uuid.lowercasedString, fodselsnummer: stored.plan.employeeIdentificationNumber,
                 virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())

@@ -69,6 +69,7 @@ extension PdlClient {
     }
 
     func postTown(_ postnummer: String) async throws -> String? {
+        if let town = postTowns.town(of: postnummer) { return town }
         struct Data: Decodable {
             struct Search: Decodable {
                 struct Hit: Decodable {
@@ -84,7 +85,9 @@ extension PdlClient {
             "criteria": [["fieldName": "vegadresse.postnummer", "searchRule": ["equals": postnummer]]],
         ]
         guard case .data(let data) = try await graphQL(Self.postTownQuery, variables: variables) as GraphQLOutcome<Data> else { return nil }
-        return data.sokAdresse?.hits?.first?.vegadresse?.poststed
+        let town = data.sokAdresse?.hits?.first?.vegadresse?.poststed
+        if let town { postTowns.keep(town, for: postnummer) }
+        return town
     }
 
     /// A GraphQL call, its answer classified by PDL's `errors[].extensions.code`

@@ -7,6 +7,8 @@ public struct PdlClient: Sendable {
     let scope: String
     let tokens: AzureADTokenProvider
     let exchange: HTTPExchange
+    /// Post towns already asked for (``postTown(_:)``).
+    let postTowns = PostTownCache()
 
     public init(
         url: EndpointURL, scope: String, tokens: AzureADTokenProvider, httpClient: HTTPClient = .shared, metrics: ExternalCallMetrics = .none,

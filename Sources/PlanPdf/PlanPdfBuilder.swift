@@ -41,9 +41,12 @@ public struct PlanPdfBuilder: Sendable {
         self.logger = logger
     }
 
+    /// The plan's PDF: the one read with the plan, else the one built now (or by the plan's
+    /// other channel meanwhile).
     public func pdf(for stored: StoredPlan) async throws -> [UInt8] {
+        if let pdf = stored.pdf { return pdf }
         // Both channels of a plan may get here at once: the second waits and finds the first's PDF.
-        try await plans.pdfBuiltOnce(stored.uuid) {
+        return try await plans.pdfBuiltOnce(stored.uuid) {
             let employee = stored.plan.employeeIdentificationNumber
             async let person = pdl.personDetails(employee)
             async let contact = contactDetails(employee, plan: stored.uuid)

@@ -14,43 +14,63 @@ extension PlanPdfStore {
     /// channel that long). Should two builders still race (a renewal lost to a database
     /// outage), ``storePDF(_:for:)`` keeps the first document stored, so every channel still
     /// sends the same one.
+    ///
+    /// Each turn of the loop is one statement (the PDF if it is there, else the lease if it is
+    /// free), and the build ends with one more (the PDF stored, the lease given back). A waiter
+    /// looks again after `pollInterval`, doubling up to a second: a build takes a few calls to
+    /// NAV, so looking every 100 ms for as long read the row a dozen times at 200 ms latencies.
     public func pdfBuiltOnce(
         _ uuid: UUID, lease: Duration = .seconds(10), pollInterval: Duration = .milliseconds(100),
         build: @Sendable () async throws -> [UInt8]
     ) async throws -> [UInt8] {
         let holder = UUID()
+        var pause = pollInterval
         while true {
-            if let pdf = try await pdf(uuid) { return pdf }
-            if try await takePDFLease(uuid, holder: holder, for: lease) {
+            switch try await pdfOrLease(uuid, holder: holder, for: lease) {
+            case .stored(let pdf): return pdf
+            case .leased:
                 do {
-                    let stored = try await whileRenewing(uuid, holder: holder, lease: lease) {
-                        if let pdf = try await pdf(uuid) { return pdf }
-                        return try await storePDF(try await build(), for: uuid)
+                    return try await whileRenewing(uuid, holder: holder, lease: lease) {
+                        try await storePDF(try await build(), for: uuid, releasing: holder)
                     }
-                    try await releasePDFLease(uuid, holder: holder)
-                    return stored
                 } catch {
                     try? await releasePDFLease(uuid, holder: holder)
                     throw error
                 }
+            case .leasedByAnother:
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, max(pollInterval, .seconds(1)))
             }
-            try await Task.sleep(for: pollInterval)
         }
     }
 
-    /// Takes the lease when nobody holds it or the holder's has expired.
-    func takePDFLease(_ uuid: UUID, holder: UUID, for lease: Duration) async throws -> Bool {
+    enum PdfOrLease {
+        case stored([UInt8])
+        case leased
+        case leasedByAnother
+    }
+
+    /// The stored PDF; else the lease, taken when nobody holds it or the holder's has expired.
+    func pdfOrLease(_ uuid: UUID, holder: UUID, for lease: Duration) async throws -> PdfOrLease {
         let milliseconds = Int(lease / .milliseconds(1))
         let rows = try await postgres.query(
             """
-            INSERT INTO plan_pdf_lease (plan_uuid, holder, expires_at)
-            VALUES (\(uuid), \(holder), now() + make_interval(secs => \(milliseconds) / 1000.0))
-            ON CONFLICT (plan_uuid) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-            WHERE plan_pdf_lease.expires_at < now()
-            RETURNING holder
+            WITH existing AS (
+                SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid)
+            ), leased AS (
+                INSERT INTO plan_pdf_lease (plan_uuid, holder, expires_at)
+                SELECT \(uuid), \(holder), now() + make_interval(secs => \(milliseconds) / 1000.0) WHERE NOT EXISTS (SELECT 1 FROM existing)
+                ON CONFLICT (plan_uuid) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                WHERE plan_pdf_lease.expires_at < now()
+                RETURNING holder
+            )
+            SELECT (SELECT pdf FROM existing), EXISTS (SELECT 1 FROM leased)
             """, logger: logger)
-        for try await _ in rows { return true }
-        return false
+        for try await (pdf, leased) in rows.decode((ByteBuffer?, Bool).self) {
+            if let pdf { return .stored(Array(buffer: pdf)) }
+            return leased ? .leased : .leasedByAnother
+        }
+        return .leasedByAnother
     }
 
     /// Runs `work`, renewing the lease every third of `lease` until it ends. A renewal that

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Logging
 import PostgresNIO
+import Storage
 
 /// The channels' view of the database: the plan they send (`followup_plan`) and its one PDF
 /// (`plan_pdf`, with its build lease in ``pdfBuiltOnce(_:lease:pollInterval:build:)``).
@@ -15,17 +16,19 @@ public struct PlanPdfStore: Sendable {
         self.logger = logger
     }
 
-    /// The whole plan `uuid`, or nil when there is no such plan.
+    /// The whole plan `uuid` with its PDF and its recorded steps (one statement), or nil when
+    /// there is no such plan.
     public func plan(_ uuid: UUID) async throws -> StoredPlan? {
         let rows = try await postgres.query(
             """
-            SELECT employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
+            SELECT (SELECT pdf FROM plan_pdf WHERE plan_uuid = p.uuid) AS pdf, \(unescaped: RecordedSteps.column(plan: "p.uuid")) AS steps,
+                   employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
                    tasks_that_can_not_be_done, previous_facilitation, planned_facilitation, other_facilitation_options, follow_up,
                    evaluation_date::text AS evaluation_date, send_plan_to_nav, needs_help_from_nav, needs_help_from_nav_description,
                    send_plan_to_general_practitioner, message_to_general_practitioner, additional_information, contact_person_full_name,
                    contact_person_phone_number, contact_person_email, employee_has_contributed_to_plan,
                    employee_has_not_contributed_to_plan_description, lps_name, lps_email
-            FROM followup_plan WHERE uuid = \(uuid)
+            FROM followup_plan p WHERE uuid = \(uuid)
             """, logger: logger)
         for try await row in rows {
             let cells = row.makeRandomAccess()
@@ -51,7 +54,8 @@ public struct PlanPdfStore: Sendable {
                 employeeHasNotContributedToPlanDescription: try optionalText("employee_has_not_contributed_to_plan_description"),
                 lpsName: try text("lps_name"), lpsEmail: try optionalText("lps_email"))
             return StoredPlan(
-                uuid: uuid, employerOrgNumber: try text("employer_org_number"), lpsOrgNumber: try text("lps_org_number"), plan: plan)
+                uuid: uuid, employerOrgNumber: try text("employer_org_number"), lpsOrgNumber: try text("lps_org_number"), plan: plan,
+                pdf: try cells["pdf"].decode(ByteBuffer?.self).map { Array(buffer: $0) }, steps: try RecordedSteps(json: optionalText("steps")))
         }
         return nil
     }
@@ -66,10 +70,23 @@ public struct PlanPdfStore: Sendable {
     /// Stores `pdf` unless one is stored already; returns the one that is stored now (the first
     /// one wins, so both channels send the same document).
     public func storePDF(_ pdf: [UInt8], for uuid: UUID) async throws -> [UInt8] {
-        try await postgres.query(
-            "INSERT INTO plan_pdf (plan_uuid, pdf) VALUES (\(uuid), \(ByteBuffer(bytes: pdf))) ON CONFLICT (plan_uuid) DO NOTHING",
-            logger: logger)
-        return try await self.pdf(uuid) ?? pdf
+        try await storePDF(pdf, for: uuid, releasing: nil)
+    }
+
+    /// ``storePDF(_:for:)``, giving back `holder`'s build lease in the same statement. The
+    /// earlier PDF comes back only when there was one: ours is not sent back over the wire.
+    func storePDF(_ pdf: [UInt8], for uuid: UUID, releasing holder: UUID?) async throws -> [UInt8] {
+        let rows = try await postgres.query(
+            """
+            WITH stored AS (
+                INSERT INTO plan_pdf (plan_uuid, pdf) VALUES (\(uuid), \(ByteBuffer(bytes: pdf))) ON CONFLICT (plan_uuid) DO NOTHING RETURNING 1
+            ), released AS (
+                DELETE FROM plan_pdf_lease WHERE plan_uuid = \(uuid) AND holder = \(holder)
+            )
+            SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid) AND NOT EXISTS (SELECT 1 FROM stored)
+            """, logger: logger)
+        for try await earlier in rows.decode(ByteBuffer.self) { return Array(buffer: earlier) }
+        return pdf
     }
 }
 

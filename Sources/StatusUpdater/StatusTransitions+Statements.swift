@@ -1,10 +1,23 @@
 import Domain
 import Foundation
+import PlanStatusRecords
 import PostgresNIO
 
 extension StatusTransitions {
-    /// One `UPDATE … WHERE <allowed states> RETURNING …` per kind of event.
+    /// One `UPDATE … WHERE <allowed states> RETURNING …` per kind of event, which NOTIFYs
+    /// `plan_status` for the row it changed in the same statement (a round trip less per change).
     static func statement(for event: StatusStepEvent) -> PostgresQuery {
+        let update = transition(for: event)
+        return PostgresQuery(
+            unsafeSQL: """
+                WITH changed AS (\(update.sql))
+                SELECT changed.plan_uuid, changed.state, changed.error_type, changed.received_at, changed.submitted_via FROM changed
+                CROSS JOIN LATERAL (SELECT pg_notify('\(PlanStatusNotification.channel)', changed.plan_uuid::text || ':' || changed.state)) AS notified
+                """, binds: update.binds)
+    }
+
+    /// The `UPDATE` that moves the row for `event`, if the row's states allow it.
+    private static func transition(for event: StatusStepEvent) -> PostgresQuery {
         let uuid = event.uuid
         // Only catalogue texts are stored: the status resource and public events show them.
         let problem = event.error.map { PublicProblems.sanitized($0, channel: event.channel) }

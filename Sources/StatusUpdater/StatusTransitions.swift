@@ -33,7 +33,7 @@ public struct StatusTransitions: Sendable {
     /// What every transition statement returns (the front door, so that only event plans pay
     /// for the public status event's read).
     static let returning =
-        "plan_uuid, state, error_type, received_at, (SELECT submitted_via FROM followup_plan p WHERE p.uuid = plan_status.plan_uuid)"
+        "plan_uuid, state, error_type, received_at, (SELECT submitted_via FROM followup_plan p WHERE p.uuid = plan_status.plan_uuid) AS submitted_via"
 
     /// Applies `event`; true when the row changed, false for a replay, an event its plan has
     /// moved past, or an unknown plan.
@@ -66,11 +66,8 @@ public struct StatusTransitions: Sendable {
                 state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
             fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
         }
-        if let change {
-            try await connection.query(
-                "SELECT pg_notify(\(PlanStatusNotification.channel), \(PlanStatusNotification.payload(event.uuid, change.state)))", logger: logger)
-            if fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
-        }
+        // The statement NOTIFYed waiters of the change (`PlanStatusNotification.payload`'s form).
+        if change != nil && fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
         return change
     }
 

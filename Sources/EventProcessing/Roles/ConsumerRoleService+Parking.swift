@@ -45,11 +45,15 @@ extension ConsumerRoleService {
     /// Parks `message` behind an earlier parked message of its plan, if there is one.
     func parkBehindEarlierIfAny(_ message: KafkaMessage, _ parking: Parking) async -> ParkingOutcome? {
         let key = message.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard let ticket = noneParked.needsCheck(rebalances: consumer.rebalanceCount) else { return nil }
         let outcome: ParkingOutcome?? = await withInfrastructureWaits(message) {
-            guard try await parking.store.hasParked(key: key, group: consumerGroup) else { return ParkingOutcome?.none }
+            let found = try await parking.store.parked(key: key, group: consumerGroup)
+            if !found.groupHasAny { noneParked.confirm(ticket) }
+            guard found.key else { return ParkingOutcome?.none }
             try await parking.store.park(
                 Self.parked(message, attempts: 0), group: consumerGroup, due: .zero, dependency: nil,
                 error: "waits behind an earlier parked message of its plan")
+            noneParked.parked()
             logger.notice("parked behind an earlier message of the same plan", metadata: metadata(message))
             return .parked
         }
@@ -63,6 +67,7 @@ extension ConsumerRoleService {
         let parked: Void? = await withInfrastructureWaits(message) {
             try await parking.store.park(
                 Self.parked(message, attempts: attempts), group: consumerGroup, due: delay, dependency: dependency, error: "\(error)")
+            noneParked.parked()
         }
         guard parked != nil else { return .abandoned }
         metrics.parked(dependency)

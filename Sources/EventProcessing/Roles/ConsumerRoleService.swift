@@ -45,6 +45,8 @@ public struct ConsumerRoleService: Service {
     let parking: Parking?
     let metrics: ConsumerMetrics
     let processor: KeyOrderedProcessor
+    /// Whether a message may skip the read for an earlier parked message of its plan.
+    let noneParked = NoneParked()
     let logger: Logger
 
     public init(

@@ -34,10 +34,18 @@ public struct ParkedMessageStore: Sendable {
     /// Whether a message of this key waits for `group`: a later message of the same plan must
     /// wait behind it, never overtake it.
     public func hasParked(key: String, group: String) async throws -> Bool {
+        try await parked(key: key, group: group).key
+    }
+
+    /// Whether a message of this key waits for `group`, and whether any message of `group` does.
+    public func parked(key: String, group: String) async throws -> (key: Bool, groupHasAny: Bool) {
         let rows = try await postgres.query(
-            "SELECT EXISTS (SELECT 1 FROM parked_message WHERE consumer_group = \(group) AND message_key = \(key))", logger: logger)
-        for try await exists in rows.decode(Bool.self) { return exists }
-        return false
+            """
+            SELECT EXISTS (SELECT 1 FROM parked_message WHERE consumer_group = \(group) AND message_key = \(key)),
+                   EXISTS (SELECT 1 FROM parked_message WHERE consumer_group = \(group))
+            """, logger: logger)
+        for try await (key, any) in rows.decode((Bool, Bool).self) { return (key, any) }
+        return (false, false)
     }
 
     /// Claims up to `limit` due messages of `group` for `claim`, each the first parked of its

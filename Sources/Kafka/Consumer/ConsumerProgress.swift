@@ -6,6 +6,7 @@ import Synchronization
 final class ConsumerProgress: Sendable {
     private let stored = Mutex<[TopicPartition: Int64]>([:])
     private let assigned = Mutex(false)
+    private let rebalances = Atomic<Int>(0)
     private let observer = Mutex<(any RebalanceObserver)?>(nil)
 
     /// Who is told of assignments and revocations (the ``KeyOrderedProcessor`` at work, if any).
@@ -13,6 +14,7 @@ final class ConsumerProgress: Sendable {
 
     /// Called by the rebalance callback on the poll thread.
     func partitionsAssigned(_ partitions: [TopicPartition]) {
+        rebalances.add(1, ordering: .sequentiallyConsistent)
         recordAssignment()
         observer.withLock { $0 }?.partitionsAssigned(partitions)
     }
@@ -20,9 +22,14 @@ final class ConsumerProgress: Sendable {
     /// Called by the rebalance callback on the poll thread, before the final commit of
     /// `partitions`: an observer may hold the thread (bounded) to finish their messages.
     func partitionsRevoking(_ partitions: [TopicPartition]) {
+        rebalances.add(1, ordering: .sequentiallyConsistent)
         observer.withLock { $0 }?.partitionsRevoking(partitions)
         forget(partitions)
     }
+
+    /// How many assignments and revocations this member has had: a value that changed means
+    /// the partitions it owns may have changed.
+    var rebalanceCount: Int { rebalances.load(ordering: .sequentiallyConsistent) }
 
     /// Whether the group has given this member an assignment (possibly empty) at least once.
     var hasBeenAssigned: Bool { assigned.withLock { $0 } }

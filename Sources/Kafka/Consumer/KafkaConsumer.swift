@@ -114,6 +114,10 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
+    /// How many assignments and revocations this member has had so far: when it changes, the
+    /// partitions this member owns may have changed (a cache of what holds for them is stale).
+    public var rebalanceCount: Int { progress.rebalanceCount }
+
     /// Stops fetching from the partitions assigned now (for example while a dependency is
     /// down). A rebalance assigns partitions unpaused.
     public func pause() throws {

@@ -24,11 +24,18 @@ public struct ProcessedSteps: Sendable {
     /// after `perform` succeeded, a retry in this process records that result without
     /// performing again (a 60 s PostgreSQL outage in the fault suite sent 19 Modia tasks twice
     /// before); only a process that dies in between leaves the effect to be done again.
+    ///
+    /// `recorded` is what the handler read of the plan's steps together with the plan
+    /// (``RecordedSteps/column(plan:)``): then the question "done before?" costs no statement of
+    /// its own.
     public func once<Result: Codable & Sendable>(
-        _ step: String, for plan: UUID, as _: Result.Type = Result.self, _ perform: () async throws -> Result
+        _ step: String, for plan: UUID, as _: Result.Type = Result.self, recorded steps: RecordedSteps? = nil,
+        _ perform: () async throws -> Result
     ) async throws -> Result {
         let key = Unrecorded.Key(step: step, plan: plan)
-        if let recorded = try await result(of: step, for: plan) {
+        let earlier: String?
+        if let steps { earlier = steps.result(of: step) } else { earlier = try await result(of: step, for: plan) }
+        if let recorded = earlier {
             unrecorded.remove(key)
             return try JSONDecoder().decode(Result.self, from: Data(recorded.utf8))
         }
@@ -99,4 +106,34 @@ public struct ProcessedSteps: Sendable {
         for try await _ in rows.decode(Int.self) { return true }
         return false
     }
+}
+
+/// The recorded results of every step of one plan, read in the same statement as what a handler
+/// reads of the plan anyway: the handler's "have I done this?" then needs no round trip of its own.
+public struct RecordedSteps: Sendable, Equatable {
+    /// Step name → its result as JSON text.
+    var results: [String: String]
+
+    /// No step was recorded.
+    public static let none = RecordedSteps(results: [:])
+
+    init(results: [String: String]) { self.results = results }
+
+    /// Reads the value of ``column(plan:)``: NULL when no step was recorded.
+    public init(json: String?) throws {
+        guard let json else {
+            self = .none
+            return
+        }
+        results = try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
+    }
+
+    /// A scalar subquery giving the recorded steps of the plan whose uuid is the SQL expression
+    /// `plan` (a column of the caller's query), as a JSON object of step → result text.
+    public static func column(plan: String) -> String {
+        "(SELECT jsonb_object_agg(step, coalesce(result::text, 'null'))::text FROM processed_step WHERE plan_uuid = \(plan))"
+    }
+
+    /// The recorded result (JSON text) of `step`, or nil when it was not done.
+    public func result(of step: String) -> String? { results[step] }
 }

@@ -20,12 +20,12 @@ import TokenVerification
             #expect(first.status == 0)
             #expect(
                 first.output.contains(
-                    "Applied 9 migration(s): 0001_initial_schema, 0002_plan_pdf, 0003_plan_pdf_lease, 0004_parked_message, 0005_plan_waiting, 0006_outbox_hold, 0007_idempotency_scope, 0008_legacy_plans, 0009_analytics_views."
+                    "Applied 10 migration(s): 0001_initial_schema, 0002_plan_pdf, 0003_plan_pdf_lease, 0004_parked_message, 0005_plan_waiting, 0006_outbox_hold, 0007_idempotency_scope, 0008_legacy_plans, 0009_analytics_views, 0010_step_records_without_foreign_keys."
                 ))
 
             let second = try await Self.mottak(["migrate"], environment: environment)
             #expect(second.status == 0)
-            #expect(second.output.contains("The database is current: all 9 migrations were already applied."))
+            #expect(second.output.contains("The database is current: all 10 migrations were already applied."))
         }
     }
 
