@@ -135,7 +135,7 @@ bench-pipeline: deps
 # Release build on `mottak-dev stack`; pg_stat_statements (in Debian's postgresql) counts the
 # statements, kcat the messages and the pgbench/kcat baselines, perf the flame graph (BENCH_FLAME=1).
 bench-cost: deps
-	@scripts/install-system-packages.sh curl postgresql-client kcat
+	@scripts/install-system-packages.sh curl postgresql-client kcat $(if $(BENCH_FLAME),linux-perf)
 	swift build -c release --product mottak && swift build -c release --product mottak-dev
 	THROWAWAY_PG_OPTIONS="-c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" \
 		scripts/throwaway-postgres.sh -- scripts/bench-plan-cost.py

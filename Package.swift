@@ -62,21 +62,21 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     (
         "Lookup",
         [
-            "Storage", "Kafka", "EventProcessing", "NavClients",
+            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanStatusRecords",
             .product(name: "Logging", package: "swift-log"),
         ]
     ),
     (
         "NavChannel",
         [
-            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
+            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf", "PlanStatusRecords",
             .product(name: "Logging", package: "swift-log"),
         ]
     ),
     (
         "GpChannel",
         [
-            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf",
+            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanPdf", "PlanStatusRecords",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]
@@ -260,8 +260,9 @@ let package = Package(
         .target(
             name: "PlanStatusRecords",
             dependencies: [
-                "Domain",
+                "Domain", "Storage",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings

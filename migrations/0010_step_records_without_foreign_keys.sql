@@ -8,8 +8,9 @@
 --   step (a missing plan is a poison message), so the check protects nothing there. What the
 --   foreign key did besides, deleting a plan's records with the plan, is kept by the trigger
 --   below, which costs a deleted plan one statement instead of every insert one.
--- * plan_pdf_lease (one or two per plan): a lease lives for a build, seconds, and one left over
---   expires; it names no data. Deleted with its plan by the same trigger.
+-- * plan_pdf_lease (one per plan): a lease lives for a build, seconds, and one left over
+--   expires; once the PDF is stored the row stays, held for ever ('infinity': built). It names
+--   no data. Deleted with its plan by the same trigger.
 -- * Kept: plan_status and idempotency_key (written in the plan's own statement, one check per
 --   plan, and the status row must never outlive its plan), plan_pdf (one per plan: the PDF is
 --   personal data, which must go with its plan).

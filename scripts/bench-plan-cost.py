@@ -24,6 +24,7 @@ Runs inside scripts/throwaway-postgres.sh with pg_stat_statements loaded; ends w
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -79,6 +80,38 @@ def process_seconds():
     return groups
 
 
+def own_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except OSError:
+        return 0.0
+
+
+def start_profile(pids, data):
+    """perf record of `pids` (call graphs through DWARF: Swift's release code keeps no frame
+    pointers everywhere), or None when perf is missing or not allowed here."""
+    try:
+        profile = subprocess.Popen(["perf", "record", "-F", "199", "--call-graph", "dwarf,16384", "-o", data, "-p", ",".join(map(str, pids))],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    time.sleep(1)
+    return profile if profile.poll() is None else None
+
+
+def flame_graph(data, pid, role):
+    os.makedirs(os.path.join(ROOT, "results"), exist_ok=True)
+    svg = os.path.join(ROOT, "results", f"flame-{role}.svg")
+    script = subprocess.Popen(["perf", "script", "-i", data, "--pid", str(pid)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    demangle = subprocess.Popen(["swift", "demangle", "--simplified"], stdin=script.stdout, stdout=subprocess.PIPE)
+    with open(svg, "w") as out:
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts/flamegraph.py"), f"{role}, 0 ms stand-ins"], stdin=demangle.stdout,
+                       stdout=out, check=True, timeout=900)
+    print(f"  flame graph of {role}: {svg}")
+
+
 def load_seconds():
     children = os.times()
     return children.children_user + children.children_system
@@ -126,12 +159,23 @@ def measure(label, key, latency, per_role):
     with pipeline.Run(latency, pipeline.WINDOW, per_role) as run:
         topics_before, calls_before = topic_counts(run), http_counts(run)
         reset_database_statistics()
+        roles_before = {role: own_seconds(pid) for role, pid in run.pids().items()}
+        profile = None
+        if per_role and latency == 0 and os.environ.get("BENCH_FLAME") == "1":
+            data = os.path.join(run.work, "perf.data")
+            profile = start_profile(run.pids().values(), data)
         busy_before, groups_before, load_before, started = machine_busy(), process_seconds(), load_seconds(), time.monotonic()
         codes = [code for code, _ in run.submit(PLANS)]
         if codes.count(202) != PLANS:
             raise SystemExit(f"submissions failed: { {c: codes.count(c) for c in set(codes)} }")
         run.wait_completed(PLANS)
         busy_after, groups_after, load_after, elapsed = machine_busy(), process_seconds(), load_seconds(), time.monotonic() - started
+        roles = {role: (own_seconds(pid) - roles_before[role]) * 1000 / PLANS for role, pid in run.pids().items()}
+        if profile:
+            profile.send_signal(signal.SIGINT)
+            profile.wait(timeout=120)
+            busiest = max(roles, key=roles.get)
+            flame_graph(data, run.pids()[busiest], busiest)
         plans, span, p50, p99 = run.stats()
         top, nested, transactions, busiest = database_statistics()
         topics_after, calls_after = topic_counts(run), http_counts(run)
@@ -143,6 +187,8 @@ def measure(label, key, latency, per_role):
     calls = {api: calls_after[api] - calls_before[api] for api in APIS}
     print(f"\n## {label}: {PLANS} plans, {plans / span:.1f} plans/s (p50 {p50:.2f} s, p99 {p99:.2f} s), {elapsed:.1f} s wall")
     print(f"  machine CPU per plan: {cpu:.2f} ms  (" + ", ".join(f"{name} {value:.2f}" for name, value in shares.items()) + ")")
+    if len(roles) > 1:
+        print("  CPU per plan by role: " + ", ".join(f"{role} {value:.2f}" for role, value in sorted(roles.items(), key=lambda r: -r[1])))
     print(f"  statements per plan: {top / PLANS:.2f} top-level, {(top + nested) / PLANS:.2f} with nested; transactions per plan: {transactions / PLANS:.2f}")
     print(f"  Kafka messages per plan: {sum(messages.values()) / PLANS:.2f}  (" + ", ".join(f"{t} {n / PLANS:.2f}" for t, n in sorted(messages.items()) if n) + ")")
     print(f"  HTTP calls per plan: {sum(calls.values()) / PLANS:.2f}  (" + ", ".join(f"{a} {n / PLANS:.2f}" for a, n in calls.items() if n) + ")")

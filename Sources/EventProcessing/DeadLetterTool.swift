@@ -71,7 +71,7 @@ public struct DeadLetterTool: Sendable {
     /// resend is acknowledged, so a run that stops half-way (Kafka away, the pod killed) is
     /// resumed by the next without sending anything twice, and a letter is never marked done
     /// before it is back. The plan's status is reopened by the role that handles the resent
-    /// message (``Redriven/reopening(_:producer:topics:_:)``), in order with the outcome it
+    /// message (``Redriven/reopening(_:status:_:)``), in order with the outcome it
     /// reports, and only once the message is really back.
     public func redrive(producer: KafkaProducer, timeout: Duration = .seconds(30)) async throws -> RedriveReport {
         let consumer = try KafkaConsumer(configuration: kafka, consumer: .init(groupID: Self.redriveGroup, topics: [topic]), logger: logger)

@@ -4,9 +4,9 @@ import Kafka
 
 /// A dead letter put back on its topic by `mottak dlq redrive` carries ``header`` (the letter's
 /// place on the dead-letter topic). The role that handles it first reopens the plan's status
-/// (undoes the FAILED its dead-lettering recorded), then does its work: both status events
-/// come from the same producer, on the plan's key, so the status updater sees the reopening
-/// before the outcome, and a resend that never reached Kafka reopens nothing.
+/// (undoes the FAILED its dead-lettering recorded), written before the handler runs, so the
+/// outcome the handler writes finds the step pending again; a resend that never reached Kafka
+/// reopens nothing.
 public enum Redriven {
     public static let header = "redriven-from"
 
@@ -14,11 +14,11 @@ public enum Redriven {
     /// `channel` (nil: the plan, for the lookup and the router). Handled again (a retry, a
     /// redelivery), the reopening is a no-op: only a re-drivable failure is reopened.
     public static func reopening(
-        _ channel: DeliveryChannel?, producer: KafkaProducer, topics: EventTopics, _ handler: @escaping ConsumerRoleService.Handler
+        _ channel: DeliveryChannel?, status: @escaping StatusSink, _ handler: @escaping ConsumerRoleService.Handler
     ) -> ConsumerRoleService.Handler {
         { message in
-            if message.header(header) != nil, let key = message.key, let uuid = UUID(uuidString: String(decoding: key, as: UTF8.self)) {
-                try await producer.publish(StatusStepEvent(uuid: uuid, kind: .reopened, channel: channel), to: topics, causedBy: message)
+            if message.header(header) != nil, let uuid = StatusStepReports.planUUID(message) {
+                try await status(StatusStepEvent(uuid: uuid, kind: .reopened, channel: channel))
             }
             try await handler(message)
         }

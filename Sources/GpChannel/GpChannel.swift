@@ -2,6 +2,7 @@ import Domain
 import EventProcessing
 import NavClients
 import PlanPdf
+import PlanStatusRecords
 import Storage
 
 /// The GP (fastlege) channel: sends the plan's PDF to the employee's general practitioner
@@ -19,6 +20,7 @@ extension GpChannel {
         let (postgres, logger) = (context.postgres, context.logger)
         let handler = GpChannelHandler(
             plans: PlanPdfStore(postgres: postgres, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            statuses: StatusTransitions(postgres: postgres, topics: context.topics, metricsFactory: context.metricsFactory, logger: logger),
             pdfs: pdfs, isdialogmelding: isdialogmelding, producer: context.producer, topics: context.topics,
             metricsFactory: context.metricsFactory, logger: logger)
         return ConsumingRole(

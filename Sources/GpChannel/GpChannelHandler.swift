@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import NavClients
 import PlanPdf
+import PlanStatusRecords
 import Storage
 
 /// Delivers one plan to the GP. The outcome is recorded per plan (`processed_step`
@@ -26,6 +27,7 @@ import Storage
 public struct GpChannelHandler: Sendable {
     let plans: PlanPdfStore
     let steps: ProcessedSteps
+    let statuses: StatusTransitions
     let pdfs: PlanPdfBuilder
     let isdialogmelding: IsdialogmeldingClient
     let producer: KafkaProducer
@@ -47,10 +49,11 @@ public struct GpChannelHandler: Sendable {
     }
 
     public init(
-        plans: PlanPdfStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient, producer: KafkaProducer,
-        topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, sendLease: Duration = .seconds(90),
-        logger: Logger
+        plans: PlanPdfStore, steps: ProcessedSteps, statuses: StatusTransitions, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient,
+        producer: KafkaProducer, topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        sendLease: Duration = .seconds(90), logger: Logger
     ) {
+        self.statuses = statuses
         self.sendLease = sendLease
         self.plans = plans
         self.steps = steps
@@ -65,23 +68,24 @@ public struct GpChannelHandler: Sendable {
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanRoutingFacts.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
-        let outcome = try await deliver(stored)
         let uuid = stored.uuid.lowercasedString
-        let status: StatusStepEvent
-        switch outcome {
-        case .sent:
-            status = StatusStepEvent(uuid: stored.uuid, kind: .channelSent, channel: .generalPractitioner)
-            logger.info("plan delivered to the GP", metadata: ["plan_uuid": "\(uuid)"])
-        case .noGeneralPractitioner:
-            status = StatusStepEvent(
-                uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
-            logger.info("the employee has no GP that can receive the plan", metadata: ["plan_uuid": "\(uuid)"])
-        case .refused:
-            status = StatusStepEvent(
-                uuid: stored.uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerMessageRefused))
-            logger.error("isdialogmelding refused the plan (400); not retried", metadata: ["plan_uuid": "\(uuid)"])
+        switch try await deliver(stored, frontDoor: event.submittedVia) {
+        case .sent: logger.info("plan delivered to the GP", metadata: ["plan_uuid": "\(uuid)"])
+        case .noGeneralPractitioner: logger.info("the employee has no GP that can receive the plan", metadata: ["plan_uuid": "\(uuid)"])
+        case .refused: logger.error("isdialogmelding refused the plan (400); not retried", metadata: ["plan_uuid": "\(uuid)"])
         }
-        try await producer.publish(status, to: topics, causedBy: message)
+    }
+
+    /// The GP channel's status change for an outcome.
+    static func statusEvent(_ uuid: UUID, _ outcome: Delivery) -> StatusStepEvent {
+        switch outcome {
+        case .sent: StatusStepEvent(uuid: uuid, kind: .channelSent, channel: .generalPractitioner)
+        case .noGeneralPractitioner:
+            StatusStepEvent(uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerNotFound))
+        case .refused:
+            StatusStepEvent(
+                uuid: uuid, kind: .channelFailed, channel: .generalPractitioner, error: .init(ApiError.generalPractitionerMessageRefused))
+        }
     }
 
     /// How the GP channel ended for a plan; recorded, so a redelivery repeats the outcome.
@@ -92,9 +96,15 @@ public struct GpChannelHandler: Sendable {
         case refused = "REFUSED"
     }
 
-    func deliver(_ stored: StoredPlan) async throws -> Delivery {
-        struct Recorded: Codable, Sendable { var outcome: Delivery }
-        return try await steps.once("isdialogmelding", for: stored.uuid, recorded: stored.steps) {
+    private struct Recorded: Codable, Sendable { var outcome: Delivery }
+
+    /// Sends the plan once; the outcome's record carries the channel's status change.
+    func deliver(_ stored: StoredPlan, frontDoor: PlanSubmission.FrontDoor = .http) async throws -> Delivery {
+        let uuid = stored.uuid
+        let recording = statuses.recording("isdialogmelding", for: uuid, frontDoor: frontDoor) { result in
+            Self.statusEvent(uuid, try JSONDecoder().decode(Recorded.self, from: Data(result.utf8)).outcome)
+        }
+        return try await steps.once("isdialogmelding", for: stored.uuid, recorded: stored.steps, recording: recording) {
             let pdf = try await pdfs.pdf(for: stored)
             try await noteAttempt(stored.uuid)
             do {

@@ -1,12 +1,14 @@
 import Domain
 import EventProcessing
 import NavClients
+import PlanStatusRecords
 import Storage
 
 /// The lookup role: for each `followupplan.received` event, checks in the contract's order
 /// (domain-reference.md section 2, rules 7-9) the employment (Aareg), an active sykmelding sent
 /// to the employer, and that the person exists (PDL), and reports the verdict: the plan goes on
-/// to `followupplan.verified`, and a status event (VERIFIED or REJECTED) to the status updater.
+/// to `followupplan.verified`, and the plan's status says VERIFIED or REJECTED (written with the
+/// verdict's record, in one statement).
 ///
 /// A dependency outage is not a verdict: the message is retried, then dead-lettered with the
 /// plan FAILED. The verdict is recorded per plan (`processed_step`), so a redelivered message
@@ -28,6 +30,7 @@ extension Lookup {
         let handler = LookupHandler(
             checks: LookupChecks(aareg: aareg, sykmeldinger: ActiveSykmeldinger(postgres: postgres, logger: logger), pdl: pdl),
             postgres: postgres, steps: ProcessedSteps(postgres: postgres, logger: logger),
+            statuses: StatusTransitions(postgres: postgres, topics: context.topics, metricsFactory: context.metricsFactory, logger: logger),
             producer: context.producer, topics: context.topics, devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: logger)
         return ConsumingRole(
             context, consumerGroup: consumerGroup, topic: context.topics.received, deadLettering: .planFailed, callsNavApis: true,

@@ -3,11 +3,13 @@ import EventProcessing
 import Foundation
 import Kafka
 import Logging
+import PlanStatusRecords
 import PostgresNIO
 import Storage
 
-/// Handles one message of the received topic: decide (or repeat the recorded decision), then
-/// publish to the verified topic (verified plans) and the status event, awaiting both.
+/// Handles one message of the received topic: decide (or repeat the recorded decision), record
+/// the verdict with its status change (VERIFIED or REJECTED) in one statement, then publish a
+/// verified plan to the verified topic.
 public struct LookupHandler: Sendable {
     /// The step name in `processed_step`.
     static let step = "lookup"
@@ -15,6 +17,7 @@ public struct LookupHandler: Sendable {
     let checks: LookupChecks
     let postgres: PostgresClient
     let steps: ProcessedSteps
+    let statuses: StatusTransitions
     let producer: KafkaProducer
     let topics: EventTopics
     /// Whether the dev test identities skip the checks (`NAIS_CLUSTER_NAME=dev-gcp` or the flag).
@@ -22,9 +25,10 @@ public struct LookupHandler: Sendable {
     let logger: Logger
 
     public init(
-        checks: LookupChecks, postgres: PostgresClient, steps: ProcessedSteps, producer: KafkaProducer, topics: EventTopics,
-        devIdentitiesSkipChecks: Bool, logger: Logger
+        checks: LookupChecks, postgres: PostgresClient, steps: ProcessedSteps, statuses: StatusTransitions, producer: KafkaProducer,
+        topics: EventTopics, devIdentitiesSkipChecks: Bool, logger: Logger
     ) {
+        self.statuses = statuses
         self.checks = checks
         self.postgres = postgres
         self.steps = steps
@@ -36,36 +40,40 @@ public struct LookupHandler: Sendable {
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanRoutingFacts.decode(message)
-        let rejection = try await decide(event.uuid)
-        let status = StatusStepEvent(
-            uuid: event.uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusStepEvent.Problem.init))
-        let key = Array(event.uuid.lowercasedString.utf8)
-        async let statusSent: Void = producer.publish(status, to: topics, causedBy: message)
+        let rejection = try await decide(event)
         if rejection == nil {
             // The received event's facts are what the router needs: pass them on unchanged.
             _ = try await producer.send(
-                topic: topics.verified, key: key, value: message.value,
+                topic: topics.verified, key: Array(event.uuid.lowercasedString.utf8), value: message.value,
                 headers: message.carriedHeaders(eventType: .verified))
         }
-        try await statusSent
         logger.info(
             rejection == nil ? "plan verified" : "plan rejected",
             metadata: ["plan_uuid": "\(event.uuid.lowercasedString)", "rejection": "\(rejection?.type.rawValue ?? "-")"])
     }
 
-    /// The recorded verdict, or a new one recorded now. Nil means verified.
-    func decide(_ uuid: UUID) async throws -> ApiError? {
+    /// The recorded verdict, or a new one recorded now with its status change. Nil means verified.
+    func decide(_ event: PlanRoutingFacts) async throws -> ApiError? {
+        let uuid = event.uuid
         // One read: the plan's facts, an earlier delivery's verdict, the active sykmeldinger.
         guard let facts = try await LookupFacts.read(uuid, from: postgres, logger: logger) else {
             throw PoisonMessage("no plan \(uuid.lowercasedString) is stored")
         }
-        let recorded = try await steps.once(Self.step, for: uuid, recorded: facts.steps) {
+        let recording = statuses.recording(Self.step, for: uuid, frontDoor: event.submittedVia) { result in
+            Self.statusEvent(uuid, try JSONDecoder().decode(Verdict.self, from: Data(result.utf8)).rejection())
+        }
+        let recorded = try await steps.once(Self.step, for: uuid, recorded: facts.steps, recording: recording) {
             if devIdentitiesSkipChecks && Lookup.devTestIdentities.contains(facts.employeeIdentificationNumber) { return Verdict(nil) }
             return Verdict(
                 try await checks.verdict(
                     employee: facts.employeeIdentificationNumber, employer: facts.employerOrgNumber, activeSykmeldingAt: facts.activeSykmeldingAt))
         }
         return try recorded.rejection()
+    }
+
+    /// The status change of a verdict (nil: verified).
+    static func statusEvent(_ uuid: UUID, _ rejection: ApiError?) -> StatusStepEvent {
+        StatusStepEvent(uuid: uuid, kind: rejection == nil ? .verified : .rejected, error: rejection.map(StatusStepEvent.Problem.init))
     }
 
     /// A lookup's verdict as `processed_step` keeps it: `{"verdict":"VERIFIED"}` or

@@ -2,6 +2,7 @@ import Domain
 import EventProcessing
 import NavClients
 import PlanPdf
+import PlanStatusRecords
 import Storage
 
 /// The NAV channel: journals the plan's PDF in dokarkiv (`eksternReferanseId` = plan uuid; a 409
@@ -20,6 +21,7 @@ extension NavChannel {
         let (postgres, logger) = (context.postgres, context.logger)
         let handler = NavChannelHandler(
             plans: PlanPdfStore(postgres: postgres, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
+            statuses: StatusTransitions(postgres: postgres, topics: context.topics, metricsFactory: context.metricsFactory, logger: logger),
             pdfs: pdfs, ereg: ereg, dokarkiv: dokarkiv, producer: context.producer, topics: context.topics,
             metricsFactory: context.metricsFactory, logger: logger)
         return ConsumingRole(

@@ -6,13 +6,16 @@ import Logging
 import Metrics
 import NavClients
 import PlanPdf
+import PlanStatusRecords
 import Storage
 
 /// Delivers one plan to NAV. Each side effect is recorded per plan (`processed_step`), so a
-/// redelivered message repeats none: `dokarkiv` (with the journalpost id) and `modia`.
+/// redelivered message repeats none: `dokarkiv` (with the journalpost id) and `modia`. The last
+/// of them records the channel SENT in the same statement.
 public struct NavChannelHandler: Sendable {
     let plans: PlanPdfStore
     let steps: ProcessedSteps
+    let statuses: StatusTransitions
     let pdfs: PlanPdfBuilder
     let ereg: EregClient
     let dokarkiv: DokarkivClient
@@ -23,9 +26,10 @@ public struct NavChannelHandler: Sendable {
     let logger: Logger
 
     public init(
-        plans: PlanPdfStore, steps: ProcessedSteps, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient, producer: KafkaProducer,
-        topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+        plans: PlanPdfStore, steps: ProcessedSteps, statuses: StatusTransitions, pdfs: PlanPdfBuilder, ereg: EregClient, dokarkiv: DokarkivClient,
+        producer: KafkaProducer, topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
+        self.statuses = statuses
         self.notFinalised = Counter(label: "mottak_dokarkiv_not_finalised_total", factory: metricsFactory)
         self.plans = plans
         self.steps = steps
@@ -40,18 +44,31 @@ public struct NavChannelHandler: Sendable {
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanRoutingFacts.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
-        let journalpostID = try await journalpost(stored)
-        if stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true {
-            try await modiaTask(stored)
+        let needsModiaTask = stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true
+        let journalpostID = try await journalpost(stored, sendsStatus: needsModiaTask ? nil : event.submittedVia)
+        if needsModiaTask {
+            try await modiaTask(stored, journalpostID: journalpostID, frontDoor: event.submittedVia)
         }
-        let status = StatusStepEvent(uuid: stored.uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
-        try await producer.publish(status, to: topics, causedBy: message)
         logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(journalpostID)"])
     }
 
-    func journalpost(_ stored: StoredPlan) async throws -> String {
-        struct Recorded: Codable, Sendable { var journalpostId: String }
-        return try await steps.once("dokarkiv", for: stored.uuid, recorded: stored.steps) {
+    /// The NAV channel SENT, with the journal post.
+    static func sent(_ uuid: UUID, journalpostID: String) -> StatusStepEvent {
+        StatusStepEvent(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
+    }
+
+    private struct Journalpost: Codable, Sendable { var journalpostId: String }
+
+    /// The journal post, made once. `sendsStatus`: this is the channel's last step, so its record
+    /// carries the channel SENT (for a plan that came through that front door).
+    func journalpost(_ stored: StoredPlan, sendsStatus frontDoor: PlanSubmission.FrontDoor?) async throws -> String {
+        let uuid = stored.uuid
+        let recording = frontDoor.map { frontDoor in
+            statuses.recording("dokarkiv", for: uuid, frontDoor: frontDoor) { result in
+                Self.sent(uuid, journalpostID: try JSONDecoder().decode(Journalpost.self, from: Data(result.utf8)).journalpostId)
+            }
+        }
+        return try await steps.once("dokarkiv", for: uuid, recorded: stored.steps, recording: recording) {
             // The employer's name is looked up while the PDF is built: one round trip less per plan.
             async let name = ereg.name(of: stored.employerOrgNumber)
             let pdf = try await pdfs.pdf(for: stored)
@@ -70,18 +87,20 @@ public struct NavChannelHandler: Sendable {
                         "dokarkiv.melding": "\(receipt.message ?? "-")",
                     ])
             }
-            return Recorded(journalpostId: receipt.journalpostID)
+            return Journalpost(journalpostId: receipt.journalpostID)
         }.journalpostId
     }
 
     /// The Modia task (docs/contracts/modia-topic.md), keyed by the plan uuid, acknowledged
-    /// before it counts as done.
-    func modiaTask(_ stored: StoredPlan) async throws {
+    /// before it counts as done; its record carries the channel SENT.
+    func modiaTask(_ stored: StoredPlan, journalpostID: String, frontDoor: PlanSubmission.FrontDoor) async throws {
         struct Recorded: Codable, Sendable {
             var partition: Int32
             var offset: Int64
         }
-        _ = try await steps.once("modia", for: stored.uuid, recorded: stored.steps) {
+        let uuid = stored.uuid
+        let recording = statuses.recording("modia", for: uuid, frontDoor: frontDoor) { _ in Self.sent(uuid, journalpostID: journalpostID) }
+        _ = try await steps.once("modia", for: uuid, recorded: stored.steps, recording: recording) {
             let task = ModiaTask(
                 uuid: stored.uuid.lowercasedString, fodselsnummer: stored.plan.employeeIdentificationNumber,
                 virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())

@@ -98,11 +98,12 @@ extension PlanPdfStore {
         try await postgres.query(
             """
             UPDATE plan_pdf_lease SET expires_at = now() + make_interval(secs => \(milliseconds) / 1000.0)
-            WHERE plan_uuid = \(uuid) AND holder = \(holder)
+            WHERE plan_uuid = \(uuid) AND holder = \(holder) AND expires_at <> 'infinity'
             """, logger: logger)
     }
 
     func releasePDFLease(_ uuid: UUID, holder: UUID) async throws {
-        try await postgres.query("DELETE FROM plan_pdf_lease WHERE plan_uuid = \(uuid) AND holder = \(holder)", logger: logger)
+        try await postgres.query(
+            "DELETE FROM plan_pdf_lease WHERE plan_uuid = \(uuid) AND holder = \(holder) AND expires_at <> 'infinity'", logger: logger)
     }
 }

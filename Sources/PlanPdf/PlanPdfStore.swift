@@ -73,15 +73,19 @@ public struct PlanPdfStore: Sendable {
         try await storePDF(pdf, for: uuid, releasing: nil)
     }
 
-    /// ``storePDF(_:for:)``, giving back `holder`'s build lease in the same statement. The
-    /// earlier PDF comes back only when there was one: ours is not sent back over the wire.
+    /// ``storePDF(_:for:)``, ending `holder`'s build lease in the same statement. The lease row
+    /// stays, held for ever (`expires_at = 'infinity'`: "built"), rather than being deleted: a
+    /// caller whose look at the plan began before this commit (and so saw no PDF) would
+    /// otherwise find no lease either and build a second PDF; it finds the lease held, waits,
+    /// and its next look finds the PDF. The row goes with its plan (migration 0010's trigger).
+    /// The earlier PDF comes back only when there was one: ours is not sent back over the wire.
     func storePDF(_ pdf: [UInt8], for uuid: UUID, releasing holder: UUID?) async throws -> [UInt8] {
         let rows = try await postgres.query(
             """
             WITH stored AS (
                 INSERT INTO plan_pdf (plan_uuid, pdf) VALUES (\(uuid), \(ByteBuffer(bytes: pdf))) ON CONFLICT (plan_uuid) DO NOTHING RETURNING 1
-            ), released AS (
-                DELETE FROM plan_pdf_lease WHERE plan_uuid = \(uuid) AND holder = \(holder)
+            ), built AS (
+                UPDATE plan_pdf_lease SET expires_at = 'infinity' WHERE plan_uuid = \(uuid) AND holder = \(holder)
             )
             SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid) AND NOT EXISTS (SELECT 1 FROM stored)
             """, logger: logger)

@@ -1,4 +1,5 @@
 import Domain
+import PlanStatusRecords
 import Storage
 import Synchronization
 

@@ -4,24 +4,23 @@ import Foundation
 import Kafka
 import Logging
 import Metrics
+import PlanStatusRecords
 import Storage
 
 /// Applies one `followupplan.status` message (batched with the others in hand). A replay, or an event its plan has already moved
-/// past, changes nothing; a message that is not a whole status event is poison.
-///
-/// Metrics, per change: `mottak_plan_stage_seconds{stage}`, the time from the plan's receipt
-/// to the stage (`verified`, `rejected`, `nav_done`, `gp_done`, `final`), and at a final state
-/// `mottak_plans_total{outcome, error_type}`.
+/// past, changes nothing; a message that is not a whole status event is poison. The roles write
+/// their own outcomes since #28; what reaches this topic is what a version before that sent
+/// (during a rolling deploy, or still waiting on the topic). Metrics: ``StatusStageMetrics``.
 public struct StatusUpdateHandler: Sendable {
     let changes: StatusChangeBatcher
-    let metricsFactory: any MetricsFactory
+    let metrics: StatusStageMetrics
     let logger: Logger
 
     /// `batch`: at most this many status events in one transaction (``StatusChangeBatcher``;
     /// 1 applies each alone).
     public init(store: StatusTransitions, batch: Int = 100, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.changes = StatusChangeBatcher(store: store, maximumBatch: batch)
-        self.metricsFactory = metricsFactory
+        self.metrics = StatusStageMetrics(factory: metricsFactory)
         self.logger = logger
     }
 
@@ -34,33 +33,13 @@ public struct StatusUpdateHandler: Sendable {
                 metadata: ["plan_uuid": "\(event.uuid.lowercasedString)", "error_type": "\(problem.type.rawValue)"])
         }
         let change = try await changes.apply(event)
-        if let change { record(event, change) }
+        if let change { metrics.record(event, change) }
         logger.info(
             change != nil ? "status changed" : "status event changed nothing (a replay, or the plan moved on)",
             metadata: [
                 "plan_uuid": "\(event.uuid.lowercasedString)", "event": "\(event.kind.rawValue)",
                 "channel": "\(event.channel?.rawValue ?? "-")",
             ])
-    }
-
-    private func record(_ event: StatusStepEvent, _ change: StatusTransitions.Change) {
-        let sinceReceived = Duration.seconds(max(0, Date().timeIntervalSince(change.receivedAt)))
-        func stage(_ name: String) {
-            Timer(label: "mottak_plan_stage_seconds", dimensions: [("stage", name)], preferredDisplayUnit: .seconds, factory: metricsFactory)
-                .record(duration: sinceReceived)
-        }
-        switch event.kind {
-        case .verified: stage("verified")
-        case .rejected: stage("rejected")
-        case .channelSent, .channelFailed: stage(event.channel == .generalPractitioner ? "gp_done" : "nav_done")
-        case .failed, .channelRetrying, .reopened, .waiting: break
-        }
-        guard change.state.isFinal, event.kind != .reopened else { return }
-        stage("final")
-        Counter(
-            label: "mottak_plans_total", dimensions: [("outcome", change.state.rawValue), ("error_type", change.errorType?.rawValue ?? "")],
-            factory: metricsFactory
-        ).increment()
     }
 
     static func decode(_ value: [UInt8]?) throws(PoisonMessage) -> StatusStepEvent {

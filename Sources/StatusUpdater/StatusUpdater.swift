@@ -1,5 +1,6 @@
 import Domain
 import EventProcessing
+import PlanStatusRecords
 import Storage
 
 /// The status updater: the only writer of `plan_status` after the intake created the row. It

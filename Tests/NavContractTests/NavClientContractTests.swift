@@ -75,6 +75,23 @@ import Testing
         }
     }
 
+    /// A post town is asked of PDL once per postal code (kept for a day), not once per PDF.
+    @Test func aPostTownIsAskedForOncePerPostalCode() async throws {
+        let nav = try LocalNavServer(logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await nav.run() }
+            defer { group.cancelAll() }
+            let tokens = AzureADTokenProvider(
+                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
+                logger: Logger(label: "test"))
+            let pdl = PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens)
+            let first = try await pdl.personDetails("01019012345")
+            let second = try await pdl.personDetails("01019012345")
+            #expect(first?.address?.isEmpty == false && first == second, "\(String(describing: first))")
+            #expect(nav.requests(to: .pdl).count == 3, "the person twice, the post town once")
+        }
+    }
+
     /// The PDL samples that are not answers, for both PDL calls.
     static func pdlClasses<Value>() -> [String: Outcome<Value>] {
         [

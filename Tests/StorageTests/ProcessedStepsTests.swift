@@ -68,4 +68,78 @@ import Testing
             #expect(try await ProcessedSteps(postgres: client, logger: TestServices.logger).result(of: "route", for: plan) == "\"\(results[0])\"")
         }
     }
+
+    /// A handler reads the plan's recorded steps with the plan (`RecordedSteps.column`): what it
+    /// finds there decides as a read of its own would, and a step done by nobody yet is done once.
+    @Test func stepsReadWithThePlanDecideLikeTheirOwnRead() async throws {
+        try await TestServices.withMigratedDatabase { client in
+            let plan = UUID()
+            try await PlanRows.insert(client, ["uuid": "'\(plan)'"])
+            let steps = ProcessedSteps(postgres: client, logger: TestServices.logger)
+            func readWithPlan() async throws -> RecordedSteps {
+                let rows = try await client.query(
+                    "SELECT \(unescaped: RecordedSteps.column(plan: "p.uuid")) FROM followup_plan p WHERE uuid = \(plan)", logger: TestServices.logger
+                )
+                for try await json in rows.decode(String?.self) { return try RecordedSteps(json: json) }
+                Issue.record("no plan")
+                return .none
+            }
+            #expect(try await readWithPlan() == .none, "nothing recorded: NULL")
+
+            let effects = Mutex(0)
+            let first = try await steps.once("dokarkiv", for: plan, recorded: try await readWithPlan()) {
+                effects.withLock { $0 += 1 }
+                return ["journalpostId": "453"]
+            }
+            #expect(first == ["journalpostId": "453"] && effects.withLock { $0 } == 1)
+
+            let recorded = try await readWithPlan()
+            #expect(recorded.result(of: "dokarkiv") == #"{"journalpostId": "453"}"#, "the result as jsonb prints it")
+            #expect(recorded.result(of: "modia") == nil)
+            let again = try await steps.once("dokarkiv", for: plan, as: [String: String].self, recorded: recorded) {
+                effects.withLock { $0 += 1 }
+                return ["journalpostId": "999"]
+            }
+            #expect(again == ["journalpostId": "453"] && effects.withLock { $0 } == 1, "read with the plan, not done again")
+
+            // A record made after the read (a concurrent delivery) still wins: the insert finds it.
+            let stale = try await readWithPlan()
+            _ = try await steps.record("modia", for: plan, result: #"{"offset": 7}"#)
+            let late = try await steps.once("modia", for: plan, as: [String: Int].self, recorded: stale) { ["offset": 8] }
+            #expect(late == ["offset": 7])
+        }
+    }
+
+    /// processed_step and plan_pdf_lease have no foreign key (migration 0010: a check per insert
+    /// for what every handler already read); a deleted plan still takes its records with it.
+    @Test func aDeletedPlanTakesItsStepRecordsAndLeaseWithIt() async throws {
+        try await TestServices.withMigratedDatabase { client in
+            let (gone, kept) = (UUID(), UUID())
+            for plan in [gone, kept] {
+                try await PlanRows.insert(client, ["uuid": "'\(plan)'"])
+                _ = try await ProcessedSteps(postgres: client, logger: TestServices.logger).record(
+                    "lookup", for: plan, result: #"{"verdict": "VERIFIED"}"#)
+                try await client.query(
+                    "INSERT INTO plan_pdf_lease (plan_uuid, holder, expires_at) VALUES (\(plan), \(UUID()), now() + interval '10 seconds')",
+                    logger: TestServices.logger)
+            }
+            try await client.query("DELETE FROM followup_plan WHERE uuid = \(gone)", logger: TestServices.logger)
+            func count(_ table: String, _ plan: UUID) async throws -> Int {
+                let rows = try await client.query(
+                    PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE plan_uuid = '\(plan)'"), logger: TestServices.logger)
+                for try await count in rows.decode(Int.self) { return count }
+                return -1
+            }
+            let (goneSteps, goneLeases) = (try await count("processed_step", gone), try await count("plan_pdf_lease", gone))
+            let (keptSteps, keptLeases) = (try await count("processed_step", kept), try await count("plan_pdf_lease", kept))
+            #expect(goneSteps == 0 && goneLeases == 0, "gone with the plan")
+            #expect(keptSteps == 1 && keptLeases == 1, "another plan's are kept")
+            let keys = try await client.query(
+                """
+                SELECT count(*)::int FROM pg_constraint
+                WHERE contype = 'f' AND conrelid IN ('processed_step'::regclass, 'plan_pdf_lease'::regclass)
+                """, logger: TestServices.logger)
+            for try await count in keys.decode(Int.self) { #expect(count == 0, "no per-insert check") }
+        }
+    }
 }

@@ -1,5 +1,4 @@
 import Domain
-import Kafka
 import ServiceLifecycle
 
 /// A consuming role as its feature module declares it (`Lookup.role(…)`, `NavChannel.role(…)`,
@@ -51,24 +50,22 @@ public struct ConsumingRole: Sendable {
         return nil
     }
 
-    /// What to do after a message went to the dead-letter topic: send the plan's (or its
-    /// channel's) FAILED to the status updater, in order with the plan's other events.
-    public func deadLetterHook(producer: KafkaProducer, topics: EventTopics) -> ConsumerRoleService.DeadLetterHook? {
+    /// What to do after a message went to the dead-letter topic: write the plan's (or its
+    /// channel's) FAILED.
+    public func deadLetterHook(status: @escaping StatusSink) -> ConsumerRoleService.DeadLetterHook? {
         switch deadLettering {
         case .nothing:
             return nil
         case .planFailed:
-            return { message, reason in try await StatusStepReports.send(for: message, reason: reason, producer: producer, topics: topics) }
+            return { message, reason in try await StatusStepReports.send(for: message, reason: reason, to: status) }
         case .channelFailed(let channel):
-            return { message, reason in
-                try await StatusStepReports.sendChannelFailed(channel, for: message, reason: reason, producer: producer, topics: topics)
-            }
+            return { message, reason in try await StatusStepReports.sendChannelFailed(channel, for: message, reason: reason, to: status) }
         }
     }
 
     /// The handler the loop runs: a role whose dead letters record FAILED first reopens the plan
     /// for a re-driven message (``Redriven``).
-    public func loopHandler(producer: KafkaProducer, topics: EventTopics) -> ConsumerRoleService.Handler {
-        deadLettering == .nothing ? handler : Redriven.reopening(channel, producer: producer, topics: topics, handler)
+    public func loopHandler(status: @escaping StatusSink) -> ConsumerRoleService.Handler {
+        deadLettering == .nothing ? handler : Redriven.reopening(channel, status: status, handler)
     }
 }

@@ -11,6 +11,7 @@ import NavChannel
 import NavClients
 import OutboxRelay
 import PlanPdf
+import PlanStatusRecords
 import PostgresNIO
 import ServiceLifecycle
 import StatusUpdater
@@ -105,11 +106,18 @@ struct RoleAssembly {
             deadLetters: DeadLetters(producer: producer, topic: topics.deadLetter),
             retryPolicy: configuration.retryPolicy, accessDeniedPolicy: configuration.accessDeniedRetryPolicy,
             processing: configuration.consumerProcessing[role] ?? .init(), metricsFactory: metricsFactory, logger: roleLogger,
-            onDeadLetter: declared.deadLetterHook(producer: producer, topics: topics) ?? { _, _ in },
+            onDeadLetter: declared.deadLetterHook(status: status) ?? { _, _ in },
             isOwnInfrastructureDown: { ConsumerRoleService.kafkaUnavailable($0) || PostgresUnavailable.matches($0) },
             parking: declared.callsNavApis ? parking(for: declared, roleLogger) : nil,
-            handler: declared.loopHandler(producer: producer, topics: topics))
+            handler: declared.loopHandler(status: status))
         return [consumer, AfterSchema(gate: schema, service: loop)] + declared.companions.map { AfterSchema(gate: schema, service: $0) }
+    }
+
+    /// Where the loop's own status changes go (a dead letter's FAILED, a parked step's waiting
+    /// notice, a re-drive's reopening): straight to the status row, as the roles' outcomes.
+    private var status: StatusSink {
+        let transitions = StatusTransitions(postgres: postgres, topics: configuration.topics, metricsFactory: metricsFactory, logger: logger)
+        return { event in try await transitions.applyOutcome(event) }
     }
 
     /// The durable wait: parked while the API's circuit is open, all due at once when it
@@ -119,8 +127,8 @@ struct RoleAssembly {
             store: ParkedMessageStore(postgres: postgres, logger: roleLogger), policy: configuration.parkingPolicy)
         parking.isDependencyDown = circuits.isOpen
         parking.recoveries = circuits.recoveries
-        let (producer, topics, channel) = (producer, configuration.topics, declared.channel)
-        parking.onParked = { message in try await StatusStepReports.sendWaiting(channel, for: message, producer: producer, topics: topics) }
+        let (status, channel) = (status, declared.channel)
+        parking.onParked = { message in try await StatusStepReports.sendWaiting(channel, for: message, to: status) }
         return parking
     }
 }

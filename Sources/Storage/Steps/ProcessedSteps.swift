@@ -27,15 +27,17 @@ public struct ProcessedSteps: Sendable {
     ///
     /// `recorded` is what the handler read of the plan's steps together with the plan
     /// (``RecordedSteps/column(plan:)``): then the question "done before?" costs no statement of
-    /// its own.
+    /// its own. `recording` writes the record when it is more than the record (the status change
+    /// that goes with it, in the same statement).
     public func once<Result: Codable & Sendable>(
-        _ step: String, for plan: UUID, as _: Result.Type = Result.self, recorded steps: RecordedSteps? = nil,
+        _ step: String, for plan: UUID, as _: Result.Type = Result.self, recorded steps: RecordedSteps? = nil, recording: StepRecording? = nil,
         _ perform: () async throws -> Result
     ) async throws -> Result {
         let key = Unrecorded.Key(step: step, plan: plan)
         let earlier: String?
         if let steps { earlier = steps.result(of: step) } else { earlier = try await result(of: step, for: plan) }
         if let recorded = earlier {
+            try await recording?.recordedBefore(recorded)
             unrecorded.remove(key)
             return try JSONDecoder().decode(Result.self, from: Data(recorded.utf8))
         }
@@ -46,7 +48,8 @@ public struct ProcessedSteps: Sendable {
             text = String(decoding: try JSONEncoder().encode(try await perform()), as: UTF8.self)
             unrecorded.keep(key, text)
         }
-        let stored = try await record(step, for: plan, result: text)
+        let stored: String
+        if let recording { stored = try await recording.record(text) } else { stored = try await record(step, for: plan, result: text) }
         unrecorded.remove(key)
         return try JSONDecoder().decode(Result.self, from: Data(stored.utf8))
     }
@@ -105,6 +108,25 @@ public struct ProcessedSteps: Sendable {
             """, logger: logger)
         for try await _ in rows.decode(Int.self) { return true }
         return false
+    }
+}
+
+/// How a step's record is written when more goes with it (the status change a role's outcome
+/// makes, in the record's own statement).
+public struct StepRecording: Sendable {
+    /// Writes the record of `result` (JSON text) and what goes with it; returns the stored result
+    /// (another delivery's, when it recorded first).
+    public var record: @Sendable (_ result: String) async throws -> String
+    /// Told the result an earlier delivery recorded: to write again what goes with it (a replay
+    /// that changes nothing, unless that delivery could not).
+    public var recordedBefore: @Sendable (_ result: String) async throws -> Void
+
+    public init(
+        record: @escaping @Sendable (_ result: String) async throws -> String,
+        recordedBefore: @escaping @Sendable (_ result: String) async throws -> Void
+    ) {
+        self.record = record
+        self.recordedBefore = recordedBefore
     }
 }
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PlanStatusRecords
 import PostgresNIO
 import StatusUpdater
 import Storage

@@ -1,5 +1,4 @@
 import Domain
-import EventProcessing
 import Foundation
 import Kafka
 import KafkaMock
@@ -11,6 +10,8 @@ import SykmeldingIngest
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import EventProcessing
 
 /// The consume-retry-dead-letter loop against the embedded Kafka broker.
 @Suite(.timeLimit(.minutes(5))) struct ConsumerRoleServiceTests {
@@ -134,6 +135,61 @@ import Testing
             #expect(try await PipelineDatabase.count("parked_message", postgres) == 0)
             #expect(try await bed.deadLetters(0, within: .seconds(1)).isEmpty)
         }
+    }
+
+    /// A member skips the read for an earlier parked message while it knows none is parked, but
+    /// a message parked by the partition's previous owner (another replica, before a rebalance)
+    /// still holds the plan's next message here: the member reads the table after every change
+    /// of its partitions.
+    @Test func aMessageParkedByThePartitionsPreviousOwnerHoldsThePlansNextMessage() async throws {
+        try await TestServices.withMigratedDatabase { postgres in
+            let bed = try PipelineKafka(topics: ["work"])
+            let store = ParkedMessageStore(postgres: postgres, logger: TestServices.logger)
+            // What the previous owner left: plan-1's first message, parked for a NAV outage.
+            try await store.park(
+                ParkedMessage(
+                    sourceTopic: "work", sourcePartition: 0, sourceOffset: 1_000_000, key: Array("plan-1".utf8), value: Array("first".utf8),
+                    headers: [],
+                    attempts: 3), group: "handover", due: .seconds(3600), dependency: "dokarkiv", error: "dokarkiv unavailable")
+            for (key, text) in [("plan-2", "other"), ("plan-1", "second"), ("plan-3", "third")] {
+                _ = try await bed.producer.send(topic: "work", key: Array(key.utf8), value: Array(text.utf8))
+            }
+            let done = Calls()
+            var parking = ConsumerRoleService.Parking(store: store, policy: ParkingPolicy(horizon: .seconds(7200)))
+            parking.pollInterval = .milliseconds(50)
+            let service = ConsumerRoleService(
+                name: "test", consumerGroup: "handover", consumer: try bed.consumer(group: "handover", topics: ["work"]),
+                deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter), logger: TestServices.logger,
+                parking: parking
+            ) { message in _ = await done.record(message.text) }
+            try await bed.whileRunning(service) {
+                try await eventually("the other plans handled") { await done.handled.count == 2 }
+                try await eventually("plan-1's second message parked behind its first") {
+                    try await PipelineDatabase.count("parked_message", postgres) == 2
+                }
+            }
+            #expect(await done.handled == ["other", "third"], "plan-1's second message did not overtake the parked first")
+        }
+    }
+
+    /// The member's memory of "nothing is parked": a read that began before a park of this member
+    /// can never vouch for the time after it, and a rebalance forgets it.
+    @Test func theMemoryOfNothingParkedEndsWithAParkOrARebalance() {
+        let memory = NoneParked()
+        let first = memory.needsCheck(rebalances: 1)
+        #expect(first != nil, "nothing known yet: read")
+        memory.confirm(first!)
+        #expect(memory.needsCheck(rebalances: 1) == nil, "confirmed: no read")
+        #expect(memory.needsCheck(rebalances: 2) != nil, "the partitions changed: read again")
+
+        let racing = memory.needsCheck(rebalances: 2)!
+        memory.parked()  // committed while the read was on its way
+        memory.confirm(racing)
+        #expect(memory.needsCheck(rebalances: 2) != nil, "the racing read does not hide the park")
+        memory.confirm(memory.needsCheck(rebalances: 2)!)
+        #expect(memory.needsCheck(rebalances: 2) == nil)
+        memory.parked()
+        #expect(memory.needsCheck(rebalances: 2) != nil, "a park of this member: read again")
     }
 
     @Test func afterTheLastAttemptTheMessageIsDeadLetteredTheHookToldAndTheNextOneHandled() async throws {

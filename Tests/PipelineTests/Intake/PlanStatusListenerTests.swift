@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Intake
 import Logging
+import PlanStatusRecords
 import PostgresNIO
 import StatusUpdater
 import Storage

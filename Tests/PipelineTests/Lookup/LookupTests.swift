@@ -7,6 +7,7 @@ import KafkaMock
 import LocalStandIns
 import Logging
 import NavClients
+import PlanStatusRecords
 import PostgresNIO
 import Storage
 import Submissions
@@ -137,7 +138,7 @@ import Testing
 
 /// The lookup role end to end on Kafka: received event in, verdict events out.
 @Suite(.timeLimit(.minutes(5))) struct LookupRoleTests {
-    @Test func verifiedRejectedAndRedeliveredPlansGetTheirEventsAndTheRegistersAreAskedOnce() async throws {
+    @Test func verifiedRejectedAndRedeliveredPlansGetTheirStatusAndTheRegistersAreAskedOnce() async throws {
         let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
         try await LookupTests.withLookup { lookup in
             try await lookup.seedActiveSykmeldinger()
@@ -150,17 +151,20 @@ import Testing
             }
             let service = Self.service(lookup, bed: bed, group: "lookup-e2e")
             try await bed.whileRunning(service) {
-                let statuses = try await bed.take(3, from: EventTopics.local.status)
-                let events = try statuses.map { try JSONDecoder().decode(StatusStepEvent.self, from: Data($0.value ?? [])) }
-                // Plans are handled concurrently: the order holds per plan, not across plans.
-                #expect(events.filter { $0.uuid == ready.uuid }.map(\.kind) == [.verified, .verified])
-                #expect(events.filter { $0.uuid == unemployed.uuid }.map(\.kind) == [.rejected])
-                #expect(events.first { $0.uuid == unemployed.uuid }?.error == .init(ApiError.noActiveEmployment))
-                #expect(statuses.allSatisfy { $0.header("nav-call-id") == "call-1" })
                 let verified = try await bed.take(2, from: EventTopics.local.verified)
                 #expect(verified.map(\.keyText) == [ready.uuid.lowercasedString, ready.uuid.lowercasedString])
                 #expect(verified.first?.text == ready.receivedEvent.jsonBody)
+                #expect(verified.allSatisfy { $0.header("nav-call-id") == "call-1" })
+                try await eventually("the rejection written") {
+                    try await PipelineDatabase.status(unemployed.uuid, lookup.postgres)?.state == "REJECTED"
+                }
             }
+            // The verdict's record wrote the status in its statement, once: the redelivery changed nothing.
+            #expect(
+                try await PipelineDatabase.status(ready.uuid, lookup.postgres)
+                    == .init(state: "IN_PROGRESS", errorType: nil, nav: "PENDING", gp: "PENDING", revision: 1))
+            #expect(try await PipelineDatabase.status(unemployed.uuid, lookup.postgres)?.errorType == "NO_ACTIVE_EMPLOYMENT")
+            #expect(try await bed.everything(on: EventTopics.local.status, atLeast: 0, settle: .seconds(1)).isEmpty, "no status event on the topic")
             #expect(lookup.nav.requests(to: .aareg).count == 2, "the redelivered plan reused its recorded verdict")
         }
     }
@@ -177,9 +181,8 @@ import Testing
                 let deadLetter = try await bed.deadLetters(1).first!
                 #expect(deadLetter.header(DeadLetters.Header.attempts) == "3")
                 #expect(deadLetter.header(DeadLetters.Header.reason)?.contains("aareg unavailable: status 503") == true)
-                let status = try JSONDecoder().decode(
-                    StatusStepEvent.self, from: Data(try await bed.take(1, from: EventTopics.local.status)[0].value ?? []))
-                #expect(status.kind == .failed && status.uuid == plan.uuid && status.error?.type == .internalServerError)
+                try await eventually("the plan FAILED") { try await PipelineDatabase.status(plan.uuid, lookup.postgres)?.state == "FAILED" }
+                #expect(try await PipelineDatabase.status(plan.uuid, lookup.postgres)?.errorType == "INTERNAL_SERVER_ERROR")
             }
             #expect(lookup.nav.requests(to: .aareg).count == 3)
         }
@@ -192,9 +195,10 @@ import Testing
         try await LookupTests.withLookup { lookup in
             for identity in Lookup.devTestIdentities.sorted() {
                 let withFlag = try await Self.storePlan(employee: identity, lookup.postgres)
-                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: true).decide(withFlag.uuid) == nil)
+                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: true).decide(withFlag.receivedEvent) == nil)
                 let withoutFlag = try await Self.storePlan(employee: identity, lookup.postgres)
-                #expect(try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: false).decide(withoutFlag.uuid) == .noActiveEmployment)
+                #expect(
+                    try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: false).decide(withoutFlag.receivedEvent) == .noActiveEmployment)
             }
             #expect(lookup.nav.requests(to: .aareg).count == Lookup.devTestIdentities.count, "only the plans without the flag were checked")
         }
@@ -203,7 +207,9 @@ import Testing
     static func handler(_ lookup: LookupTests.Fixture, bed: PipelineKafka, devIdentitiesSkipChecks: Bool = false) -> LookupHandler {
         LookupHandler(
             checks: lookup.checks, postgres: lookup.postgres,
-            steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger), producer: bed.producer, topics: .local,
+            steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger),
+            statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger), producer: bed.producer,
+            topics: .local,
             devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: TestServices.logger)
     }
 
@@ -214,7 +220,9 @@ import Testing
             deadLetters: DeadLetters(producer: bed.producer, topic: EventTopics.local.deadLetter),
             retryPolicy: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)),
             logger: TestServices.logger,
-            onDeadLetter: { message, reason in try await StatusStepReports.send(for: message, reason: reason, producer: bed.producer, topics: .local)
+            onDeadLetter: { message, reason in
+                let transitions = StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger)
+                try await StatusStepReports.send(for: message, reason: reason) { try await transitions.applyOutcome($0) }
             },
             handler: handler.handle)
     }

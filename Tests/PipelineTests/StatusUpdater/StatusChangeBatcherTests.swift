@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import PlanStatusRecords
 import PostgresNIO
 import Storage
 import Synchronization

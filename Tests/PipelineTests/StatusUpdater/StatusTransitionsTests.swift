@@ -1,12 +1,12 @@
 import Domain
 import Foundation
-import PlanStatusRecords
 import PostgresNIO
 import Storage
 import Submissions
 import TestSupport
 import Testing
 
+@testable import PlanStatusRecords
 @testable import StatusUpdater
 
 /// The status model's transitions, against real PostgreSQL: forward only, replays change nothing.

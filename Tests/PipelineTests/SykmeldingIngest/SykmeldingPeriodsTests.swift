@@ -56,6 +56,24 @@ import Testing
 
 /// Rows in a table of a pipeline test's database.
 enum PipelineDatabase {
+    /// A plan's status row as the roles leave it.
+    struct StatusRow: Equatable {
+        var state: String
+        var errorType: String?
+        var nav: String
+        var gp: String
+        var revision: Int
+    }
+
+    static func status(_ uuid: UUID, _ postgres: PostgresClient) async throws -> StatusRow? {
+        let rows = try await postgres.query(
+            "SELECT state, error_type, nav_state, gp_state, revision::int8 FROM plan_status WHERE plan_uuid = \(uuid)", logger: TestServices.logger)
+        for try await (state, errorType, nav, gp, revision) in rows.decode((String, String?, String, String, Int).self) {
+            return StatusRow(state: state, errorType: errorType, nav: nav, gp: gp, revision: revision)
+        }
+        return nil
+    }
+
     static func count(_ table: String, _ postgres: PostgresClient) async throws -> Int {
         for try await count in try await postgres.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table)")).decode(Int.self) {
             return count

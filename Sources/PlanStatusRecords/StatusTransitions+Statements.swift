@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import PlanStatusRecords
 import PostgresNIO
 
 extension StatusTransitions {
@@ -14,6 +13,32 @@ extension StatusTransitions {
                 SELECT changed.plan_uuid, changed.state, changed.error_type, changed.received_at, changed.submitted_via FROM changed
                 CROSS JOIN LATERAL (SELECT pg_notify('\(PlanStatusNotification.channel)', changed.plan_uuid::text || ':' || changed.state)) AS notified
                 """, binds: update.binds)
+    }
+
+    /// A step's record (`processed_step`, the first one wins) and `event`'s change with its
+    /// NOTIFY, in one statement. Returns one row: the stored result (NULL only when a record
+    /// another transaction committed meanwhile is not in this statement's snapshot), and the
+    /// row's state, error type and receipt when it changed (NULLs when not).
+    static func recordingStatement(step: String, result: String, for uuid: UUID, applying event: StatusStepEvent) -> PostgresQuery {
+        let update = transition(for: event)
+        var binds = update.binds
+        let (stepBind, resultBind) = (binds.count + 1, binds.count + 2)
+        binds.append(step)
+        binds.append(result)
+        return PostgresQuery(
+            unsafeSQL: """
+                WITH recorded AS (
+                    INSERT INTO processed_step (plan_uuid, step, result) VALUES ($1, $\(stepBind), $\(resultBind)::jsonb)
+                    ON CONFLICT (plan_uuid, step) DO NOTHING RETURNING result::text
+                ), changed AS (\(update.sql))
+                SELECT coalesce((SELECT result FROM recorded),
+                                (SELECT result::text FROM processed_step WHERE plan_uuid = $1 AND step = $\(stepBind))) AS stored,
+                       notified.state, notified.error_type, notified.received_at
+                FROM (SELECT 1) AS one LEFT JOIN (
+                    SELECT changed.state, changed.error_type, changed.received_at FROM changed
+                    CROSS JOIN LATERAL (SELECT pg_notify('\(PlanStatusNotification.channel)', changed.plan_uuid::text || ':' || changed.state)) AS sent
+                ) AS notified ON true
+                """, binds: binds)
     }
 
     /// The `UPDATE` that moves the row for `event`, if the row's states allow it.

@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 import Logging
-import PlanStatusRecords
+import Metrics
 import PostgresNIO
 import Storage
 
@@ -10,15 +10,21 @@ import Storage
 /// row matches). Each change bumps `revision` and NOTIFYs `plan_status` with the plan uuid
 /// in the same transaction, so a request waiting for the outcome (the intake's `PlanStatusListener`) wakes
 /// at commit; a plan of the event front door also gets its public status event in the outbox.
+///
+/// The roles write their own outcomes here (``recording(_:for:frontDoor:as:)``: a step's
+/// record and its status change in one statement); the status updater applies what older
+/// versions still put on `followupplan.status`.
 public struct StatusTransitions: Sendable {
     let postgres: PostgresClient
     let topics: EventTopics
+    let metrics: StatusStageMetrics
     let logger: Logger
 
     /// `topics.publicStatus` names the topic of the public status events it writes to the outbox.
-    public init(postgres: PostgresClient, topics: EventTopics, logger: Logger) {
+    public init(postgres: PostgresClient, topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
         self.postgres = postgres
         self.topics = topics
+        self.metrics = StatusStageMetrics(factory: metricsFactory)
         self.logger = logger
     }
 
@@ -45,6 +51,60 @@ public struct StatusTransitions: Sendable {
     /// Applies `event`; the row's new state when it changed, nil when it did not.
     public func applyChange(_ event: StatusStepEvent) async throws -> Change? {
         try await postgres.transaction(logger: logger) { connection in try await applyChange(event, on: connection) }
+    }
+
+    /// Applies `event` as a role's own outcome: ``applyChange(_:)`` with the stage metrics.
+    @discardableResult
+    public func applyOutcome(_ event: StatusStepEvent) async throws -> Change? {
+        let change = try await applyChange(event)
+        if let change { metrics.record(event, change) }
+        return change
+    }
+
+    /// How a role's step records its result together with the status change it makes
+    /// (``Storage/ProcessedSteps/once(_:for:as:recorded:recording:_:)``): `event` gives the change
+    /// for a result (JSON text). One statement: the record, the change, its NOTIFY; for a plan of
+    /// the event front door one transaction, with its public status event. A step recorded by an
+    /// earlier delivery applies its change again (a replay changes nothing; it matters only for a
+    /// record an older version wrote, whose status event went to the status topic).
+    public func recording(
+        _ step: String, for uuid: UUID, frontDoor: PlanSubmission.FrontDoor, as event: @escaping @Sendable (String) throws -> StatusStepEvent
+    ) -> StepRecording {
+        StepRecording(
+            record: { result in try await record(step, result: result, for: uuid, frontDoor: frontDoor, applying: try event(result)) },
+            recordedBefore: { result in try await applyOutcome(try event(result)) })
+    }
+
+    /// Records `result` of `step` and applies `event`; the stored result (another delivery's when
+    /// it recorded first: then `event` changes nothing, its own change having come first).
+    func record(_ step: String, result: String, for uuid: UUID, frontDoor: PlanSubmission.FrontDoor, applying event: StatusStepEvent) async throws
+        -> String
+    {
+        let query = Self.recordingStatement(step: step, result: result, for: uuid, applying: event)
+        let (stored, change): (String, Change?)
+        if frontDoor == .event {
+            (stored, change) = try await postgres.transaction(logger: logger) { connection in
+                let outcome = try await Self.readRecording(try await connection.query(query, logger: logger), result)
+                if outcome.change != nil { try await publishStatusEvent(uuid, on: connection) }
+                return outcome
+            }
+        } else {
+            (stored, change) = try await Self.readRecording(try await postgres.query(query, logger: logger), result)
+        }
+        if let change { metrics.record(event, change) }
+        return stored
+    }
+
+    private static func readRecording(_ rows: PostgresRowSequence, _ result: String) async throws -> (stored: String, change: Change?) {
+        for try await (stored, state, errorType, receivedAt) in rows.decode((String?, String?, String?, Date?).self) {
+            let change = state.map { state in
+                Change(
+                    state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)),
+                    receivedAt: receivedAt ?? Date())
+            }
+            return (stored ?? result, change)
+        }
+        return (result, nil)
     }
 
     /// Applies `events` (of distinct plans) in one transaction: one commit for all, one NOTIFY
