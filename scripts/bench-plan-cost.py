@@ -93,7 +93,7 @@ def start_profile(pids, data):
     """perf record of `pids` (call graphs through DWARF: Swift's release code keeps no frame
     pointers everywhere), or None when perf is missing or not allowed here."""
     try:
-        profile = subprocess.Popen(["perf", "record", "-F", "199", "--call-graph", "dwarf,16384", "-o", data, "-p", ",".join(map(str, pids))],
+        profile = subprocess.Popen(["perf", "record", "-F", "99", "--call-graph", "dwarf,8192", "-o", data, "-p", ",".join(map(str, pids))],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
         return None
@@ -149,8 +149,8 @@ def database_statistics():
     ours = "dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat%'"
     top = int(sql(f"SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE toplevel AND {ours}"))
     nested = int(sql(f"SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE NOT toplevel AND {ours}"))
-    busiest = sql(f"""SELECT calls, toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements
-                      WHERE {ours} ORDER BY calls DESC LIMIT 25""")
+    busiest = sql(f"""SELECT calls, toplevel, round(total_exec_time::numeric / calls, 3), left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
+                      FROM pg_stat_statements WHERE {ours} ORDER BY calls DESC LIMIT 25""")
     commits, rollbacks = sql("SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()").split("\t")
     return top, nested, int(commits) + int(rollbacks), busiest
 
@@ -192,10 +192,10 @@ def measure(label, key, latency, per_role):
     print(f"  statements per plan: {top / PLANS:.2f} top-level, {(top + nested) / PLANS:.2f} with nested; transactions per plan: {transactions / PLANS:.2f}")
     print(f"  Kafka messages per plan: {sum(messages.values()) / PLANS:.2f}  (" + ", ".join(f"{t} {n / PLANS:.2f}" for t, n in sorted(messages.items()) if n) + ")")
     print(f"  HTTP calls per plan: {sum(calls.values()) / PLANS:.2f}  (" + ", ".join(f"{a} {n / PLANS:.2f}" for a, n in calls.items() if n) + ")")
-    print("  busiest statements (calls per plan, top-level or nested):")
+    print("  busiest statements (calls per plan, top-level or nested, mean ms in the server):")
     for line in busiest.splitlines():
-        count, toplevel, query = line.split("\t", 2)
-        print(f"    {int(count) / PLANS:6.2f} {'top ' if toplevel == 't' else 'nest'} {query}")
+        count, toplevel, mean, query = line.split("\t", 3)
+        print(f"    {int(count) / PLANS:6.2f} {'top ' if toplevel == 't' else 'nest'} {float(mean):7.3f} {query}")
     result(f"cost_{key}_plans_per_s", f"{plans / span:.1f}")
     result(f"cost_{key}_cpu_ms_per_plan", f"{cpu:.2f}")
     result(f"cost_{key}_statements_per_plan", f"{top / PLANS:.2f}")
@@ -272,6 +272,10 @@ def main():
                  ("200 ms, one process per role", "200ms_process_per_role", 200, True)]
     if QUICK:
         scenarios = scenarios[:1]
+    if os.environ.get("BENCH_SCENARIOS"):  # e.g. "0ms_one_process,0ms_process_per_role"
+        scenarios = [scenario for scenario in scenarios if scenario[1] in os.environ["BENCH_SCENARIOS"].split(",")]
+    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))  # the builds interleaved, this many times
+    scenarios = [scenario for scenario in scenarios for _ in range(rounds)]
     for label, key, latency, per_role in scenarios:
         for build in builds:
             use_build(*build)

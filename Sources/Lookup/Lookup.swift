@@ -6,9 +6,9 @@ import Storage
 
 /// The lookup role: for each `followupplan.received` event, checks in the contract's order
 /// (domain-reference.md section 2, rules 7-9) the employment (Aareg), an active sykmelding sent
-/// to the employer, and that the person exists (PDL), and reports the verdict: the plan goes on
-/// to `followupplan.verified`, and the plan's status says VERIFIED or REJECTED (written with the
-/// verdict's record, in one statement).
+/// to the employer, and that the person exists (PDL), and reports the verdict: a verified plan
+/// goes on to its channels' topics (`followupplan.channel.nav`, `.gp`), and the plan's status
+/// says IN_PROGRESS or REJECTED (written with the verdict's record, in one statement).
 ///
 /// A dependency outage is not a verdict: the message is retried, then dead-lettered with the
 /// plan FAILED. The verdict is recorded per plan (`processed_step`), so a redelivered message

@@ -8,8 +8,8 @@ import PostgresNIO
 import Storage
 
 /// Handles one message of the received topic: decide (or repeat the recorded decision), record
-/// the verdict with its status change (VERIFIED or REJECTED) in one statement, then publish a
-/// verified plan to the verified topic.
+/// the verdict with its status change (IN_PROGRESS or REJECTED) in one statement, then send a
+/// verified plan to its channels' topics (``EventProcessing/ChannelRouting``).
 public struct LookupHandler: Sendable {
     /// The step name in `processed_step`.
     static let step = "lookup"
@@ -41,15 +41,15 @@ public struct LookupHandler: Sendable {
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanRoutingFacts.decode(message)
         let rejection = try await decide(event)
-        if rejection == nil {
-            // The received event's facts are what the router needs: pass them on unchanged.
-            _ = try await producer.send(
-                topic: topics.verified, key: Array(event.uuid.lowercasedString.utf8), value: message.value,
-                headers: message.carriedHeaders(eventType: .verified))
-        }
+        // A verified plan goes, unchanged, straight to its channels (a redelivery sends again:
+        // the channels are idempotent per plan).
+        let channels = rejection == nil ? try await ChannelRouting.send(message, event, producer: producer, topics: topics) : []
         logger.info(
             rejection == nil ? "plan verified" : "plan rejected",
-            metadata: ["plan_uuid": "\(event.uuid.lowercasedString)", "rejection": "\(rejection?.type.rawValue ?? "-")"])
+            metadata: [
+                "plan_uuid": "\(event.uuid.lowercasedString)", "rejection": "\(rejection?.type.rawValue ?? "-")",
+                "channels": "\(channels.map(\.rawValue))",
+            ])
     }
 
     /// The recorded verdict, or a new one recorded now with its status change. Nil means verified.

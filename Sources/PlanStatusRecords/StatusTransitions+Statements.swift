@@ -4,19 +4,31 @@ import PostgresNIO
 
 extension StatusTransitions {
     /// One `UPDATE … WHERE <allowed states> RETURNING …` per kind of event, which NOTIFYs
-    /// `plan_status` for the row it changed in the same statement (a round trip less per change).
+    /// `plan_status` in the same statement when the row it changed reached a final state.
     static func statement(for event: StatusStepEvent) -> PostgresQuery {
         let update = transition(for: event)
         return PostgresQuery(
             unsafeSQL: """
                 WITH changed AS (\(update.sql))
                 SELECT changed.plan_uuid, changed.state, changed.error_type, changed.received_at, changed.submitted_via FROM changed
-                CROSS JOIN LATERAL (SELECT pg_notify('\(PlanStatusNotification.channel)', changed.plan_uuid::text || ':' || changed.state)) AS notified
+                \(notifyingFinal)
                 """, binds: update.binds)
     }
 
+    /// Joined to `changed` (the rows an UPDATE returned): `NOTIFY plan_status, '<uuid>:<state>'`
+    /// for a row that reached a final state. Only a request waiting for its plan's outcome
+    /// listens, and it wakes only for a final state: a NOTIFY for the steps between (two or three
+    /// per plan) cost a commit on PostgreSQL's one notification lock and a wake-up of the
+    /// listening session each, for nothing.
+    static let notifyingFinal = """
+        LEFT JOIN LATERAL (
+            SELECT pg_notify('\(PlanStatusNotification.channel)', changed.plan_uuid::text || ':' || changed.state)
+            WHERE changed.state IN (\(PlanState.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+        ) AS notified ON true
+        """
+
     /// A step's record (`processed_step`, the first one wins) and `event`'s change with its
-    /// NOTIFY, in one statement. Returns one row: the stored result (NULL only when a record
+    /// NOTIFY (``notifyingFinal``), in one statement. Returns one row: the stored result (NULL only when a record
     /// another transaction committed meanwhile is not in this statement's snapshot), and the
     /// row's state, error type and receipt when it changed (NULLs when not).
     static func recordingStatement(step: String, result: String, for uuid: UUID, applying event: StatusStepEvent) -> PostgresQuery {
@@ -33,11 +45,11 @@ extension StatusTransitions {
                 ), changed AS (\(update.sql))
                 SELECT coalesce((SELECT result FROM recorded),
                                 (SELECT result::text FROM processed_step WHERE plan_uuid = $1 AND step = $\(stepBind))) AS stored,
-                       notified.state, notified.error_type, notified.received_at
+                       change.state, change.error_type, change.received_at
                 FROM (SELECT 1) AS one LEFT JOIN (
                     SELECT changed.state, changed.error_type, changed.received_at FROM changed
-                    CROSS JOIN LATERAL (SELECT pg_notify('\(PlanStatusNotification.channel)', changed.plan_uuid::text || ':' || changed.state)) AS sent
-                ) AS notified ON true
+                    \(notifyingFinal)
+                ) AS change ON true
                 """, binds: binds)
     }
 

@@ -139,7 +139,10 @@ import Testing
 /// The lookup role end to end on Kafka: received event in, verdict events out.
 @Suite(.timeLimit(.minutes(5))) struct LookupRoleTests {
     @Test func verifiedRejectedAndRedeliveredPlansGetTheirStatusAndTheRegistersAreAskedOnce() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.verified, EventTopics.local.status])
+        let bed = try PipelineKafka(topics: [
+            EventTopics.local.received, EventTopics.local.verified, EventTopics.local.navChannel, EventTopics.local.gpChannel,
+            EventTopics.local.status,
+        ])
         try await LookupTests.withLookup { lookup in
             try await lookup.seedActiveSykmeldinger()
             let ready = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
@@ -151,10 +154,15 @@ import Testing
             }
             let service = Self.service(lookup, bed: bed, group: "lookup-e2e")
             try await bed.whileRunning(service) {
-                let verified = try await bed.take(2, from: EventTopics.local.verified)
-                #expect(verified.map(\.keyText) == [ready.uuid.lowercasedString, ready.uuid.lowercasedString])
-                #expect(verified.first?.text == ready.receivedEvent.jsonBody)
-                #expect(verified.allSatisfy { $0.header("nav-call-id") == "call-1" })
+                // Routed at once to both channels it asked for (twice: it was delivered twice).
+                for (topic, type) in [
+                    (EventTopics.local.navChannel, "followupplan.channel.nav.v1"), (EventTopics.local.gpChannel, "followupplan.channel.gp.v1"),
+                ] {
+                    let routed = try await bed.take(2, from: topic)
+                    #expect(routed.map(\.keyText) == [ready.uuid.lowercasedString, ready.uuid.lowercasedString])
+                    #expect(routed.first?.text == ready.receivedEvent.jsonBody, "the received event, unchanged")
+                    #expect(routed.allSatisfy { $0.header("nav-call-id") == "call-1" && $0.header("event-type") == type })
+                }
                 try await eventually("the rejection written") {
                     try await PipelineDatabase.status(unemployed.uuid, lookup.postgres)?.state == "REJECTED"
                 }
@@ -165,6 +173,7 @@ import Testing
                     == .init(state: "IN_PROGRESS", errorType: nil, nav: "PENDING", gp: "PENDING", revision: 1))
             #expect(try await PipelineDatabase.status(unemployed.uuid, lookup.postgres)?.errorType == "NO_ACTIVE_EMPLOYMENT")
             #expect(try await bed.everything(on: EventTopics.local.status, atLeast: 0, settle: .seconds(1)).isEmpty, "no status event on the topic")
+            #expect(try await bed.everything(on: EventTopics.local.verified, atLeast: 0, settle: .seconds(0)).isEmpty, "no hop through the router")
             #expect(lookup.nav.requests(to: .aareg).count == 2, "the redelivered plan reused its recorded verdict")
         }
     }
@@ -201,6 +210,28 @@ import Testing
                     try await Self.handler(lookup, bed: bed, devIdentitiesSkipChecks: false).decide(withoutFlag.receivedEvent) == .noActiveEmployment)
             }
             #expect(lookup.nav.requests(to: .aareg).count == Lookup.devTestIdentities.count, "only the plans without the flag were checked")
+        }
+    }
+
+    /// A verdict recorded by a version before #28 (which sent its status change to the status
+    /// topic, and may have died before it did): the redelivery writes the change the record
+    /// implies, without asking the registers again; a second one changes nothing.
+    @Test func aVerdictRecordedWithoutItsStatusGetsItOnRedelivery() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.verified])
+        try await LookupTests.withLookup { lookup in
+            let plan = try await Self.storePlan(LocalNavFixtures.withoutEmployment, lookup.postgres)
+            _ = try await ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+                .record(LookupHandler.step, for: plan.uuid, result: #"{"verdict":"REJECTED","type":"NO_ACTIVE_EMPLOYMENT"}"#)
+            #expect(try await PipelineDatabase.status(plan.uuid, lookup.postgres)?.state == "RECEIVED")
+
+            let handler = Self.handler(lookup, bed: bed)
+            #expect(try await handler.decide(plan.receivedEvent) == .noActiveEmployment)
+            #expect(
+                try await PipelineDatabase.status(plan.uuid, lookup.postgres)
+                    == .init(state: "REJECTED", errorType: "NO_ACTIVE_EMPLOYMENT", nav: "PENDING", gp: "PENDING", revision: 1))
+            #expect(try await handler.decide(plan.receivedEvent) == .noActiveEmployment)
+            #expect(try await PipelineDatabase.status(plan.uuid, lookup.postgres)?.revision == 1, "a replay changes nothing")
+            #expect(lookup.nav.requests(to: .aareg).isEmpty, "the recorded verdict stands")
         }
     }
 
