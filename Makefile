@@ -137,7 +137,7 @@ bench-pipeline: deps
 bench-cost: deps
 	@scripts/install-system-packages.sh curl postgresql-client kcat $(if $(BENCH_FLAME),linux-perf)
 	swift build -c release --product mottak && swift build -c release --product mottak-dev
-	THROWAWAY_PG_OPTIONS="-c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" \
+	THROWAWAY_PG_OPTIONS="-c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on" \
 		scripts/throwaway-postgres.sh -- scripts/bench-plan-cost.py
 
 clean:

@@ -93,7 +93,7 @@ def start_profile(pids, data):
     """perf record of `pids` (call graphs through DWARF: Swift's release code keeps no frame
     pointers everywhere), or None when perf is missing or not allowed here."""
     try:
-        profile = subprocess.Popen(["perf", "record", "-F", "99", "--call-graph", "dwarf,8192", "-o", data, "-p", ",".join(map(str, pids))],
+        profile = subprocess.Popen(["perf", "record", "-F", "499", "--call-graph", "dwarf,8192", "-o", data, "-p", ",".join(map(str, pids))],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
         return None
@@ -152,7 +152,8 @@ def database_statistics():
     busiest = sql(f"""SELECT calls, toplevel, round(total_exec_time::numeric / calls, 3), left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
                       FROM pg_stat_statements WHERE {ours} ORDER BY calls DESC LIMIT 25""")
     commits, rollbacks = sql("SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()").split("\t")
-    return top, nested, int(commits) + int(rollbacks), busiest
+    execution, planning = sql(f"SELECT coalesce(sum(total_exec_time), 0), coalesce(sum(total_plan_time), 0) FROM pg_stat_statements WHERE toplevel AND {ours}").split("\t")
+    return top, nested, int(commits) + int(rollbacks), busiest, float(execution), float(planning)
 
 
 def measure(label, key, latency, per_role):
@@ -177,7 +178,7 @@ def measure(label, key, latency, per_role):
             busiest = max(roles, key=roles.get)
             flame_graph(data, run.pids()[busiest], busiest)
         plans, span, p50, p99 = run.stats()
-        top, nested, transactions, busiest = database_statistics()
+        top, nested, transactions, busiest, execution, planning = database_statistics()
         topics_after, calls_after = topic_counts(run), http_counts(run)
     cpu = (busy_after - busy_before) * 1000 / PLANS
     shares = {name: (groups_after[name] - groups_before[name]) * 1000 / PLANS for name in groups_after}
@@ -190,6 +191,7 @@ def measure(label, key, latency, per_role):
     if len(roles) > 1:
         print("  CPU per plan by role: " + ", ".join(f"{role} {value:.2f}" for role, value in sorted(roles.items(), key=lambda r: -r[1])))
     print(f"  statements per plan: {top / PLANS:.2f} top-level, {(top + nested) / PLANS:.2f} with nested; transactions per plan: {transactions / PLANS:.2f}")
+    print(f"  PostgreSQL's time in the statements per plan: {execution / PLANS:.2f} ms executing, {planning / PLANS:.2f} ms planning")
     print(f"  Kafka messages per plan: {sum(messages.values()) / PLANS:.2f}  (" + ", ".join(f"{t} {n / PLANS:.2f}" for t, n in sorted(messages.items()) if n) + ")")
     print(f"  HTTP calls per plan: {sum(calls.values()) / PLANS:.2f}  (" + ", ".join(f"{a} {n / PLANS:.2f}" for a, n in calls.items() if n) + ")")
     print("  busiest statements (calls per plan, top-level or nested, mean ms in the server):")

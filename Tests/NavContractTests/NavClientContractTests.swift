@@ -77,13 +77,7 @@ import Testing
 
     /// A post town is asked of PDL once per postal code (kept for a day), not once per PDF.
     @Test func aPostTownIsAskedForOncePerPostalCode() async throws {
-        let nav = try LocalNavServer(logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await nav.run() }
-            defer { group.cancelAll() }
-            let tokens = AzureADTokenProvider(
-                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
-                logger: Logger(label: "test"))
+        try await Self.withStandIns { nav, tokens in
             let pdl = PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens)
             let first = try await pdl.personDetails("01019012345")
             let second = try await pdl.personDetails("01019012345")
@@ -228,6 +222,19 @@ import Testing
         }
     }
 
+    /// NAV's stand-ins running, and an Azure AD token provider on their Azure AD, for `body`.
+    static func withStandIns(_ body: (LocalNavServer, AzureADTokenProvider) async throws -> Void) async throws {
+        let nav = try LocalNavServer(logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await nav.run() }
+            defer { group.cancelAll() }
+            let tokens = AzureADTokenProvider(
+                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
+                logger: Logger(label: "test"))
+            try await body(nav, tokens)
+        }
+    }
+
     /// Serves each sample of `api` once from the stand-in (`times` more answers come from the
     /// stand-in itself) and compares what `call` makes of it with `expected[sample]`.
     static func check<Value: Equatable>(
@@ -236,13 +243,7 @@ import Testing
     ) async throws {
         let samples = try samples(api.rawValue)
         #expect(Set(samples.map(\.name)) == Set(expected.keys), "every sample has an expectation, and every expectation a sample")
-        let nav = try LocalNavServer(logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await nav.run() }
-            defer { group.cancelAll() }
-            let tokens = AzureADTokenProvider(
-                tokenEndpoint: EndpointURL { await nav.baseURL(.azureAD) + "/token" }, clientID: "test", clientSecret: "secret",
-                logger: Logger(label: "test"))
+        try await withStandIns { nav, tokens in
             for sample in samples {
                 nav.clearFailures()
                 nav.inject(.answer(sample.status, body: sample.body, contentType: sample.contentType, times: times), into: api)
