@@ -21,7 +21,7 @@ extension GpChannel {
         let handler = GpChannelHandler(
             plans: PlanPdfStore(postgres: postgres, logger: logger), steps: ProcessedSteps(postgres: postgres, logger: logger),
             statuses: StatusTransitions(postgres: postgres, topics: context.topics, metricsFactory: context.metricsFactory, logger: logger),
-            pdfs: pdfs, isdialogmelding: isdialogmelding, producer: context.producer, topics: context.topics,
+            pdfs: pdfs, isdialogmelding: isdialogmelding,
             metricsFactory: context.metricsFactory, logger: logger)
         return ConsumingRole(
             context, consumerGroup: consumerGroup, topic: context.topics.gpChannel, deadLettering: .channelFailed(.generalPractitioner),

@@ -30,8 +30,6 @@ public struct GpChannelHandler: Sendable {
     let statuses: StatusTransitions
     let pdfs: PlanPdfBuilder
     let isdialogmelding: IsdialogmeldingClient
-    let producer: KafkaProducer
-    let topics: EventTopics
     let possibleDuplicates: Counter
     let logger: Logger
 
@@ -50,7 +48,7 @@ public struct GpChannelHandler: Sendable {
 
     public init(
         plans: PlanPdfStore, steps: ProcessedSteps, statuses: StatusTransitions, pdfs: PlanPdfBuilder, isdialogmelding: IsdialogmeldingClient,
-        producer: KafkaProducer, topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
         sendLease: Duration = .seconds(90), logger: Logger
     ) {
         self.statuses = statuses
@@ -59,8 +57,6 @@ public struct GpChannelHandler: Sendable {
         self.steps = steps
         self.pdfs = pdfs
         self.isdialogmelding = isdialogmelding
-        self.producer = producer
-        self.topics = topics
         self.possibleDuplicates = Counter(label: "mottak_gp_possible_duplicates_total", factory: metricsFactory)
         self.logger = logger
     }

@@ -16,7 +16,7 @@ extension PlanPdfStore {
     /// sends the same one.
     ///
     /// Each turn of the loop is one statement (the PDF if it is there, else the lease if it is
-    /// free), and the build ends with one more (the PDF stored, the lease given back). A waiter
+    /// free), and the build ends with one more (the PDF stored, the lease marked built). A waiter
     /// looks again after `pollInterval`, doubling up to a second: a build takes a few calls to
     /// NAV, so looking every 100 ms for as long read the row a dozen times at 200 ms latencies.
     public func pdfBuiltOnce(

@@ -7,9 +7,10 @@ import Storage
 
 /// Applies ``StatusStepEvent``s to `plan_status`. Every statement names the states it may move
 /// from, so an event never moves a plan backwards and a replayed event changes nothing (no
-/// row matches). Each change bumps `revision` and NOTIFYs `plan_status` with the plan uuid
-/// in the same transaction, so a request waiting for the outcome (the intake's `PlanStatusListener`) wakes
-/// at commit; a plan of the event front door also gets its public status event in the outbox.
+/// row matches). Each change bumps `revision`; a change to a final state NOTIFYs `plan_status`
+/// with the plan uuid in the same statement, so a request waiting for the outcome (the intake's
+/// `PlanStatusListener`) wakes at commit; a plan of the event front door also gets its public
+/// status event in the outbox.
 ///
 /// The roles write their own outcomes here (``recording(_:for:frontDoor:as:)``: a step's
 /// record and its status change in one statement); the status updater applies what older
@@ -63,7 +64,8 @@ public struct StatusTransitions: Sendable {
 
     /// How a role's step records its result together with the status change it makes
     /// (``Storage/ProcessedSteps/once(_:for:as:recorded:recording:_:)``): `event` gives the change
-    /// for a result (JSON text). One statement: the record, the change, its NOTIFY; for a plan of
+    /// for a result (JSON text). One statement: the record, the change, a NOTIFY when the change
+    /// is to a final state; for a plan of
     /// the event front door one transaction, with its public status event. A step recorded by an
     /// earlier delivery applies its change again (a replay changes nothing; it matters only for a
     /// record an older version wrote, whose status event went to the status topic).
@@ -108,7 +110,7 @@ public struct StatusTransitions: Sendable {
     }
 
     /// Applies `events` (of distinct plans) in one transaction: one commit for all, one NOTIFY
-    /// per changed plan. All or none: on an error nothing is applied.
+    /// per plan that reached a final state. All or none: on an error nothing is applied.
     public func applyChanges(_ events: [StatusStepEvent]) async throws -> [Change?] {
         try await postgres.transaction(logger: logger) { connection in
             var changes: [Change?] = []
@@ -126,7 +128,7 @@ public struct StatusTransitions: Sendable {
                 state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)), receivedAt: receivedAt)
             fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
         }
-        // The statement NOTIFYed waiters of the change (`PlanStatusNotification.payload`'s form).
+        // The statement NOTIFYed waiters of a change to a final state (`PlanStatusNotification.payload`'s form).
         if change != nil && fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
         return change
     }

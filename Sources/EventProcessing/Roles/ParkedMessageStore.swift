@@ -31,13 +31,8 @@ public struct ParkedMessageStore: Sendable {
             """, logger: logger)
     }
 
-    /// Whether a message of this key waits for `group`: a later message of the same plan must
-    /// wait behind it, never overtake it.
-    public func hasParked(key: String, group: String) async throws -> Bool {
-        try await parked(key: key, group: group).key
-    }
-
-    /// Whether a message of this key waits for `group`, and whether any message of `group` does.
+    /// Whether a message of this key waits for `group` (a later message of the same plan must
+    /// wait behind it, never overtake it), and whether any message of `group` does.
     public func parked(key: String, group: String) async throws -> (key: Bool, groupHasAny: Bool) {
         let rows = try await postgres.query(
             """

@@ -21,7 +21,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct ChannelRedeliveryTests {
     @Test func aMessageDeliveredTwiceJournalsOnceMessagesTheGpOnceAndTasksModiaOnce() async throws {
         let bed = try PipelineKafka(topics: [
-            EventTopics.local.navChannel, EventTopics.local.gpChannel, EventTopics.local.status, EventTopics.local.modiaTask,
+            EventTopics.local.navChannel, EventTopics.local.gpChannel, EventTopics.local.modiaTask,
         ])
         try await LookupTests.withLookup { lookup in
             let plan = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres, needsHelpFromNav: true)
@@ -45,7 +45,7 @@ import Testing
                 plans: plans, steps: steps, statuses: statuses, pdfs: pdfs,
                 isdialogmelding: IsdialogmeldingClient(
                     baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
-                producer: bed.producer, topics: .local, logger: TestServices.logger)
+                logger: TestServices.logger)
             let services = [
                 ConsumerRoleService(
                     name: "nav", consumerGroup: "nav-twice", consumer: try bed.consumer(group: "nav-twice", topics: [EventTopics.local.navChannel]),
@@ -80,7 +80,6 @@ import Testing
     /// did not get the plan. An attempt that ended without a known answer (here: the note a
     /// killed process left behind) is sent again and counted as a possible duplicate.
     @Test func aGpAttemptWithoutAKnownAnswerIsSentAgainAndCountedARefusedOneIsNot() async throws {
-        let bed = try PipelineKafka(topics: [EventTopics.local.status])
         try await LookupTests.withLookup { lookup in
             let registry = PrometheusCollectorRegistry()
             let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
@@ -93,7 +92,7 @@ import Testing
                     pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
                 isdialogmelding: IsdialogmeldingClient(
                     baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
-                producer: bed.producer, topics: .local, metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+                metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
             let possibleDuplicates = { registry.emitToString().contains("mottak_gp_possible_duplicates_total 1") }
 
             let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
