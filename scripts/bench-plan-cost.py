@@ -36,7 +36,7 @@ _spec = importlib.util.spec_from_file_location("bench_pipeline", os.path.join(os
 pipeline = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(pipeline)
 import rolestack  # noqa: E402
-from rolestack import MOTTAK, MOTTAK_DEV, ROOT, http, sql  # noqa: E402
+from rolestack import MOTTAK, ROOT, http, sql  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 PLANS = 200 if QUICK else 1000
