@@ -228,15 +228,21 @@ def pgbench_baseline():
 
 
 def kcat_baseline():
-    """Machine CPU per Kafka message produced (acks=all) and consumed once, on the embedded broker."""
+    """Machine CPU per Kafka message produced (acks=all) and consumed once, on the embedded broker
+    of `mottak-dev stack` with no role running (a role would consume the records, as poison)."""
     count = 20000
-    with pipeline.Run(0, pipeline.WINDOW, False) as run:
-        brokers = run.stack.env["KAFKA_BROKERS"]
+    work = subprocess.check_output(["mktemp", "-d", "/tmp/mottak-bench-kcat.XXXXXX"], text=True).strip()
+    stack = rolestack.Stack(work, {})
+    try:
+        stack.start_stack()
+        brokers = stack.env["KAFKA_BROKERS"]
         payload = "".join(f"key-{i}\t{'x' * 500}\n" for i in range(count)).encode()
         busy = machine_busy()
         subprocess.run(["kcat", "-P", "-b", brokers, "-t", "followupplan.received", "-K", "\t", "-X", "acks=all"], input=payload, check=True, timeout=300)
         consumed = subprocess.check_output(["kcat", "-C", "-b", brokers, "-t", "followupplan.received", "-e", "-q", "-f", "x\n"], timeout=300).count(b"\n")
         busy = machine_busy() - busy
+    finally:
+        stack.stop_all()
     per = busy * 1000 / count
     print(f"kcat baseline: {count} messages of 500 bytes produced and {consumed} consumed, {per:.3f} ms machine CPU per message")
     result("cost_baseline_kcat_cpu_ms_per_message", f"{per:.3f}")
