@@ -34,11 +34,14 @@ public struct LookupFacts: Sendable, Equatable {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT employee_identification_number, employer_org_number, \(RecordedSteps.column(plan: "p.uuid")),
-                       ARRAY(\(ActiveSykmeldinger.organizationsQuery(employee: "p.employee_identification_number", day: "$2")))
+                       ARRAY(\(ActiveSykmeldinger.organizationsQuery(employee: "p.employee_identification_number", day: "$2::text")))
                 FROM followup_plan p WHERE uuid = $1
                 """, binds: binds)
-        let rows = try await postgres.query(query, logger: logger)
-        for try await (employee, employer, steps, active) in rows.decode((String, String, String?, [String]).self) {
+        // Prepared (`PreparedStatements`); `$2` is cast to text so that a first execution with no
+        // date of its own (NULL: Oslo's today) fixes its type as the text later dates come in.
+        let rows = try await postgres.prepared(query, logger: logger)
+        for row in rows {
+            let (employee, employer, steps, active) = try row.decode((String, String, String?, [String]).self)
             return LookupFacts(
                 employeeIdentificationNumber: employee, employerOrgNumber: employer, steps: try RecordedSteps(json: steps),
                 activeSykmeldingAt: Set(active))

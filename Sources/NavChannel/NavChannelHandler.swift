@@ -9,9 +9,10 @@ import PlanPdf
 import PlanStatusRecords
 import Storage
 
-/// Delivers one plan to NAV. Each side effect is recorded per plan (`processed_step`), so a
-/// redelivered message repeats none: `dokarkiv` (with the journalpost id) and `modia`. The last
-/// of them records the channel SENT in the same statement.
+/// Delivers one plan to NAV. Its side effects are recorded per plan (`processed_step`), so a
+/// redelivered message repeats none: `dokarkiv` (the journal post) when the plan needs no Modia
+/// task, else `modia` (the task, with the journal post made before it, which dokarkiv keeps
+/// idempotent by the plan uuid). That record carries the channel SENT in the same statement.
 public struct NavChannelHandler: Sendable {
     let plans: PlanPdfStore
     let steps: ProcessedSteps
@@ -45,69 +46,90 @@ public struct NavChannelHandler: Sendable {
         let event = try PlanRoutingFacts.decode(message)
         guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
         let needsModiaTask = stored.plan.sendPlanToNav && stored.plan.needsHelpFromNav == true
-        let journalpostID = try await journalpost(stored, sendsStatus: needsModiaTask ? nil : event.submittedVia)
-        if needsModiaTask {
-            try await modiaTask(stored, journalpostID: journalpostID, frontDoor: event.submittedVia)
-        }
-        logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(journalpostID)"])
+        let journalpostID: String? =
+            needsModiaTask
+            ? try await journalpostAndModiaTask(stored, frontDoor: event.submittedVia)
+            : try await journalpost(stored, frontDoor: event.submittedVia)
+        logger.info("plan delivered to NAV", metadata: ["plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(journalpostID ?? "-")"])
     }
 
     /// The NAV channel SENT, with the journal post.
-    static func sent(_ uuid: UUID, journalpostID: String) -> StatusStepEvent {
+    static func sent(_ uuid: UUID, journalpostID: String?) -> StatusStepEvent {
         StatusStepEvent(uuid: uuid, kind: .channelSent, channel: .nav, journalpostID: journalpostID)
     }
 
     private struct Journalpost: Codable, Sendable { var journalpostId: String }
 
-    /// The journal post, made once. `sendsStatus`: this is the channel's last step, so its record
-    /// carries the channel SENT (for a plan that came through that front door).
-    func journalpost(_ stored: StoredPlan, sendsStatus frontDoor: PlanSubmission.FrontDoor?) async throws -> String {
+    /// The journal post, made once; its record carries the channel SENT.
+    func journalpost(_ stored: StoredPlan, frontDoor: PlanSubmission.FrontDoor) async throws -> String {
         let uuid = stored.uuid
-        let recording = frontDoor.map { frontDoor in
-            statuses.recording("dokarkiv", for: uuid, frontDoor: frontDoor) { result in
-                Self.sent(uuid, journalpostID: try JSONDecoder().decode(Journalpost.self, from: Data(result.utf8)).journalpostId)
-            }
+        let recording = statuses.recording("dokarkiv", for: uuid, frontDoor: frontDoor) { result in
+            Self.sent(uuid, journalpostID: try JSONDecoder().decode(Journalpost.self, from: Data(result.utf8)).journalpostId)
         }
         return try await steps.once("dokarkiv", for: uuid, recorded: stored.steps, recording: recording) {
-            // The employer's name is looked up while the PDF is built: one round trip less per plan.
-            async let name = ereg.name(of: stored.employerOrgNumber)
-            let pdf = try await pdfs.pdf(for: stored)
-            let receipt = try await dokarkiv.journal(
-                .init(
-                    employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
-                    employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf,
-                    externalReference: stored.uuid.lowercasedString))
-            if !receipt.finalised {
-                // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
-                notFinalised.increment()
-                logger.warning(
-                    "dokarkiv made the journal post but did not finish it (journalpostferdigstilt false)",
-                    metadata: [
-                        "plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(receipt.journalpostID)",
-                        "dokarkiv.melding": "\(receipt.message ?? "-")",
-                    ])
-            }
-            return Journalpost(journalpostId: receipt.journalpostID)
+            Journalpost(journalpostId: try await journal(stored))
         }.journalpostId
     }
 
-    /// The Modia task (docs/contracts/modia-topic.md), keyed by the plan uuid, acknowledged
-    /// before it counts as done; its record carries the channel SENT.
-    func modiaTask(_ stored: StoredPlan, journalpostID: String, frontDoor: PlanSubmission.FrontDoor) async throws {
-        struct Recorded: Codable, Sendable {
-            var partition: Int32
-            var offset: Int64
-        }
+    /// What the Modia task's record keeps: where the task went, and the journal post made before it.
+    struct ModiaTaskRecord: Codable, Sendable {
+        var partition: Int32
+        var offset: Int64
+        /// Nil in a record of a version that recorded the journal post on its own (`dokarkiv`).
+        var journalpostId: String?
+    }
+
+    /// The journal post and then the Modia task (docs/contracts/modia-topic.md, keyed by the
+    /// plan uuid, acknowledged before it counts as done), recorded together by one statement
+    /// that carries the channel SENT: the journal post has no record of its own. A delivery that
+    /// ends between the two (or before the record) posts the journal again on its redelivery,
+    /// and dokarkiv answers that with the post it made (409 on the same `eksternReferanseId`),
+    /// so there is still one post per plan; a record of its own cost a statement and a
+    /// transaction per plan for that one case. A journal post an older version recorded
+    /// (`dokarkiv`) is not posted again.
+    func journalpostAndModiaTask(_ stored: StoredPlan, frontDoor: PlanSubmission.FrontDoor) async throws -> String? {
         let uuid = stored.uuid
-        let recording = statuses.recording("modia", for: uuid, frontDoor: frontDoor) { _ in Self.sent(uuid, journalpostID: journalpostID) }
-        _ = try await steps.once("modia", for: uuid, recorded: stored.steps, recording: recording) {
+        let journalledBefore = try stored.steps.result(of: "dokarkiv").map {
+            try JSONDecoder().decode(Journalpost.self, from: Data($0.utf8)).journalpostId
+        }
+        let recording = statuses.recording("modia", for: uuid, frontDoor: frontDoor) { result in
+            let record = try JSONDecoder().decode(ModiaTaskRecord.self, from: Data(result.utf8))
+            return Self.sent(uuid, journalpostID: record.journalpostId ?? journalledBefore)
+        }
+        let record = try await steps.once("modia", for: uuid, as: ModiaTaskRecord.self, recorded: stored.steps, recording: recording) {
+            let journalpostID: String
+            if let journalledBefore { journalpostID = journalledBefore } else { journalpostID = try await journal(stored) }
             let task = ModiaTask(
                 uuid: stored.uuid.lowercasedString, fodselsnummer: stored.plan.employeeIdentificationNumber,
                 virksomhetsnummer: stored.employerOrgNumber, behovForBistandFraNav: true, opprettet: Self.osloEpochDay())
             let report = try await producer.send(
                 topic: topics.modiaTask, key: Array(stored.uuid.lowercasedString.utf8), value: Array(try ContractJSONEncoder.data(task)))
-            return Recorded(partition: report.partition, offset: report.offset)
+            return ModiaTaskRecord(partition: report.partition, offset: report.offset, journalpostId: journalpostID)
         }
+        return record.journalpostId ?? journalledBefore
+    }
+
+    /// Posts the plan to dokarkiv: made now (201), or the post made before for this plan (409).
+    private func journal(_ stored: StoredPlan) async throws -> String {
+        // The employer's name is looked up while the PDF is built: one round trip less per plan.
+        async let name = ereg.name(of: stored.employerOrgNumber)
+        let pdf = try await pdfs.pdf(for: stored)
+        let receipt = try await dokarkiv.journal(
+            .init(
+                employerOrgNumber: stored.employerOrgNumber, employerName: try await name,
+                employeeIdentificationNumber: stored.plan.employeeIdentificationNumber, pdf: pdf,
+                externalReference: stored.uuid.lowercasedString))
+        if !receipt.finalised {
+            // The post exists (a caseworker finishes it by hand), so the plan did reach NAV.
+            notFinalised.increment()
+            logger.warning(
+                "dokarkiv made the journal post but did not finish it (journalpostferdigstilt false)",
+                metadata: [
+                    "plan_uuid": "\(stored.uuid.lowercasedString)", "journalpost_id": "\(receipt.journalpostID)",
+                    "dokarkiv.melding": "\(receipt.message ?? "-")",
+                ])
+        }
+        return receipt.journalpostID
     }
 
     /// What ispersonoppgave reads from the Modia topic (`KOppfolgingsplanLPS`: all fields

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Storage
 
 extension PlanPdfStore {
     /// Plan `uuid`'s PDF: the stored one, or one `build` makes now and stores. Of callers that
@@ -53,7 +54,7 @@ extension PlanPdfStore {
     /// The stored PDF; else the lease, taken when nobody holds it or the holder's has expired.
     func pdfOrLease(_ uuid: UUID, holder: UUID, for lease: Duration) async throws -> PdfOrLease {
         let milliseconds = Int(lease / .milliseconds(1))
-        let rows = try await postgres.query(
+        let rows = try await postgres.prepared(
             """
             WITH existing AS (
                 SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid)
@@ -66,7 +67,8 @@ extension PlanPdfStore {
             )
             SELECT (SELECT pdf FROM existing), EXISTS (SELECT 1 FROM leased)
             """, logger: logger)
-        for try await (pdf, leased) in rows.decode((ByteBuffer?, Bool).self) {
+        for row in rows {
+            let (pdf, leased) = try row.decode((ByteBuffer?, Bool).self)
             if let pdf { return .stored(Array(buffer: pdf)) }
             return leased ? .leased : .leasedByAnother
         }

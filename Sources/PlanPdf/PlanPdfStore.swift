@@ -19,7 +19,7 @@ public struct PlanPdfStore: Sendable {
     /// The whole plan `uuid` with its PDF and its recorded steps (one statement), or nil when
     /// there is no such plan.
     public func plan(_ uuid: UUID) async throws -> StoredPlan? {
-        let rows = try await postgres.query(
+        let rows = try await postgres.prepared(
             """
             SELECT (SELECT pdf FROM plan_pdf WHERE plan_uuid = p.uuid) AS pdf, \(unescaped: RecordedSteps.column(plan: "p.uuid")) AS steps,
                    employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
@@ -30,7 +30,7 @@ public struct PlanPdfStore: Sendable {
                    employee_has_not_contributed_to_plan_description, lps_name, lps_email
             FROM followup_plan p WHERE uuid = \(uuid)
             """, logger: logger)
-        for try await row in rows {
+        for row in rows {
             let cells = row.makeRandomAccess()
             func text(_ column: String) throws -> String { try cells[column].decode(String.self) }
             func optionalText(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
@@ -80,7 +80,7 @@ public struct PlanPdfStore: Sendable {
     /// and its next look finds the PDF. The row goes with its plan (migration 0010's trigger).
     /// The earlier PDF comes back only when there was one: ours is not sent back over the wire.
     func storePDF(_ pdf: [UInt8], for uuid: UUID, releasing holder: UUID?) async throws -> [UInt8] {
-        let rows = try await postgres.query(
+        let rows = try await postgres.prepared(
             """
             WITH stored AS (
                 INSERT INTO plan_pdf (plan_uuid, pdf) VALUES (\(uuid), \(ByteBuffer(bytes: pdf))) ON CONFLICT (plan_uuid) DO NOTHING RETURNING 1
@@ -89,7 +89,7 @@ public struct PlanPdfStore: Sendable {
             )
             SELECT pdf FROM plan_pdf WHERE plan_uuid = \(uuid) AND NOT EXISTS (SELECT 1 FROM stored)
             """, logger: logger)
-        for try await earlier in rows.decode(ByteBuffer.self) { return Array(buffer: earlier) }
+        for row in rows { return Array(buffer: try row.decode(ByteBuffer.self)) }
         return pdf
     }
 }

@@ -86,19 +86,20 @@ public struct StatusTransitions: Sendable {
         let (stored, change): (String, Change?)
         if frontDoor == .event {
             (stored, change) = try await postgres.transaction(logger: logger) { connection in
-                let outcome = try await Self.readRecording(try await connection.query(query, logger: logger), result)
+                let outcome = try Self.readRecording(try await connection.prepared(query, logger: logger), result)
                 if outcome.change != nil { try await publishStatusEvent(uuid, on: connection) }
                 return outcome
             }
         } else {
-            (stored, change) = try await Self.readRecording(try await postgres.query(query, logger: logger), result)
+            (stored, change) = try Self.readRecording(try await postgres.prepared(query, logger: logger), result)
         }
         if let change { metrics.record(event, change) }
         return stored
     }
 
-    private static func readRecording(_ rows: PostgresRowSequence, _ result: String) async throws -> (stored: String, change: Change?) {
-        for try await (stored, state, errorType, receivedAt) in rows.decode((String?, String?, String?, Date?).self) {
+    private static func readRecording(_ rows: [PostgresRow], _ result: String) throws -> (stored: String, change: Change?) {
+        for row in rows {
+            let (stored, state, errorType, receivedAt) = try row.decode((String?, String?, String?, Date?).self)
             let change = state.map { state in
                 Change(
                     state: PlanState(rawValue: state) ?? .received, errorType: errorType.flatMap(ErrorType.init(rawValue:)),

@@ -48,9 +48,8 @@ public struct SubmissionStore: Sendable {
         let query = Self.insertQuery(
             submission, idempotency: idempotency, callID: callID, traceHeaders: traceHeaders, outboxTopic: topics.received)
         return try await postgres.withConnection(leasedWithin: connectionWait) { [logger] connection in
-            let rows = try await connection.query(query, logger: logger)
             var inserted = 0
-            for try await count in rows.decode(Int.self) { inserted = count }
+            for row in try await connection.prepared(query, logger: logger) { inserted = try row.decode(Int.self) }
             if inserted == 1 { return .stored(submission.uuid) }
 
             // Only an idempotency conflict inserts nothing: the key's row exists (its transaction

@@ -7,9 +7,9 @@ import Synchronization
 
 /// A TCP proxy in front of PostgreSQL that can lose a connection at the worst moment: after
 /// the server committed a statement and before its answer reached the client (an ambiguous
-/// commit). Armed with a text, it watches what clients send; the connection that sends it has
-/// its next ReadyForQuery (sent once the implicit transaction committed) swallowed and is
-/// closed on both sides. It cuts once, then forwards faithfully again.
+/// commit). Armed with a text, it watches what clients send; the connection that sends it and
+/// then executes it has its next ReadyForQuery (sent once the implicit transaction committed)
+/// swallowed and is closed on both sides. It cuts once, then forwards faithfully again.
 ///
 /// Blocking sockets on threads of its own (a test fixture; each connection's two pumps end
 /// when either side closes). ``close()`` stops it and every connection.
@@ -81,13 +81,18 @@ public final class CuttingProxy: Sendable {
             return
         }
         sockets.withLock { $0.formUnion([client, server]) }
+        let sentStatement = Atomic(false)
         let cutting = Atomic(false)
         Thread.detachNewThread { [self] in
             pump(from: client, to: server) { chunk in
                 if let text = armed.withLock({ $0 }), Self.contains(chunk, text) {
                     armed.withLock { $0 = nil }
-                    cutting.store(true, ordering: .relaxed)
+                    sentStatement.store(true, ordering: .relaxed)
                 }
+                // Cut after the statement ran, not after it was only prepared: a prepared
+                // statement's text goes once, with Parse, and its Execute in the next round trip
+                // (an unnamed one sends both in one go).
+                if sentStatement.load(ordering: .relaxed), Self.contains(chunk, Self.execute) { cutting.store(true, ordering: .relaxed) }
                 return true
             }
         }
@@ -119,6 +124,9 @@ public final class CuttingProxy: Sendable {
         shutdown(source, Int32(SHUT_RDWR))
         shutdown(destination, Int32(SHUT_RDWR))
     }
+
+    /// Execute of the unnamed portal with no row limit, as postgres-nio sends it: 'E', length 9, "", 0.
+    private static let execute: [UInt8] = [0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0]
 
     private static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }

@@ -56,8 +56,9 @@ public struct OutboxStore: Sendable {
     public static let relayLock: Int64 = 0x6F75_7462_6F78
 
     private func takeRelayLock(on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.relayLock))", logger: logger)
-        for try await taken in rows.decode(Bool.self) { return taken }
+        for row in try await connection.prepared("SELECT pg_try_advisory_xact_lock(\(Self.relayLock))", logger: logger) {
+            return try row.decode(Bool.self)
+        }
         return false
     }
 
@@ -102,7 +103,7 @@ public struct OutboxStore: Sendable {
                 // Not now(): that is this transaction's start, and a row committed after it began
                 // was created later (the CHECK published_at >= created_at refused whole batches
                 // whenever intake and relay overlapped).
-                try await connection.query(
+                _ = try await connection.prepared(
                     "UPDATE outbox SET published_at = greatest(clock_timestamp(), created_at) WHERE id = ANY(\(published))", logger: logger)
             }
             var held: [Int64] = []
@@ -130,7 +131,7 @@ public struct OutboxStore: Sendable {
     }
 
     private func lockBatch(limit: Int, on connection: PostgresConnection) async throws -> [OutboxMessage] {
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(
             """
             SELECT id, topic, message_key, payload::text, headers::text, created_at, attempts
             FROM outbox o WHERE published_at IS NULL AND (held_until IS NULL OR held_until <= now())
@@ -142,9 +143,8 @@ public struct OutboxStore: Sendable {
             FOR UPDATE
             """, logger: logger)
         var batch: [OutboxMessage] = []
-        for try await (id, topic, key, payload, headers, createdAt, attempts)
-            in rows.decode((Int64, String, String, String, String, Date, Int).self)
-        {
+        for row in rows {
+            let (id, topic, key, payload, headers, createdAt, attempts) = try row.decode((Int64, String, String, String, String, Date, Int).self)
             let headerValues = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
             batch.append(
                 OutboxMessage(

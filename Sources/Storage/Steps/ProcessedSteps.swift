@@ -83,7 +83,7 @@ public struct ProcessedSteps: Sendable {
     /// Records `step` as done with `result` (JSON text). The first record wins: returns the
     /// result that is stored now, which is another one when a concurrent delivery got there first.
     public func record(_ step: String, for plan: UUID, result: String) async throws -> String {
-        let rows = try await postgres.query(
+        let rows = try await postgres.prepared(
             """
             WITH inserted AS (
                 INSERT INTO processed_step (plan_uuid, step, result) VALUES (\(plan), \(step), \(result)::jsonb)
@@ -93,7 +93,7 @@ public struct ProcessedSteps: Sendable {
             UNION ALL
             SELECT result::text FROM processed_step WHERE plan_uuid = \(plan) AND step = \(step) AND NOT EXISTS (SELECT 1 FROM inserted)
             """, logger: logger)
-        for try await stored in rows.decode(String.self) { return stored }
+        for row in rows { return try row.decode(String.self) }
         return result
     }
 
