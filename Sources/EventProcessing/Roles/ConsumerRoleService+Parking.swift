@@ -45,7 +45,8 @@ extension ConsumerRoleService {
     /// Parks `message` behind an earlier parked message of its plan, if there is one.
     func parkBehindEarlierIfAny(_ message: KafkaMessage, _ parking: Parking) async -> ParkingOutcome? {
         let key = message.key.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        guard let ticket = noneParked.needsCheck(rebalances: consumer.rebalanceCount) else { return nil }
+        guard case .read(let ticket, let probe) = await noneParked.admit(rebalances: consumer.rebalanceCount) else { return nil }
+        defer { if probe { noneParked.finished(ticket) } }
         let outcome: ParkingOutcome?? = await withInfrastructureWaits(message) {
             let found = try await parking.store.parked(key: key, group: consumerGroup)
             if !found.groupHasAny { noneParked.confirm(ticket) }

@@ -192,6 +192,39 @@ import Testing
         #expect(memory.needsCheck(rebalances: 2) != nil, "a park of this member: read again")
     }
 
+    /// Messages that ask at once share one read: the others wait for the probe's answer, and skip
+    /// when it found nothing parked, or read for themselves when it did not.
+    @Test func messagesThatAskAtOnceShareOneRead() async throws {
+        for groupEmpty in [true, false] {
+            let memory = NoneParked()
+            guard case .read(let ticket, probe: true) = await memory.admit(rebalances: 1) else {
+                Issue.record("the first to ask reads, as the probe")
+                return
+            }
+            let waiting = Task {
+                await withTaskGroup(of: NoneParked.Admission.self) { group in
+                    for _ in 0..<20 { group.addTask { await memory.admit(rebalances: 1) } }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))  // they are waiting now, not reading
+            if groupEmpty { memory.confirm(ticket) }
+            memory.finished(ticket)
+            let admissions = await waiting.value
+            if groupEmpty {
+                #expect(admissions == Array(repeating: .skip, count: 20), "one read for all 21")
+            } else {
+                #expect(admissions == Array(repeating: .read(ticket, probe: false), count: 20), "something is parked: each reads")
+            }
+        }
+        // A probe of a state that has changed since (a park here) is not waited for.
+        let memory = NoneParked()
+        guard case .read(let old, probe: true) = await memory.admit(rebalances: 1) else { return }
+        memory.parked()
+        #expect(await memory.admit(rebalances: 1) == .read(.init(rebalances: 1, parks: 1), probe: false))
+        memory.finished(old)
+    }
+
     @Test func afterTheLastAttemptTheMessageIsDeadLetteredTheHookToldAndTheNextOneHandled() async throws {
         let bed = try PipelineKafka(topics: ["work"])
         _ = try await bed.producer.send(
