@@ -62,7 +62,7 @@ let roleModules: [(name: String, dependencies: [Target.Dependency])] = [
     (
         "Lookup",
         [
-            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanStatusRecords",
+            "Storage", "Kafka", "EventProcessing", "NavClients", "PlanStatusRecords", "PlanPdf",
             .product(name: "Logging", package: "swift-log"),
         ]
     ),

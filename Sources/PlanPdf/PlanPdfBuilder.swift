@@ -46,13 +46,27 @@ public struct PlanPdfBuilder: Sendable {
     public func pdf(for stored: StoredPlan) async throws -> [UInt8] {
         if let pdf = stored.pdf { return pdf }
         // Both channels of a plan may get here at once: the second waits and finds the first's PDF.
-        return try await plans.pdfBuiltOnce(stored.uuid) {
-            let employee = stored.plan.employeeIdentificationNumber
-            async let person = pdl.personDetails(employee)
-            async let contact = contactDetails(employee, plan: stored.uuid)
-            let data = LpsPlanData(stored.plan, person: try await person, contact: await contact)
-            return try await pdfgen.render(data)
-        }
+        return try await plans.pdfBuiltOnce(stored.uuid) { try await render(stored) }
+    }
+
+    /// Builds and stores the PDF of `stored` (as the lookup read it) before the plan goes to its
+    /// channels (#28), unless one was stored: then neither channel builds it, takes its lease or waits for the
+    /// other (at NAV's latencies the waiting channel looked for it four times per plan). No
+    /// lease: the lookup is the one builder of a plan, and should another build at the same
+    /// moment (an older version's channel during a rollout), the first PDF stored is the one
+    /// both channels send. A failure is the caller's to judge.
+    public func buildBeforeFanOut(_ stored: StoredPlan) async throws {
+        guard stored.pdf == nil else { return }
+        _ = try await plans.storePDF(try await render(stored), for: stored.uuid)
+    }
+
+    /// The PDF of `stored`, rendered now: PDL and KRR at once, then pdfgen.
+    func render(_ stored: StoredPlan) async throws -> [UInt8] {
+        let employee = stored.plan.employeeIdentificationNumber
+        async let person = pdl.personDetails(employee)
+        async let contact = contactDetails(employee, plan: stored.uuid)
+        let data = LpsPlanData(stored.plan, person: try await person, contact: await contact)
+        return try await pdfgen.render(data)
     }
 
     /// KRR's contact details, or none once KRR failed `krrAttempts` times.

@@ -19,45 +19,49 @@ public struct PlanPdfStore: Sendable {
     /// The whole plan `uuid` with its PDF and its recorded steps (one statement), or nil when
     /// there is no such plan.
     public func plan(_ uuid: UUID) async throws -> StoredPlan? {
-        let rows = try await postgres.prepared(
-            """
-            SELECT (SELECT pdf FROM plan_pdf WHERE plan_uuid = p.uuid) AS pdf, \(unescaped: RecordedSteps.column(plan: "p.uuid")) AS steps,
-                   employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
-                   tasks_that_can_not_be_done, previous_facilitation, planned_facilitation, other_facilitation_options, follow_up,
-                   evaluation_date::text AS evaluation_date, send_plan_to_nav, needs_help_from_nav, needs_help_from_nav_description,
-                   send_plan_to_general_practitioner, message_to_general_practitioner, additional_information, contact_person_full_name,
-                   contact_person_phone_number, contact_person_email, employee_has_contributed_to_plan,
-                   employee_has_not_contributed_to_plan_description, lps_name, lps_email
-            FROM followup_plan p WHERE uuid = \(uuid)
-            """, logger: logger)
-        for row in rows {
-            let cells = row.makeRandomAccess()
-            func text(_ column: String) throws -> String { try cells[column].decode(String.self) }
-            func optionalText(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
-            func flag(_ column: String) throws -> Bool { try cells[column].decode(Bool.self) }
-            guard let evaluationDate = CalendarDate(iso: try text("evaluation_date")) else {
-                throw PoisonedPlanRow(uuid: uuid, column: "evaluation_date")
-            }
-            let plan = FollowUpPlanDTO(
-                employeeIdentificationNumber: try text("employee_identification_number"), typicalWorkday: try text("typical_workday"),
-                tasksThatCanStillBeDone: try text("tasks_that_can_still_be_done"), tasksThatCanNotBeDone: try text("tasks_that_can_not_be_done"),
-                previousFacilitation: try text("previous_facilitation"), plannedFacilitation: try text("planned_facilitation"),
-                otherFacilitationOptions: try optionalText("other_facilitation_options"), followUp: try text("follow_up"),
-                evaluationDate: evaluationDate, sendPlanToNav: try flag("send_plan_to_nav"),
-                needsHelpFromNav: try cells["needs_help_from_nav"].decode(Bool?.self),
-                needsHelpFromNavDescription: try optionalText("needs_help_from_nav_description"),
-                sendPlanToGeneralPractitioner: try flag("send_plan_to_general_practitioner"),
-                messageToGeneralPractitioner: try optionalText("message_to_general_practitioner"),
-                additionalInformation: try optionalText("additional_information"), contactPersonFullName: try text("contact_person_full_name"),
-                contactPersonPhoneNumber: try text("contact_person_phone_number"), contactPersonEmail: try text("contact_person_email"),
-                employeeHasContributedToPlan: try flag("employee_has_contributed_to_plan"),
-                employeeHasNotContributedToPlanDescription: try optionalText("employee_has_not_contributed_to_plan_description"),
-                lpsName: try text("lps_name"), lpsEmail: try optionalText("lps_email"))
-            return StoredPlan(
-                uuid: uuid, employerOrgNumber: try text("employer_org_number"), lpsOrgNumber: try text("lps_org_number"), plan: plan,
-                pdf: try cells["pdf"].decode(ByteBuffer?.self).map { Array(buffer: $0) }, steps: try RecordedSteps(json: optionalText("steps")))
-        }
+        let rows = try await postgres.prepared("SELECT \(unescaped: Self.planColumns) FROM followup_plan p WHERE uuid = \(uuid)", logger: logger)
+        for row in rows { return try Self.storedPlan(row.makeRandomAccess(), uuid: uuid) }
         return nil
+    }
+
+    /// What ``storedPlan(_:uuid:)`` reads, as the select list of a query over `followup_plan p`
+    /// (the lookup reads the plan with its own facts in one statement).
+    public static let planColumns = """
+        (SELECT pdf FROM plan_pdf WHERE plan_uuid = p.uuid) AS pdf, \(RecordedSteps.column(plan: "p.uuid")) AS steps,
+        employer_org_number, lps_org_number, employee_identification_number, typical_workday, tasks_that_can_still_be_done,
+        tasks_that_can_not_be_done, previous_facilitation, planned_facilitation, other_facilitation_options, follow_up,
+        evaluation_date::text AS evaluation_date, send_plan_to_nav, needs_help_from_nav, needs_help_from_nav_description,
+        send_plan_to_general_practitioner, message_to_general_practitioner, additional_information, contact_person_full_name,
+        contact_person_phone_number, contact_person_email, employee_has_contributed_to_plan,
+        employee_has_not_contributed_to_plan_description, lps_name, lps_email
+        """
+
+    /// The plan `uuid` in a row with ``planColumns``.
+    public static func storedPlan(_ cells: PostgresRandomAccessRow, uuid: UUID) throws -> StoredPlan {
+        func text(_ column: String) throws -> String { try cells[column].decode(String.self) }
+        func optionalText(_ column: String) throws -> String? { try cells[column].decode(String?.self) }
+        func flag(_ column: String) throws -> Bool { try cells[column].decode(Bool.self) }
+        guard let evaluationDate = CalendarDate(iso: try text("evaluation_date")) else {
+            throw PoisonedPlanRow(uuid: uuid, column: "evaluation_date")
+        }
+        let plan = FollowUpPlanDTO(
+            employeeIdentificationNumber: try text("employee_identification_number"), typicalWorkday: try text("typical_workday"),
+            tasksThatCanStillBeDone: try text("tasks_that_can_still_be_done"), tasksThatCanNotBeDone: try text("tasks_that_can_not_be_done"),
+            previousFacilitation: try text("previous_facilitation"), plannedFacilitation: try text("planned_facilitation"),
+            otherFacilitationOptions: try optionalText("other_facilitation_options"), followUp: try text("follow_up"),
+            evaluationDate: evaluationDate, sendPlanToNav: try flag("send_plan_to_nav"),
+            needsHelpFromNav: try cells["needs_help_from_nav"].decode(Bool?.self),
+            needsHelpFromNavDescription: try optionalText("needs_help_from_nav_description"),
+            sendPlanToGeneralPractitioner: try flag("send_plan_to_general_practitioner"),
+            messageToGeneralPractitioner: try optionalText("message_to_general_practitioner"),
+            additionalInformation: try optionalText("additional_information"), contactPersonFullName: try text("contact_person_full_name"),
+            contactPersonPhoneNumber: try text("contact_person_phone_number"), contactPersonEmail: try text("contact_person_email"),
+            employeeHasContributedToPlan: try flag("employee_has_contributed_to_plan"),
+            employeeHasNotContributedToPlanDescription: try optionalText("employee_has_not_contributed_to_plan_description"),
+            lpsName: try text("lps_name"), lpsEmail: try optionalText("lps_email"))
+        return StoredPlan(
+            uuid: uuid, employerOrgNumber: try text("employer_org_number"), lpsOrgNumber: try text("lps_org_number"), plan: plan,
+            pdf: try cells["pdf"].decode(ByteBuffer?.self).map { Array(buffer: $0) }, steps: try RecordedSteps(json: optionalText("steps")))
     }
 
     /// The plan's PDF, when one was stored.

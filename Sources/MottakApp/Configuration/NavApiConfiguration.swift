@@ -98,9 +98,9 @@ public struct NavApiConfiguration: Sendable {
     }
 
     func pdfBuilder(plans: PlanPdfStore, tokens: AzureADTokenProvider, logger: Logger) throws(ConfigurationError) -> PlanPdfBuilder {
-        guard let krr else { throw .missing("KRR_PROXY_URL", because: "the channels put contact details in the PDF") }
-        guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the channels need a token for KRR") }
-        guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the channels render the plan's PDF") }
+        guard let krr else { throw .missing("KRR_PROXY_URL", because: "the lookup and the channels put contact details in the PDF") }
+        guard let krrScope else { throw .missing("KRR_PROXY_SCOPE", because: "the lookup and the channels need a token for KRR") }
+        guard let pdfgen else { throw .missing("OP_PDFGEN_URL", because: "the lookup and the channels render the plan's PDF") }
         return PlanPdfBuilder(
             plans: plans, pdl: try pdlClient(tokens: tokens),
             krr: KrrClient(url: krr, scope: krrScope, tokens: tokens, httpClient: httpClient, metrics: metrics, circuits: circuits),

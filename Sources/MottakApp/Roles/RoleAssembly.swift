@@ -69,7 +69,7 @@ struct RoleAssembly {
             let tokens = try navApis.tokens(logger: roleLogger)
             let lookup = Lookup.role(
                 context, aareg: try navApis.aaregClient(tokens: tokens), pdl: try navApis.pdlClient(tokens: tokens),
-                devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks)
+                pdfs: try pdfBuilder(tokens, roleLogger), devIdentitiesSkipChecks: configuration.devTestIdentitiesSkipChecks)
             return try consuming(role, lookup)
         case .router:
             return try consuming(role, ChannelRouter.role(context))

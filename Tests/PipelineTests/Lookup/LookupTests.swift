@@ -7,6 +7,7 @@ import KafkaMock
 import LocalStandIns
 import Logging
 import NavClients
+import PlanPdf
 import PlanStatusRecords
 import PostgresNIO
 import Storage
@@ -175,7 +176,41 @@ import Testing
             #expect(try await bed.everything(on: EventTopics.local.status, atLeast: 0, settle: .seconds(1)).isEmpty, "no status event on the topic")
             #expect(try await bed.everything(on: EventTopics.local.verified, atLeast: 0, settle: .seconds(0)).isEmpty, "no hop through the router")
             #expect(lookup.nav.requests(to: .aareg).count == 2, "the redelivered plan reused its recorded verdict")
+            // The verified plan's PDF was built once, before its channels; none for the rejected one.
+            #expect(lookup.nav.requests(to: .pdfgen).count == 1)
+            #expect(try await Self.hasPDF(ready.uuid, lookup.postgres))
+            #expect(try await !Self.hasPDF(unemployed.uuid, lookup.postgres))
         }
+    }
+
+    /// The PDF before the channels is an economy, not a step of its own: when it cannot be built,
+    /// the plan goes to its channels all the same, which build it with their own retries and
+    /// waiting status.
+    @Test func aPdfTheLookupCannotBuildIsLeftToTheChannels() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.received, EventTopics.local.navChannel, EventTopics.local.gpChannel])
+        try await LookupTests.withLookup { lookup in
+            try await lookup.seedActiveSykmeldinger()
+            let plan = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            lookup.nav.inject(.status(503, times: 1), into: .pdfgen)
+            _ = try await bed.producer.send(
+                topic: EventTopics.local.received, key: Array(plan.uuid.lowercasedString.utf8), value: Array(plan.receivedEvent.jsonBody.utf8))
+            try await bed.whileRunning(Self.service(lookup, bed: bed, group: "lookup-pdf-down")) {
+                let nav = try await bed.take(1, from: EventTopics.local.navChannel)
+                let gp = try await bed.take(1, from: EventTopics.local.gpChannel)
+                #expect((nav + gp).map(\.keyText) == [plan.uuid.lowercasedString, plan.uuid.lowercasedString], "routed all the same")
+            }
+            #expect(lookup.nav.requests(to: .pdfgen).map(\.status) == [503], "tried once, not retried by the lookup")
+            #expect(try await !Self.hasPDF(plan.uuid, lookup.postgres))
+            #expect(
+                try await PipelineDatabase.status(plan.uuid, lookup.postgres)
+                    == .init(state: "IN_PROGRESS", errorType: nil, nav: "PENDING", gp: "PENDING", revision: 1))
+        }
+    }
+
+    static func hasPDF(_ uuid: UUID, _ postgres: PostgresClient) async throws -> Bool {
+        let rows = try await postgres.query("SELECT count(*)::int8 FROM plan_pdf WHERE plan_uuid = \(uuid)", logger: TestServices.logger)
+        for try await count in rows.decode(Int.self) { return count == 1 }
+        return false
     }
 
     @Test func aPlanThatCannotBeCheckedIsRetriedThenDeadLetteredAndFailed() async throws {
@@ -240,8 +275,17 @@ import Testing
             checks: lookup.checks, postgres: lookup.postgres,
             steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger),
             statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger), producer: bed.producer,
-            topics: .local,
+            topics: .local, pdfs: pdfBuilder(lookup),
             devIdentitiesSkipChecks: devIdentitiesSkipChecks, logger: TestServices.logger)
+    }
+
+    /// The PDF builder on the fixture's stand-ins.
+    static func pdfBuilder(_ lookup: LookupTests.Fixture) -> PlanPdfBuilder {
+        PlanPdfBuilder(
+            plans: PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger),
+            pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+            krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+            pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test"))
     }
 
     static func service(_ lookup: LookupTests.Fixture, bed: PipelineKafka, group: String) -> ConsumerRoleService {
