@@ -7,8 +7,8 @@ build on `mottak-dev stack` until COMPLETED, and per plan, over the whole run:
                 NAV's stand-ins), the load (curl), the rest;
   statements    pg_stat_statements' calls: top-level (what the service sends) and with the
                 nested ones (foreign-key checks, a trigger's statements), the busiest listed;
-  transactions  pg_stat_database's commits and rollbacks of the service's database (read once
-                the service has stopped: a backend flushes them for certain only when it exits);
+  transactions  pg_stat_database's commits and rollbacks of the service's database, read once
+                they have settled (backends flush them lazily);
   messages      records on every Kafka topic, per topic;
   HTTP calls    requests to each of NAV's stand-ins.
 
@@ -146,17 +146,21 @@ def reset_database_statistics():
 
 
 def settled_transactions():
-    """pg_stat_database's commits and rollbacks, read once the service's connections have closed.
-    A backend flushes its counters at most once a second and skips a flush that would wait for
-    the shared lock, so read right after a busy run they lagged by up to a third (one process per
-    role, 1.5 s after the run: 6.8 per plan beside 9.5 autocommit statements); a backend that
-    exits flushes all of them. Includes the few transactions of the service's shutdown."""
-    others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-    deadline = time.time() + 30
-    while int(sql(others)) > 0 and time.time() < deadline:
-        time.sleep(0.5)
-    time.sleep(0.5)
-    return sum(int(v) for v in sql("SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()").split("\t"))
+    """pg_stat_database's commits and rollbacks once they have settled. A backend flushes its
+    counters at most once a second and skips a flush that would wait for the shared lock (it tries
+    again later): read 1.5 s after a busy run they lagged by up to a third (one process per role:
+    6.8 per plan beside 9.5 autocommit statements); read after the service stopped, its shutdown
+    and the wait added one per plan. So: read every 2 s while the service idles, until a read
+    adds less than 1 % (what is left is the idle service's own polling)."""
+    read = lambda: sum(int(v) for v in sql("SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()").split("\t"))
+    last, deadline = read(), time.time() + 30
+    while time.time() < deadline:
+        time.sleep(2)
+        now = read()
+        if now - last < max(1, last // 100):
+            return now
+        last = now
+    return last
 
 
 def database_statistics():
@@ -193,8 +197,8 @@ def measure(label, key, latency, per_role):
             flame_graph(data, run.pids()[busiest], busiest)
         plans, span, p50, p99 = run.stats()
         top, nested, busiest, execution, planning = database_statistics()
+        transactions = settled_transactions()
         topics_after, calls_after = topic_counts(run), http_counts(run)
-    transactions = settled_transactions()
     cpu = (busy_after - busy_before) * 1000 / PLANS
     shares = {name: (groups_after[name] - groups_before[name]) * 1000 / PLANS for name in groups_after}
     shares["load (curl)"] = (load_after - load_before) * 1000 / PLANS

@@ -32,7 +32,6 @@ public enum PreparedStatements {
         var warnedFull = false
     }
 
-    /// The slot of `sql`, taken now if it has none; nil when every slot is taken.
     /// The slot of `sql`, taken now if it has none; nil when every slot is taken (`firstMiss`:
     /// this is the first text left out, worth a warning).
     static func slot(for sql: String, types: [PostgresDataType]) -> (index: Int?, firstMiss: Bool) {
@@ -48,6 +47,7 @@ public enum PreparedStatements {
         }
     }
 
+    /// The text and parameter types `slot` was given (read by its type on every run).
     static func text(of slot: Int) -> (sql: String, types: [PostgresDataType]) {
         registry.withLock { $0.texts[slot] }
     }
