@@ -83,7 +83,8 @@ public struct NavChannelHandler: Sendable {
     /// plan uuid, acknowledged before it counts as done), recorded together by one statement
     /// that carries the channel SENT: the journal post has no record of its own. A delivery that
     /// ends between the two (or before the record) posts the journal again on its redelivery,
-    /// and dokarkiv answers that with the post it made (409 on the same `eksternReferanseId`),
+    /// and dokarkiv answers that with the post it made (409 on the same `eksternReferanseId`,
+    /// docs/contracts/dokarkiv.md with its sources),
     /// so there is still one post per plan; a record of its own cost a statement and a
     /// transaction per plan for that one case. A journal post an older version recorded
     /// (`dokarkiv`) is not posted again.

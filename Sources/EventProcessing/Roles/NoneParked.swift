@@ -93,6 +93,9 @@ final class NoneParked: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// How many wait for the probe in flight (for tests).
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
+
     /// A read begun with `ticket` found no parked message of the group.
     func confirm(_ ticket: Ticket) {
         state.withLock { state in

@@ -207,7 +207,9 @@ import Testing
                     return await group.reduce(into: []) { $0.append($1) }
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))  // they are waiting now, not reading
+            defer { memory.finished(ticket) }  // a failed wait below leaves no waiter behind (a second call does nothing)
+            // All 20 wait now, none reads (however slowly the machine starts them).
+            try await eventually("the others wait for the probe") { memory.waiterCount == 20 }
             if groupEmpty { memory.confirm(ticket) }
             memory.finished(ticket)
             let admissions = await waiting.value
@@ -219,7 +221,10 @@ import Testing
         }
         // A probe of a state that has changed since (a park here) is not waited for.
         let memory = NoneParked()
-        guard case .read(let old, probe: true) = await memory.admit(rebalances: 1) else { return }
+        guard case .read(let old, probe: true) = await memory.admit(rebalances: 1) else {
+            Issue.record("the first to ask reads, as the probe")
+            return
+        }
         memory.parked()
         #expect(await memory.admit(rebalances: 1) == .read(.init(rebalances: 1, parks: 1), probe: false))
         memory.finished(old)
