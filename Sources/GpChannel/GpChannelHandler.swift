@@ -33,6 +33,8 @@ public struct GpChannelHandler: Sendable {
     let possibleDuplicates: Counter
     let logger: Logger
 
+    /// The step name of the channel's outcome in `processed_step`.
+    static let step = "isdialogmelding"
     static let sendingNote = "isdialogmelding-sending"
     /// How long an attempt's note counts as a call in flight: longer than a call to
     /// isdialogmelding can take (NAV's clients time out within 30 s) with the PDF before it.
@@ -63,9 +65,8 @@ public struct GpChannelHandler: Sendable {
 
     public func handle(_ message: KafkaMessage) async throws {
         let event = try PlanRoutingFacts.decode(message)
-        guard let stored = try await plans.plan(event.uuid) else { throw PoisonMessage("no plan \(event.uuid.lowercasedString) is stored") }
-        let uuid = stored.uuid.lowercasedString
-        switch try await deliver(stored, frontDoor: event.submittedVia) {
+        let uuid = event.uuid.lowercasedString
+        switch try await deliver(event.uuid, frontDoor: event.submittedVia) {
         case .sent: logger.info("plan delivered to the GP", metadata: ["plan_uuid": "\(uuid)"])
         case .noGeneralPractitioner: logger.info("the employee has no GP that can receive the plan", metadata: ["plan_uuid": "\(uuid)"])
         case .refused: logger.error("isdialogmelding refused the plan (400); not retried", metadata: ["plan_uuid": "\(uuid)"])
@@ -94,15 +95,25 @@ public struct GpChannelHandler: Sendable {
 
     private struct Recorded: Codable, Sendable { var outcome: Delivery }
 
-    /// Sends the plan once; the outcome's record carries the channel's status change.
-    func deliver(_ stored: StoredPlan, frontDoor: PlanSubmission.FrontDoor = .http) async throws -> Delivery {
+    /// Reads plan `uuid` (``readNotingAttempt(_:note:)``) and sends it once.
+    func deliver(_ uuid: UUID, frontDoor: PlanSubmission.FrontDoor = .http) async throws -> Delivery {
+        guard let read = try await readNotingAttempt(uuid, note: try Note.mine().text()) else {
+            throw PoisonMessage("no plan \(uuid.lowercasedString) is stored")
+        }
+        return try await deliver(read.plan, frontDoor: frontDoor, noted: read.noted)
+    }
+
+    /// Sends the plan once; the outcome's record carries the channel's status change. `noted` is
+    /// whether the read wrote this attempt's note (``readNotingAttempt(_:note:)``); if not, the
+    /// attempt notes itself just before its call.
+    func deliver(_ stored: StoredPlan, frontDoor: PlanSubmission.FrontDoor = .http, noted: Bool = false) async throws -> Delivery {
         let uuid = stored.uuid
-        let recording = statuses.recording("isdialogmelding", for: uuid, frontDoor: frontDoor) { result in
+        let recording = statuses.recording(Self.step, for: uuid, frontDoor: frontDoor) { result in
             Self.statusEvent(uuid, try JSONDecoder().decode(Recorded.self, from: Data(result.utf8)).outcome)
         }
-        return try await steps.once("isdialogmelding", for: stored.uuid, recorded: stored.steps, recording: recording) {
+        return try await steps.once(Self.step, for: stored.uuid, recorded: stored.steps, recording: recording) {
             let pdf = try await pdfs.pdf(for: stored)
-            try await noteAttempt(stored.uuid)
+            if !noted { try await noteAttempt(stored.uuid) }
             do {
                 switch try await isdialogmelding.send(pdf: pdf, to: stored.plan.employeeIdentificationNumber) {
                 case .sent: return Recorded(outcome: .sent)
@@ -126,12 +137,8 @@ public struct GpChannelHandler: Sendable {
     /// (``SendInFlight``); older, it ended without a known answer, so this one takes the note
     /// over and sends, warning that the GP may receive the plan twice.
     private func noteAttempt(_ uuid: UUID) async throws {
-        struct Note: Codable {
-            var attempt: String
-            var at: Double?
-        }
-        let mine = Note(attempt: UUID().lowercasedString, at: Date().timeIntervalSince1970)
-        let text = String(decoding: try JSONEncoder().encode(mine), as: UTF8.self)
+        let mine = Note.mine()
+        let text = try mine.text()
         let stored = try await steps.record(Self.sendingNote, for: uuid, result: text)
         let earlier = try? JSONDecoder().decode(Note.self, from: Data(stored.utf8))
         guard earlier?.attempt != mine.attempt else { return }
@@ -148,5 +155,19 @@ public struct GpChannelHandler: Sendable {
         logger.warning(
             "an earlier attempt to send this plan to the GP ended without a known answer; sending again, so the GP may receive it twice",
             metadata: ["plan_uuid": "\(uuid.lowercasedString)", "earlier_attempt_age_seconds": "\(Int(age))"])
+    }
+}
+
+extension GpChannelHandler {
+    /// An attempt's note (``GpChannelHandler/sendingNote``): which attempt, and when it began.
+    struct Note: Codable, Sendable {
+        var attempt: String
+        var at: Double?
+
+        /// A note for a new attempt, now.
+        static func mine() -> Note { Note(attempt: UUID().lowercasedString, at: Date().timeIntervalSince1970) }
+
+        /// The note as `processed_step` keeps it.
+        func text() throws -> String { String(decoding: try JSONEncoder().encode(self), as: UTF8.self) }
     }
 }

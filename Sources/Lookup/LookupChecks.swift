@@ -20,10 +20,18 @@ public struct LookupChecks: Sendable {
     public func verdict(employee: String, employer: String, today: CalendarDate? = nil, activeSykmeldingAt: Set<String>? = nil) async throws
         -> ApiError?
     {
+        try await outcome(employee: employee, employer: employer, today: today, activeSykmeldingAt: activeSykmeldingAt).rejection
+    }
+
+    /// The verdict, and for a verified plan what PDL said of the employee: the plan's PDF shows
+    /// it, so the PDF needs no call to PDL of its own.
+    public func outcome(employee: String, employer: String, today: CalendarDate? = nil, activeSykmeldingAt: Set<String>? = nil) async throws
+        -> (rejection: ApiError?, person: PdlClient.PersonDetails?)
+    {
         // 7. An employment whose legal entity or workplace is the token's organisation. Both
         // numbers of every such employment count for the sykmelding check.
         let matching = try await aareg.arbeidsforhold(of: employee).filter { $0.legalEntity == employer || $0.workplace == employer }
-        guard !matching.isEmpty else { return .noActiveEmployment }
+        guard !matching.isEmpty else { return (.noActiveEmployment, nil) }
         let organizations = Set(matching.flatMap { [$0.legalEntity, $0.workplace].compactMap { $0 } })
 
         // 8. An active sykmelding sent to one of those organisations.
@@ -33,13 +41,13 @@ public struct LookupChecks: Sendable {
         } else {
             active = try await sykmeldinger.organizations(employee: employee, today: today)
         }
-        guard !active.isDisjoint(with: organizations) else { return .noActiveSentSykmelding }
+        guard !active.isDisjoint(with: organizations) else { return (.noActiveSentSykmelding, nil) }
 
         // 9. The person exists. An identity number PDL refuses as invalid (`bad_request`) is the
         // same verdict for the caller: no such person; it is never retried.
-        switch try await pdl.presence(of: employee) {
-        case .exists: return nil
-        case .notFound, .invalidIdentity: return .employeeNotFound
+        switch try await pdl.person(employee) {
+        case .found(let person): return (nil, person)
+        case .notFound, .invalidIdentity: return (.employeeNotFound, nil)
         }
     }
 }

@@ -25,6 +25,14 @@ extension PdlClient {
 
     /// Name and address for the PDF (domain-reference.md 4.1); nil when PDL does not know the person.
     public func personDetails(_ identificationNumber: String) async throws -> PersonDetails? {
+        guard case .found(let details) = try await person(identificationNumber) else { return nil }
+        return details
+    }
+
+    /// Whether PDL knows the person, and what the PDF shows of them when it does. Any other
+    /// error, a 5xx or an unreadable answer is an outage (retried); `unauthenticated`/`unauthorized`
+    /// and 401/403 are ``NavAccessDenied``.
+    public func person(_ identificationNumber: String) async throws -> PersonAnswer {
         struct Person: Decodable {
             struct Protection: Decodable { var gradering: String? }
             struct Name: Decodable {
@@ -46,10 +54,13 @@ extension PdlClient {
             var bostedsadresse: [Residence]?
         }
         struct Data: Decodable { var hentPerson: Person? }
-        guard case .data(let data) = try await graphQL(Self.personQuery, variables: ["ident": identificationNumber]) as GraphQLOutcome<Data>,
-            let person = data.hentPerson
-        else {
-            return nil
+        let person: Person
+        switch try await graphQL(Self.personQuery, variables: ["ident": identificationNumber]) as GraphQLOutcome<Data> {
+        case .data(let data):
+            guard let found = data.hentPerson else { return .notFound }
+            person = found
+        case .notFound: return .notFound
+        case .invalidIdentity: return .invalidIdentity
         }
         let name = person.navn?.first.flatMap { name -> String? in
             guard let first = name.fornavn, !first.isEmpty, let last = name.etternavn, !last.isEmpty else { return nil }
@@ -65,7 +76,7 @@ extension PdlClient {
             address = "\(road.adressenavn ?? "") \(road.husnummer ?? "")\(road.husbokstav ?? "") \(postnummer) \(town)"
                 .trimmingCharacters(in: .whitespaces)
         }
-        return PersonDetails(name: name, address: address)
+        return .found(PersonDetails(name: name, address: address))
     }
 
     func postTown(_ postnummer: String) async throws -> String? {

@@ -21,28 +21,14 @@ public struct PdlClient: Sendable {
         self.exchange = HTTPExchange(dependency: "pdl", httpClient: httpClient, timeout: timeout, metrics: metrics, circuits: circuits)
     }
 
-    static let existsQuery = "query($ident: ID!) { hentPerson(ident: $ident) { navn(historikk: false) { fornavn } } }"
-
-    /// What PDL says of an identity number.
-    public enum Presence: Sendable, Equatable {
-        case exists
+    /// What PDL says of an identity number: the lookup's rule 9 (the person exists) and, for a
+    /// person it knows, what the PDF shows, from one `hentPerson` (#28: the lookup asked twice,
+    /// once whether the person exists and once for the PDF's name and address).
+    public enum PersonAnswer: Sendable, Equatable {
+        case found(PersonDetails)
         /// `not_found`, or a null `hentPerson`.
         case notFound
         /// `bad_request` (`ugyldig_ident`): not an identity number PDL accepts. Permanent.
         case invalidIdentity
-    }
-
-    /// Whether PDL knows the person. Any other error, a 5xx or an unreadable answer is an outage
-    /// (retried); `unauthenticated`/`unauthorized` and 401/403 are ``NavAccessDenied``.
-    public func presence(of identificationNumber: String) async throws -> Presence {
-        struct Data: Decodable {
-            struct Person: Decodable {}
-            var hentPerson: Person?
-        }
-        switch try await graphQL(Self.existsQuery, variables: ["ident": identificationNumber]) as GraphQLOutcome<Data> {
-        case .data(let data): return data.hentPerson == nil ? .notFound : .exists
-        case .notFound: return .notFound
-        case .invalidIdentity: return .invalidIdentity
-        }
     }
 }

@@ -60,12 +60,14 @@ public struct PlanPdfBuilder: Sendable {
         _ = try await plans.storePDF(try await render(stored), for: stored.uuid)
     }
 
-    /// The PDF of `stored`, rendered now: PDL and KRR at once, then pdfgen.
-    func render(_ stored: StoredPlan) async throws -> [UInt8] {
+    /// The PDF of `stored`, rendered now: PDL and KRR at once, then pdfgen. `person` is what PDL
+    /// said of the employee when the caller asked already (the lookup's check that the person
+    /// exists): then PDL is not asked again.
+    public func render(_ stored: StoredPlan, person known: PdlClient.PersonDetails? = nil) async throws -> [UInt8] {
         let employee = stored.plan.employeeIdentificationNumber
-        async let person = pdl.personDetails(employee)
         async let contact = contactDetails(employee, plan: stored.uuid)
-        let data = LpsPlanData(stored.plan, person: try await person, contact: await contact)
+        let person = if let known { known } else { try await pdl.personDetails(employee) }
+        let data = LpsPlanData(stored.plan, person: person, contact: await contact)
         return try await pdfgen.render(data)
     }
 

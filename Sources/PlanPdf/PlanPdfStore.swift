@@ -8,8 +8,10 @@ import Storage
 /// (`plan_pdf`, with its build lease in ``pdfBuiltOnce(_:lease:pollInterval:build:)``).
 /// The intake writes the plan (`SubmissionStore`); the NAV and GP channels only read it.
 public struct PlanPdfStore: Sendable {
-    let postgres: PostgresClient
-    let logger: Logger
+    /// Its database (a channel's own statements over the plan, such as the GP channel's read,
+    /// go to the same one).
+    public let postgres: PostgresClient
+    public let logger: Logger
 
     public init(postgres: PostgresClient, logger: Logger) {
         self.postgres = postgres
@@ -75,6 +77,15 @@ public struct PlanPdfStore: Sendable {
     /// one wins, so both channels send the same document).
     public func storePDF(_ pdf: [UInt8], for uuid: UUID) async throws -> [UInt8] {
         try await storePDF(pdf, for: uuid, releasing: nil)
+    }
+
+    /// `pdf`, stored in the statement that records a step of its plan (the lookup's verdict:
+    /// ``Storage/RecordCompanion``), unless a PDF is stored already (the first one wins, as in
+    /// ``storePDF(_:for:)``).
+    public static func storedWithRecord(_ pdf: [UInt8]) -> RecordCompanion {
+        RecordCompanion(ByteBuffer(bytes: pdf)) { bind in
+            "INSERT INTO plan_pdf (plan_uuid, pdf) SELECT $1, $\(bind) FROM recorded ON CONFLICT (plan_uuid) DO NOTHING"
+        }
     }
 
     /// ``storePDF(_:for:)``, ending `holder`'s build lease in the same statement. The lease row

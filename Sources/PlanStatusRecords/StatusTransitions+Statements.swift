@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import PostgresNIO
+import Storage
 
 extension StatusTransitions {
     /// One `UPDATE … WHERE <allowed states> RETURNING …` per kind of event, which NOTIFYs
@@ -31,18 +32,27 @@ extension StatusTransitions {
     /// NOTIFY (``notifyingFinal``), in one statement. Returns one row: the stored result (NULL only when a record
     /// another transaction committed meanwhile is not in this statement's snapshot), and the
     /// row's state, error type and receipt when it changed (NULLs when not).
-    static func recordingStatement(step: String, result: String, for uuid: UUID, applying event: StatusStepEvent) -> PostgresQuery {
+    /// A `companion` (``Storage/RecordCompanion``) is one more CTE, written only with this
+    /// statement's own record.
+    static func recordingStatement(
+        step: String, result: String, for uuid: UUID, applying event: StatusStepEvent, with companion: RecordCompanion? = nil
+    ) -> PostgresQuery {
         let update = transition(for: event)
         var binds = update.binds
         let (stepBind, resultBind) = (binds.count + 1, binds.count + 2)
         binds.append(step)
         binds.append(result)
+        var companionCTE = ""
+        if let companion {
+            companionCTE = ", companion AS (\(companion.statement(binds.count + 1)))"
+            companion.bind(&binds)
+        }
         return PostgresQuery(
             unsafeSQL: """
                 WITH recorded AS (
                     INSERT INTO processed_step (plan_uuid, step, result) VALUES ($1, $\(stepBind), $\(resultBind)::jsonb)
                     ON CONFLICT (plan_uuid, step) DO NOTHING RETURNING result::text
-                ), changed AS (\(update.sql))
+                ), changed AS (\(update.sql))\(companionCTE)
                 SELECT coalesce((SELECT result FROM recorded),
                                 (SELECT result::text FROM processed_step WHERE plan_uuid = $1 AND step = $\(stepBind))) AS stored,
                        change.state, change.error_type, change.received_at

@@ -69,20 +69,28 @@ public struct StatusTransitions: Sendable {
     /// the event front door one transaction, with its public status event. A step recorded by an
     /// earlier delivery applies its change again (a replay changes nothing; it matters only for a
     /// record an older version wrote, whose status event went to the status topic).
+    /// `companion` gives, for a result, a write that goes in the same statement when the record
+    /// is this delivery's (``Storage/RecordCompanion``), or nil.
     public func recording(
-        _ step: String, for uuid: UUID, frontDoor: PlanSubmission.FrontDoor, as event: @escaping @Sendable (String) throws -> StatusStepEvent
+        _ step: String, for uuid: UUID, frontDoor: PlanSubmission.FrontDoor,
+        companion: (@Sendable (String) -> RecordCompanion?)? = nil,
+        as event: @escaping @Sendable (String) throws -> StatusStepEvent
     ) -> StepRecording {
         StepRecording(
-            record: { result in try await record(step, result: result, for: uuid, frontDoor: frontDoor, applying: try event(result)) },
+            record: { result in
+                try await record(step, result: result, for: uuid, frontDoor: frontDoor, applying: try event(result), with: companion?(result))
+            },
             recordedBefore: { result in try await applyOutcome(try event(result)) })
     }
 
-    /// Records `result` of `step` and applies `event`; the stored result (another delivery's when
-    /// it recorded first: then `event` changes nothing, its own change having come first).
-    func record(_ step: String, result: String, for uuid: UUID, frontDoor: PlanSubmission.FrontDoor, applying event: StatusStepEvent) async throws
-        -> String
-    {
-        let query = Self.recordingStatement(step: step, result: result, for: uuid, applying: event)
+    /// Records `result` of `step` and applies `event` (and writes `companion`, when the record is
+    /// ours); the stored result (another delivery's when it recorded first: then `event` changes
+    /// nothing, its own change having come first).
+    func record(
+        _ step: String, result: String, for uuid: UUID, frontDoor: PlanSubmission.FrontDoor, applying event: StatusStepEvent,
+        with companion: RecordCompanion? = nil
+    ) async throws -> String {
+        let query = Self.recordingStatement(step: step, result: result, for: uuid, applying: event, with: companion)
         let (stored, change): (String, Change?)
         if frontDoor == .event {
             (stored, change) = try await postgres.transaction(logger: logger) { connection in

@@ -51,27 +51,19 @@ import Testing
         }
     }
 
-    @Test func pdlPresence() async throws {
-        let answers: [String: Outcome<PdlClient.Presence>] = [
-            "200-person": .value(.exists), "200-protected-address": .value(.exists), "200-no-name-no-road-address": .value(.exists),
+    /// One `hentPerson` answers both the lookup's question (does the person exist?) and the PDF's
+    /// (name and address).
+    @Test func pdlPerson() async throws {
+        typealias Details = PdlClient.PersonDetails
+        let answers: [String: Outcome<PdlClient.PersonAnswer>] = [
+            // The post town comes from a second call, which the stand-in answers as usual.
+            "200-person": .value(.found(Details(name: "KARI NORDMANN", address: "Fancy gate 1A 1234 OSLO"))),
+            "200-protected-address": .value(.found(Details(name: "OLA NORDMANN", address: nil))),
+            "200-no-name-no-road-address": .value(.found(Details(name: nil, address: nil))),
             "200-not-found": .value(.notFound), "200-invalid-ident": .value(.invalidIdentity),
         ]
         try await Self.check(.pdl, Self.pdlClasses().merging(answers) { $1 }) { nav, tokens in
-            try await PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens).presence(of: Self.fnr)
-        }
-    }
-
-    @Test func pdlPersonDetailsForThePdf() async throws {
-        typealias Details = PdlClient.PersonDetails
-        let answers: [String: Outcome<Details?>] = [
-            // The post town comes from a second call, which the stand-in answers as usual.
-            "200-person": .value(Details(name: "KARI NORDMANN", address: "Fancy gate 1A 1234 OSLO")),
-            "200-protected-address": .value(Details(name: "OLA NORDMANN", address: nil)),
-            "200-no-name-no-road-address": .value(Details(name: nil, address: nil)),
-            "200-not-found": .value(nil), "200-invalid-ident": .value(nil),
-        ]
-        try await Self.check(.pdl, Self.pdlClasses().merging(answers) { $1 }) { nav, tokens in
-            try await PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens).personDetails(Self.fnr)
+            try await PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens).person(Self.fnr)
         }
     }
 

@@ -130,6 +130,24 @@ public struct StepRecording: Sendable {
     }
 }
 
+/// A write that goes in a step record's own statement (``StepRecording``'s statement, one round
+/// trip and one transaction for both), done only when the record is this delivery's: a delivery
+/// that finds another's record does not write its companion either. The lookup stores the plan's
+/// PDF with its verdict this way (#28).
+public struct RecordCompanion: Sendable {
+    /// The data-modifying statement, as a CTE's body, given the bind number of its value. `$1` is
+    /// the plan's uuid; `recorded` is the record's CTE, one row when this delivery's record was
+    /// inserted (`INSERT … SELECT $1, $n FROM recorded`).
+    public let statement: @Sendable (_ valueBind: Int) -> String
+    /// Appends the value to the statement's binds.
+    public let bind: @Sendable (inout PostgresBindings) -> Void
+
+    public init<Value: PostgresNonThrowingEncodable & Sendable>(_ value: Value, statement: @escaping @Sendable (_ valueBind: Int) -> String) {
+        self.statement = statement
+        self.bind = { $0.append(value) }
+    }
+}
+
 /// The recorded results of every step of one plan, read in the same statement as what a handler
 /// reads of the plan anyway: the handler's "have I done this?" then needs no round trip of its own.
 public struct RecordedSteps: Sendable, Equatable {

@@ -97,17 +97,17 @@ import Testing
 
             let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
             lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
-            await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(try #require(await plans.plan(refused.uuid))) }
-            #expect(try await gp.deliver(try #require(await plans.plan(refused.uuid))) == .sent)
+            await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(refused.uuid) }
+            #expect(try await gp.deliver(refused.uuid) == .sent)
             #expect(lookup.nav.requests(to: .isdialogmelding).map(\.status) == [503, 200])
             #expect(!possibleDuplicates(), "a refusal is no possible duplicate")
 
             let interrupted = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
             _ = try await steps.record(GpChannelHandler.sendingNote, for: interrupted.uuid, result: #"{"attempt":"killed-process"}"#)
-            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent)
+            #expect(try await gp.deliver(interrupted.uuid) == .sent)
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "sent again rather than lost")
             #expect(possibleDuplicates())
-            #expect(try await gp.deliver(try #require(await plans.plan(interrupted.uuid))) == .sent, "recorded now: nothing more is sent")
+            #expect(try await gp.deliver(interrupted.uuid) == .sent, "recorded now: nothing more is sent")
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 3)
 
             // A fresh note is another member's call that may still be in flight (its lease
@@ -116,14 +116,35 @@ import Testing
             let inFlight = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
             let now = Date().timeIntervalSince1970
             _ = try await steps.record(GpChannelHandler.sendingNote, for: inFlight.uuid, result: #"{"attempt":"other-member","at":\#(now)}"#)
-            await #expect(throws: GpChannelHandler.SendInFlight.self) { try await gp.deliver(try #require(await plans.plan(inFlight.uuid))) }
+            await #expect(throws: GpChannelHandler.SendInFlight.self) { try await gp.deliver(inFlight.uuid) }
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 3, "nothing sent beside a call in flight")
             try await steps.forget(GpChannelHandler.sendingNote, for: inFlight.uuid)
             _ = try await steps.record(
                 GpChannelHandler.sendingNote, for: inFlight.uuid, result: #"{"attempt":"other-member","at":\#(now - 91)}"#)
-            #expect(try await gp.deliver(try #require(await plans.plan(inFlight.uuid))) == .sent)
+            #expect(try await gp.deliver(inFlight.uuid) == .sent)
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 4)
             #expect(registry.emitToString().contains("mottak_gp_possible_duplicates_total 2"))
+
+            // With its PDF stored (the lookup built it), the read writes the attempt's note in
+            // its own statement: a refusal still forgets it (no possible duplicate after), and a
+            // read whose attempt died before its call leaves a note that counts as a call in flight.
+            let built = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            _ = try await plans.storePDF(Array("%PDF-1.4 built".utf8), for: built.uuid)
+            lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
+            await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(built.uuid) }
+            #expect(try await steps.result(of: GpChannelHandler.sendingNote, for: built.uuid) == nil, "the refusal forgot the note")
+            let died = try #require(try await gp.readNotingAttempt(built.uuid, note: try GpChannelHandler.Note.mine().text()))
+            #expect(died.noted && died.plan.pdf != nil)
+            await #expect(throws: GpChannelHandler.SendInFlight.self) { try await gp.deliver(built.uuid) }
+            try await steps.forget(GpChannelHandler.sendingNote, for: built.uuid)
+            #expect(try await gp.deliver(built.uuid) == .sent)
+            #expect(try await steps.result(of: GpChannelHandler.sendingNote, for: built.uuid) != nil, "noted by the read")
+            #expect(lookup.nav.requests(to: .isdialogmelding).map(\.status).suffix(2) == [503, 200])
+            #expect(registry.emitToString().contains("mottak_gp_possible_duplicates_total 2"), "no possible duplicate more")
+            #expect(try await gp.deliver(built.uuid) == .sent, "recorded: nothing more is sent")
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 6)
+            let noteWithOutcome = try #require(try await gp.readNotingAttempt(built.uuid, note: try GpChannelHandler.Note.mine().text()))
+            #expect(!noteWithOutcome.noted, "no note once the outcome is recorded")
         }
     }
 }

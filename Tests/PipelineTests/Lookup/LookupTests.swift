@@ -180,6 +180,50 @@ import Testing
             #expect(lookup.nav.requests(to: .pdfgen).count == 1)
             #expect(try await Self.hasPDF(ready.uuid, lookup.postgres))
             #expect(try await !Self.hasPDF(unemployed.uuid, lookup.postgres))
+            // PDL once for the person: the check that they exist gave the PDF its name and address.
+            let people = lookup.nav.requests(to: .pdl).filter { String(decoding: $0.body, as: UTF8.self).contains("hentPerson") }
+            #expect(people.count == 1, "one hentPerson for the check and the PDF")
+        }
+    }
+
+    /// A verdict recorded without its PDF (by a version before this one, or a delivery whose PDF
+    /// could not be built): the redelivery builds the PDF, once, without asking the registers.
+    @Test func aRedeliveryBuildsThePdfTheVerdictWentWithout() async throws {
+        let bed = try PipelineKafka(topics: [EventTopics.local.verified])
+        try await LookupTests.withLookup { lookup in
+            let plan = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let handler = Self.handler(lookup, bed: bed)
+            _ = try await ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+                .record(LookupHandler.step, for: plan.uuid, result: #"{"verdict":"VERIFIED"}"#)
+            #expect(try await handler.decide(plan.receivedEvent) == nil)
+            #expect(try await Self.hasPDF(plan.uuid, lookup.postgres))
+            #expect(try await handler.decide(plan.receivedEvent) == nil)
+            #expect(lookup.nav.requests(to: .pdfgen).count == 1, "built once")
+            #expect(lookup.nav.requests(to: .aareg).isEmpty, "the recorded verdict stands")
+        }
+    }
+
+    /// The PDF goes in the verdict's own statement only when that verdict is this delivery's: a
+    /// delivery that lost the race to another's record stores nothing beside it.
+    @Test func aPdfGoesWithTheVerdictOnlyWhenTheVerdictIsThisDeliverys() async throws {
+        try await LookupTests.withLookup { lookup in
+            let ours = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let theirs = try await Self.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let statuses = StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger)
+            let pdf = Array("%PDF-1.4 ours".utf8)
+            func record(_ plan: PlanSubmission) -> StepRecording {
+                statuses.recording(
+                    LookupHandler.step, for: plan.uuid, frontDoor: .http, companion: { _ in PlanPdfStore.storedWithRecord(pdf) },
+                    as: { _ in LookupHandler.statusEvent(plan.uuid, nil) })
+            }
+            // Another delivery recorded `theirs` first (after our read): our record finds theirs.
+            _ = try await ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+                .record(LookupHandler.step, for: theirs.uuid, result: #"{"verdict":"VERIFIED"}"#)
+            #expect(try await record(ours).record(#"{"verdict":"VERIFIED"}"#) == #"{"verdict": "VERIFIED"}"#)
+            #expect(try await record(theirs).record(#"{"verdict":"VERIFIED"}"#) == #"{"verdict": "VERIFIED"}"#)
+            #expect(try await Self.hasPDF(ours.uuid, lookup.postgres), "stored with our verdict")
+            #expect(try await !Self.hasPDF(theirs.uuid, lookup.postgres), "not beside another delivery's verdict")
+            #expect(try await PipelineDatabase.status(ours.uuid, lookup.postgres)?.state == "IN_PROGRESS")
         }
     }
 
