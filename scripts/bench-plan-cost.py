@@ -16,7 +16,8 @@ At 0 ms and 200 ms stand-ins, all roles in one process and one process per role.
 BENCH_BASELINE_BIN (a folder holding another build's `mottak` and `mottak-dev`) and
 BENCH_BASELINE_MIGRATIONS (its `migrations/`), every scenario runs that build first and then this
 one, each in a database of its own on the same server: the before and after of a change, in one
-run. The other baselines,
+run. Several builds: their folders separated by `:` in both variables (named baseline1, baseline2,
+… in the results, in that order). The other baselines,
 measured in the same run on the same machine: pgbench (one single-row UPDATE per transaction, 16
 clients) and kcat (acknowledged produce and a consume of 500-byte records on the same embedded
 broker), each as machine CPU per transaction or message. BENCH_FLAME=1 also records a flame graph
@@ -145,22 +146,22 @@ def reset_database_statistics():
     sql("SELECT pg_stat_reset()")
 
 
-def settled_transactions():
-    """pg_stat_database's commits and rollbacks once they have settled. A backend flushes its
-    counters at most once a second and skips a flush that would wait for the shared lock (it tries
-    again later): read 1.5 s after a busy run they lagged by up to a third (one process per role:
-    6.8 per plan beside 9.5 autocommit statements); read after the service stopped, its shutdown
-    and the wait added one per plan. So: read every 2 s while the service idles, until a read
-    adds less than 1 % (what is left is the idle service's own polling)."""
+def settled_transactions(ended):
+    """pg_stat_database's commits and rollbacks of the run, once they have settled. A backend
+    flushes its counters at most once a second, and one that finds the shared lock taken skips
+    the flush and tries again only after PostgreSQL's idle interval (PGSTAT_IDLE_INTERVAL, 10 s):
+    read 1.5 s after a busy run they lagged by up to a third, and a read that stopped at the
+    first quiet 2 s still lagged with one process per role (4.7 per plan beside 7.4 autocommit
+    statements). But the idle service keeps polling meanwhile (the outbox relay every 50 ms: ~20
+    transactions a second), so a count that waits has that in it. So: read 12 s after the run
+    `ended` (every lagging flush is in), then 6 s later for the idle rate, and take that rate
+    over the 12 s off the first read. Returns the run's transactions and the idle rate."""
     read = lambda: sum(int(v) for v in sql("SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()").split("\t"))
-    last, deadline = read(), time.time() + 30
-    while time.time() < deadline:
-        time.sleep(2)
-        now = read()
-        if now - last < max(1, last // 100):
-            return now
-        last = now
-    return last
+    time.sleep(max(0.0, ended + 12 - time.time()))
+    first_at, first = time.time(), read()
+    time.sleep(6)
+    idle = (read() - first) / (time.time() - first_at)
+    return first - idle * (first_at - ended), idle
 
 
 def database_statistics():
@@ -188,6 +189,7 @@ def measure(label, key, latency, per_role):
         if codes.count(202) != PLANS:
             raise SystemExit(f"submissions failed: { {c: codes.count(c) for c in set(codes)} }")
         run.wait_completed(PLANS)
+        ended = time.time()
         busy_after, groups_after, load_after, elapsed = machine_busy(), process_seconds(), load_seconds(), time.monotonic() - started
         roles = {role: (own_seconds(pid) - roles_before[role]) * 1000 / PLANS for role, pid in run.pids().items()}
         if profile:
@@ -197,7 +199,7 @@ def measure(label, key, latency, per_role):
             flame_graph(data, run.pids()[busiest], busiest)
         plans, span, p50, p99 = run.stats()
         top, nested, busiest, execution, planning = database_statistics()
-        transactions = settled_transactions()
+        transactions, idle_transactions = settled_transactions(ended)
         topics_after, calls_after = topic_counts(run), http_counts(run)
     cpu = (busy_after - busy_before) * 1000 / PLANS
     shares = {name: (groups_after[name] - groups_before[name]) * 1000 / PLANS for name in groups_after}
@@ -209,7 +211,7 @@ def measure(label, key, latency, per_role):
     print(f"  machine CPU per plan: {cpu:.2f} ms  (" + ", ".join(f"{name} {value:.2f}" for name, value in shares.items()) + ")")
     if len(roles) > 1:
         print("  CPU per plan by role: " + ", ".join(f"{role} {value:.2f}" for role, value in sorted(roles.items(), key=lambda r: -r[1])))
-    print(f"  statements per plan: {top / PLANS:.2f} top-level, {(top + nested) / PLANS:.2f} with nested; transactions per plan: {transactions / PLANS:.2f}")
+    print(f"  statements per plan: {top / PLANS:.2f} top-level, {(top + nested) / PLANS:.2f} with nested; transactions per plan: {transactions / PLANS:.2f} (the idle service's own, taken off: {idle_transactions:.0f} a second)")
     print(f"  PostgreSQL's time in the statements per plan: {execution / PLANS:.2f} ms executing, {planning / PLANS:.2f} ms planning")
     print(f"  Kafka messages per plan: {sum(messages.values()) / PLANS:.2f}  (" + ", ".join(f"{t} {n / PLANS:.2f}" for t, n in sorted(messages.items()) if n) + ")")
     print(f"  HTTP calls per plan: {sum(calls.values()) / PLANS:.2f}  (" + ", ".join(f"{a} {n / PLANS:.2f}" for a, n in calls.items() if n) + ")")
@@ -289,7 +291,12 @@ def use_build(name, directory, migrations):
 def main():
     builds = [("current", os.path.dirname(MOTTAK), os.path.join(ROOT, "migrations"))]
     if os.environ.get("BENCH_BASELINE_BIN"):
-        builds.insert(0, ("baseline", os.environ["BENCH_BASELINE_BIN"], os.environ["BENCH_BASELINE_MIGRATIONS"]))
+        folders = os.environ["BENCH_BASELINE_BIN"].split(":")
+        migrations = os.environ["BENCH_BASELINE_MIGRATIONS"].split(":")
+        if len(folders) != len(migrations):
+            sys.exit("BENCH_BASELINE_BIN and BENCH_BASELINE_MIGRATIONS need as many folders each")
+        names = ["baseline"] if len(folders) == 1 else [f"baseline{n}" for n in range(1, len(folders) + 1)]
+        builds[:0] = list(zip(names, folders, migrations))
     use_build(*builds[-1])
     statement_cost = pgbench_baseline()
     message_cost = kcat_baseline()
