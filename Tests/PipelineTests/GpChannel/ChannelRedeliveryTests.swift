@@ -129,6 +129,9 @@ import Testing
             // its own statement: a refusal still forgets it (no possible duplicate after), and a
             // read whose attempt died before its call leaves a note that counts as a call in flight.
             let built = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            let withoutPDF = try #require(try await gp.readNotingAttempt(built.uuid, note: try GpChannelHandler.Note.mine().text()))
+            #expect(!withoutPDF.noted, "no note before the PDF is there: a build that fails must leave none")
+            #expect(try await steps.result(of: GpChannelHandler.sendingNote, for: built.uuid) == nil)
             _ = try await plans.storePDF(Array("%PDF-1.4 built".utf8), for: built.uuid)
             lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
             await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(built.uuid) }
