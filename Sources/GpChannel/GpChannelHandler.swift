@@ -128,6 +128,12 @@ public struct GpChannelHandler: Sendable {
                 // 401/403: certainly not taken either.
                 try await steps.forget(Self.sendingNote, for: stored.uuid)
                 throw denied
+            } catch let unavailable as DependencyUnavailable where unavailable.isCircuitOpen || unavailable.dependency != "isdialogmelding" {
+                // Not called at all: its circuit was open, or Azure AD gave no token. Left
+                // behind, the note would flag the retry as a possible duplicate (the fault suite
+                // flagged up to 60 plans in an outage's 10 s, of which 3 reached the GP twice).
+                try await steps.forget(Self.sendingNote, for: stored.uuid)
+                throw unavailable
             }
         }.outcome
     }

@@ -150,4 +150,43 @@ import Testing
             #expect(!noteWithOutcome.noted, "no note once the outcome is recorded")
         }
     }
+
+    /// An attempt that never reached isdialogmelding (its circuit open after an outage) leaves no
+    /// note behind: the retry that sends is no possible duplicate.
+    @Test func anAttemptRefusedByAnOpenCircuitIsNoPossibleDuplicate() async throws {
+        try await LookupTests.withLookup { lookup in
+            let registry = PrometheusCollectorRegistry()
+            let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
+            var settings = DependencyCircuits.Settings()
+            settings.failureThreshold = 1
+            settings.openFor = .milliseconds(300)
+            let gp = GpChannelHandler(
+                plans: plans, steps: steps, statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
+                pdfs: PlanPdfBuilder(
+                    plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+                    krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+                    pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
+                isdialogmelding: IsdialogmeldingClient(
+                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens,
+                    circuits: DependencyCircuits(settings: settings)),
+                metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+            let (opens, refused) = (
+                try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres),
+                try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
+            )
+            for plan in [opens, refused] { _ = try await plans.storePDF(Array("%PDF-1.4".utf8), for: plan.uuid) }
+            lookup.nav.inject(.status(503, times: 1), into: .isdialogmelding)
+            await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(opens.uuid) }  // opens the circuit
+            let refusal = await #expect(throws: DependencyUnavailable.self) { try await gp.deliver(refused.uuid) }
+            #expect(refusal?.isCircuitOpen == true)
+            #expect(lookup.nav.requests(to: .isdialogmelding).count == 1, "the open circuit called nothing")
+            #expect(try await steps.result(of: GpChannelHandler.sendingNote, for: refused.uuid) == nil, "no note left behind")
+            try await Task.sleep(for: .milliseconds(400))  // the circuit lets a probe through
+            #expect(try await gp.deliver(refused.uuid) == .sent)
+            #expect(try await gp.deliver(opens.uuid) == .sent)
+            let flagged = registry.emitToString().split(separator: "\n").filter { $0.hasPrefix("mottak_gp_possible_duplicates_total") }
+            #expect(flagged.allSatisfy { $0.hasSuffix(" 0") }, "no possible duplicate: \(flagged)")
+        }
+    }
 }
