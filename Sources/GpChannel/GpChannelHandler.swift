@@ -16,8 +16,9 @@ import Storage
 /// isdialogmelding has no idempotency key of its own: a process that dies between its answer and
 /// that record, or a call that gets no answer, leaves us not knowing whether the GP got the
 /// plan. We send again rather than risk losing it, and make the doubt visible: a note
-/// (`isdialogmelding-sending`) is written before each call and removed when isdialogmelding
-/// refuses; finding an earlier note means an earlier attempt ended without a known answer, which
+/// (`isdialogmelding-sending`) is written before each call (by the read of the plan when it can:
+/// `GpChannelHandler+Read.swift`) and removed when isdialogmelding refuses or was certainly not
+/// called (its circuit open, no token); finding an earlier note means an earlier attempt ended without a known answer, which
 /// is logged as a warning and counted in `mottak_gp_possible_duplicates_total`.
 ///
 /// A note younger than ``sendLease`` is another member's call that may still be in flight (a
@@ -130,8 +131,8 @@ public struct GpChannelHandler: Sendable {
                 throw denied
             } catch let unavailable as DependencyUnavailable where unavailable.isCircuitOpen || unavailable.dependency != "isdialogmelding" {
                 // Not called at all: its circuit was open, or Azure AD gave no token. Left
-                // behind, the note would flag the retry as a possible duplicate (the fault suite
-                // flagged up to 60 plans in an outage's 10 s, of which 3 reached the GP twice).
+                // behind, the note would flag the retry as a possible duplicate (the fault suite's
+                // outage flagged up to 63 plans beside the 3 that its kill sent twice).
                 try await steps.forget(Self.sendingNote, for: stored.uuid)
                 throw unavailable
             }
