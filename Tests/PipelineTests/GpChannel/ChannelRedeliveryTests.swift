@@ -11,6 +11,7 @@ import PlanStatusRecords
 import PostgresNIO
 import Prometheus
 import Storage
+import Synchronization
 import TestSupport
 import Testing
 
@@ -160,7 +161,10 @@ import Testing
             let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
             var settings = DependencyCircuits.Settings()
             settings.failureThreshold = 1
-            settings.openFor = .milliseconds(300)
+            settings.openFor = .seconds(5)
+            // The circuit's clock moves only when the test says (a busy machine must not let the
+            // probe through early).
+            let clock = SteppedClock()
             let gp = GpChannelHandler(
                 plans: plans, steps: steps, statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
                 pdfs: PlanPdfBuilder(
@@ -169,7 +173,7 @@ import Testing
                     pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
                 isdialogmelding: IsdialogmeldingClient(
                     baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens,
-                    circuits: DependencyCircuits(settings: settings)),
+                    circuits: DependencyCircuits(settings: settings, now: { clock.now })),
                 metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
             let (opens, refused) = (
                 try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres),
@@ -182,11 +186,21 @@ import Testing
             #expect(refusal?.isCircuitOpen == true)
             #expect(lookup.nav.requests(to: .isdialogmelding).count == 1, "the open circuit called nothing")
             #expect(try await steps.result(of: GpChannelHandler.sendingNote, for: refused.uuid) == nil, "no note left behind")
-            try await Task.sleep(for: .milliseconds(400))  // the circuit lets a probe through
+            clock.advance(by: .seconds(6))  // the circuit lets a probe through
             #expect(try await gp.deliver(refused.uuid) == .sent)
             #expect(try await gp.deliver(opens.uuid) == .sent)
             let flagged = registry.emitToString().split(separator: "\n").filter { $0.hasPrefix("mottak_gp_possible_duplicates_total") }
             #expect(flagged.allSatisfy { $0.hasSuffix(" 0") }, "no possible duplicate: \(flagged)")
         }
     }
+}
+
+/// A clock for a circuit: starts now and moves only by ``advance(by:)``.
+final class SteppedClock: Sendable {
+    private let start = ContinuousClock.now
+    private let offset = Mutex<Duration>(.zero)
+
+    var now: ContinuousClock.Instant { start + offset.withLock { $0 } }
+
+    func advance(by duration: Duration) { offset.withLock { $0 += duration } }
 }
