@@ -22,6 +22,8 @@ measured in the same run on the same machine: pgbench (one single-row UPDATE per
 clients) and kcat (acknowledged produce and a consume of 500-byte records on the same embedded
 broker), each as machine CPU per transaction or message. BENCH_FLAME=1 also records a flame graph
 of the busiest role with perf (results/flame-<role>.svg, needs `perf` and FlameGraph's scripts).
+BENCH_PLANS sets the plans per run (1,000; more evens out a noisy machine), BENCH_SCENARIOS picks
+scenarios and BENCH_ROUNDS interleaves the builds that many times.
 Runs inside scripts/throwaway-postgres.sh with pg_stat_statements loaded; ends with RESULT lines."""
 import importlib.util
 import json
@@ -41,7 +43,7 @@ import rolestack  # noqa: E402
 from rolestack import MOTTAK, ROOT, http, sql  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
-PLANS = 200 if QUICK else 1000
+PLANS = int(os.environ.get("BENCH_PLANS", 200 if QUICK else 1000))
 APIS = ["azuread", "aareg", "pdl", "krr", "pdfgen", "ereg", "dokarkiv", "isdialogmelding"]
 TICKS = os.sysconf("SC_CLK_TCK")
 results = []

@@ -35,9 +35,11 @@ public struct AaregClient: Sendable {
 
     /// The person's employments; empty when Aareg knows none (including its 404).
     public func arbeidsforhold(of employee: String) async throws -> [Arbeidsforhold] {
-        let body = try JSONSerialization.data(withJSONObject: [
-            "arbeidstakerId": employee, "rapporteringsordninger": ["A_ORDNINGEN", "FOER_A_ORDNINGEN"],
-        ])
+        struct Request: Encodable {
+            var arbeidstakerId: String
+            var rapporteringsordninger = ["A_ORDNINGEN", "FOER_A_ORDNINGEN"]
+        }
+        let body = try RequestBody.json(Request(arbeidstakerId: employee))
         let answer = try await exchange.post(
             await baseURL.appending("/api/v2/arbeidstaker/arbeidsforholdoversikt"), body: body,
             headers: [

@@ -50,7 +50,7 @@ public struct DokarkivClient: Sendable {
     public func journal(_ post: JournalPost) async throws -> Receipt {
         let answer = try await exchange.post(
             await baseURL.appending("/rest/journalpostapi/v1/journalpost?forsoekFerdigstill=true"),
-            body: try JSONEncoder().encode(JournalpostRequest(post)),
+            body: try RequestBody.json(JournalpostRequest(post)),
             headers: [("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json")])
         try answer.checkAccess("dokarkiv")
         guard answer.status == 201 || answer.status == 409 else { throw DependencyUnavailable("dokarkiv", "status \(answer.status)") }

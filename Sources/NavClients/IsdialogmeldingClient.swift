@@ -35,9 +35,14 @@ public struct IsdialogmeldingClient: Sendable {
     /// Throws when no answer came (connection lost, timeout: the message may or may not have
     /// been taken), and ``NavAccessDenied`` for 401/403 (certainly not taken).
     public func send(pdf: [UInt8], to employee: String) async throws -> Outcome {
+        struct Request: Encodable {
+            var sykmeldtFnr: String
+            /// Base64, JSONEncoder's way with `Data`.
+            var oppfolgingsplanPdf: Data
+        }
         let answer = try await exchange.post(
             await baseURL.appending("/api/v2/send/oppfolgingsplan"),
-            body: try JSONSerialization.data(withJSONObject: ["sykmeldtFnr": employee, "oppfolgingsplanPdf": Data(pdf).base64EncodedString()]),
+            body: try RequestBody.json(Request(sykmeldtFnr: employee, oppfolgingsplanPdf: Data(pdf))),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
                 ("Nav-Call-Id", UUID().lowercasedString),

@@ -31,8 +31,9 @@ public struct KrrClient: Sendable {
 
     /// The contact details, or none when KRR has no active entry for the person.
     public func contact(_ identificationNumber: String) async throws -> Contact {
+        struct Request: Encodable { var personidenter: [String] }
         let answer = try await exchange.post(
-            await url.resolve(), body: try JSONSerialization.data(withJSONObject: ["personidenter": [identificationNumber]]),
+            await url.resolve(), body: try RequestBody.json(Request(personidenter: [identificationNumber])),
             headers: [
                 ("Authorization", "Bearer \(try await tokens.token(scope: scope))"), ("Content-Type", "application/json"),
                 ("Nav-Call-Id", UUID().lowercasedString),

@@ -21,7 +21,7 @@ public struct PdfGenClient: Sendable {
     public func render(_ lpsPlanData: LpsPlanData) async throws -> [UInt8] {
         let answer = try await exchange.post(
             await baseURL.appending("/api/v1/genpdf/oppfolging/oppfolgingsplanlps"),
-            body: try JSONEncoder().encode(["lpsPlanData": lpsPlanData]),
+            body: try RequestBody.json(["lpsPlanData": lpsPlanData]),
             headers: [("Content-Type", "application/json"), ("Nav-Consumer-Id", appName), ("Nav-Call-Id", UUID().lowercasedString)])
         try answer.checkAccess("pdfgen")
         guard answer.status == 200, answer.body.starts(with: Array("%PDF-".utf8)) else {

@@ -55,7 +55,8 @@ extension PdlClient {
         }
         struct Data: Decodable { var hentPerson: Person? }
         let person: Person
-        switch try await graphQL(Self.personQuery, variables: ["ident": identificationNumber]) as GraphQLOutcome<Data> {
+        struct Variables: Encodable { var ident: String }
+        switch try await graphQL(Self.personQuery, variables: Variables(ident: identificationNumber)) as GraphQLOutcome<Data> {
         case .data(let data):
             guard let found = data.hentPerson else { return .notFound }
             person = found
@@ -91,10 +92,18 @@ extension PdlClient {
             }
             var sokAdresse: Search?
         }
-        let variables: [String: Any] = [
-            "paging": ["pageNumber": 1, "resultsPerPage": 1],
-            "criteria": [["fieldName": "vegadresse.postnummer", "searchRule": ["equals": postnummer]]],
-        ]
+        /// NAV's `SokAdresseVariables` (navikt/lps-oppfolgingsplan-mottak `client/pdl/domain/PdlRequest.kt`).
+        struct Variables: Encodable {
+            struct Paging: Encodable { var pageNumber = 1, resultsPerPage = 1 }
+            struct Criterion: Encodable {
+                struct Rule: Encodable { var equals: String }
+                var fieldName = "vegadresse.postnummer"
+                var searchRule: Rule
+            }
+            var paging = Paging()
+            var criteria: [Criterion]
+        }
+        let variables = Variables(criteria: [.init(searchRule: .init(equals: postnummer))])
         guard case .data(let data) = try await graphQL(Self.postTownQuery, variables: variables) as GraphQLOutcome<Data> else { return nil }
         let town = data.sokAdresse?.hits?.first?.vegadresse?.poststed
         if let town { postTowns.keep(town, for: postnummer) }
@@ -105,8 +114,8 @@ extension PdlClient {
     /// (docs/contracts/pdl.md): `not_found` and `bad_request` are answers about the ident;
     /// `unauthenticated`/`unauthorized` (and HTTP 401/403) mean our access is wrong; anything
     /// else (`server_error`, no code, an unreadable body, a 5xx) is an outage.
-    func graphQL<Result: Decodable>(_ query: String, variables: [String: Any]) async throws -> GraphQLOutcome<Result> {
-        let body = try JSONSerialization.data(withJSONObject: ["query": query, "variables": variables])
+    func graphQL<Result: Decodable, Variables: Encodable>(_ query: String, variables: Variables) async throws -> GraphQLOutcome<Result> {
+        let body = try RequestBody.json(GraphQLRequest(query: query, variables: variables))
         let answer = try await exchange.post(
             await url.resolve(), body: body,
             headers: [
@@ -136,6 +145,12 @@ enum GraphQLOutcome<Result> {
     case data(Result)
     case notFound
     case invalidIdentity
+}
+
+/// A GraphQL request to PDL, as NAV's `PdlRequest` (`client/pdl/domain/PdlRequest.kt`).
+struct GraphQLRequest<Variables: Encodable>: Encodable {
+    var query: String
+    var variables: Variables
 }
 
 /// PDL's GraphQL envelope.

@@ -63,7 +63,8 @@ public struct PlanPdfStore: Sendable {
             lpsName: try text("lps_name"), lpsEmail: try optionalText("lps_email"))
         return StoredPlan(
             uuid: uuid, employerOrgNumber: try text("employer_org_number"), lpsOrgNumber: try text("lps_org_number"), plan: plan,
-            pdf: try cells["pdf"].decode(ByteBuffer?.self).map { Array(buffer: $0) }, steps: try RecordedSteps(json: optionalText("steps")))
+            pdf: try cells["pdf"].decode(ByteBuffer?.self).map { Array(buffer: $0) },
+            steps: RecordedSteps(column: try cells["steps"].decode([String]?.self)))
     }
 
     /// The plan's PDF, when one was stored.

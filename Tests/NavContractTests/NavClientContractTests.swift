@@ -51,6 +51,40 @@ import Testing
         }
     }
 
+    /// What we send is what NAV's APIs read: the request bodies as NAV's service builds them
+    /// (PDL: `PdlRequest`/`SokAdressePdlRequest` in navikt/lps-oppfolgingsplan-mottak
+    /// `client/pdl/domain/PdlRequest.kt`; the others: docs/contracts/), compared as JSON values.
+    @Test func theRequestBodiesHaveNavsShapes() async throws {
+        try await Self.withStandIns { nav, tokens in
+            func sent(_ api: LocalNavServer.API) -> [NSDictionary] {
+                nav.requests(to: api).compactMap { (try? JSONSerialization.jsonObject(with: $0.body)) as? NSDictionary }
+            }
+            let pdl = PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens)
+            _ = try await pdl.person(Self.fnr)
+            let (person, postTown) = (sent(.pdl)[0], sent(.pdl)[1])
+            #expect((person["query"] as? String)?.contains("hentPerson") == true)
+            #expect(person["variables"] as? NSDictionary == ["ident": Self.fnr])
+            #expect((postTown["query"] as? String)?.contains("sokAdresse") == true)
+            #expect(
+                postTown["variables"] as? NSDictionary == [
+                    "paging": ["pageNumber": 1, "resultsPerPage": 1],
+                    "criteria": [["fieldName": "vegadresse.postnummer", "searchRule": ["equals": "1234"]]],  // the fixture's
+                ])
+
+            _ = try await AaregClient(baseURL: EndpointURL { await nav.baseURL(.aareg) }, scope: "aareg", tokens: tokens).arbeidsforhold(of: Self.fnr)
+            #expect(sent(.aareg) == [["arbeidstakerId": Self.fnr, "rapporteringsordninger": ["A_ORDNINGEN", "FOER_A_ORDNINGEN"]]])
+
+            _ = try await KrrClient(url: EndpointURL { await nav.baseURL(.krr) }, scope: "krr", tokens: tokens).contact(Self.fnr)
+            #expect(sent(.krr) == [["personidenter": [Self.fnr]]])
+
+            let pdf = Array("%PDF-1.4 /Type /Page".utf8)  // slashes, as in every PDF and base64
+            _ = try await IsdialogmeldingClient(
+                baseURL: EndpointURL { await nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: tokens
+            ).send(pdf: pdf, to: Self.fnr)
+            #expect(sent(.isdialogmelding) == [["sykmeldtFnr": Self.fnr, "oppfolgingsplanPdf": Data(pdf).base64EncodedString()]])
+        }
+    }
+
     /// One `hentPerson` answers both the lookup's question (does the person exist?) and the PDF's
     /// (name and address).
     @Test func pdlPerson() async throws {

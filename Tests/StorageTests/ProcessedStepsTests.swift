@@ -80,7 +80,7 @@ import Testing
                 let rows = try await client.query(
                     "SELECT \(unescaped: RecordedSteps.column(plan: "p.uuid")) FROM followup_plan p WHERE uuid = \(plan)", logger: TestServices.logger
                 )
-                for try await json in rows.decode(String?.self) { return try RecordedSteps(json: json) }
+                for try await column in rows.decode([String]?.self) { return RecordedSteps(column: column) }
                 Issue.record("no plan")
                 return .none
             }

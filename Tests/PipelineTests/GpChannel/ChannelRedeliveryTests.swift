@@ -83,17 +83,8 @@ import Testing
     @Test func aGpAttemptWithoutAKnownAnswerIsSentAgainAndCountedARefusedOneIsNot() async throws {
         try await LookupTests.withLookup { lookup in
             let registry = PrometheusCollectorRegistry()
-            let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
+            let (gp, plans) = Self.gpChannel(lookup, registry: registry)
             let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
-            let gp = GpChannelHandler(
-                plans: plans, steps: steps, statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
-                pdfs: PlanPdfBuilder(
-                    plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
-                    krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
-                    pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
-                isdialogmelding: IsdialogmeldingClient(
-                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens),
-                metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
             let possibleDuplicates = { registry.emitToString().contains("mottak_gp_possible_duplicates_total 1") }
 
             let refused = try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
@@ -157,24 +148,15 @@ import Testing
     @Test func anAttemptRefusedByAnOpenCircuitIsNoPossibleDuplicate() async throws {
         try await LookupTests.withLookup { lookup in
             let registry = PrometheusCollectorRegistry()
-            let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
-            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
             var settings = DependencyCircuits.Settings()
             settings.failureThreshold = 1
             settings.openFor = .seconds(5)
             // The circuit's clock moves only when the test says (a busy machine must not let the
             // probe through early).
             let clock = SteppedClock()
-            let gp = GpChannelHandler(
-                plans: plans, steps: steps, statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
-                pdfs: PlanPdfBuilder(
-                    plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
-                    krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
-                    pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
-                isdialogmelding: IsdialogmeldingClient(
-                    baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens,
-                    circuits: DependencyCircuits(settings: settings, now: { clock.now })),
-                metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+            let (gp, plans) = Self.gpChannel(
+                lookup, registry: registry, circuits: DependencyCircuits(settings: settings, now: { clock.now }))
+            let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
             let (opens, refused) = (
                 try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres),
                 try await LookupRoleTests.storePlan(LocalNavFixtures.ready, lookup.postgres)
@@ -192,6 +174,25 @@ import Testing
             let flagged = registry.emitToString().split(separator: "\n").filter { $0.hasPrefix("mottak_gp_possible_duplicates_total") }
             #expect(flagged.allSatisfy { $0.hasSuffix(" 0") }, "no possible duplicate: \(flagged)")
         }
+    }
+
+    /// A GP channel on the lookup fixture's stand-ins, its metrics in `registry`.
+    static func gpChannel(
+        _ lookup: LookupTests.Fixture, registry: PrometheusCollectorRegistry, circuits: DependencyCircuits = .none
+    ) -> (GpChannelHandler, PlanPdfStore) {
+        let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
+        let gp = GpChannelHandler(
+            plans: plans, steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger),
+            statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
+            pdfs: PlanPdfBuilder(
+                plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
+                krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
+                pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
+            isdialogmelding: IsdialogmeldingClient(
+                baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens,
+                circuits: circuits),
+            metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
+        return (gp, plans)
     }
 }
 
