@@ -61,7 +61,9 @@ import Testing
             }
             let pdl = PdlClient(url: EndpointURL { await nav.baseURL(.pdl) + "/graphql" }, scope: "pdl", tokens: tokens)
             _ = try await pdl.person(Self.fnr)
-            let (person, postTown) = (sent(.pdl)[0], sent(.pdl)[1])
+            let pdlBodies = sent(.pdl)
+            try #require(pdlBodies.count == 2, "the person, then the post town")
+            let (person, postTown) = (pdlBodies[0], pdlBodies[1])
             #expect((person["query"] as? String)?.contains("hentPerson") == true)
             #expect(person["variables"] as? NSDictionary == ["ident": Self.fnr])
             #expect((postTown["query"] as? String)?.contains("sokAdresse") == true)
