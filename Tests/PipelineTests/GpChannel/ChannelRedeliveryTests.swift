@@ -32,10 +32,7 @@ import Testing
             }
             let plans = PlanPdfStore(postgres: lookup.postgres, logger: TestServices.logger)
             let steps = ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger)
-            let pdfs = PlanPdfBuilder(
-                plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
-                krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
-                pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test"))
+            let pdfs = LookupRoleTests.pdfBuilder(lookup)
             let statuses = StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger)
             let nav = NavChannelHandler(
                 plans: plans, steps: steps, statuses: statuses, pdfs: pdfs,
@@ -184,10 +181,7 @@ import Testing
         let gp = GpChannelHandler(
             plans: plans, steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger),
             statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
-            pdfs: PlanPdfBuilder(
-                plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
-                krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
-                pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
+            pdfs: LookupRoleTests.pdfBuilder(lookup),
             isdialogmelding: IsdialogmeldingClient(
                 baseURL: EndpointURL { await lookup.nav.baseURL(.isdialogmelding) }, scope: "isdialogmelding", tokens: lookup.tokens,
                 circuits: circuits),

@@ -72,10 +72,7 @@ import Testing
         return NavChannelHandler(
             plans: plans, steps: ProcessedSteps(postgres: lookup.postgres, logger: TestServices.logger),
             statuses: StatusTransitions(postgres: lookup.postgres, topics: .local, logger: TestServices.logger),
-            pdfs: PlanPdfBuilder(
-                plans: plans, pdl: PdlClient(url: lookup.pdlURL, scope: "pdl", tokens: lookup.tokens),
-                krr: KrrClient(url: EndpointURL { await lookup.nav.baseURL(.krr) }, scope: "krr", tokens: lookup.tokens),
-                pdfgen: PdfGenClient(baseURL: EndpointURL { await lookup.nav.baseURL(.pdfgen) }, appName: "test")),
+            pdfs: LookupRoleTests.pdfBuilder(lookup),
             ereg: EregClient(baseURL: EndpointURL { await lookup.nav.baseURL(.ereg) }, scope: "ereg", appName: "test", tokens: lookup.tokens),
             dokarkiv: DokarkivClient(baseURL: EndpointURL { await lookup.nav.baseURL(.dokarkiv) }, scope: "dokarkiv", tokens: lookup.tokens),
             producer: bed.producer, topics: .local, logger: TestServices.logger)
