@@ -74,7 +74,7 @@ public enum MottakApplication {
             let producer = try KafkaProducer(configuration: relayProducerConfiguration(kafka), logger: logger)
             services.append(producer)
             let assembly = RoleAssembly(
-                configuration: configuration, kafka: kafka, postgres: postgres, producer: producer, schema: schema,
+                configuration: configuration, roles: roles, kafka: kafka, postgres: postgres, producer: producer, schema: schema,
                 metricsFactory: metricsFactory, logger: logger)
             for role in roles.sorted() { services += try assembly.services(for: role) }
         }

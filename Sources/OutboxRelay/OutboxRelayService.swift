@@ -22,13 +22,23 @@ import Storage
 ///   message) is held back after a few attempts (``Storage/OutboxStore/Hold``), with the later
 ///   rows of its key, so it neither fails nor slows every batch behind it; it is tried again,
 ///   less and less often, and `mottak_outbox_held_rows` with the log's error says which.
+/// - An empty outbox is looked at again every `idleInterval`. Where the intake and the event
+///   intake run in the same process (NAIS runs every role in every replica), they nudge the relay
+///   when they commit a plan (``Storage/OutboxWake``), so it sends the plan's event within a
+///   `tick` and otherwise polls once a second (``RelaySchedule``).
 /// - On graceful shutdown it finishes the batch in hand and stops.
 public struct OutboxRelayService: Service {
     public struct Settings: Sendable {
         /// Rows per batch (one transaction, one Kafka round per topic).
         public var batchSize = 500
-        /// Pause when the outbox is empty.
+        /// Pause when the outbox is empty (and nothing nudges the relay).
         public var idleInterval: Duration = .milliseconds(50)
+        /// Pause after a batch that sent rows (more may be on their way), and how soon a nudge
+        /// is seen.
+        public var tick: Duration = .milliseconds(50)
+        /// The nudges of this process's outbox writers (``Storage/OutboxWake``); with them the
+        /// relay can poll seldom (`idleInterval`) and still send a new row within a `tick`.
+        public var wake: OutboxWake?
         /// Pause when another relay holds the publishing lock.
         public var standbyInterval: Duration = .milliseconds(500)
         public var initialBackoff: Duration = .milliseconds(500)
@@ -60,32 +70,31 @@ public struct OutboxRelayService: Service {
     }
 
     public func run() async throws {
-        var backoff = settings.initialBackoff
+        var schedule = RelaySchedule(settings, now: .now)
         var nextHousekeeping = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if nextHousekeeping <= .now {
                 await housekeeping()
                 nextHousekeeping = .now + settings.metricsInterval
             }
-            let pause: Duration
-            do {
-                let result = try await publishOneBatch()
-                if result.isStandby {
-                    pause = settings.standbyInterval
-                } else if result.failed > result.held {
-                    pause = backoff
-                    backoff = min(backoff * 2, settings.maximumBackoff)
-                } else {
-                    backoff = settings.initialBackoff
-                    pause = result.sent < settings.batchSize ? settings.idleInterval : .zero
+            // Taken between polls: a nudge that comes during one stays for the next.
+            if settings.wake?.take() == true { schedule.nudged(now: .now) }
+            if schedule.nextPoll <= .now {
+                do {
+                    let result = try await publishOneBatch()
+                    let found: RelaySchedule.Poll =
+                        result.isStandby ? .standby : result.failed > result.held ? .failed : .sent(result.sent)
+                    schedule.polled(found, now: .now)
+                } catch {
+                    // Cancelled (the shutdown's grace ran out): the batch rolled back; not a failure.
+                    if Task.isCancelled { break }
+                    logger.error("outbox batch failed; retrying", metadata: ["error": "\(LoggedError.text(error))"])
+                    schedule.polled(.failed, now: .now)
                 }
-            } catch {
-                // Cancelled (the shutdown's grace ran out): the batch rolled back; not a failure.
-                if Task.isCancelled { break }
-                logger.error("outbox batch failed; retrying", metadata: ["error": "\(LoggedError.text(error))"])
-                pause = backoff
-                backoff = min(backoff * 2, settings.maximumBackoff)
             }
+            // Asleep until the next poll; with nudges to look for, a tick at most.
+            let untilPoll = schedule.nextPoll - .now
+            let pause = settings.wake == nil ? untilPoll : min(untilPoll, settings.tick)
             if pause > .zero {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             }

@@ -25,12 +25,15 @@ public struct SubmissionStore: Sendable {
 
     let postgres: PostgresClient
     let topics: EventTopics
+    let wake: OutboxWake
     let logger: Logger
 
-    /// `topics.received` names the topic of the outbox event a stored plan gets.
-    public init(postgres: PostgresClient, topics: EventTopics, logger: Logger) {
+    /// `topics.received` names the topic of the outbox event a stored plan gets; `wake` is
+    /// nudged when one is committed, for the outbox relay of the process.
+    public init(postgres: PostgresClient, topics: EventTopics, wake: OutboxWake = .process, logger: Logger) {
         self.postgres = postgres
         self.topics = topics
+        self.wake = wake
         self.logger = logger
     }
 
@@ -50,7 +53,10 @@ public struct SubmissionStore: Sendable {
         return try await postgres.withConnection(leasedWithin: connectionWait) { [logger] connection in
             var inserted = 0
             for row in try await connection.prepared(query, logger: logger) { inserted = try row.decode(Int.self) }
-            if inserted == 1 { return .stored(submission.uuid) }
+            if inserted == 1 {
+                wake.nudge()  // committed: the statement is its own transaction
+                return .stored(submission.uuid)
+            }
 
             // Only an idempotency conflict inserts nothing: the key's row exists (its transaction
             // committed before ours could insert, or ON CONFLICT would have waited for it).

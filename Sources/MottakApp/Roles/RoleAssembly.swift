@@ -24,6 +24,8 @@ import SykmeldingIngest
 /// the durable wait for those that call NAV's APIs, started once the schema is current.
 struct RoleAssembly {
     let configuration: AppConfiguration
+    /// Every role of the process (some roles' wiring depends on which others are beside them).
+    let roles: Set<Role>
     let kafka: KafkaConfiguration
     let postgres: PostgresClient
     let producer: KafkaProducer
@@ -36,16 +38,29 @@ struct RoleAssembly {
     let circuits: DependencyCircuits
 
     init(
-        configuration: AppConfiguration, kafka: KafkaConfiguration, postgres: PostgresClient, producer: KafkaProducer, schema: SchemaGate,
+        configuration: AppConfiguration, roles: Set<Role>, kafka: KafkaConfiguration, postgres: PostgresClient, producer: KafkaProducer,
+        schema: SchemaGate,
         metricsFactory: any MetricsFactory, logger: Logger
     ) {
-        (self.configuration, self.kafka, self.postgres, self.producer) = (configuration, kafka, postgres, producer)
+        (self.configuration, self.roles, self.kafka, self.postgres, self.producer) = (configuration, roles, kafka, postgres, producer)
         (self.schema, self.metricsFactory, self.logger) = (schema, metricsFactory, logger)
         circuits = DependencyCircuits(settings: configuration.circuitSettings, metricsFactory: metricsFactory)
         var navApis = configuration.navApis
         navApis.metrics = ExternalCallMetrics(factory: metricsFactory)
         navApis.circuits = circuits
         self.navApis = navApis
+    }
+
+    /// The outbox relay's settings beside `roles`: where every writer of the pipeline's first
+    /// event (the intake, the event intake) runs in the process to nudge it, it polls once a
+    /// second instead of every 50 ms (the public status events, not waited for, may wait that).
+    static func relaySettings(_ roles: Set<Role>) -> OutboxRelayService.Settings {
+        var settings = OutboxRelayService.Settings()
+        if roles.isSuperset(of: [.intake, .eventIntake]) {
+            settings.wake = .process
+            settings.idleInterval = .seconds(1)
+        }
+        return settings
     }
 
     /// The role's services; none for the HTTP roles, whose routes ``MottakApplication/buildRouter`` adds.
@@ -59,7 +74,8 @@ struct RoleAssembly {
             return []
         case .outboxRelay:
             let relay = OutboxRelayService(
-                store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer, metricsFactory: metricsFactory, logger: roleLogger)
+                store: OutboxStore(postgres: postgres, logger: roleLogger), producer: producer, settings: Self.relaySettings(roles),
+                metricsFactory: metricsFactory, logger: roleLogger)
             return [AfterSchema(gate: schema, service: relay)]
         case .eventIntake:
             return try consuming(role, EventIntake.role(context))

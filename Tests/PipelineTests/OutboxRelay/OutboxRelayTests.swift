@@ -239,7 +239,7 @@ import Testing
 
     static func relay(
         _ postgres: PostgresClient, cluster: EmbeddedKafkaCluster, registry: PrometheusCollectorRegistry, batchSize: Int,
-        messageTimeout: String = "10000", holdAfter: Int = 5
+        messageTimeout: String = "10000", holdAfter: Int = 5, adjust: (inout OutboxRelayService.Settings) -> Void = { _ in }
     ) throws -> OutboxRelayService {
         let producer = try KafkaProducer(
             configuration: KafkaConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["message.timeout.ms": messageTimeout]),
@@ -250,6 +250,7 @@ import Testing
         settings.maximumBackoff = .milliseconds(500)
         settings.metricsInterval = .milliseconds(200)
         settings.hold.afterAttempts = holdAfter
+        adjust(&settings)
         return OutboxRelayService(
             store: OutboxStore(postgres: postgres, logger: TestServices.logger), producer: producer, settings: settings,
             metricsFactory: PrometheusMetricsFactory(registry: registry), logger: TestServices.logger)
