@@ -22,10 +22,10 @@ import Storage
 ///   message) is held back after a few attempts (``Storage/OutboxStore/Hold``), with the later
 ///   rows of its key, so it neither fails nor slows every batch behind it; it is tried again,
 ///   less and less often, and `mottak_outbox_held_rows` with the log's error says which.
-/// - An empty outbox is looked at again every `idleInterval`. Where the intake and the event
-///   intake run in the same process (NAIS runs every role in every replica), they nudge the relay
-///   when they commit a plan (``Storage/OutboxWake``), so it sends the plan's event within a
-///   `tick` and otherwise polls once a second (``RelaySchedule``).
+/// - An empty outbox is looked at again every `idleInterval`. Where every role runs in the same
+///   process (NAIS runs every role in every replica), the outbox's writers nudge the relay when
+///   they commit a row (``Storage/OutboxWake``), so it sends the row within a `tick` and
+///   otherwise polls once a second (``RelaySchedule``).
 /// - On graceful shutdown it finishes the batch in hand and stops.
 public struct OutboxRelayService: Service {
     public struct Settings: Sendable {

@@ -19,13 +19,19 @@ public struct StatusTransitions: Sendable {
     let postgres: PostgresClient
     let topics: EventTopics
     let metrics: StatusStageMetrics
+    let wake: OutboxWake
     let logger: Logger
 
-    /// `topics.publicStatus` names the topic of the public status events it writes to the outbox.
-    public init(postgres: PostgresClient, topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger) {
+    /// `topics.publicStatus` names the topic of the public status events it writes to the outbox;
+    /// `wake` is nudged when one is committed, for the outbox relay of the process.
+    public init(
+        postgres: PostgresClient, topics: EventTopics, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+        wake: OutboxWake = .process, logger: Logger
+    ) {
         self.postgres = postgres
         self.topics = topics
         self.metrics = StatusStageMetrics(factory: metricsFactory)
+        self.wake = wake
         self.logger = logger
     }
 
@@ -51,7 +57,9 @@ public struct StatusTransitions: Sendable {
 
     /// Applies `event`; the row's new state when it changed, nil when it did not.
     public func applyChange(_ event: StatusStepEvent) async throws -> Change? {
-        try await postgres.transaction(logger: logger) { connection in try await applyChange(event, on: connection) }
+        let (change, published) = try await postgres.transaction(logger: logger) { connection in try await applyChange(event, on: connection) }
+        if published { wake.nudge() }
+        return change
     }
 
     /// Applies `event` as a role's own outcome: ``applyChange(_:)`` with the stage metrics.
@@ -98,6 +106,7 @@ public struct StatusTransitions: Sendable {
                 if outcome.change != nil { try await publishStatusEvent(uuid, on: connection) }
                 return outcome
             }
+            if change != nil { wake.nudge() }  // committed, with its public status event
         } else {
             (stored, change) = try Self.readRecording(try await postgres.prepared(query, logger: logger), result)
         }
@@ -121,14 +130,22 @@ public struct StatusTransitions: Sendable {
     /// Applies `events` (of distinct plans) in one transaction: one commit for all, one NOTIFY
     /// per plan that reached a final state. All or none: on an error nothing is applied.
     public func applyChanges(_ events: [StatusStepEvent]) async throws -> [Change?] {
-        try await postgres.transaction(logger: logger) { connection in
+        let (changes, published) = try await postgres.transaction(logger: logger) { connection in
             var changes: [Change?] = []
-            for event in events { changes.append(try await applyChange(event, on: connection)) }
-            return changes
+            var published = false
+            for event in events {
+                let (change, publishedOne) = try await applyChange(event, on: connection)
+                changes.append(change)
+                published = published || publishedOne
+            }
+            return (changes, published)
         }
+        if published { wake.nudge() }
+        return changes
     }
 
-    private func applyChange(_ event: StatusStepEvent, on connection: PostgresConnection) async throws -> Change? {
+    /// The change, and whether it wrote a public status event to the outbox.
+    private func applyChange(_ event: StatusStepEvent, on connection: PostgresConnection) async throws -> (Change?, published: Bool) {
         var change: Change?
         var fromEvent = false
         let rows = try await connection.query(Self.statement(for: event), logger: logger).decode((UUID, String, String?, Date, String).self)
@@ -138,8 +155,9 @@ public struct StatusTransitions: Sendable {
             fromEvent = submittedVia == PlanSubmission.FrontDoor.event.rawValue
         }
         // The statement NOTIFYed waiters of a change to a final state (`PlanStatusNotification.payload`'s form).
-        if change != nil && fromEvent { try await publishStatusEvent(event.uuid, on: connection) }
-        return change
+        let published = change != nil && fromEvent
+        if published { try await publishStatusEvent(event.uuid, on: connection) }
+        return (change, published)
     }
 
     /// A plan that came through the event front door: its publisher follows it on

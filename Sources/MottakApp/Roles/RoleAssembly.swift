@@ -51,12 +51,12 @@ struct RoleAssembly {
         self.navApis = navApis
     }
 
-    /// The outbox relay's settings beside `roles`: where every writer of the pipeline's first
-    /// event (the intake, the event intake) runs in the process to nudge it, it polls once a
-    /// second instead of every 50 ms (the public status events, not waited for, may wait that).
+    /// The outbox relay's settings beside `roles`: where every role runs in the process (as on
+    /// NAIS), every writer of outbox rows is there to nudge it (the intakes, and the roles
+    /// writing public status events), and it polls once a second instead of every 50 ms.
     static func relaySettings(_ roles: Set<Role>) -> OutboxRelayService.Settings {
         var settings = OutboxRelayService.Settings()
-        if roles.isSuperset(of: [.intake, .eventIntake]) {
+        if roles.isSuperset(of: Role.allCases) {
             settings.wake = .process
             settings.idleInterval = .seconds(1)
         }

@@ -4,10 +4,11 @@ import Synchronization
 ///
 /// The relay used to find new rows by polling every 50 ms: ~20 transactions a second per
 /// replica with no plan coming in, more than the plans' own work below ~3 plans a second
-/// (docs/performance.md). Where the writers of the pipeline's first event (the intake and the
-/// event intake) run beside the relay, as on NAIS (`--role all` in every replica), they nudge it
-/// instead and it polls once a second otherwise: no event waits longer than it did, and an idle
-/// replica polls 20 times less. A relay in a process of its own gets no nudges and polls as before.
+/// (docs/performance.md). Where every role runs beside the relay, as on NAIS (`--role all` in
+/// every replica), the outbox's writers (the intakes' `SubmissionStore`, the public status events
+/// of `StatusTransitions`) nudge it instead and it polls once a second otherwise: no event waits
+/// longer than it did, and an idle replica polls 20 times less. A relay in a process of its own
+/// gets no nudges and polls as before.
 ///
 /// A nudge is a flag, not a queue: any number of commits before the relay looks are one poll.
 /// Nudge only after the commit, or the relay may look before the rows are visible.

@@ -9,13 +9,13 @@ import Testing
 @testable import MottakApp
 
 @Suite(.timeLimit(.minutes(5))) struct AppConfigurationTests {
-    /// NAIS runs every role in every replica: the relay there is nudged by the intake and polls
-    /// once a second. A relay without both writers of the pipeline's first event beside it
-    /// (its own deployment, say) polls every 50 ms as before.
-    @Test func theOutboxRelayPollsSeldomOnlyBesideTheIntakes() throws {
+    /// NAIS runs every role in every replica: the relay there is nudged by the outbox's writers
+    /// and polls once a second. A relay without every writer beside it (its own deployment, say)
+    /// polls every 50 ms as before.
+    @Test func theOutboxRelayPollsSeldomOnlyBesideEveryRole() throws {
         let all = RoleAssembly.relaySettings(try Role.parse(["all"]))
         #expect(all.wake === OutboxWake.process && all.idleInterval == .seconds(1))
-        for roles in [["outbox-relay"], ["outbox-relay", "intake"], ["outbox-relay", "event-intake", "lookup"]] {
+        for roles in [["outbox-relay"], ["outbox-relay", "intake", "event-intake"], ["outbox-relay", "event-intake", "lookup"]] {
             let alone = RoleAssembly.relaySettings(try Role.parse(roles))
             #expect(alone.wake == nil && alone.idleInterval == .milliseconds(50), "\(roles)")
         }

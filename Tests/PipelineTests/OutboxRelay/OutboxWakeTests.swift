@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Kafka
 import KafkaMock
+import PlanStatusRecords
 import PostgresNIO
 import Prometheus
 import Storage
@@ -51,6 +52,22 @@ import Testing
             _ = try await store.store(submission, idempotency: nil, callID: nil)
             #expect(wake.take(), "nudged")
             #expect(!wake.take(), "once")
+        }
+    }
+
+    /// A status change of a plan from the event front door writes its public status event, and
+    /// nudges; a plan from the HTTP front door has none to send, and does not.
+    @Test func aPublicStatusEventNudges() async throws {
+        try await TestServices.withMigratedDatabase { postgres in
+            let store = SubmissionStore(postgres: postgres, topics: .local, wake: OutboxWake(), logger: TestServices.logger)
+            let wake = OutboxWake()
+            let transitions = StatusTransitions(postgres: postgres, topics: .local, wake: wake, logger: TestServices.logger)
+            for frontDoor in [PlanSubmission.FrontDoor.http, .event] {
+                let submission = PlanSubmission(plan: Self.plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: frontDoor)
+                _ = try await store.store(submission, idempotency: nil, callID: nil)
+                #expect(try await transitions.applyChange(StatusStepEvent(uuid: submission.uuid, kind: .verified)) != nil)
+                #expect(wake.take() == (frontDoor == .event), "\(frontDoor)")
+            }
         }
     }
 
