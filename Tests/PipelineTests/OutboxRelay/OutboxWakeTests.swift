@@ -56,17 +56,28 @@ import Testing
     }
 
     /// A status change of a plan from the event front door writes its public status event, and
-    /// nudges; a plan from the HTTP front door has none to send, and does not.
+    /// nudges, whether a role records it with its step or the status updater applies it; a plan
+    /// from the HTTP front door has none to send, and does not.
     @Test func aPublicStatusEventNudges() async throws {
         try await TestServices.withMigratedDatabase { postgres in
             let store = SubmissionStore(postgres: postgres, topics: .local, wake: OutboxWake(), logger: TestServices.logger)
             let wake = OutboxWake()
             let transitions = StatusTransitions(postgres: postgres, topics: .local, wake: wake, logger: TestServices.logger)
             for frontDoor in [PlanSubmission.FrontDoor.http, .event] {
-                let submission = PlanSubmission(plan: Self.plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: frontDoor)
-                _ = try await store.store(submission, idempotency: nil, callID: nil)
-                #expect(try await transitions.applyChange(StatusStepEvent(uuid: submission.uuid, kind: .verified)) != nil)
-                #expect(wake.take() == (frontDoor == .event), "\(frontDoor)")
+                let (recorded, applied) = (
+                    PlanSubmission(plan: Self.plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: frontDoor),
+                    PlanSubmission(plan: Self.plan, employerOrgNumber: "123456789", lpsOrgNumber: "123456789", frontDoor: frontDoor)
+                )
+                for submission in [recorded, applied] { _ = try await store.store(submission, idempotency: nil, callID: nil) }
+
+                let step = transitions.recording("lookup", for: recorded.uuid, frontDoor: frontDoor) { _ in
+                    StatusStepEvent(uuid: recorded.uuid, kind: .verified)
+                }
+                _ = try await step.record("{}")
+                #expect(wake.take() == (frontDoor == .event), "recorded with the step, \(frontDoor)")
+
+                #expect(try await transitions.applyChange(StatusStepEvent(uuid: applied.uuid, kind: .verified)) != nil)
+                #expect(wake.take() == (frontDoor == .event), "applied, \(frontDoor)")
             }
         }
     }
