@@ -12,8 +12,9 @@ import Testing
 
 @testable import OutboxRelay
 
-/// A relay beside the intake polls seldom and is nudged by each stored plan (#28: the idle
-/// relay's 50 ms poll was ~20 transactions a second per replica).
+/// A relay beside every role polls seldom and is nudged by the outbox's writers: each stored
+/// plan, each public status event (#28: the idle relay's 50 ms poll was ~20 transactions a
+/// second per replica).
 @Suite(.timeLimit(.minutes(5))) struct OutboxWakeTests {
     /// Polling once a minute, the relay leaves a row nobody told it of, and sends a nudged one
     /// at once.
